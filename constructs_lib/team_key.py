@@ -1,0 +1,50 @@
+"""The team's customer-managed KMS key: every bucket, log group, topic and queue uses it."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from rft.naming import kms_alias
+
+
+class TeamKey(Construct):
+    """A rotating KMS key aliased `alias/rft/<team>`, retained when its stack is deleted.
+
+    Deleting the key would make every object, log and model it encrypted unreadable, so it is
+    retained; its logical id is pinned so a refactor cannot replace it.
+    """
+
+    def __init__(self, scope: Construct, id_: str, *, team: str) -> None:
+        super().__init__(scope, id_)
+        stack = Stack.of(self)
+        self.key = kms.Key(
+            self,
+            "Key",
+            description=f"RFT platform data key of team {team}: datasets, artifacts, logs, topics",
+            enable_key_rotation=True,
+            rotation_period=Duration.days(365),
+            alias=kms_alias(team),
+            removal_policy=RemovalPolicy.RETAIN,
+            pending_window=Duration.days(30),
+        )
+        self.key.node.default_child.override_logical_id("TeamKey")
+        # CloudWatch Logs encrypts the team's log groups (workflow, graders) with this key. The
+        # service principal is regional and limited to log groups of this account and region.
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchLogsOfThisAccount",
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                         "kms:Describe*"],
+                resources=["*"],  # in a key policy, "*" means this key
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn":
+                            f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"
+                    }
+                },
+            )
+        )

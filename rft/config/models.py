@@ -1,0 +1,216 @@
+"""The team config schema: one YAML file per team, loaded into these frozen models.
+
+Every field carries a description: it feeds the JSON Schema (`config/schema.json`, for editors)
+and the README's config reference, and tests keep both in sync with this module. Validation that
+needs the model catalog (model known, offered in the team's region, hyperparameters in range)
+happens here, so a bad config fails `cdk synth` before anything is deployed.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Annotated, Any, Union
+
+from pydantic import BaseModel as PydanticModel
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from rft.config.catalog import CATALOG, ControlPlane, base_model
+
+# Bedrock's patterns (botocore bedrock model): jobName `[a-zA-Z0-9](-*[a-zA-Z0-9\+\-\.])*` and
+# customModelName `([0-9a-zA-Z][_-]?){1,63}`, both at most 63 characters. A customization name
+# becomes part of both, plus a run suffix, so we take the intersection of the two patterns in
+# lower case (also safe for S3 prefixes, SSM paths and CloudFormation ids) and keep it short
+# enough to leave room for the suffix.
+CUSTOMIZATION_NAME_MAX = 40
+RUN_SUFFIX_MAX = 63 - CUSTOMIZATION_NAME_MAX - 1  # "-" + suffix
+_CUSTOMIZATION_NAME = re.compile(r"^[a-z0-9](?:-?[a-z0-9])*$")
+_TEAM_NAME = re.compile(r"^[a-z][a-z0-9](?:-?[a-z0-9])*$")
+_OBJECT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
+
+
+class _Frozen(PydanticModel):
+    """Base for every config model: immutable, and unknown keys (typos) are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class CompliancePack(str, Enum):
+    """Extra cdk-nag packs a team can opt into (AwsSolutions and Serverless always run)."""
+
+    NIST_800_53_R5 = "NIST80053R5"
+    HIPAA_SECURITY = "HIPAASecurity"
+
+
+class DataSettings(_Frozen):
+    """Retention of the team's stored data."""
+
+    noncurrent_version_days: int = Field(
+        90, ge=1, le=3650,
+        description="Days a replaced or deleted dataset/artifact object version is kept before "
+        "S3 expires it. The current version is never expired.",
+    )
+    access_log_days: int = Field(
+        365, ge=1, le=3650,
+        description="Days S3 server access logs are kept in the log bucket.",
+    )
+
+
+class DatasetFiles(_Frozen):
+    """Where a customization's data lives, relative to its prefix in the datasets bucket."""
+
+    train: str = Field(
+        "train.jsonl", pattern=_OBJECT_NAME.pattern,
+        description="Object name of the training JSONL under "
+        "s3://<datasets bucket>/<customization>/ (Bedrock accepts 100 to 20,000 prompts).",
+    )
+    validation: str | None = Field(
+        "validation.jsonl", pattern=_OBJECT_NAME.pattern,
+        description="Object name of the held-out JSONL under the same prefix, used for "
+        "checkpoint evaluation; null to train without one.",
+    )
+
+
+HyperparameterValue = Union[int, float, str]
+
+
+class Customization(_Frozen):
+    """One reinforcement fine-tuning customization: a base model, data, a grader, knobs."""
+
+    name: str = Field(
+        min_length=1, max_length=CUSTOMIZATION_NAME_MAX,
+        description="Lower-case letters and digits, single hyphens between them, at most "
+        f"{CUSTOMIZATION_NAME_MAX} characters. It names the data prefixes, SSM parameters and "
+        "Bedrock job/model names (Bedrock allows 63 characters; the rest is the run suffix).",
+    )
+    description: str = Field("", max_length=500, description="What this customization is for.")
+    base_model: str = Field(
+        description="Base model id from the catalog: " + ", ".join(CATALOG) + ".",
+    )
+    dataset: DatasetFiles = Field(
+        default_factory=DatasetFiles,
+        description="Training and validation object names under the customization's prefix.",
+    )
+    grader: dict[str, Any] = Field(
+        description="The reward function: a grader spec (`type: ...`) or a template "
+        "(`template: ...`). Validated when the config is loaded.",
+    )
+    hyperparameters: dict[str, HyperparameterValue] = Field(
+        default_factory=dict,
+        description="Training knobs; the names and ranges depend on the base model (see the "
+        "model catalog). Unset knobs take Bedrock's defaults.",
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _bedrock_name(cls, name: str) -> str:
+        if not _CUSTOMIZATION_NAME.match(name):
+            raise ValueError(
+                f"{name!r} is not a valid customization name; use lower-case letters and "
+                "digits with single hyphens between them (Bedrock job and custom-model names "
+                "allow no underscores next to hyphens, no '--', no dots), e.g. 'ticket-triage'"
+            )
+        return name
+
+    @field_validator("base_model")
+    @classmethod
+    def _known_model(cls, model_id: str) -> str:
+        base_model(model_id)  # raises with the list of supported models
+        return model_id
+
+    @model_validator(mode="after")
+    def _hyperparameters_fit_model(self) -> "Customization":
+        model = CATALOG[self.base_model]
+        for key, value in self.hyperparameters.items():
+            spec = model.hyperparameter(key)
+            if spec is None:
+                raise ValueError(
+                    f"hyperparameters.{key}: unknown for {self.base_model}; allowed: "
+                    + ", ".join(model.hyperparameter_names)
+                )
+            problem = spec.check(value)
+            if problem:
+                raise ValueError(f"hyperparameters.{key}: {problem}")
+        return self
+
+    @property
+    def control_plane(self) -> ControlPlane:
+        return CATALOG[self.base_model].control_plane
+
+
+AccountId = Annotated[
+    str, Field(pattern=r"^\d{12}$", description="The team's 12-digit AWS account id, quoted.")
+]
+
+
+class TeamConfig(_Frozen):
+    """A team's RFT platform: its account, region, compliance needs and customizations."""
+
+    team: str = Field(
+        min_length=2, max_length=20,
+        description="Team slug: lower-case letters, digits and single hyphens, starting with a "
+        "letter. Names the stacks, the KMS alias alias/rft/<team> and SSM paths /rft/<team>/.",
+    )
+    account: AccountId
+    region: str = Field(
+        pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$",
+        description="AWS region of the team's stacks. Every customization's base model must be "
+        "offered there (open-weight models: us-west-2; Nova: us-east-1).",
+    )
+    description: str = Field("", max_length=500, description="Free text about the team.")
+    compliance_packs: tuple[CompliancePack, ...] = Field(
+        (),
+        description="Extra cdk-nag packs to enforce: NIST80053R5, HIPAASecurity. AwsSolutions "
+        "and Serverless always run.",
+    )
+    permissions_boundary_arn: str | None = Field(
+        None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:policy/[\w+=,.@/-]+$",
+        description="ARN of a managed policy applied as the permissions boundary of every IAM "
+        "role the app creates; null for none.",
+    )
+    data: DataSettings = Field(
+        default_factory=DataSettings, description="Retention of stored data and logs."
+    )
+    customizations: tuple[Customization, ...] = Field(
+        (), description="The team's reinforcement fine-tuning customizations."
+    )
+
+    @field_validator("team")
+    @classmethod
+    def _team_slug(cls, team: str) -> str:
+        if not _TEAM_NAME.match(team):
+            raise ValueError(
+                f"{team!r} is not a valid team slug; use lower-case letters, digits and single "
+                "hyphens, starting with a letter, e.g. 'search-quality'"
+            )
+        return team
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "TeamConfig":
+        seen: set[str] = set()
+        for index, customization in enumerate(self.customizations):
+            if customization.name in seen:
+                raise ValueError(
+                    f"customizations[{index}].name: {customization.name!r} is declared twice; "
+                    "customization names must be unique"
+                )
+            seen.add(customization.name)
+            model = CATALOG[customization.base_model]
+            if self.region not in model.regions:
+                raise ValueError(
+                    f"customizations[{index}].base_model: {model.model_id} is not offered for "
+                    f"reinforcement fine-tuning in {self.region}; it is offered in "
+                    + ", ".join(model.regions)
+                )
+        if len({p for p in self.compliance_packs}) != len(self.compliance_packs):
+            raise ValueError("compliance_packs: a pack is listed twice")
+        return self
+
+    def customization(self, name: str) -> Customization:
+        for customization in self.customizations:
+            if customization.name == name:
+                return customization
+        raise KeyError(
+            f"team {self.team!r} declares no customization {name!r}; declared: "
+            + (", ".join(c.name for c in self.customizations) or "none")
+        )

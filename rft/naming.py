@@ -1,0 +1,29 @@
+"""Names of deployed resources, derived from the team config alone.
+
+The CDK app and the operator CLI both use these, so `rft` can find a team's buckets and
+parameters without reading CloudFormation outputs.
+"""
+
+from __future__ import annotations
+
+BUCKET_PURPOSES = ("datasets", "artifacts", "logs")
+
+
+def bucket_name(team: str, purpose: str, account: str, region: str) -> str:
+    """`rft-<team>-<purpose>-<account>-<region>`: globally unique, at most 62 characters.
+
+    Account and region make the name unique across S3's global namespace; the team slug is
+    capped at 20 characters so the longest purpose and region still fit in 63.
+    """
+    if purpose not in BUCKET_PURPOSES:
+        raise ValueError(f"unknown bucket purpose {purpose!r}; use one of {BUCKET_PURPOSES}")
+    return f"rft-{team}-{purpose}-{account}-{region}"
+
+
+def parameter_path(team: str, customization: str, name: str = "") -> str:
+    """SSM path of a customization's parameter: /rft/<team>/<customization>/<name>."""
+    return f"/rft/{team}/{customization}/{name}".rstrip("/")
+
+
+def kms_alias(team: str) -> str:
+    return f"alias/rft/{team}"

@@ -1,0 +1,50 @@
+"""The stateful half of a team's platform: its KMS key and buckets.
+
+Kept apart from the platform stack so that changing graders or workflows can never replace
+storage: this stack has termination protection, retains everything on deletion and pins the
+logical ids of its stateful resources. Bucket names are derived from the team config
+(`rft.naming`), so the platform stack and the CLI find them without cross-stack exports.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack, Tags
+from constructs import Construct
+
+from constructs_lib.secure_bucket import AccessLogBucket, SecureBucket
+from constructs_lib.team_key import TeamKey
+from rft.config.models import DataSettings
+from rft.naming import bucket_name
+
+
+class DataStack(Stack):
+    """KMS key `alias/rft/<team>`, the datasets and artifacts buckets, and their log bucket."""
+
+    def __init__(self, scope: Construct, id_: str, *, team: str, data: DataSettings, **kwargs) -> None:
+        super().__init__(scope, id_, termination_protection=True, **kwargs)
+        Tags.of(self).add("rft:team", team)
+
+        def name(purpose: str) -> str:
+            return bucket_name(team, purpose, self.account, self.region)
+
+        self.key = TeamKey(self, "TeamKey", team=team).key
+        self.access_logs_bucket = AccessLogBucket(
+            self, "AccessLogs", bucket_name=name("logs"), logical_id="AccessLogsBucket",
+            retention_days=data.access_log_days,
+        ).bucket
+        self.datasets_bucket = SecureBucket(
+            self, "Datasets", bucket_name=name("datasets"), logical_id="DatasetsBucket",
+            encryption_key=self.key, access_logs_bucket=self.access_logs_bucket,
+            noncurrent_version_days=data.noncurrent_version_days,
+        ).bucket
+        self.artifacts_bucket = SecureBucket(
+            self, "Artifacts", bucket_name=name("artifacts"), logical_id="ArtifactsBucket",
+            encryption_key=self.key, access_logs_bucket=self.access_logs_bucket,
+            noncurrent_version_days=data.noncurrent_version_days,
+        ).bucket
+
+        CfnOutput(self, "KeyArn", value=self.key.key_arn, description="Team KMS key")
+        CfnOutput(self, "DatasetsBucketName", value=self.datasets_bucket.bucket_name,
+                  description="Upload datasets to s3://<this>/<customization>/")
+        CfnOutput(self, "ArtifactsBucketName", value=self.artifacts_bucket.bucket_name,
+                  description="Run reports and job outputs, under s3://<this>/<customization>/")

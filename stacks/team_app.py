@@ -1,0 +1,66 @@
+"""Build one team's stacks into an app. `app.py` calls this; so do the tests and benchmarks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import App, Environment, Stack
+from aws_cdk import aws_iam as iam
+
+from constructs_lib import nag
+from rft.config.models import TeamConfig
+from rft.naming import bucket_name
+from stacks.data_stack import DataStack
+from stacks.platform_stack import PlatformStack
+
+CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
+
+
+@dataclass(frozen=True)
+class TeamStacks:
+    data: DataStack
+    platform: PlatformStack
+
+    @property
+    def all(self) -> tuple[Stack, ...]:
+        return (self.data, self.platform)
+
+
+def stack_name(team: str, part: str) -> str:
+    return f"Rft-{team}-{part}"
+
+
+def cdk_json_context() -> dict:
+    """The feature flags of cdk.json, so apps built outside the CLI synthesize the same way."""
+    context = json.loads(CDK_JSON.read_text())["context"]
+    return {k: v for k, v in context.items() if k.startswith("@aws-cdk")}
+
+
+def build_team_app(app: App, config: TeamConfig, *, apply_acknowledgments: bool = True) -> TeamStacks:
+    """Add the nag gate and the team's data and platform stacks to `app`."""
+    # Packs first: acknowledgments made while building need to know which packs are on.
+    nag.add_nag_packs(app, config.compliance_packs, apply_acknowledgments=apply_acknowledgments)
+    env = Environment(account=config.account, region=config.region)
+    data = DataStack(
+        app, stack_name(config.team, "Data"), env=env, team=config.team, data=config.data,
+        description=f"RFT platform data of team {config.team}: KMS key and buckets (retained)",
+    )
+    platform = PlatformStack(
+        app, stack_name(config.team, "Platform"), env=env, team=config.team,
+        customizations=config.customizations,
+        datasets_bucket_name=bucket_name(config.team, "datasets", config.account, config.region),
+        artifacts_bucket_name=bucket_name(config.team, "artifacts", config.account, config.region),
+        key=data.key,
+        description=f"RFT platform of team {config.team}: per-customization resources",
+    )
+    platform.add_stack_dependency(data)
+    stacks = TeamStacks(data, platform)
+    if config.permissions_boundary_arn:
+        for stack in stacks.all:
+            boundary = iam.ManagedPolicy.from_managed_policy_arn(
+                stack, "PermissionsBoundary", config.permissions_boundary_arn
+            )
+            iam.PermissionsBoundary.of(stack).apply(boundary)
+    return stacks
