@@ -1,0 +1,1 @@
+"""One module per primitive grader type; each is built from its spec model."""

@@ -1,0 +1,40 @@
+"""OpenAI multi: sub-graders run over the whole batch, then the formula per sample."""
+
+from __future__ import annotations
+
+import math
+
+from ..base import GradeResult
+from ..formula import Formula
+
+
+class MultiGrader:
+    def __init__(self, spec, ctx):
+        self.name = spec.name
+        self.graders = {key: sub.build(ctx) for key, sub in spec.graders.items()}
+        self.formula = Formula(spec.calculate_output, set(self.graders))
+
+    def grade_many(self, samples):
+        per_grader = {key: grader.grade_many(samples) for key, grader in self.graders.items()}
+        out = []
+        for index in range(len(samples)):
+            parts = {key: results[index] for key, results in per_grader.items()}
+            failed = [f"{key}: {r.error}" for key, r in parts.items() if r.error]
+            if failed:
+                out.append(GradeResult.failed("; ".join(failed)))
+                continue
+            values = {key: r.score for key, r in parts.items()}
+            try:
+                score = self.formula.evaluate(values)
+            except (ArithmeticError, ValueError) as exc:
+                out.append(GradeResult.failed(f"calculate_output: {type(exc).__name__}"))
+                continue
+            if not math.isfinite(score):
+                out.append(GradeResult.failed("calculate_output is not finite"))
+                continue
+            metrics = {}
+            for key, r in parts.items():
+                metrics.update({f"{key}.{m}": v for m, v in r.metrics.items()})
+                metrics.update({f"{key}.{c}": v for c, v in r.components.items()})
+            out.append(GradeResult(score, components=values, metrics=metrics))
+        return out

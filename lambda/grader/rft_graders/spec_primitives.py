@@ -1,0 +1,407 @@
+"""Primitive grader specs (pydantic v2, frozen, extra fields forbidden).
+
+Field names follow OpenAI's RFT grader vocabulary (``string_check``, ``text_similarity``,
+``multi``, ``python``) so OpenAI grader JSON validates unchanged; the other types are ours.
+Each model's ``build`` imports its implementation lazily, which keeps the Lambda's cold
+import to the models alone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from .templating import check_template
+
+if TYPE_CHECKING:
+    from .base import Grader
+    from .build import BuildContext
+
+OUTPUT_TEXT = "{{sample.output_text}}"
+REFERENCE = "{{item.reference_answer}}"
+
+
+def _valid_template(value: str) -> str:
+    check_template(value)
+    return value
+
+
+TemplateStr = Annotated[str, AfterValidator(_valid_template)]
+
+
+def check_json_schema(value: dict | None) -> dict | None:
+    """Reject a schema that jsonschema itself calls invalid (at parse time, not per sample)."""
+    if value is not None:
+        from jsonschema import Draft202012Validator, SchemaError
+
+        try:
+            Draft202012Validator.check_schema(value)
+        except SchemaError as exc:
+            raise ValueError(f"not a valid JSON Schema: {exc.message}") from None
+    return value
+
+
+class SpecModel(BaseModel):
+    """Base of every spec: immutable, and unknown fields are an error (typos must not pass)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def build(self, ctx: "BuildContext") -> "Grader":  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _name(default: str) -> Any:
+    return Field(default, min_length=1, max_length=128, description="Name of this grader; used as the metric name.")
+
+
+class StringCheckSpec(SpecModel):
+    """OpenAI ``string_check``: 1 when the comparison holds, else 0."""
+
+    type: Literal["string_check"] = Field(description="Grader type.")
+    name: str = _name("string_check")
+    input: TemplateStr = Field(description="Text to check, usually {{sample.output_text}}.")
+    reference: TemplateStr = Field(description="Text to compare with, usually {{item.<key>}}.")
+    operation: Literal["eq", "ne", "like", "ilike"] = Field(
+        description="eq: equal; ne: not equal; like: input contains reference; ilike: like, ignoring case."
+    )
+
+    def build(self, ctx):
+        from .primitives.string_check import StringCheckGrader
+
+        return StringCheckGrader(self)
+
+
+SimilarityMetric = Literal[
+    "fuzzy_match", "bleu", "gleu", "meteor", "rouge_1", "rouge_2", "rouge_3", "rouge_4", "rouge_5", "rouge_l"
+]
+
+
+class TextSimilaritySpec(SpecModel):
+    """OpenAI ``text_similarity``: the similarity score (0..1) is the reward."""
+
+    type: Literal["text_similarity"] = Field(description="Grader type.")
+    name: str = _name("text_similarity")
+    input: TemplateStr = Field(description="Text to score, usually {{sample.output_text}}.")
+    reference: TemplateStr = Field(description="Reference text, usually {{item.<key>}}.")
+    evaluation_metric: SimilarityMetric = Field(description="Similarity measure.")
+    pass_threshold: float | None = Field(
+        None, ge=0, le=1, description="Optional; reported as a pass/fail metric, the reward stays the raw score."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_cosine(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("evaluation_metric") == "cosine":
+            raise ValueError("evaluation_metric 'cosine' needs an embedding model and is not supported")
+        return data
+
+    def build(self, ctx):
+        from .primitives.text_similarity import TextSimilarityGrader
+
+        return TextSimilarityGrader(self)
+
+
+class MultiSpec(SpecModel):
+    """OpenAI ``multi``: named sub-graders combined by a formula."""
+
+    type: Literal["multi"] = Field(description="Grader type.")
+    name: str = _name("multi")
+    graders: dict[str, "AnyGraderSpec"] = Field(
+        min_length=1, description="Sub-graders by name; the names are the formula's variables."
+    )
+    calculate_output: str = Field(
+        description="Formula over sub-grader names: numbers, + - * / ^, min max abs floor ceil exp sqrt log."
+    )
+
+    @field_validator("graders")
+    @classmethod
+    def _identifier_names(cls, graders: dict) -> dict:
+        for key in graders:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) or key in _FORMULA_WORDS:
+                raise ValueError(f"sub-grader name '{key}' must be an identifier and not a formula function")
+        return graders
+
+    @field_validator("calculate_output")
+    @classmethod
+    def _formula(cls, value: str, info: ValidationInfo) -> str:
+        from .formula import Formula
+
+        if "graders" in info.data:  # else the graders error is reported instead
+            Formula(value, set(info.data["graders"]))
+        return value
+
+    def build(self, ctx):
+        from .primitives.multi import MultiGrader
+
+        return MultiGrader(self, ctx)
+
+
+_FORMULA_WORDS = {"min", "max", "abs", "floor", "ceil", "exp", "sqrt", "log"}
+
+
+class PythonSpec(SpecModel):
+    """OpenAI ``python``: a ``grade(sample, item) -> float`` function.
+
+    ``module`` (a module in the repo, code-reviewed with it) runs in-process. Inline ``source``
+    (typically pasted from OpenAI grader JSON, not part of the reviewed package) runs in the
+    code sandbox like model-written code: no credentials, no network, resource limits.
+    """
+
+    type: Literal["python"] = Field(description="Grader type.")
+    name: str = _name("python")
+    source: str | None = Field(None, description="Python source defining grade(sample, item); runs in the sandbox.")
+    module: str | None = Field(
+        None, description="Dotted module path (e.g. graders.my_team) defining grade(sample, item); runs in-process."
+    )
+    image_tag: str | None = Field(None, description="Accepted for OpenAI compatibility; ignored.")
+    pass_threshold: float | None = Field(None, ge=0, le=1, description="Optional; reported as a pass/fail metric.")
+    timeout_s: float = Field(10.0, gt=0, le=120, description="Time limit per sample for sandboxed source.")
+
+    @field_validator("module")
+    @classmethod
+    def _module_path(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", value):
+            raise ValueError("must be a dotted module path such as graders.ticket_triage")
+        return value
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "PythonSpec":
+        if (self.source is None) == (self.module is None):
+            raise ValueError("give exactly one of source (sandboxed) or module (in-process)")
+        if self.source is not None and len(self.source.encode()) > 256 * 1024:
+            raise ValueError("source is larger than 256 KB")
+        return self
+
+    def build(self, ctx):
+        from .primitives.python_grader import build_python_grader
+
+        return build_python_grader(self, ctx)
+
+
+class RegexSpec(SpecModel):
+    """1 when the pattern matches the input (or does not, with ``negate``)."""
+
+    type: Literal["regex"] = Field(description="Grader type.")
+    name: str = _name("regex")
+    input: TemplateStr = Field(OUTPUT_TEXT, description="Text to match.")
+    pattern: str = Field(min_length=1, description="Python regular expression.")
+    mode: Literal["search", "fullmatch"] = Field("search", description="search: anywhere; fullmatch: whole input.")
+    ignore_case: bool = Field(False, description="Case-insensitive matching.")
+    multiline: bool = Field(False, description="^ and $ match at line breaks.")
+    dotall: bool = Field(False, description=". matches newlines.")
+    negate: bool = Field(False, description="Score 1 when the pattern does NOT match.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+    def build(self, ctx):
+        from .primitives.regex import RegexGrader
+
+        return RegexGrader(self)
+
+
+class NumericSpec(SpecModel):
+    """1 when the number in the input is within tolerance of the reference number."""
+
+    type: Literal["numeric"] = Field(description="Grader type.")
+    name: str = _name("numeric")
+    input: TemplateStr = Field(OUTPUT_TEXT, description="Text holding the answer.")
+    reference: TemplateStr = Field(REFERENCE, description="Reference number (or text holding one).")
+    extract: Literal["last_number", "whole"] = Field(
+        "last_number", description="last_number: the last number in the input; whole: the input must be a number."
+    )
+    abs_tol: float = Field(1e-9, ge=0, description="Absolute tolerance.")
+    rel_tol: float = Field(0.0, ge=0, description="Relative tolerance (fraction of the reference).")
+
+    def build(self, ctx):
+        from .primitives.numeric import NumericGrader
+
+        return NumericGrader(self)
+
+
+class JsonSchemaSpec(SpecModel):
+    """Valid JSON, optionally valid against a JSON Schema, optionally field-matched with partial credit."""
+
+    type: Literal["json_schema"] = Field(description="Grader type.")
+    name: str = _name("json_schema")
+    input: TemplateStr = Field(OUTPUT_TEXT, description="Text holding the JSON (a code fence is allowed).")
+    json_schema: dict[str, Any] | None = Field(
+        None, alias="schema", description="JSON Schema the answer must satisfy (a gate: invalid scores 0)."
+    )
+    reference: TemplateStr | None = Field(
+        None, description="Expected object, e.g. {{item.reference_answer}}; score = fraction of its fields matched."
+    )
+    fields: list[str] | None = Field(None, description="Only compare these reference fields.")
+    string_match: Literal["exact", "normalized"] = Field(
+        "normalized", description="normalized: ignore case, surrounding and repeated whitespace."
+    )
+    number_tol: float = Field(1e-6, ge=0, description="Relative tolerance for numeric fields.")
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+    _valid_schema = field_validator("json_schema")(lambda cls, value: check_json_schema(value))
+
+    def build(self, ctx):
+        from .primitives.json_schema import JsonSchemaGrader
+
+        return JsonSchemaGrader(self)
+
+
+class MathSpec(SpecModel):
+    """Final-answer math grading: extraction, numeric normalisation, symbolic equivalence."""
+
+    type: Literal["math"] = Field(description="Grader type.")
+    name: str = _name("math")
+    input: TemplateStr = Field(OUTPUT_TEXT, description="The solution text.")
+    reference: TemplateStr = Field(REFERENCE, description="The gold answer (a '#### x' or \\boxed{x} is extracted).")
+    fallback_last_number: bool = Field(
+        True, description="When no \\boxed{}, '####' or 'the answer is' marker exists, use the last number."
+    )
+    symbolic: bool = Field(True, description="Fall back to math-verify symbolic equivalence for non-numeric answers.")
+    shotgun_defense: bool = Field(True, description="Score 0 when the response commits to several different answers.")
+    rel_tol: float = Field(1e-6, ge=0, description="Relative tolerance for numeric answers.")
+    abs_tol: float = Field(1e-9, ge=0, description="Absolute tolerance for numeric answers.")
+    timeout_s: int = Field(2, ge=1, le=30, description="Time bound for symbolic parsing and comparison.")
+
+    def build(self, ctx):
+        from .primitives.math_grader import MathGrader
+
+        return MathGrader(self)
+
+
+class CodeSpec(SpecModel):
+    """Runs the response's code against tests in the code sandbox."""
+
+    type: Literal["code"] = Field(description="Grader type.")
+    name: str = _name("code")
+    input: TemplateStr = Field(OUTPUT_TEXT, description="Text holding the code (fenced or plain).")
+    tests: TemplateStr = Field("{{item.tests}}", description="Python test code: asserts, or check(candidate).")
+    entry_point: TemplateStr | None = Field(
+        "{{item.entry_point}}", description="Function under test (passed to check()); missing in the item means none."
+    )
+    scoring: Literal["all_or_nothing", "fraction"] = Field(
+        "all_or_nothing", description="all_or_nothing: 1 only if every test passes; fraction: share of tests passed."
+    )
+    timeout_s: float = Field(10.0, gt=0, le=120, description="Time limit per sample in the sandbox.")
+    extract_code: bool = Field(True, description="Take the last fenced python block when there is one.")
+
+    def build(self, ctx):
+        from .primitives.code import CodeGrader
+
+        return CodeGrader(self, ctx)
+
+
+class InstructionFollowingSpec(SpecModel):
+    """IFEval-style verifiable instructions; score = fraction satisfied."""
+
+    type: Literal["instruction_following"] = Field(description="Grader type.")
+    name: str = _name("instruction_following")
+    input: TemplateStr = Field(OUTPUT_TEXT, description="The response text.")
+    reference: TemplateStr = Field(
+        REFERENCE,
+        description="The instructions: {instructions: [{id, ...kwargs}]}, IFEval's "
+        "{instruction_id_list, kwargs}, or a bare list.",
+    )
+    mode: Literal["strict", "loose"] = Field(
+        "strict", description="loose also accepts the response with markdown asterisks or first/last line removed."
+    )
+
+    def build(self, ctx):
+        from .primitives.instruction_following import InstructionFollowingGrader
+
+        return InstructionFollowingGrader(self)
+
+
+_LAMBDA_ARN = re.compile(
+    r"arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?"
+)
+
+
+class LambdaSpec(SpecModel):
+    """Forwards the batch (unchanged Bedrock samples) to another grader Lambda."""
+
+    type: Literal["lambda"] = Field(description="Grader type.")
+    name: str = _name("lambda")
+    function_arn: str = Field(description="ARN of a Lambda that speaks the Bedrock grader contract.")
+    max_batch_size: int = Field(100, ge=1, le=1000, description="Samples per invoke (Lambda payloads cap at 6 MB).")
+
+    @field_validator("function_arn")
+    @classmethod
+    def _arn(cls, value: str) -> str:
+        if not _LAMBDA_ARN.fullmatch(value):
+            raise ValueError("must be a Lambda function ARN: arn:aws:lambda:<region>:<12-digit account>:function:<name>[:alias]")
+        return value
+
+    def build(self, ctx):
+        from .primitives.lambda_forward import LambdaForwardGrader
+
+        return LambdaForwardGrader(self, ctx)
+
+
+class LabelMatchSpec(SpecModel):
+    """Normalised label match against an allowed label set (used by the classification template)."""
+
+    type: Literal["label_match"] = Field(description="Grader type.")
+    name: str = _name("label_match")
+    input: TemplateStr = Field(OUTPUT_TEXT, description="The response text.")
+    reference: TemplateStr = Field(REFERENCE, description="The gold label.")
+    labels: list[str] | None = Field(
+        None,
+        description="Allowed labels. With a set, the response must name exactly one of them; "
+        "without, the whole (normalised) answer must equal the gold label.",
+    )
+    case_sensitive: bool = Field(False, description="Compare labels case-sensitively.")
+    answer_regex: str | None = Field(
+        None, description="Optional regex; its first group (last match) is the answer span, e.g. 'Label:\\s*(.+)'."
+    )
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            if len(value) < 2:
+                raise ValueError("give at least two labels")
+            if any(not label.strip() for label in value):
+                raise ValueError("labels must not be empty")
+        return value
+
+    @field_validator("answer_regex")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                compiled = re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from None
+            if compiled.groups < 1:
+                raise ValueError("needs one capture group for the answer")
+        return value
+
+    def build(self, ctx):
+        from .primitives.label_match import LabelMatchGrader
+
+        return LabelMatchGrader(self)
+
+
+PRIMITIVE_SPECS: tuple[type[SpecModel], ...] = (
+    StringCheckSpec,
+    TextSimilaritySpec,
+    MultiSpec,
+    PythonSpec,
+    RegexSpec,
+    NumericSpec,
+    JsonSchemaSpec,
+    MathSpec,
+    CodeSpec,
+    InstructionFollowingSpec,
+    LambdaSpec,
+    LabelMatchSpec,
+)
