@@ -13,7 +13,16 @@ from enum import Enum
 from typing import Annotated, Any, Union
 
 from pydantic import BaseModel as PydanticModel
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
 
 from rft.config.catalog import CATALOG, ControlPlane, base_model
 
@@ -71,7 +80,9 @@ class DatasetFiles(_Frozen):
     )
 
 
-HyperparameterValue = Union[int, float, str]
+# Strict members: pydantic must hand values to the catalog check unchanged (True must not
+# become 1, "3" must not become 3); the catalog then says what is allowed.
+HyperparameterValue = Union[StrictBool, StrictInt, StrictFloat, StrictStr]
 
 
 class Customization(_Frozen):

@@ -1,0 +1,54 @@
+"""Synthesize a team app in-process and collect what tests read from it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Synth:
+    team: str
+    outdir: Path
+    stack_names: dict[str, str]  # "data" / "platform" -> stack name
+    templates: dict[str, dict]  # stack name -> template
+    violations: list[tuple[str, str]]  # (rule name incl. finding, construct path)
+    acknowledgments: list  # constructs_lib.nag.AcknowledgedFinding
+    failed: bool
+
+    def template(self, part: str) -> dict:
+        return self.templates[self.stack_names[part]]
+
+    def resources(self, part: str, cfn_type: str) -> dict[str, dict]:
+        return {k: v for k, v in self.template(part)["Resources"].items() if v["Type"] == cfn_type}
+
+
+def synthesize(config, outdir: Path, *, apply_acknowledgments: bool = True) -> Synth:
+    from aws_cdk import App
+
+    from constructs_lib import nag
+    from stacks.team_app import build_team_app, cdk_json_context
+
+    context = cdk_json_context() | {"aws:cdk:bundling-stacks": []}
+    app = App(context=context, outdir=str(outdir))
+    stacks = build_team_app(app, config, apply_acknowledgments=apply_acknowledgments)
+    try:
+        app.synth()
+        failed = False
+    except RuntimeError as error:
+        assert "ValidationFailed" in str(error), error
+        failed = True
+    report = outdir / "validation-report.json"
+    violations = []
+    if report.exists():
+        for plugin in json.loads(report.read_text())["pluginReports"]:
+            for violation in plugin["violations"]:
+                violations += [(violation["ruleName"], c["constructPath"])
+                               for c in violation["violatingConstructs"]]
+    names = {"data": stacks.data.stack_name, "platform": stacks.platform.stack_name}
+    templates = {
+        s.stack_name: json.loads((outdir / s.template_file).read_text()) for s in stacks.all
+    }
+    return Synth(config.team, outdir, names, templates, violations,
+                 nag.recorded_acknowledgments(app), failed)
