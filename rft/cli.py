@@ -1,0 +1,29 @@
+"""`rft`: the operator command line of the RFT platform.
+
+    rft grade ...      grade samples locally with a grader spec (see `rft grade --help`)
+
+Each subcommand lives in its own module and registers itself here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rft import grade
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rft", description="RFT platform for Amazon Bedrock")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    grade.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
