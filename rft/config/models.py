@@ -123,6 +123,22 @@ class Customization(_Frozen):
             )
         return name
 
+    @field_validator("grader")
+    @classmethod
+    def _grader_parses(cls, raw: dict[str, Any]) -> dict[str, Any]:
+        # The very parser the grader Lambda runs: a spec that passes here loads there.
+        from rft_graders.spec import GraderSpecError, parse_grader_spec
+
+        try:
+            parse_grader_spec(raw)
+        except GraderSpecError as error:
+            # Its paths start at "grader"; ours already point at this field.
+            message = str(error)
+            for own_prefix in ("grader.", "grader: "):
+                message = message.removeprefix(own_prefix)
+            raise ValueError(message) from None
+        return raw
+
     @field_validator("base_model")
     @classmethod
     def _known_model(cls, model_id: str) -> str:

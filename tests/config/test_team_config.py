@@ -172,3 +172,25 @@ def test_app_exits_non_zero_with_one_message_and_no_traceback_on_bad_config(tmp_
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines == [f"error: {tmp_path / 'bad.yaml'}: customizations[0].hyperparameters.n_epochs: "
                      "99 is out of range; use an integer from 1 to 50"]
+
+
+@pytest.mark.parametrize(
+    "grader, expected",
+    [
+        ({"template": "classificaton"}, "customizations[0].grader.template: unknown template"),
+        ({"template": "classification", "labels": ["only-one"]},
+         "customizations[0].grader.labels: give at least two labels"),
+        ({"type": "string_check", "name": "x", "input": "{{sample.output_text}}",
+          "reference": "a", "operation": "eqq"},
+         "customizations[0].grader.operation: must be one of eq, ne, like, ilike"),
+    ],
+)
+def test_grader_spec_that_does_not_parse_is_rejected_at_load(tmp_path, grader, expected):
+    assert expected in _error(tmp_path, _changed(customizations__0__grader=grader))
+
+
+def test_example_team_uses_every_grader_template():
+    from rft_graders.spec import TEMPLATES
+
+    used = {c.grader.get("template") for c in load_team("example").customizations}
+    assert set(TEMPLATES) <= used
