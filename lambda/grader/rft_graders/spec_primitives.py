@@ -43,6 +43,15 @@ def check_json_schema(value: dict | None) -> dict | None:
     return value
 
 
+def check_labels(value: list[str] | None) -> list[str] | None:
+    if value is not None:
+        if len(value) < 2:
+            raise ValueError("give at least two labels")
+        if any(not label.strip() for label in value):
+            raise ValueError("labels must not be empty")
+    return value
+
+
 class SpecModel(BaseModel):
     """Base of every spec: immutable, and unknown fields are an error (typos must not pass)."""
 
@@ -363,15 +372,7 @@ class LabelMatchSpec(SpecModel):
         None, description="Optional regex; its first group (last match) is the answer span, e.g. 'Label:\\s*(.+)'."
     )
 
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, value: list[str] | None) -> list[str] | None:
-        if value is not None:
-            if len(value) < 2:
-                raise ValueError("give at least two labels")
-            if any(not label.strip() for label in value):
-                raise ValueError("labels must not be empty")
-        return value
+    _labels = field_validator("labels")(lambda cls, value: check_labels(value))
 
     @field_validator("answer_regex")
     @classmethod

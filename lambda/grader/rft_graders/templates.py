@@ -23,6 +23,7 @@ from .spec_primitives import (
     SpecModel,
     TemplateStr,
     check_json_schema,
+    check_labels,
 )
 
 JUDGE_NOT_YET = "not yet supported: judge graders arrive with the AI-judge feature"
@@ -70,7 +71,8 @@ class MathReasoningTemplate(TemplateSpec):
         )
         if self.format_weight == 0:
             return correct.model_copy(update={"name": self.name})
-        boxed = RegexSpec(type="regex", name="format", pattern=r"\\boxed\{.+\}", dotall=True)
+        # Exactly one \boxed{} answer: a second box is a hedge and earns no format credit.
+        boxed = RegexSpec(type="regex", name="format", pattern=r"^(?!.*\\boxed.*\\boxed).*\\boxed\{.+\}", dotall=True)
         weight = round(self.format_weight, 6)
         return MultiSpec(
             type="multi",
@@ -141,6 +143,8 @@ class ClassificationTemplate(TemplateSpec):
     labels: list[str] | None = Field(None, description="The allowed label set (recommended).")
     case_sensitive: bool = Field(False, description="Compare labels case-sensitively.")
     answer_regex: str | None = Field(None, description="Regex whose first group is the answer span.")
+
+    _labels = field_validator("labels")(lambda cls, value: check_labels(value))
 
     def expand(self) -> SpecModel:
         return LabelMatchSpec(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..base import GradeResult, PerSampleGrader
 from ..errors import SampleGradingError
 from ..math_answer import (
@@ -15,6 +17,7 @@ from ..math_answer import (
 )
 from ..templating import Template
 
+_LIST_SEPARATOR = re.compile(r"(?<!\d),|,(?!\d{3})|;|\bor\b|\band\b", re.IGNORECASE)
 _MAX_ANSWER_CHARS = 500  # a "final answer" longer than this is prose, not an answer
 
 
@@ -45,7 +48,8 @@ class MathGrader(PerSampleGrader):
             return True
         # One committed answer listing several numbers ("40, 41, 42" / "40 or 41") when the
         # gold is a single number. Tuples and intervals have multi-number golds and pass.
-        if parse_number(gold) is not None and parse_number(answer) is None:
+        # Only list-like answers count: "\frac{1}{2}" holds two numbers but is one value.
+        if parse_number(gold) is not None and parse_number(answer) is None and _LIST_SEPARATOR.search(answer):
             return distinct_numbers(answer) > 1
         return False
 
