@@ -204,11 +204,10 @@ def test_infinite_loop_times_out(sandbox):
     assert elapsed < 2.5
 
 
-def test_cpu_limit_backs_up_the_wall_clock(sandbox):
-    # Ignoring SIGXCPU is impossible (signal is not importable); the CPU limit still ends it.
-    code = "x = 0\nwhile True:\n    x += 1\n"
-    result = sandbox(code, "assert True", timeout_s=0.5)
-    assert result["status"] == "timeout"
+def test_sub_second_timeout_is_honoured(sandbox):
+    started = time.monotonic()
+    result = sandbox("x = 0\nwhile True:\n    x += 1\n", "assert True", timeout_s=0.5)
+    assert result["status"] == "timeout" and time.monotonic() - started < 1.5, result
 
 
 @pytest.mark.parametrize("bomb", [

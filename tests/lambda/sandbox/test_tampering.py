@@ -127,7 +127,7 @@ def test_control_frame_stealing_works_without_the_audit_hook(sandbox):
     assert result["status"] == "passed", result
 
 
-def test_control_honest_code_with_builtin_subclass_free_values_passes(sandbox):
+def test_control_honest_code_passes_the_tricky_tests(sandbox):
     code = ("import math\nfrom collections import namedtuple\nP = namedtuple('P', 'x y')\n"
             "def add(a, b):\n    return a + b\n")
     tests = TRICKY_TESTS["patched builtins"] + TRICKY_TESTS["patched module used by tests"]
