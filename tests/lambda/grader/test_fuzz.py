@@ -21,7 +21,8 @@ message = st.fixed_dictionaries({"role": st.sampled_from(["user", "assistant", "
 sample = st.fixed_dictionaries(
     {},
     optional={
-        "id": json_values,
+        # ids come from a JSON event, so they are JSON values (no NaN/Infinity); they are echoed.
+        "id": st.none() | st.integers() | st.text(max_size=20) | st.floats(allow_nan=False, allow_infinity=False),
         "messages": st.lists(message, max_size=3) | json_values,
         "reference_answer": json_values | st.sampled_from(["72", "\\frac{1}{2}", "urgent"]),
         "metadata": st.dictionaries(st.sampled_from(["reference_answer", "priority", "tests"]), json_values, max_size=3) | json_values,
