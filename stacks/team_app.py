@@ -53,6 +53,7 @@ def build_team_app(app: App, config: TeamConfig, *, apply_acknowledgments: bool 
         datasets_bucket_name=bucket_name(config.team, "datasets", config.account, config.region),
         artifacts_bucket_name=bucket_name(config.team, "artifacts", config.account, config.region),
         key=data.key,
+        log_retention_days=config.data.log_retention_days,
         description=f"RFT platform of team {config.team}: per-customization resources",
     )
     platform.add_stack_dependency(data)

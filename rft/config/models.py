@@ -51,6 +51,11 @@ class CompliancePack(str, Enum):
     HIPAA_SECURITY = "HIPAASecurity"
 
 
+# The retention periods CloudWatch Logs accepts (PutRetentionPolicy).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+                      2192, 2557, 2922, 3288, 3653)
+
+
 class DataSettings(_Frozen):
     """Retention of the team's stored data."""
 
@@ -62,6 +67,40 @@ class DataSettings(_Frozen):
     access_log_days: int = Field(
         365, ge=1, le=3650,
         description="Days S3 server access logs are kept in the log bucket.",
+    )
+    log_retention_days: int = Field(
+        90,
+        description="Days CloudWatch keeps the platform's function and workflow logs; one of "
+        + ", ".join(str(d) for d in LOG_RETENTION_DAYS) + ".",
+    )
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _cloudwatch_retention(cls, days: int) -> int:
+        if days not in LOG_RETENTION_DAYS:
+            raise ValueError(
+                f"{days} is not a CloudWatch Logs retention period; use one of "
+                + ", ".join(str(d) for d in LOG_RETENTION_DAYS)
+            )
+        return days
+
+
+class GraderFunctionSettings(_Frozen):
+    """Sizing of a customization's grader Lambda function."""
+
+    timeout_minutes: int = Field(
+        5, ge=1, le=15,
+        description="Grader function timeout in minutes (Lambda's 3-second default is far too "
+        "short for batches; 15 is Lambda's maximum).",
+    )
+    memory_mb: int = Field(
+        1024, ge=256, le=10240,
+        description="Grader function memory in MB; CPU grows with it.",
+    )
+    reserved_concurrency: int | None = Field(
+        None, ge=1, le=1000,
+        description="Cap on concurrent grader invocations (also reserves them); null for no cap. "
+        "Bedrock's grader concurrency is undocumented, so a low cap can throttle training.",
     )
 
 
@@ -105,6 +144,10 @@ class Customization(_Frozen):
     grader: dict[str, Any] = Field(
         description="The reward function: a grader spec (`type: ...`) or a template "
         "(`template: ...`). Validated when the config is loaded.",
+    )
+    grader_function: GraderFunctionSettings = Field(
+        default_factory=GraderFunctionSettings,
+        description="Timeout, memory and concurrency of the grader Lambda function.",
     )
     hyperparameters: dict[str, HyperparameterValue] = Field(
         default_factory=dict,

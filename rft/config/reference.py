@@ -18,7 +18,13 @@ from pydantic_core import PydanticUndefined
 
 from rft.config.catalog import CATALOG
 from rft.config.loader import REPO_ROOT
-from rft.config.models import Customization, DataSettings, DatasetFiles, TeamConfig
+from rft.config.models import (
+    Customization,
+    DataSettings,
+    DatasetFiles,
+    GraderFunctionSettings,
+    TeamConfig,
+)
 
 SCHEMA_FILE = REPO_ROOT / "config" / "schema.json"
 README = REPO_ROOT / "README.md"
@@ -30,6 +36,7 @@ _SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("`data`", DataSettings),
     ("`customizations[]`", Customization),
     ("`customizations[].dataset`", DatasetFiles),
+    ("`customizations[].grader_function`", GraderFunctionSettings),
 )
 
 

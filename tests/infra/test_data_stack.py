@@ -32,7 +32,8 @@ def test_termination_protection_is_on(synth):
     from rft.config.loader import load_team
     from stacks.team_app import build_team_app, cdk_json_context
 
-    stacks = build_team_app(App(context=cdk_json_context()), load_team("example"))
+    app = App(context=cdk_json_context() | {"aws:cdk:bundling-stacks": []})
+    stacks = build_team_app(app, load_team("example"))
     assert stacks.data.termination_protection is True
 
 

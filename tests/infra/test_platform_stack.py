@@ -26,9 +26,20 @@ def test_each_customization_records_its_data_locations_in_ssm(synth):
             f"s3://rft-example-artifacts-111111111111-us-west-2/{name}/"
 
 
+def _bedrock_roles(result) -> list[dict]:
+    return [r for r in result.resources("platform", "AWS::IAM::Role").values()
+            if r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+            == {"Service": "bedrock.amazonaws.com"}]
+
+
+def _bedrock_role_policies(result) -> list[dict]:
+    return [p for lid, p in result.resources("platform", "AWS::IAM::ManagedPolicy").items()
+            if "BedrockServiceRole" in lid]
+
+
 def test_mantle_customizations_get_no_bedrock_service_role(synth):
     # The OpenAI-compatible API takes no role; a role nobody can use is attack surface.
-    assert synth("example").resources("platform", "AWS::IAM::Role") == {}
+    assert _bedrock_roles(synth("example")) == []
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +48,7 @@ def nova(synth):
 
 
 def test_native_service_role_trusts_bedrock_only_for_this_accounts_jobs(nova):
-    [role] = nova.resources("platform", "AWS::IAM::Role").values()
+    [role] = _bedrock_roles(nova)
     [statement] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "bedrock.amazonaws.com"}
     assert statement["Action"] == "sts:AssumeRole"
@@ -47,7 +58,7 @@ def test_native_service_role_trusts_bedrock_only_for_this_accounts_jobs(nova):
 
 
 def test_native_service_role_reaches_only_its_own_prefixes(nova):
-    [policy] = nova.resources("platform", "AWS::IAM::ManagedPolicy").values()
+    [policy] = _bedrock_role_policies(nova)
     statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
     datasets = "arn:aws:s3:::rft-nova-example-datasets-222222222222-us-east-1"
     artifacts = "arn:aws:s3:::rft-nova-example-artifacts-222222222222-us-east-1"
@@ -64,9 +75,9 @@ def test_native_service_role_reaches_only_its_own_prefixes(nova):
     kms = statements["UseTeamKeyThroughS3Only"]
     assert kms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
     assert kms["Condition"] == {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
-    # Nothing beyond these five statements: no deletes, no other buckets, no wildcard actions.
+    # Nothing beyond these statements: no deletes, no other buckets, no wildcard actions.
     assert set(statements) == {"ReadOwnDatasets", "ListOwnDatasets", "WriteOwnArtifacts",
-                               "ListOwnArtifacts", "UseTeamKeyThroughS3Only"}
+                               "ListOwnArtifacts", "UseTeamKeyThroughS3Only", "InvokeOwnGrader"}
     for statement in statements.values():
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         assert not any("*" in a for a in actions)

@@ -1,0 +1,43 @@
+"""The team's code sandbox: the only place model-written code runs."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from constructs_lib import nag
+from constructs_lib.python_function import PythonFunction
+
+SANDBOX_TIMEOUT = Duration.minutes(5)
+SANDBOX_MEMORY_MB = 2048  # several concurrent child processes, each capped far below this
+
+
+class CodeSandbox(Construct):
+    """A function whose role can do nothing but write its own logs.
+
+    Graders that hold credentials send code here instead of running it (see
+    lambda/code_sandbox/README.md for the isolation inside). No tracing: X-Ray would be one more
+    permission, and the point of this role is that it has none.
+    """
+
+    def __init__(
+        self, scope: Construct, id_: str, *, code: lambda_.Code, key: kms.IKey,
+        log_retention_days: int,
+    ) -> None:
+        super().__init__(scope, id_)
+        self.runtime = PythonFunction(
+            self, "Runtime",
+            description="RFT code sandbox: runs model-written code with no permissions",
+            code=code, handler="handler.handler", key=key, log_retention_days=log_retention_days,
+            timeout=SANDBOX_TIMEOUT, memory_mb=SANDBOX_MEMORY_MB, tracing=False,
+            environment={"POWERTOOLS_SERVICE_NAME": "rft-code-sandbox"},
+        )
+        self.function = self.runtime.function
+        for rule in ("Serverless-LambdaTracing",):
+            nag.acknowledge(
+                self.function.node.default_child, rule,
+                "Tracing is off on purpose: the sandbox role's only permission is writing its own "
+                "logs, and X-Ray would add a write permission reachable by model-written code.",
+            )

@@ -1,0 +1,94 @@
+"""A customization's reward function: the Lambda Bedrock calls with batches of samples."""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from constructs_lib.python_function import PythonFunction
+from rft.config.models import Customization
+
+# Lambda allows 4 KB for all environment variables together; keep headroom for the others.
+MAX_SPEC_BYTES = 3000
+
+
+def metrics_namespace(team: str) -> str:
+    return f"RFT/{team}/Graders"
+
+
+def forwarded_function_arns(spec: object) -> set[str]:
+    """ARNs of every `type: lambda` grader anywhere in a spec (multi graders nest them)."""
+    if isinstance(spec, dict):
+        found = {spec["function_arn"]} if spec.get("type") == "lambda" and "function_arn" in spec else set()
+        return found.union(*(forwarded_function_arns(v) for v in spec.values()))
+    if isinstance(spec, list):
+        return set().union(*(forwarded_function_arns(v) for v in spec))
+    return set()
+
+
+class GraderFunction(Construct):
+    """The grader runtime with this customization's spec compiled into its configuration.
+
+    Bedrock may invoke it (resource policy scoped to this account); it may invoke the team's code
+    sandbox when its spec runs code, and nothing else beyond its own logs and traces.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        team: str,
+        customization: Customization,
+        code: lambda_.Code,
+        key: kms.IKey,
+        log_retention_days: int,
+        sandbox: lambda_.IFunction,
+    ) -> None:
+        super().__init__(scope, id_)
+        spec = json.dumps(customization.grader, separators=(",", ":"), sort_keys=True)
+        if len(spec.encode()) > MAX_SPEC_BYTES:
+            raise ValueError(
+                f"customization {customization.name}: the grader spec is {len(spec.encode())} "
+                f"bytes as JSON; at most {MAX_SPEC_BYTES} fit in the function's configuration"
+            )
+        settings = customization.grader_function
+        self.runtime = PythonFunction(
+            self, "Runtime",
+            description=f"RFT grader of customization {customization.name}",
+            code=code, handler="handler.lambda_handler", key=key, log_retention_days=log_retention_days,
+            timeout=Duration.minutes(settings.timeout_minutes), memory_mb=settings.memory_mb,
+            reserved_concurrency=settings.reserved_concurrency,
+            environment={
+                "GRADER_SPEC": spec,
+                "SANDBOX_FUNCTION_NAME": sandbox.function_name,
+                "CUSTOMIZATION_NAME": customization.name,
+                "POWERTOOLS_SERVICE_NAME": "rft-grader",
+                "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace(team),
+                "GRADER_DEBUG": "false",  # true logs prompts and responses: never in production
+            },
+        )
+        self.function = self.runtime.function
+        self.runtime.policy.add_statements(iam.PolicyStatement(
+            sid="RunCodeInSandbox", actions=["lambda:InvokeFunction"],
+            resources=[sandbox.function_arn],
+        ))
+        forwarded = sorted(forwarded_function_arns(customization.grader))
+        if forwarded:
+            # `lambda` graders forward samples to team functions named in the reviewed spec.
+            self.runtime.policy.add_statements(iam.PolicyStatement(
+                sid="ForwardToDeclaredGraders", actions=["lambda:InvokeFunction"],
+                resources=forwarded,
+            ))
+        # Bedrock calls the grader on both control planes; only for jobs of this account.
+        self.function.add_permission(
+            "InvokedByBedrock",
+            principal=iam.ServicePrincipal("bedrock.amazonaws.com"),
+            action="lambda:InvokeFunction",
+            source_account=Stack.of(self).account,
+        )
