@@ -12,6 +12,21 @@ from constructs_lib import nag
 ABORT_INCOMPLETE_UPLOADS_DAYS = 7
 
 
+def _private_bucket(scope: Construct, bucket_name: str, **settings) -> s3.Bucket:
+    """A versioned, TLS 1.2+-only, private, ACL-free bucket that outlives its stack."""
+    return s3.Bucket(
+        scope, "Bucket",
+        bucket_name=bucket_name,
+        versioned=True,
+        enforce_ssl=True,
+        minimum_tls_version=1.2,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        removal_policy=RemovalPolicy.RETAIN,
+        **settings,
+    )
+
+
 class SecureBucket(Construct):
     """A KMS-encrypted, versioned, TLS-only, private, access-logged bucket that outlives its stack.
 
@@ -31,18 +46,11 @@ class SecureBucket(Construct):
         noncurrent_version_days: int,
     ) -> None:
         super().__init__(scope, id_)
-        self.bucket = s3.Bucket(
-            self,
-            "Bucket",
-            bucket_name=bucket_name,
+        self.bucket = _private_bucket(
+            self, bucket_name,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=encryption_key,
             bucket_key_enabled=True,  # one KMS data key per bucket, not per object: ~99% fewer KMS calls
-            versioned=True,
-            enforce_ssl=True,
-            minimum_tls_version=1.2,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=access_logs_bucket,
             server_access_logs_prefix=f"{logical_id}/",
             lifecycle_rules=[
@@ -54,7 +62,6 @@ class SecureBucket(Construct):
                     ),
                 )
             ],
-            removal_policy=RemovalPolicy.RETAIN,
         )
         self.bucket.node.default_child.override_logical_id(logical_id)
         _acknowledge_no_replication(self.bucket)
@@ -73,16 +80,9 @@ class AccessLogBucket(Construct):
         self, scope: Construct, id_: str, *, bucket_name: str, logical_id: str, retention_days: int
     ) -> None:
         super().__init__(scope, id_)
-        self.bucket = s3.Bucket(
-            self,
-            "Bucket",
-            bucket_name=bucket_name,
+        self.bucket = _private_bucket(
+            self, bucket_name,
             encryption=s3.BucketEncryption.S3_MANAGED,
-            versioned=True,
-            enforce_ssl=True,
-            minimum_tls_version=1.2,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="ExpireAccessLogs",
@@ -90,7 +90,6 @@ class AccessLogBucket(Construct):
                     noncurrent_version_expiration=Duration.days(1),
                 )
             ],
-            removal_policy=RemovalPolicy.RETAIN,
         )
         self.bucket.node.default_child.override_logical_id(logical_id)
         resource = self.bucket.node.default_child
