@@ -27,3 +27,22 @@ def parameter_path(team: str, customization: str, name: str = "") -> str:
 
 def kms_alias(team: str) -> str:
     return f"alias/rft/{team}"
+
+
+def state_machine_name(team: str, customization: str) -> str:
+    """`rft-<team>-<customization>`: at most 65 characters (Step Functions allows 80)."""
+    return f"rft-{team}-{customization}"
+
+
+def state_machine_arn(team: str, customization: str, account: str, region: str,
+                      partition: str = "aws") -> str:
+    return (f"arn:{partition}:states:{region}:{account}:stateMachine:"
+            f"{state_machine_name(team, customization)}")
+
+
+def registry_table_name(team: str) -> str:
+    return f"rft-{team}-runs"
+
+
+def notification_topic_name(team: str) -> str:
+    return f"rft-{team}-notifications"

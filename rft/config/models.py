@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel as PydanticModel
 from pydantic import (
@@ -119,6 +119,82 @@ class DatasetFiles(_Frozen):
     )
 
 
+class WorkflowSettings(_Frozen):
+    """How the customization's state machine runs a job."""
+
+    poll_seconds: int = Field(
+        300, ge=30, le=3600,
+        description="Seconds between job status checks (each check is a few state transitions; "
+        "`rft run start --poll-seconds` overrides it per run).",
+    )
+    max_job_hours: float = Field(
+        24, gt=0, le=168,
+        description="A job still running this long after submission is cancelled and the run fails.",
+    )
+    execution_timeout_hours: float = Field(
+        48, gt=0, le=8760,
+        description="Hard limit on the whole execution, approval wait included.",
+    )
+
+    @model_validator(mode="after")
+    def _room_for_the_job(self) -> "WorkflowSettings":
+        if self.execution_timeout_hours <= self.max_job_hours:
+            raise ValueError(
+                "execution_timeout_hours: must exceed max_job_hours, or the execution times out "
+                "before it can cancel the job"
+            )
+        return self
+
+
+class AuditSettings(_Frozen):
+    """The reward-signal audit: base-model samples graded before any job is paid for."""
+
+    prompts: int = Field(16, ge=2, le=500, description="Training prompts sampled for the audit.")
+    samples_per_prompt: int = Field(
+        4, ge=2, le=16, description="Base-model responses per prompt (spread needs at least 2)."
+    )
+    max_tokens: int = Field(1024, ge=16, le=32768, description="Response token limit per sample.")
+    max_zero_spread_fraction: float = Field(
+        0.8, ge=0, le=1,
+        description="Fail when more than this fraction of prompts gave all their samples the "
+        "same score: such prompts teach the job nothing.",
+    )
+    max_baseline_mean: float = Field(
+        0.95, ge=0, le=1,
+        description="Fail when the base model already scores above this mean: little left to learn.",
+    )
+    max_error_rate: float = Field(
+        0.05, ge=0, le=1, description="Fail when more than this fraction of samples hit grader errors."
+    )
+    skip_reason: str | None = Field(
+        None, min_length=10, max_length=500,
+        description="Skip the audit, with the reason recorded in every run (null: never skip).",
+    )
+
+
+class EvaluationSettings(_Frozen):
+    """Checkpoint evaluation on the held-out validation prompts."""
+
+    max_prompts: int = Field(200, ge=1, le=5000, description="Validation prompts per checkpoint.")
+    max_concurrency: int = Field(
+        4, ge=1, le=40, description="Checkpoints evaluated at the same time."
+    )
+    max_tokens: int = Field(1024, ge=16, le=32768, description="Response token limit per prompt.")
+
+
+class CheckpointSelection(_Frozen):
+    """The rule, declared before training, that picks the model to promote."""
+
+    metric: Literal["reward_mean", "reward_mean_minus_std"] = Field(
+        "reward_mean",
+        description="Held-out score to maximize: mean reward, or mean minus one standard "
+        "deviation (prefers checkpoints that are good consistently).",
+    )
+    prefer: Literal["latest_on_tie", "earliest_on_tie"] = Field(
+        "latest_on_tie", description="Which checkpoint wins a tie on the metric."
+    )
+
+
 # Strict members: pydantic must hand values to the catalog check unchanged (True must not
 # become 1, "3" must not become 3); the catalog then says what is allowed.
 HyperparameterValue = Union[StrictBool, StrictInt, StrictFloat, StrictStr]
@@ -148,6 +224,19 @@ class Customization(_Frozen):
     grader_function: GraderFunctionSettings = Field(
         default_factory=GraderFunctionSettings,
         description="Timeout, memory and concurrency of the grader Lambda function.",
+    )
+    workflow: WorkflowSettings = Field(
+        default_factory=WorkflowSettings, description="Polling, job deadline and execution timeout."
+    )
+    audit: AuditSettings = Field(
+        default_factory=AuditSettings,
+        description="Reward-signal audit thresholds; the run fails closed when one is crossed.",
+    )
+    evaluation: EvaluationSettings = Field(
+        default_factory=EvaluationSettings, description="Checkpoint evaluation on held-out prompts."
+    )
+    checkpoint_selection: CheckpointSelection = Field(
+        default_factory=CheckpointSelection, description="How the promoted model is chosen."
     )
     hyperparameters: dict[str, HyperparameterValue] = Field(
         default_factory=dict,
@@ -208,6 +297,44 @@ class Customization(_Frozen):
         return CATALOG[self.base_model].control_plane
 
 
+class Notifications(_Frozen):
+    """Who hears about runs: approvals, failures, promotions."""
+
+    emails: tuple[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")], ...] = Field(
+        (), description="Email addresses subscribed to the team's notification topic (each must "
+        "confirm the subscription)."
+    )
+
+
+class Budget(_Frozen):
+    """Spend guard applied before every job."""
+
+    approval_above_usd: float = Field(
+        200, ge=0,
+        description="Estimated job cost above which a human must approve the run (task token).",
+    )
+    max_usd_per_run: float = Field(
+        1000, gt=0, description="Estimated job cost above which the run fails without asking."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Budget":
+        if self.approval_above_usd > self.max_usd_per_run:
+            raise ValueError("approval_above_usd: must not exceed max_usd_per_run")
+        return self
+
+
+class Price(_Frozen):
+    """What a model's tokens cost this team (enter your negotiated or list price)."""
+
+    usd_per_million_training_tokens: float = Field(
+        ge=0, description="Training price per million tokens processed (prompt + response)."
+    )
+    usd_per_million_inference_tokens: float = Field(
+        0, ge=0, description="Inference price per million tokens (audit and evaluation calls)."
+    )
+
+
 AccountId = Annotated[
     str, Field(pattern=r"^\d{12}$", description="The team's 12-digit AWS account id, quoted.")
 ]
@@ -241,6 +368,15 @@ class TeamConfig(_Frozen):
     data: DataSettings = Field(
         default_factory=DataSettings, description="Retention of stored data and logs."
     )
+    notifications: Notifications = Field(
+        default_factory=Notifications, description="Email subscribers of the team's topic."
+    )
+    budget: Budget = Field(default_factory=Budget, description="Cost guard of every run.")
+    pricing: dict[str, Price] = Field(
+        default_factory=dict,
+        description="Price per base model id; every model a customization uses needs one (AWS "
+        "publishes no RFT price in an API, so the team states what it pays).",
+    )
     customizations: tuple[Customization, ...] = Field(
         (), description="The team's reinforcement fine-tuning customizations."
     )
@@ -266,6 +402,12 @@ class TeamConfig(_Frozen):
                 )
             seen.add(customization.name)
             model = CATALOG[customization.base_model]
+            if customization.base_model not in self.pricing:
+                raise ValueError(
+                    f"pricing: no price for {customization.base_model} (used by customization "
+                    f"{customization.name!r}); add pricing.{customization.base_model}."
+                    "usd_per_million_training_tokens so the cost guard can estimate runs"
+                )
             if self.region not in model.regions:
                 raise ValueError(
                     f"customizations[{index}].base_model: {model.model_id} is not offered for "

@@ -19,11 +19,18 @@ from pydantic_core import PydanticUndefined
 from rft.config.catalog import CATALOG
 from rft.config.loader import REPO_ROOT
 from rft.config.models import (
+    AuditSettings,
+    Budget,
+    CheckpointSelection,
     Customization,
     DataSettings,
     DatasetFiles,
+    EvaluationSettings,
     GraderFunctionSettings,
+    Notifications,
+    Price,
     TeamConfig,
+    WorkflowSettings,
 )
 
 SCHEMA_FILE = REPO_ROOT / "config" / "schema.json"
@@ -34,9 +41,16 @@ END = "<!-- config-reference:end -->"
 _SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("Team (top level)", TeamConfig),
     ("`data`", DataSettings),
+    ("`notifications`", Notifications),
+    ("`budget`", Budget),
+    ("`pricing.<base model id>`", Price),
     ("`customizations[]`", Customization),
     ("`customizations[].dataset`", DatasetFiles),
     ("`customizations[].grader_function`", GraderFunctionSettings),
+    ("`customizations[].workflow`", WorkflowSettings),
+    ("`customizations[].audit`", AuditSettings),
+    ("`customizations[].evaluation`", EvaluationSettings),
+    ("`customizations[].checkpoint_selection`", CheckpointSelection),
 )
 
 
