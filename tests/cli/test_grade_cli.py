@@ -99,7 +99,7 @@ def test_validate_accepts_a_wrapped_grader(tmp_path):
         (lambda d: ("--grader", str(EXAMPLES / "math_reasoning.yaml"), "--samples", str(d / "bad.jsonl")), "bad.jsonl: line 2: bad JSON"),
         (lambda d: ("--grader", str(EXAMPLES / "math_reasoning.yaml"), "--samples", str(d / "array.jsonl")), "line 1: expected a JSON object"),
         (lambda d: ("--grader", str(d / "broken.yaml"), "--samples", str(d / "s.jsonl")), "not valid YAML/JSON"),
-        (lambda d: ("--grader", str(d / "judge.yaml"), "--samples", str(d / "s.jsonl")), "grader.template: not yet supported"),
+        (lambda d: ("--grader", str(d / "judge.yaml"), "--samples", str(d / "s.jsonl")), "grader: give the judge: exactly one of model"),
         (lambda d: ("--grader", str(EXAMPLES / "math_reasoning.yaml")), "--samples is required"),
     ],
 )

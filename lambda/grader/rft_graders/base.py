@@ -28,11 +28,25 @@ class GradeResult:
 
 
 class Grader(Protocol):
-    """A compiled spec. Batch-shaped because code and lambda graders fan out per batch."""
+    """A compiled spec. Batch-shaped because code and lambda graders fan out per batch.
+
+    A grader that waits on slow outside calls (judges, and ``multi`` holding one) sets
+    ``accepts_deadline = True`` and takes ``grade_many(samples, deadline=...)``: a value of
+    its clock (``time.monotonic`` unless injected) after which it starts no new call and
+    scores what is still pending 0. Call graders through ``grade_many`` below.
+    """
 
     name: str
 
     def grade_many(self, samples: Sequence[Sample]) -> list[GradeResult]: ...
+
+
+def grade_many(grader, samples: Sequence[Sample], deadline: float | None = None) -> list[GradeResult]:
+    """``grader.grade_many``, passing the deadline only to graders that honour one (the
+    rule graders are fast and keep their one-argument signature)."""
+    if deadline is not None and getattr(grader, "accepts_deadline", False):
+        return grader.grade_many(samples, deadline=deadline)
+    return grader.grade_many(samples)
 
 
 def response_unusable(reason: str) -> GradeResult:

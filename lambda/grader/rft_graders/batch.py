@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import bedrock_event
-from .base import GradeResult
+from .base import GradeResult, grade_many
 from .errors import describe_error
 
 GRADER_ERROR = "grader_error"
@@ -31,10 +31,12 @@ class BatchReport:
     duration_s: float = 0.0
 
 
-def grade_batch(event: Any, grader) -> BatchReport:
+def grade_batch(event: Any, grader, deadline: float | None = None) -> BatchReport:
     """Grade every sample of ``event``; raises InvalidEventError only for a malformed event.
 
     Per-sample trouble never escapes: that sample scores 0 with a ``grader_error`` metric.
+    ``deadline`` (a ``time.monotonic()`` value, or the injected judge clock's) bounds the
+    graders that make slow outside calls: what is pending then scores 0 (``judge_timeout``).
     """
     started = time.perf_counter()
     raws = bedrock_event.parse_event(event)
@@ -48,7 +50,7 @@ def grade_batch(event: Any, grader) -> BatchReport:
             grades[index] = GradeResult.failed(describe_error(exc))
     if samples:
         try:
-            graded = grader.grade_many(samples)
+            graded = grade_many(grader, samples, deadline)
             if len(graded) != len(samples):
                 raise RuntimeError("grader returned the wrong number of results")
         except Exception as exc:  # noqa: BLE001 - a grader bug fails these samples, visibly

@@ -7,8 +7,9 @@ from, lowest precedence first:
 2. if the reference answer is an object, each of its keys (``item.solution``...);
 3. ``item.reference_answer``: the reference itself (a ``{"text": s}`` wrapper unwrapped to s).
 
-``sample`` (``{{sample.*}}``) offers ``output_text`` (the last message's text) and
-``output_json`` (that text parsed as JSON, a surrounding markdown code fence allowed).
+``sample`` (``{{sample.*}}``) offers ``output_text`` (the last message's text),
+``output_json`` (that text parsed as JSON, a surrounding markdown code fence allowed) and
+``conversation`` (the messages before the response, as a ``### <role>`` transcript).
 """
 
 from __future__ import annotations
@@ -54,6 +55,21 @@ class Sample:
         if isinstance(self._output_json, ResponseParseError):
             raise self._output_json
         return self._output_json
+
+    @property
+    def conversation(self) -> str:
+        """The prompt side of the sample as text: what a judge needs to know the task."""
+        from .bedrock_event import content_text
+
+        parts = []
+        for message in self.messages[:-1]:
+            if isinstance(message, dict):
+                try:
+                    text = content_text(message.get("content"))
+                except Exception:  # noqa: BLE001 - an odd content shape is left out, not fatal
+                    text = ""
+                parts.append(f"### {message.get('role', 'unknown')}\n{text}")
+        return "\n\n".join(parts)
 
     def sample_namespace(self) -> dict:
         """The ``sample`` argument handed to python graders (OpenAI's shape, plus messages)."""

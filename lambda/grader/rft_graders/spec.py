@@ -5,8 +5,8 @@ raises ``GraderSpecError`` whose message names the path inside the spec, e.g.
 ``grader.graders.correct.operation: must be one of eq, ne, like, ilike``.
 
 Dispatch is one registry: ``_KINDS`` maps a ``type`` (or ``template:<name>``) to its spec
-model, built from ``PRIMITIVE_SPECS`` and ``TEMPLATE_SPECS``. Adding the judge graders later
-means adding their models to those tuples and deleting their line in ``UNSUPPORTED_TYPES``.
+model, built from ``PRIMITIVE_SPECS``, ``JUDGE_SPECS`` (``score_model``, ``label_model``),
+``TEMPLATE_SPECS`` and ``JUDGE_TEMPLATE_SPECS`` (the rubric judges).
 """
 
 from __future__ import annotations
@@ -20,13 +20,12 @@ from pydantic_core import PydanticCustomError
 
 from . import spec_primitives
 from .spec_primitives import PRIMITIVE_SPECS, SpecModel
-from .templates import JUDGE_NOT_YET, TEMPLATE_SPECS, UNSUPPORTED_TEMPLATES, TemplateSpec
+from .judges.spec import JUDGE_SPECS
+from .judges.templates import JUDGE_TEMPLATE_SPECS
+from .templates import TEMPLATE_SPECS, UNSUPPORTED_TEMPLATES, TemplateSpec
 
-# Grader types that parse as names but are rejected today, with the reason.
-UNSUPPORTED_TYPES: dict[str, str] = {
-    "score_model": JUDGE_NOT_YET,
-    "label_model": JUDGE_NOT_YET,
-}
+# Grader types that parse as names but are rejected, with the reason (none today).
+UNSUPPORTED_TYPES: dict[str, str] = {}
 
 
 def _tag_of(model: type[SpecModel]) -> str:
@@ -35,7 +34,9 @@ def _tag_of(model: type[SpecModel]) -> str:
     return model.model_fields["type"].annotation.__args__[0]
 
 
-_KINDS: dict[str, type[SpecModel]] = {_tag_of(m): m for m in PRIMITIVE_SPECS + TEMPLATE_SPECS}
+_KINDS: dict[str, type[SpecModel]] = {
+    _tag_of(m): m for m in PRIMITIVE_SPECS + JUDGE_SPECS + TEMPLATE_SPECS + JUDGE_TEMPLATE_SPECS
+}
 TYPES = tuple(k for k in _KINDS if not k.startswith("template:"))
 TEMPLATES = tuple(k.removeprefix("template:") for k in _KINDS if k.startswith("template:"))
 

@@ -1,7 +1,8 @@
 """OpenAI-style ``{{sample.*}}`` / ``{{item.*}}`` templates, compiled once per spec.
 
 Paths: ``sample.output_text``, ``sample.output_json`` (+ ``.key`` / ``.0`` steps),
-``item.<key>`` (+ steps). See ``sample.py`` for what ``item`` holds. A template that is exactly
+``sample.conversation`` (the messages before the response as a transcript; judges need the
+prompt), ``item.<key>`` (+ steps). See ``sample.py`` for what ``item`` holds. A template that is exactly
 one placeholder can yield the raw value (``render_value``), so ``{{item.reference_answer}}``
 keeps an object an object. Otherwise values are stringified: strings as-is, ``None`` as
 empty, objects and lists as JSON.
@@ -18,7 +19,7 @@ from .sample import Sample
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 _PATH = re.compile(r"^(sample|item)(\.[^.\s]+)*$")
-_SAMPLE_FIELDS = {"output_text", "output_json"}
+_SAMPLE_FIELDS = {"output_text", "output_json", "conversation"}
 _MISSING = object()
 
 
@@ -41,10 +42,10 @@ def _split_path(path: str) -> tuple[str, ...]:
     parts = tuple(path.split("."))
     if parts[0] == "sample" and (len(parts) < 2 or parts[1] not in _SAMPLE_FIELDS):
         raise TemplateSyntaxError(
-            f"unknown template variable '{{{{{path}}}}}'; sample offers output_text and output_json"
+            f"unknown template variable '{{{{{path}}}}}'; sample offers output_text, output_json and conversation"
         )
-    if parts[0] == "sample" and parts[1] == "output_text" and len(parts) > 2:
-        raise TemplateSyntaxError(f"'{{{{{path}}}}}': output_text is a string, it has no keys")
+    if parts[0] == "sample" and parts[1] in ("output_text", "conversation") and len(parts) > 2:
+        raise TemplateSyntaxError(f"'{{{{{path}}}}}': {parts[1]} is a string, it has no keys")
     if parts == ("item",):
         raise TemplateSyntaxError("'{{item}}' needs a key, e.g. {{item.reference_answer}}")
     return parts
@@ -85,10 +86,14 @@ class Template:
     def is_literal(self) -> bool:
         return all(isinstance(p, str) for p in self._parts)
 
-    def render(self, sample: Sample) -> str:
-        if self._single and self._parts[0] == ("sample", "output_text"):
-            return sample.output_text  # the common case, kept cheap
-        return "".join(p if isinstance(p, str) else to_text(_lookup(sample, p)) for p in self._parts)
+    def render(self, sample: Sample, quote=None) -> str:
+        """The rendered text. ``quote(path, text)``, when given, wraps each substituted value
+        (judge prompts delimit everything that came from the sample as data)."""
+        if quote is None:
+            if self._single and self._parts[0] == ("sample", "output_text"):
+                return sample.output_text  # the common case, kept cheap
+            return "".join(p if isinstance(p, str) else to_text(_lookup(sample, p)) for p in self._parts)
+        return "".join(p if isinstance(p, str) else quote(".".join(p), to_text(_lookup(sample, p))) for p in self._parts)
 
     def render_value(self, sample: Sample, *, missing_ok: bool = False) -> Any:
         """The raw value for a single-placeholder template, else the rendered string.
@@ -108,6 +113,8 @@ def _lookup(sample: Sample, path: tuple[str, ...], *, missing_ok: bool = False) 
     root, *steps = path
     if root == "sample":
         field = steps.pop(0)
+        if field == "conversation":
+            return sample.conversation
         value: Any = sample.output_text if field == "output_text" else sample.output_json
     else:
         value = sample.item

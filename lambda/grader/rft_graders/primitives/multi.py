@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import math
 
-from ..base import GradeResult
+from ..base import GradeResult, grade_many
 from ..formula import Formula
 
 
 class MultiGrader:
+    accepts_deadline = True  # a judge inside must see the batch deadline
+
     def __init__(self, spec, ctx):
         self.name = spec.name
         self.graders = {key: sub.build(ctx) for key, sub in spec.graders.items()}
         self.formula = Formula(spec.calculate_output, set(self.graders))
 
-    def grade_many(self, samples):
-        per_grader = {key: grader.grade_many(samples) for key, grader in self.graders.items()}
+    def grade_many(self, samples, deadline=None):
+        per_grader = {key: grade_many(grader, samples, deadline) for key, grader in self.graders.items()}
         out = []
         for index in range(len(samples)):
             parts = {key: results[index] for key, results in per_grader.items()}

@@ -1,0 +1,59 @@
+"""A Converse stand-in driven by a plain Python function: for tests, calibration dry runs and
+``rft grade --scripted-judge MODULE:FUNC`` (or env ``RFT_SCRIPTED_JUDGE=MODULE:FUNC``).
+
+The function receives the Converse request (``modelId``, ``system``, ``messages``,
+``inferenceConfig``, ``toolConfig``...) and returns either the reply text (wrapped as an
+``end_turn`` reply with token counts estimated at 4 characters a token) or a full Converse
+response dict. It may raise, e.g. a botocore ``ClientError`` to script throttling.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable
+
+ENV_VAR = "RFT_SCRIPTED_JUDGE"
+
+
+def request_text(request: dict) -> str:
+    """The whole prompt as one string (system, then messages): what a fake judge reads."""
+    parts = [block.get("text", "") for block in request.get("system") or []]
+    for message in request.get("messages") or []:
+        parts.extend(block.get("text", "") for block in message.get("content") or [])
+    return "\n\n".join(parts)
+
+
+class ScriptedJudgeClient:
+    def __init__(self, fn: Callable[[dict], Any]):
+        self.fn = fn
+
+    def converse(self, **request) -> dict:
+        reply = self.fn(request)
+        if isinstance(reply, dict):
+            return reply
+        text = str(reply)
+        return {
+            "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
+            "stopReason": "end_turn",
+            "usage": {
+                "inputTokens": len(request_text(request)) // 4,
+                "outputTokens": max(1, len(text) // 4),
+                "totalTokens": len(request_text(request)) // 4 + max(1, len(text) // 4),
+            },
+        }
+
+
+def load_scripted_judge(target: str) -> Callable[[], ScriptedJudgeClient]:
+    """``MODULE:FUNC`` -> a client factory; raises ValueError with a one-line reason."""
+    module_name, sep, func_name = target.partition(":")
+    if not sep or not module_name or not func_name:
+        raise ValueError(f"scripted judge {target!r}: expected MODULE:FUNC")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(f"scripted judge {target!r}: cannot import {module_name}: {exc}") from None
+    fn = getattr(module, func_name, None)
+    if not callable(fn):
+        raise ValueError(f"scripted judge {target!r}: {module_name} has no function {func_name}")
+    client = ScriptedJudgeClient(fn)
+    return lambda: client
