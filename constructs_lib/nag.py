@@ -121,7 +121,14 @@ def acknowledge(construct: IConstruct, finding_id: str, reason: str) -> None:
     settings = _settings(construct)
     if settings.active_packs is not None and pack_of(finding_id) not in settings.active_packs:
         return  # that pack is off for this team: nothing to answer, and no stale record
-    settings.records.append(AcknowledgedFinding(construct.node.path, finding_id, reason))
+    path = construct.node.path
+    earlier = next((r for r in settings.records if (r.path, r.finding_id) == (path, finding_id)), None)
+    if earlier is not None:
+        # Two capabilities of one construct can need the same finding (e.g. X-Ray and another
+        # resource-less action both on Resource::*): keep one record that gives both reasons.
+        settings.records.remove(earlier)
+        reason = f"{earlier.reason} Also: {reason}"
+    settings.records.append(AcknowledgedFinding(path, finding_id, reason))
     if settings.apply:
         Validations.of(construct).acknowledge(Acknowledgment(id=finding_id, reason=reason))
 
@@ -143,7 +150,12 @@ def wildcard_resource_finding(scope: IConstruct, resource: str) -> str:
     cdk-nag renders `Ref` as `<Id>`, `Fn::GetAtt` as `<Id.Attr>` and joins `Fn::Join` parts; we
     render the same way from the resolved token, so acknowledgments never hard-code hashed ids.
     """
-    return f"AwsSolutions-IAM5[Resource::{_render(Stack.of(scope).resolve(resource))}]"
+    return f"AwsSolutions-IAM5[Resource::{render_resource(Stack.of(scope).resolve(resource))}]"
+
+
+def render_resource(node: object) -> str:
+    """A resolved IAM resource (string or intrinsic) as cdk-nag prints it in finding ids."""
+    return _render(node)
 
 
 def _render(node: object) -> str:

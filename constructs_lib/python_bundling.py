@@ -9,6 +9,7 @@ are built into wheels first (pip builds those on the host; they contain no machi
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 import jsii
-from aws_cdk import BundlingOptions, ILocalBundling
+from aws_cdk import AssetHashType, BundlingOptions, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
@@ -34,32 +35,39 @@ _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "examples", "
 
 @jsii.implements(ILocalBundling)
 class _LocalPipBundler:
-    def __init__(self, sources: tuple[Path, ...], requirements: Path | None, sdist_only: tuple[str, ...]):
+    def __init__(self, sources: tuple[Path, ...], requirements: tuple[Path, ...], sdist_only: tuple[str, ...]):
         self._sources = sources
         self._requirements = requirements
         self._sdist_only = sdist_only
 
     def try_bundle(self, output_dir: str, *args, **kwargs) -> bool:  # noqa: ARG002 (jsii signature)
         out = Path(output_dir)
-        if self._requirements is not None:
+        if self._requirements:
             install_requirements(self._requirements, out, self._sdist_only)
         for source in self._sources:
-            if source.is_dir():
+            if source.is_dir() and (source / "__init__.py").exists():
+                # A package: keep its name, so `import rft_graders` works in the function.
+                shutil.copytree(source, out / source.name, dirs_exist_ok=True, ignore=_IGNORED)
+            elif source.is_dir():
+                # A function folder: its files land at the asset root, next to the handler.
                 shutil.copytree(source, out, dirs_exist_ok=True, ignore=_IGNORED)
             else:
                 shutil.copy2(source, out / source.name)
         return True
 
 
-def install_requirements(requirements: Path, target: Path, sdist_only: tuple[str, ...] = ()) -> None:
-    """pip-install `requirements` for Lambda (Python 3.13, arm64) into `target`."""
+def install_requirements(requirements: Path | tuple[Path, ...], target: Path,
+                         sdist_only: tuple[str, ...] = ()) -> None:
+    """pip-install `requirements` file(s) for Lambda (Python 3.13, arm64) into `target`."""
+    files = (requirements,) if isinstance(requirements, Path) else requirements
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
     with tempfile.TemporaryDirectory() as wheelhouse:
         if sdist_only:
             subprocess.run([*pip, "wheel", "--no-deps", "--wheel-dir", wheelhouse, *sdist_only],
                            check=True)
         subprocess.run(
-            [*pip, "install", "--target", str(target), "--requirement", str(requirements),
+            [*pip, "install", "--no-compile", "--target", str(target),
+             *(arg for f in files for arg in ("--requirement", str(f))),
              *(arg for tag in _PLATFORMS for arg in ("--platform", tag)),
              "--implementation", "cp", "--python-version", _PYTHON_VERSION,
              "--only-binary=:all:", "--find-links", wheelhouse, "--upgrade"],
@@ -74,19 +82,43 @@ def python_code(
     asset_root: Path,
     *,
     sources: tuple[Path, ...],
-    requirements: Path | None = None,
+    requirements: tuple[Path, ...] = (),
     sdist_only: tuple[str, ...] = (),
 ) -> lambda_.Code:
-    """A Lambda asset of `sources` (copied to the asset root) plus installed `requirements`.
+    """A Lambda asset of `sources` plus installed `requirements`.
+
+    A source folder that is a package (has `__init__.py`) is copied under its own name; any
+    other folder's contents go to the asset root (where the handler module lives).
 
     The Docker image is only a fallback CDK never reaches: the local bundler always succeeds or
     raises. Tests skip bundling with the `aws:cdk:bundling-stacks` context.
     """
     return lambda_.Code.from_asset(
         str(asset_root),
+        # CDK would hash `asset_root` only; our sources and requirements span several folders.
+        asset_hash_type=AssetHashType.CUSTOM,
+        asset_hash=content_hash(sources, requirements, sdist_only),
         bundling=BundlingOptions(
             image=RUNTIME.bundling_image,
             local=_LocalPipBundler(sources, requirements, sdist_only),
             command=["false"],
         ),
     )
+
+
+def content_hash(sources: tuple[Path, ...], requirements: tuple[Path, ...], sdist_only: tuple[str, ...]) -> str:
+    """sha256 over every bundled source file, the requirement files and the target platform."""
+    digest = hashlib.sha256(repr((_PYTHON_VERSION, _PLATFORMS, sdist_only, _RUNTIME_PROVIDED)).encode())
+    files: list[tuple[str, Path]] = [(f"requirements/{p.name}", p) for p in requirements]
+    for source in sources:
+        if source.is_file():
+            files.append((source.name, source))
+            continue
+        for path in sorted(source.rglob("*")):
+            relative = path.relative_to(source)
+            if path.is_file() and not set(relative.parts) & {"__pycache__", "tests", "examples"} \
+                    and path.suffix not in (".pyc", ".md"):
+                files.append((f"{source.name}/{relative}", path))
+    for label, path in files:
+        digest.update(label.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

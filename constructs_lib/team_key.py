@@ -48,3 +48,14 @@ class TeamKey(Construct):
                 },
             )
         )
+        # SNS moves undeliverable notifications to an SQS dead-letter queue encrypted with this
+        # key, so it must encrypt with it; only on behalf of this account's topics.
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowSnsOfThisAccount",
+                principals=[iam.ServicePrincipal("sns.amazonaws.com")],
+                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+                resources=["*"],  # in a key policy, "*" means this key
+                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+            )
+        )

@@ -1,4 +1,4 @@
-"""The stateful half of a team's platform: its KMS key and buckets.
+"""The stateful half of a team's platform: its KMS key, buckets and run registry.
 
 Kept apart from the platform stack so that changing graders or workflows can never replace
 storage: this stack has termination protection, retains everything on deletion and pins the
@@ -11,14 +11,15 @@ from __future__ import annotations
 from aws_cdk import CfnOutput, Stack, Tags
 from constructs import Construct
 
+from constructs_lib.run_registry import RunRegistry
 from constructs_lib.secure_bucket import AccessLogBucket, SecureBucket
 from constructs_lib.team_key import TeamKey
 from rft.config.models import DataSettings
-from rft.naming import bucket_name
+from rft.naming import bucket_name, registry_table_name
 
 
 class DataStack(Stack):
-    """KMS key `alias/rft/<team>`, the datasets and artifacts buckets, and their log bucket."""
+    """KMS key `alias/rft/<team>`, the datasets, artifacts and log buckets, the run registry."""
 
     def __init__(self, scope: Construct, id_: str, *, team: str, data: DataSettings, **kwargs) -> None:
         super().__init__(scope, id_, termination_protection=True, **kwargs)
@@ -42,6 +43,9 @@ class DataStack(Stack):
             encryption_key=self.key, access_logs_bucket=self.access_logs_bucket,
             noncurrent_version_days=data.noncurrent_version_days,
         ).bucket
+        self.registry = RunRegistry(
+            self, "RunRegistry", table_name=registry_table_name(team), key=self.key
+        ).table
 
         CfnOutput(self, "KeyArn", value=self.key.key_arn, description="Team KMS key")
         CfnOutput(self, "DatasetsBucketName", value=self.datasets_bucket.bucket_name,

@@ -11,7 +11,7 @@ from aws_cdk import aws_iam as iam
 
 from constructs_lib import nag
 from rft.config.models import TeamConfig
-from rft.naming import bucket_name
+from rft.naming import bucket_name, registry_table_name
 from stacks.data_stack import DataStack
 from stacks.platform_stack import PlatformStack
 
@@ -48,12 +48,11 @@ def build_team_app(app: App, config: TeamConfig, *, apply_acknowledgments: bool 
         description=f"RFT platform data of team {config.team}: KMS key and buckets (retained)",
     )
     platform = PlatformStack(
-        app, stack_name(config.team, "Platform"), env=env, team=config.team,
-        customizations=config.customizations,
+        app, stack_name(config.team, "Platform"), env=env, config=config,
         datasets_bucket_name=bucket_name(config.team, "datasets", config.account, config.region),
         artifacts_bucket_name=bucket_name(config.team, "artifacts", config.account, config.region),
+        registry_table_name=registry_table_name(config.team),
         key=data.key,
-        log_retention_days=config.data.log_retention_days,
         description=f"RFT platform of team {config.team}: per-customization resources",
     )
     platform.add_stack_dependency(data)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from aws_cdk.assertions import Match, Template
 
-STATEFUL_LOGICAL_IDS = {"TeamKey", "DatasetsBucket", "ArtifactsBucket", "AccessLogsBucket"}
+STATEFUL_LOGICAL_IDS = {"TeamKey", "DatasetsBucket", "ArtifactsBucket", "AccessLogsBucket",
+                        "RunRegistryTable"}
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +88,16 @@ def test_key_policy_lets_only_this_accounts_log_groups_use_the_key_through_logs(
     assert logs["Principal"] == {"Service": "logs.us-west-2.amazonaws.com"}
     arn = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
     assert "111111111111" in str(arn) and ":log-group:" in str(arn)
+
+
+def test_run_registry_is_encrypted_recoverable_and_protected(template):
+    template.has_resource_properties("AWS::DynamoDB::Table", {
+        "TableName": "rft-example-runs",
+        "KeySchema": [{"AttributeName": "customization", "KeyType": "HASH"},
+                      {"AttributeName": "run_id", "KeyType": "RANGE"}],
+        "BillingMode": "PAY_PER_REQUEST",
+        "SSESpecification": {"SSEEnabled": True, "SSEType": "KMS",
+                             "KMSMasterKeyId": {"Fn::GetAtt": ["TeamKey", "Arn"]}},
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "DeletionProtectionEnabled": True,
+    })

@@ -1,0 +1,380 @@
+"""One customization's RFT workflow: a Standard state machine from dataset version to served model.
+
+    LoadConfig -> ValidateDataset -> RewardSignalAudit -> EstimateCost -> [RequestApproval]
+      -> Submit (mantle Lambda | native CreateModelCustomizationJob) -> Wait/JobStatus loop
+      -> ListCheckpoints -> Map(EvaluateCheckpoint) -> SelectBest -> Promote -> SmokeTest -> Notify
+    any failure -> RecordFailure (cancels a running job, records why) -> Notify -> Fail
+
+Written in JSONPath without variables on purpose: the definition must run in moto's local
+Step Functions engine, which has no JSONata or `Assign`. Customization settings are a literal
+`config` object injected by the first state, so the shared workflow functions need no
+per-customization environment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_stepfunctions_tasks as tasks
+from constructs import Construct
+
+from constructs_lib import nag
+from constructs_lib.iam_statements import use_key_through
+from rft.config.catalog import ControlPlane
+from rft.config.models import Customization
+
+APPROVAL_TIMEOUT = Duration.days(7)
+NATIVE_HYPERPARAMETERS = "HyperParameters"  # rftConfig member; keys are catalog names, capitalized
+
+
+def _pascal(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def native_create_job_parameters(
+    *, config: dict[str, Any], with_validation: bool
+) -> dict[str, Any]:
+    """Parameters of the aws-sdk:bedrock:createModelCustomizationJob task (PascalCase, as the
+    Step Functions SDK integration expects). Tests check them against botocore's model."""
+    prefix = f"{config['customization']}/runs/"
+    artifacts = f"s3://{config['artifacts_bucket']}/{prefix}"
+    parameters: dict[str, Any] = {
+        "JobName.$": f"States.Format('{config['customization']}-{{}}', $.run_id)",
+        "CustomModelName.$": f"States.Format('{config['customization']}-{{}}', $.run_id)",
+        "ClientRequestToken.$": "$.run_id",  # a retried task finds the job instead of paying twice
+        "RoleArn": config["service_role_arn"],
+        "BaseModelIdentifier": config["base_model"],
+        "CustomizationType": "REINFORCEMENT_FINE_TUNING",
+        "TrainingDataConfig": {"S3Uri.$": f"States.Format('{artifacts}{{}}/train.jsonl', $.run_id)"},
+        "OutputDataConfig": {"S3Uri.$": f"States.Format('{artifacts}{{}}/output/', $.run_id)"},
+        "CustomizationConfig": {"RftConfig": {
+            "GraderConfig": {"LambdaGrader": {"LambdaArn": config["grader_function_arn"]}},
+            NATIVE_HYPERPARAMETERS: {_pascal(k): v for k, v in config["hyperparameters"].items()},
+        }},
+        "CustomModelKmsKeyId": config["kms_key_arn"],
+    }
+    if with_validation:
+        parameters["ValidationDataConfig"] = {"Validators": [
+            {"S3Uri.$": f"States.Format('{artifacts}{{}}/validation.jsonl', $.run_id)"}]}
+    return parameters
+
+
+class RftWorkflow(Construct):
+    """The state machine of one customization, its KMS-encrypted log group, and its role."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        state_machine_name: str,
+        customization: Customization,
+        config: dict[str, Any],
+        functions: dict[str, lambda_.IFunction],
+        topic: sns.ITopic,
+        key: kms.IKey,
+        log_retention_days: int,
+    ) -> None:
+        super().__init__(scope, id_)
+        self._config = config
+        self._functions = functions
+        self._key = key
+        settings = customization.workflow
+
+        notify_failure = tasks.SnsPublish(
+            self, "NotifyFailure", topic=topic, subject=f"RFT run failed: {customization.name}",
+            message=sfn.TaskInput.from_object({
+                "outcome": "failed", "team": config["team"], "customization": config["customization"],
+                "run_id": sfn.JsonPath.string_at("$.run_id"),
+                "error": sfn.JsonPath.string_at("$.error.Error"),
+                "cause": sfn.JsonPath.string_at("$.error.Cause"),
+            }),
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        notify_failure.next(sfn.Fail(self, "RunFailed", error_path="$.error.Error",
+                                     cause_path="$.error.Cause"))
+        record_failure = self._step("RecordFailure", "$.failure", catch=False)
+        record_failure.add_catch(notify_failure, errors=["States.ALL"], result_path="$.failure_error")
+        record_failure.next(notify_failure)
+        self._on_failure = record_failure
+
+        load = sfn.Pass(self, "LoadConfig", parameters={
+            "run_id.$": "$$.Execution.Name",
+            "input.$": "$.input",
+            "config": config,
+            "poll_seconds": settings.poll_seconds,
+        })
+        poll_override = sfn.Choice(self, "PollOverride?").when(
+            sfn.Condition.is_present("$.input.poll_seconds"),
+            sfn.Pass(self, "UsePollOverride", input_path="$.input.poll_seconds",
+                     result_path="$.poll_seconds"),
+        ).afterwards(include_otherwise=True)
+
+        validate = self._step("ValidateDataset", "$.dataset")
+        if customization.audit.skip_reason:
+            audit: sfn.IChainable = sfn.Pass(
+                self, "RewardSignalAuditSkipped", result_path="$.audit",
+                result=sfn.Result.from_object({"skipped": customization.audit.skip_reason}))
+        else:
+            audit = self._step("AuditRewardSignal", "$.audit")
+        estimate = self._step("EstimateCost", "$.cost")
+
+        submit_chain, job_started = self._submit(customization)
+        approval = self._approval(submit_chain)
+        cost_gate = sfn.Choice(self, "CostGate").when(
+            sfn.Condition.string_equals("$.cost.decision", "over_cap"),
+            self._fail_with("OverBudget", "States.Format('Estimated cost {} USD is above the "
+                            "hard cap of this team', $.cost.estimate_usd)"),
+        ).when(
+            sfn.Condition.string_equals("$.cost.decision", "needs_approval"), approval,
+        ).otherwise(submit_chain)
+
+        wait = sfn.Wait(self, "WaitForJob", time=sfn.WaitTime.seconds_path("$.poll_seconds"))
+        status = self._step("JobStatus", "$.job")
+        evaluate_chain = self._evaluation(customization)
+        monitor = sfn.Choice(self, "JobState").when(
+            sfn.Condition.string_equals("$.job.status", "succeeded"), evaluate_chain,
+        ).when(
+            sfn.Condition.or_(sfn.Condition.string_equals("$.job.status", "failed"),
+                              sfn.Condition.string_equals("$.job.status", "cancelled")),
+            self._fail_with("JobFailed", "States.Format('Job {} ended {}: {}', $.job.job_id, "
+                            "$.job.status, $.job.failure_message)"),
+        ).when(
+            sfn.Condition.boolean_equals("$.job.past_deadline", True),
+            self._fail_with("JobDeadlineExceeded", "States.Format('Job {} still running after "
+                            f"{settings.max_job_hours:g} hours; cancelled', $.job.job_id)"),
+        ).otherwise(wait)
+        job_started.next(wait)
+        wait.next(status).next(monitor)
+
+        definition = load.next(poll_override).next(validate).next(audit).next(estimate).next(cost_gate)
+
+        self.log_group = logs.LogGroup(self, "Logs", encryption_key=key,
+                                       removal_policy=RemovalPolicy.DESTROY)
+        self.log_group.node.default_child.retention_in_days = log_retention_days
+        self.state_machine = sfn.StateMachine(
+            self, "StateMachine",
+            state_machine_name=state_machine_name,
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_chainable(definition),
+            timeout=Duration.minutes(round(settings.execution_timeout_hours * 60)),
+            tracing_enabled=True,
+            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL,
+                                include_execution_data=True),
+        )
+        self._grant_native(customization)
+        self.state_machine.add_to_role_policy(use_key_through(self, key, "sns", sid="PublishEncrypted"))
+        self._acknowledge(customization)
+
+    # -- building blocks ------------------------------------------------------------------
+
+    def _step(self, step: str, result_path: str, *, catch: bool = True) -> tasks.LambdaInvoke:
+        task = tasks.LambdaInvoke(
+            self, step, lambda_function=self._functions[step], payload_response_only=True,
+            result_path=result_path, retry_on_service_exceptions=True,
+        )
+        if catch:
+            task.add_catch(self._on_failure, errors=["States.ALL"], result_path="$.error")
+        return task
+
+    def _fail_with(self, error: str, cause_expression: str) -> sfn.Pass:
+        """A Pass that records why the run failed, then the failure path."""
+        state = sfn.Pass(self, f"{error}Error", result_path="$.error",
+                         parameters={"Error": error, "Cause.$": cause_expression})
+        state.next(self._on_failure)
+        return state
+
+    def _approval(self, on_approved: sfn.IChainable) -> sfn.IChainable:
+        request = tasks.LambdaInvoke(
+            self, "RequestApproval", lambda_function=self._functions["RequestApproval"],
+            integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+            payload=sfn.TaskInput.from_object({
+                "task_token": sfn.JsonPath.task_token,
+                "run_id": sfn.JsonPath.string_at("$.run_id"),
+                "config": sfn.JsonPath.object_at("$.config"),
+                "cost": sfn.JsonPath.object_at("$.cost"),
+                "dataset": sfn.JsonPath.object_at("$.dataset"),
+            }),
+            result_path="$.approval",
+            task_timeout=sfn.Timeout.duration(APPROVAL_TIMEOUT),
+        )
+        request.add_catch(self._on_failure, errors=["States.ALL"], result_path="$.error")
+        return request.next(sfn.Choice(self, "Approved?").when(
+            sfn.Condition.boolean_equals("$.approval.approved", True), on_approved,
+        ).otherwise(self._fail_with("Rejected", "States.Format('Rejected by {}: {}', "
+                                                "$.approval.by, $.approval.reason)")))
+
+    def _submit(self, customization: Customization) -> tuple[sfn.IChainable, sfn.INextable]:
+        """The submit chain and its last state (which the monitor loop follows)."""
+        if customization.control_plane is ControlPlane.MANTLE:
+            submit = self._step("SubmitMantleJob", "$.job")
+            return submit, submit
+        config = self._config
+        artifacts = f"{config['customization']}/runs/"
+        with_validation = customization.dataset.validation is not None
+
+        def snapshot(name: str, part: str) -> tasks.CallAwsService:
+            # Bedrock reads an S3 URI, not an object version: copy the exact versions the
+            # validation step read into the run's own prefix, so lineage matches what trained.
+            task = tasks.CallAwsService(
+                self, name, service="s3", action="copyObject",
+                parameters={
+                    "Bucket": config["artifacts_bucket"],
+                    "Key.$": f"States.Format('{artifacts}{{}}/{part}.jsonl', $.run_id)",
+                    "CopySource.$": f"States.Format('{config['datasets_bucket']}/{{}}?versionId={{}}', "
+                                    f"$.dataset.{part}.key, $.dataset.{part}.version_id)",
+                },
+                # copyObject is no IAM action: the copy needs PutObject on the target (here) and
+                # GetObject(Version) on the source (ReadValidatedVersions below).
+                iam_action="s3:PutObject",
+                iam_resources=[self._snapshot_arn()],
+                result_path=sfn.JsonPath.DISCARD,
+            )
+            task.add_catch(self._on_failure, errors=["States.ALL"], result_path="$.error")
+            return task
+
+        create = tasks.CallAwsService(
+            self, "CreateNativeJob", service="bedrock", action="createModelCustomizationJob",
+            parameters=native_create_job_parameters(config=config, with_validation=with_validation),
+            iam_resources=self._native_job_arns(),
+            result_selector={"job_arn.$": "$.JobArn"},
+            result_path="$.submitted",
+        )
+        create.add_retry(errors=["Bedrock.ThrottlingException", "Bedrock.InternalServerException"],
+                         interval=Duration.seconds(10), max_attempts=4, backoff_rate=2)
+        create.add_catch(self._on_failure, errors=["States.ALL"], result_path="$.error")
+        started = sfn.Pass(self, "NativeJobStarted", result_path="$.job", parameters={
+            "job_id.$": "$.submitted.job_arn", "plane": "native", "status": "running",
+            "started_at.$": "$$.State.EnteredTime", "past_deadline": False,
+        })
+        chain = snapshot("SnapshotTrain", "train")
+        if with_validation:
+            chain = chain.next(snapshot("SnapshotValidation", "validation"))
+        chain.next(create).next(started)
+        return chain, started
+
+    def _evaluation(self, customization: Customization) -> sfn.IChainable:
+        checkpoints = self._step("ListCheckpoints", "$.checkpoints")
+        evaluate = sfn.Map(
+            self, "EvaluateCheckpoints", items_path="$.checkpoints.items",
+            max_concurrency=customization.evaluation.max_concurrency,
+            item_selector={
+                "checkpoint.$": "$$.Map.Item.Value", "config.$": "$.config",
+                "run_id.$": "$.run_id", "dataset.$": "$.dataset",
+            },
+            result_path="$.evaluations",
+        )
+        evaluate.item_processor(tasks.LambdaInvoke(
+            self, "EvaluateCheckpoint", lambda_function=self._functions["EvaluateCheckpoint"],
+            payload_response_only=True, retry_on_service_exceptions=True,
+        ))
+        evaluate.add_catch(self._on_failure, errors=["States.ALL"], result_path="$.error")
+        notify = tasks.SnsPublish(
+            self, "NotifySuccess", topic=self._topic_of(), subject=f"RFT run promoted: {customization.name}",
+            message=sfn.TaskInput.from_object({
+                "outcome": "succeeded", "team": self._config["team"],
+                "customization": self._config["customization"],
+                "run_id": sfn.JsonPath.string_at("$.run_id"),
+                "model": sfn.JsonPath.string_at("$.selection.chosen.model_id"),
+                "selection": sfn.JsonPath.object_at("$.selection"),
+            }),
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        notify.add_catch(self._on_failure, errors=["States.ALL"], result_path="$.error")
+        return (checkpoints.next(evaluate)
+                .next(self._step("SelectBest", "$.selection"))
+                .next(self._step("Promote", "$.promotion"))
+                .next(self._step("SmokeTest", "$.smoke"))
+                .next(notify)
+                .next(sfn.Succeed(self, "RunSucceeded")))
+
+    def _snapshot_arn(self) -> str:
+        stack = Stack.of(self)
+        return (f"arn:{stack.partition}:s3:::{self._config['artifacts_bucket']}/"
+                f"{self._config['customization']}/runs/*")
+
+    def _native_job_arns(self) -> list[str]:
+        """What CreateModelCustomizationJob authorizes against: the declared base model, and the
+        job and custom model it creates (their ARNs carry generated ids)."""
+        stack = Stack.of(self)
+        return [
+            stack.format_arn(service="bedrock", account="", resource="foundation-model",
+                             resource_name=self._config["base_model"]),
+            stack.format_arn(service="bedrock", resource="custom-model", resource_name="*"),
+            stack.format_arn(service="bedrock", resource="model-customization-job", resource_name="*"),
+        ]
+
+    def _topic_of(self) -> sns.ITopic:
+        return sns.Topic.from_topic_arn(self, "Topic", self._config["topic_arn"])
+
+    # -- permissions ----------------------------------------------------------------------
+
+    def _grant_native(self, customization: Customization) -> None:
+        if customization.control_plane is not ControlPlane.NATIVE:
+            return
+        config = self._config
+        stack = Stack.of(self)
+        prefix = f"{config['customization']}/"
+        self.state_machine.add_to_role_policy(iam.PolicyStatement(
+            sid="PassOwnServiceRole", actions=["iam:PassRole"], resources=[config["service_role_arn"]],
+            conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}}))
+        self.state_machine.add_to_role_policy(iam.PolicyStatement(
+            sid="ReadValidatedVersions", actions=["s3:GetObject", "s3:GetObjectVersion"],
+            resources=[f"arn:{stack.partition}:s3:::{config['datasets_bucket']}/{prefix}*"]))
+        self.state_machine.add_to_role_policy(use_key_through(self, self._key, "s3", sid="CopyEncrypted"))
+        self.state_machine.add_to_role_policy(iam.PolicyStatement(
+            sid="EncryptTunedModel", actions=["kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKey",
+                                              "kms:Decrypt"],
+            resources=[self._key.key_arn],
+            conditions={"StringEquals": {"kms:ViaService": f"bedrock.{stack.region}.amazonaws.com"}}))
+
+    def _acknowledge(self, customization: Customization) -> None:
+        policy = self.state_machine.role.node.find_child("DefaultPolicy")
+        if customization.control_plane is ControlPlane.NATIVE:
+            stack = Stack.of(self)
+            reads = f"arn:{stack.partition}:s3:::{self._config['datasets_bucket']}/{self._config['customization']}/*"
+            for arn, reason in (
+                (reads, "Reads the validated dataset versions of this customization's prefix only."),
+                (self._snapshot_arn(), "Writes the run's dataset snapshot under this customization's "
+                                       "runs/ prefix; each run creates new object names."),
+                (self._native_job_arns()[1], "The custom model a job creates gets a generated id; "
+                                             "limited to this account and region."),
+                (self._native_job_arns()[2], "The customization job gets a generated id; limited to "
+                                             "this account and region."),
+            ):
+                nag.acknowledge(policy, nag.wildcard_resource_finding(self, arn), reason)
+        resource = policy.node.default_child
+        for rule in ("NIST.800.53.R5-IAMNoInlinePolicy", "HIPAA.Security-IAMNoInlinePolicy"):
+            nag.acknowledge(
+                resource, rule,
+                "CDK generates the state machine role's grants (invoke the team's workflow "
+                "functions, publish to the team topic, log delivery) as this role-only policy; "
+                "every statement names its resources.",
+            )
+        nag.acknowledge(
+            policy, "AwsSolutions-IAM5[Resource::*]",
+            "CloudWatch Logs vended-log delivery and X-Ray actions of Step Functions support no "
+            "resource-level permissions; CDK adds them for logging ALL and tracing.",
+        )
+        # LambdaInvoke grants each invoked function's ARN and its ':*' (versions and aliases).
+        document = Stack.of(self).resolve(policy.document.to_json())
+        for statement in document["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if actions != ["lambda:InvokeFunction"]:
+                continue
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            for arn in resources:
+                rendered = nag.render_resource(arn)
+                if rendered.endswith(":*"):
+                    nag.acknowledge(
+                        policy, f"AwsSolutions-IAM5[Resource::{rendered}]",
+                        "The ':*' covers versions and aliases of one named workflow function, "
+                        "which Step Functions may invoke by qualified ARN.",
+                    )

@@ -1,0 +1,217 @@
+"""The Lambda functions the team's RFT workflows call, one per step, each with its own role.
+
+They are shared by every state machine of the team: per-customization copies would cost about
+50 CloudFormation resources per customization and hit the 500-per-stack limit at a handful of
+customizations. The team is the trust boundary: each role reaches the team's prefixes, table,
+parameters and graders, and only what its one step does with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from constructs_lib import nag
+from constructs_lib.iam_statements import mantle_project_arn, use_key_through
+from constructs_lib.python_function import PythonFunction
+
+
+@dataclass(frozen=True)
+class _Step:
+    handler: str
+    timeout: Duration
+    memory_mb: int = 512
+
+
+# Construct id -> handler in lambda/workflow/handlers.py
+STEPS: dict[str, _Step] = {
+    "ValidateDataset": _Step("handlers.validate_dataset", Duration.minutes(10), 2048),
+    "AuditRewardSignal": _Step("handlers.audit_reward_signal", Duration.minutes(15), 1024),
+    "EstimateCost": _Step("handlers.estimate_cost", Duration.seconds(30)),
+    "RequestApproval": _Step("handlers.request_approval", Duration.seconds(30)),
+    "SubmitMantleJob": _Step("handlers.submit_mantle_job", Duration.minutes(10), 1024),
+    "JobStatus": _Step("handlers.job_status", Duration.minutes(2)),
+    "ListCheckpoints": _Step("handlers.list_checkpoints", Duration.minutes(1)),
+    "EvaluateCheckpoint": _Step("handlers.evaluate_checkpoint", Duration.minutes(15), 1024),
+    "SelectBest": _Step("handlers.select_best", Duration.seconds(30)),
+    "Promote": _Step("handlers.promote", Duration.minutes(1)),
+    "SmokeTest": _Step("handlers.smoke_test", Duration.minutes(2)),
+    "RecordFailure": _Step("handlers.record_failure", Duration.minutes(2)),
+}
+
+
+class WorkflowFunctions(Construct):
+    """One function per workflow step; `functions[step]` for the state machines."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        team: str,
+        code: lambda_.Code,
+        key: kms.IKey,
+        log_retention_days: int,
+        datasets_bucket: s3.IBucket,
+        artifacts_bucket: s3.IBucket,
+        registry: dynamodb.ITable,
+        topic: sns.ITopic,
+        grader_function_arns: list[str],
+        base_models: dict[str, list[str]],
+        model_parameter_arn_pattern: str,
+        training_metrics_namespace: str,
+    ) -> None:
+        super().__init__(scope, id_)
+        self._scope_stack = Stack.of(self)
+        self.functions: dict[str, lambda_.IFunction] = {}
+        self._policies: dict[str, iam.ManagedPolicy] = {}
+        for step, spec in STEPS.items():
+            runtime = PythonFunction(
+                self, step,
+                description=f"RFT workflow of team {team}: {step}",
+                code=code, handler=spec.handler, key=key, log_retention_days=log_retention_days,
+                timeout=spec.timeout, memory_mb=spec.memory_mb,
+                environment={
+                    "POWERTOOLS_SERVICE_NAME": "rft-workflow",
+                    "POWERTOOLS_METRICS_NAMESPACE": training_metrics_namespace,
+                },
+            )
+            self.functions[step] = runtime.function
+            self._policies[step] = runtime.policy
+
+        datasets = datasets_bucket.arn_for_objects("*")
+        artifacts = artifacts_bucket.arn_for_objects("*")
+        read_datasets = iam.PolicyStatement(
+            sid="ReadTeamDatasets", actions=["s3:GetObject", "s3:GetObjectVersion"],
+            resources=[datasets])
+        write_reports = iam.PolicyStatement(
+            sid="WriteRunReports", actions=["s3:PutObject"], resources=[artifacts])
+        s3_key = use_key_through(self, key, "s3", sid="UseTeamKeyThroughS3")
+        table_key = use_key_through(self, key, "dynamodb", sid="UseTeamKeyThroughDynamoDB")
+        invoke_graders = iam.PolicyStatement(
+            sid="InvokeTeamGraders", actions=["lambda:InvokeFunction"],
+            resources=grader_function_arns) if grader_function_arns else None
+        project = mantle_project_arn(self)
+        bearer = iam.PolicyStatement(
+            sid="MintBearerTokens", actions=["bedrock-mantle:CallWithBearerToken"], resources=["*"])
+        mantle_models = base_models.get("mantle", [])
+        native_models = base_models.get("native", [])
+
+        def registry_actions(*actions: str) -> iam.PolicyStatement:
+            return iam.PolicyStatement(sid="UseRunRegistry", actions=[f"dynamodb:{a}" for a in actions],
+                                       resources=[registry.table_arn])
+
+        self._grant("ValidateDataset", read_datasets, write_reports, s3_key)
+        audit = [read_datasets, write_reports, s3_key]
+        if invoke_graders:
+            audit.append(invoke_graders)
+        if mantle_models:
+            audit += [bearer, iam.PolicyStatement(
+                sid="SampleMantleBaseModels", actions=["bedrock-mantle:CreateInference"],
+                resources=[project], conditions={"StringEquals": {"bedrock-mantle:Model": mantle_models}})]
+        if native_models:
+            audit.append(iam.PolicyStatement(
+                sid="SampleNativeBaseModels", actions=["bedrock:InvokeModel"],
+                resources=[self._scope_stack.format_arn(
+                    service="bedrock", account="", resource="foundation-model", resource_name=m)
+                    for m in native_models]))
+        self._grant("AuditRewardSignal", *audit)
+        self._grant("RequestApproval", registry_actions("GetItem", "PutItem", "UpdateItem"), table_key,
+                    iam.PolicyStatement(sid="NotifyTeam", actions=["sns:Publish"], resources=[topic.topic_arn]),
+                    use_key_through(self, key, "sns", sid="UseTeamKeyThroughSNS"))
+        if mantle_models:
+            submit = [read_datasets, s3_key, bearer, registry_actions("GetItem", "PutItem", "UpdateItem"),
+                      table_key,
+                      iam.PolicyStatement(
+                          sid="UploadTrainingFiles",
+                          actions=["bedrock-mantle:CreateFile", "bedrock-mantle:GetFile"],
+                          resources=[project]),
+                      iam.PolicyStatement(
+                          sid="CreateJobsOnTeamModels", actions=["bedrock-mantle:CreateFineTuningJob"],
+                          resources=[project],
+                          conditions={"StringEquals": {"bedrock-mantle:Model": mantle_models}}),
+                      iam.PolicyStatement(
+                          sid="FindExistingJobs",
+                          actions=["bedrock-mantle:ListFineTuningJobs", "bedrock-mantle:GetFineTuningJob"],
+                          resources=[project])]
+            if invoke_graders:
+                # The caller of a mantle job with a Lambda grader must itself be allowed to invoke it.
+                submit.append(invoke_graders)
+            self._grant("SubmitMantleJob", *submit)
+        status = [iam.PolicyStatement(
+            sid="PublishTrainingMetrics", actions=["cloudwatch:PutMetricData"], resources=["*"],
+            conditions={"StringEquals": {"cloudwatch:namespace": training_metrics_namespace}})]
+        read_jobs = [bearer, iam.PolicyStatement(
+            sid="ReadMantleJobs", actions=["bedrock-mantle:GetFineTuningJob"], resources=[project]),
+            self._native_jobs_statement("ReadNativeJobs", "bedrock:GetModelCustomizationJob")]
+        self._grant("JobStatus", *status, *read_jobs)
+        self._grant("ListCheckpoints", *read_jobs)
+        infer = iam.PolicyStatement(sid="InferOnTunedModels", actions=["bedrock-mantle:CreateInference"],
+                                    resources=[project])
+        evaluate = [read_datasets, s3_key, bearer, infer]
+        if invoke_graders:
+            evaluate.append(invoke_graders)
+        self._grant("EvaluateCheckpoint", *evaluate)
+        self._grant("Promote",
+                    iam.PolicyStatement(sid="RecordPromotedModel", actions=["ssm:PutParameter"],
+                                        resources=[model_parameter_arn_pattern]),
+                    registry_actions("GetItem", "PutItem", "UpdateItem"), table_key)
+        self._grant("SmokeTest", bearer, infer)
+        self._grant("RecordFailure", registry_actions("GetItem", "PutItem", "UpdateItem"), table_key, bearer,
+                    iam.PolicyStatement(sid="CancelMantleJobs", actions=["bedrock-mantle:CancelFineTuningJob",
+                                                                         "bedrock-mantle:GetFineTuningJob"],
+                                        resources=[project]),
+                    self._native_jobs_statement("StopNativeJobs", "bedrock:StopModelCustomizationJob",
+                                                "bedrock:GetModelCustomizationJob"))
+        self._acknowledge_wildcards(datasets, artifacts, project, model_parameter_arn_pattern)
+
+    def _native_jobs_statement(self, sid: str, *actions: str) -> iam.PolicyStatement:
+        return iam.PolicyStatement(sid=sid, actions=list(actions), resources=[self._scope_stack.format_arn(
+            service="bedrock", resource="model-customization-job", resource_name="*")])
+
+    def _grant(self, step: str, *statements: iam.PolicyStatement) -> None:
+        self._policies[step].add_statements(*statements)
+
+    def _acknowledge_wildcards(self, datasets: str, artifacts: str, project: str, parameters: str) -> None:
+        reasons = {
+            datasets: "Workflow steps are shared by the team's customizations, so they read any "
+                      "object of the team's datasets bucket (never another bucket).",
+            artifacts: "Workflow steps write run reports under each customization's prefix of the "
+                       "team's artifacts bucket; the object names are created per run.",
+            project: "bedrock-mantle authorizes fine-tuning and inference against the project the "
+                     "call runs in; fine-tuned model ids only exist after training, so the model "
+                     "condition applies where the model is known (base models).",
+            parameters: "Promotion writes the 'model' parameter of whichever team customization the "
+                        "run belongs to, under the team's /rft/<team>/ path.",
+            "*": "bedrock-mantle:CallWithBearerToken and cloudwatch:PutMetricData support no "
+                 "resource-level permissions; PutMetricData is limited to the team's training "
+                 "namespace by condition.",
+            "native-jobs": "Bedrock customization job ARNs carry a generated id; the statement is "
+                           "limited to jobs of this account and region.",
+        }
+        native_jobs = self._scope_stack.format_arn(
+            service="bedrock", resource="model-customization-job", resource_name="*")
+        by_rendered = {
+            nag.render_resource(self._scope_stack.resolve(arn)): reason
+            for arn, reason in ((datasets, reasons[datasets]), (artifacts, reasons[artifacts]),
+                                (project, reasons[project]), (parameters, reasons[parameters]),
+                                (native_jobs, reasons["native-jobs"]), ("*", reasons["*"]))
+        }
+        for policy in self._policies.values():
+            document = self._scope_stack.resolve(policy.document.to_json())
+            wildcards = {nag.render_resource(r) for s in document.get("Statement", [])
+                         for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+                         if "*" in nag.render_resource(r)}
+            for rendered in sorted(wildcards):
+                if rendered not in by_rendered:
+                    raise ValueError(f"{policy.node.path}: wildcard resource {rendered} has no "
+                                     "reviewed reason in WorkflowFunctions._acknowledge_wildcards")
+                nag.acknowledge(policy, f"AwsSolutions-IAM5[Resource::{rendered}]", by_rendered[rendered])
