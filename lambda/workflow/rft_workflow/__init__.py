@@ -1,0 +1,1 @@
+"""Pure logic of the RFT workflow's Lambda handlers (``handlers.py`` is the thin shell)."""

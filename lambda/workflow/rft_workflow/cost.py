@@ -1,0 +1,87 @@
+"""Cost estimate of a run, and the guard decision. Pure.
+
+Training tokens = rows x epochs x samples per prompt x (mean prompt tokens + max response
+tokens). Assumptions, all in this module ([U]: Bedrock publishes no RFT price basis):
+
+- epochs: ``n_epochs`` (mantle) / ``epochCount`` (native); unset -> DEFAULT_EPOCHS = 3
+  (deliberately high: OpenAI's "auto" often resolves to 3; over-estimating is the safe side).
+- samples per prompt (rollouts): ``trainingSamplePerPrompt`` (native only); unset or mantle
+  (not exposed) -> DEFAULT_SAMPLES_PER_PROMPT = 4 (the AWS docs' example value).
+- max response tokens: ``inferenceMaxTokens`` (native) else the audit's ``max_tokens``.
+- mean prompt tokens: from validate_dataset (chars/4 estimate).
+- inference: the audit (prompts x samples), the evaluation of ASSUMED_CANDIDATES models on
+  min(max_prompts, validation rows) prompts, and two smoke calls, each at prompt + max tokens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .state import WorkflowConfig
+
+DEFAULT_EPOCHS = 3
+DEFAULT_SAMPLES_PER_PROMPT = 4
+ASSUMED_CANDIDATES = 5  # ~4 checkpoints + the final model
+EPOCH_KEYS = ("n_epochs", "epochCount")
+SAMPLES_KEYS = ("trainingSamplePerPrompt",)
+RESPONSE_KEYS = ("inferenceMaxTokens",)
+
+
+def _first(hp: dict, keys: tuple[str, ...], default: Any) -> Any:
+    for key in keys:
+        value = hp.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            return value
+    return default
+
+
+def estimate(config: WorkflowConfig, dataset: dict) -> dict:
+    hp = config.hyperparameters
+    train = dataset["train"]
+    validation = dataset.get("validation") or {}
+    rows = int(train["rows"])
+    prompt_tokens = float(train.get("prompt_tokens_mean") or 0)
+    epochs = _first(hp, EPOCH_KEYS, DEFAULT_EPOCHS)
+    samples = _first(hp, SAMPLES_KEYS, DEFAULT_SAMPLES_PER_PROMPT)
+    response_tokens = _first(hp, RESPONSE_KEYS, config.audit.max_tokens)
+    training_tokens = rows * epochs * samples * (prompt_tokens + response_tokens)
+
+    audit_tokens = 0.0
+    if not config.audit.skip_reason:
+        audit_tokens = config.audit.prompts * config.audit.samples_per_prompt * (prompt_tokens + config.audit.max_tokens)
+    eval_prompts = min(config.evaluation.max_prompts, int(validation.get("rows") or 0))
+    eval_tokens = ASSUMED_CANDIDATES * eval_prompts * (
+        float(validation.get("prompt_tokens_mean") or prompt_tokens) + config.evaluation.max_tokens)
+    smoke_tokens = 2 * (16 + 64)
+    inference_tokens = audit_tokens + eval_tokens + smoke_tokens
+
+    training_usd = training_tokens / 1e6 * config.pricing.usd_per_million_training_tokens
+    inference_usd = inference_tokens / 1e6 * config.pricing.usd_per_million_inference_tokens
+    total = round(training_usd + inference_usd, 2)
+    if total > config.budget.max_usd:
+        decision = "over_cap"
+    elif total > config.budget.approval_above_usd:
+        decision = "needs_approval"
+    else:
+        decision = "proceed"
+    return {
+        "estimate_usd": total,
+        "decision": decision,
+        "breakdown": {
+            "rows": rows,
+            "epochs": epochs,
+            "samples_per_prompt": samples,
+            "prompt_tokens_mean": round(prompt_tokens, 1),
+            "max_response_tokens": response_tokens,
+            "training_tokens": int(training_tokens),
+            "training_usd": round(training_usd, 2),
+            "inference_tokens": int(inference_tokens),
+            "inference_usd": round(inference_usd, 2),
+            "approval_above_usd": config.budget.approval_above_usd,
+            "max_usd": config.budget.max_usd,
+            "assumptions": (
+                f"epochs default {DEFAULT_EPOCHS}, samples per prompt default {DEFAULT_SAMPLES_PER_PROMPT}, "
+                f"{ASSUMED_CANDIDATES} evaluated models, tokens estimated as chars/4"
+            ),
+        },
+    }

@@ -1,0 +1,28 @@
+"""Errors the state machine sees by class name (Lambda reports ``errorType`` = class name).
+
+Keep the names stable: the state machine's Catch/Choice rules and the runbook refer to them.
+"""
+
+
+class WorkflowError(Exception):
+    """Base class; never raised itself."""
+
+
+class DatasetInvalid(WorkflowError):
+    """The training/validation data break a rule; the message lists the first offending lines."""
+
+
+class RewardSignalInsufficient(WorkflowError):
+    """The base model's samples, graded, show too little reward signal to learn from."""
+
+
+class SmokeTestFailed(WorkflowError):
+    """The promoted model did not answer on Chat Completions or Responses."""
+
+
+class JobSubmissionFailed(WorkflowError):
+    """The mantle endpoint refused the files or the job (bad request, not a transient error)."""
+
+
+class NothingToPromote(WorkflowError):
+    """The selection chose no model id (e.g. the job produced no model)."""

@@ -1,0 +1,108 @@
+"""Job status on both control planes: normalisation, deadline, training-metric events. Pure
+helpers plus the two fetchers (mantle via the SDK, native via boto3 bedrock).
+
+Normalised statuses: running | succeeded | failed | cancelled.
+- mantle (OpenAI vocabulary): validating_files, queued, running, paused -> running;
+  succeeded; failed; cancelled. Anything unknown -> running (the deadline still ends it).
+- native: InProgress, Stopping -> running; Completed -> succeeded; Failed -> failed;
+  Stopped -> cancelled.
+
+Events ([U] ordering): OpenAI lists events newest first and ``after`` pages to older ones.
+We page from the newest until we reach the recorded cursor (the newest event id seen last
+time), so each event is read once; events not newer than the cursor's ``created_at`` are
+dropped as well, which keeps us from publishing twice should the order be reversed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+MANTLE_STATUS = {
+    "validating_files": "running",
+    "queued": "running",
+    "running": "running",
+    "paused": "running",
+    "succeeded": "succeeded",
+    "failed": "failed",
+    "cancelled": "cancelled",
+}
+NATIVE_STATUS = {
+    "InProgress": "running",
+    "Stopping": "running",
+    "Completed": "succeeded",
+    "Failed": "failed",
+    "Stopped": "cancelled",
+}
+TERMINAL = ("succeeded", "failed", "cancelled")
+METRIC_BATCH = 1000  # PutMetricData accepts up to 1000 datums per call
+MAX_EVENT_PAGES = 50
+EVENT_PAGE_SIZE = 100
+
+
+def normalize(plane: str, status: str | None) -> str:
+    table = MANTLE_STATUS if plane == "mantle" else NATIVE_STATUS
+    return table.get(status or "", "running")
+
+
+def parse_time(value: Any) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    if isinstance(value, (int, float)):
+        return dt.datetime.fromtimestamp(value, dt.timezone.utc)
+    parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def past_deadline(started_at: Any, max_job_hours: float, now: dt.datetime) -> bool:
+    started = parse_time(started_at)
+    if started is None:
+        return False
+    return now > started + dt.timedelta(hours=max_job_hours)
+
+
+def new_events(list_page, cursor: str | None, cursor_created_at: int | None) -> list[dict]:
+    """Events newer than the cursor, oldest first. ``list_page(after) -> (events, has_more)``."""
+    fresh: list[dict] = []
+    after = None
+    for _ in range(MAX_EVENT_PAGES):
+        events, has_more = list_page(after)
+        reached = False
+        for event in events:
+            if cursor is not None and event["id"] == cursor:
+                reached = True
+                break
+            if cursor_created_at is not None and (event.get("created_at") or 0) < cursor_created_at:
+                continue
+            fresh.append(event)
+        if reached or not has_more or not events:
+            break
+        after = events[-1]["id"]
+    seen: set[str] = set()
+    unique = [e for e in fresh if not (e["id"] in seen or seen.add(e["id"]))]
+    return sorted(unique, key=lambda e: (e.get("created_at") or 0, e["id"]))
+
+
+def metric_data(events: list[dict], customization: str, run_id: str) -> list[dict]:
+    """PutMetricData datums for ``type == "metrics"`` events: one per numeric data field
+    (``step`` and ``total_steps`` are positions, not metrics), at the event's time."""
+    dimensions = [{"Name": "Customization", "Value": customization}, {"Name": "RunId", "Value": run_id}]
+    datums = []
+    for event in events:
+        if event.get("type") != "metrics" or not isinstance(event.get("data"), dict):
+            continue
+        when = parse_time(event.get("created_at")) or dt.datetime.now(dt.timezone.utc)
+        for name, value in event["data"].items():
+            if name in ("step", "total_steps") or isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            datums.append({"MetricName": name, "Dimensions": dimensions, "Timestamp": when,
+                           "Value": float(value), "Unit": "None"})
+    return datums
+
+
+def publish(cloudwatch: Any, namespace: str, datums: list[dict]) -> int:
+    for start in range(0, len(datums), METRIC_BATCH):
+        cloudwatch.put_metric_data(Namespace=namespace, MetricData=datums[start : start + METRIC_BATCH])
+    return len(datums)
