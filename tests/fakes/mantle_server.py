@@ -29,7 +29,8 @@ Scripting (constructor arguments, all optional):
   checkpoints      dicts with ``step_number`` and ``metrics`` every new job gets; the model id
                    is ``ft:<model>:<job id>:ckpt-step-<n>``.
   respond          ``respond(model, messages) -> str`` for chat and responses (default echoes
-                   the model id). Raising from it gives a 500.
+                   the model id). Raising ``HttpFailure(status)`` from it gives that status
+                   (400: the SDK does not retry); any other exception gives a 500 (retried).
   require_bearer   when true (default) a request without ``Authorization: Bearer ...`` gets 401.
 
 Helpers: ``add_events(job_id, [..])``, ``set_checkpoints(job_id, [..])``,
@@ -68,6 +69,14 @@ class Request:
     def bearer(self) -> str | None:
         auth = self.headers.get("authorization", "")
         return auth[7:] if auth.lower().startswith("bearer ") else None
+
+
+class HttpFailure(Exception):
+    """Raise from ``respond`` to answer with this HTTP status."""
+
+    def __init__(self, status: int = 400, message: str = "scripted failure"):
+        super().__init__(message)
+        self.status, self.message = status, message
 
 
 class _HttpError(Exception):
@@ -339,6 +348,8 @@ class FakeMantle:
         self.models_called.append(model)
         try:
             return self.respond(model, messages)
+        except HttpFailure as exc:
+            raise _HttpError(exc.status, exc.message, "scripted") from None
         except Exception as exc:  # noqa: BLE001 - scripted failure
             raise _HttpError(500, f"respond failed: {type(exc).__name__}", "server_error") from None
 

@@ -22,16 +22,16 @@ from .state import WorkflowConfig
 DEFAULT_EPOCHS = 3
 DEFAULT_SAMPLES_PER_PROMPT = 4
 ASSUMED_CANDIDATES = 5  # ~4 checkpoints + the final model
-EPOCH_KEYS = ("n_epochs", "epochCount")
-SAMPLES_KEYS = ("trainingSamplePerPrompt",)
-RESPONSE_KEYS = ("inferenceMaxTokens",)
+# Hyperparameter names per control plane (rft/config/catalog.py).
+EPOCH_KEY = {"mantle": "n_epochs", "native": "epochCount"}
+SAMPLES_KEY = {"native": "trainingSamplePerPrompt"}  # mantle exposes no rollout count
+RESPONSE_KEY = {"native": "inferenceMaxTokens"}
 
 
-def _first(hp: dict, keys: tuple[str, ...], default: Any) -> Any:
-    for key in keys:
-        value = hp.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-            return value
+def _value(hp: dict, key: str | None, default: Any) -> Any:
+    value = hp.get(key) if key else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return value
     return default
 
 
@@ -41,9 +41,10 @@ def estimate(config: WorkflowConfig, dataset: dict) -> dict:
     validation = dataset.get("validation") or {}
     rows = int(train["rows"])
     prompt_tokens = float(train.get("prompt_tokens_mean") or 0)
-    epochs = _first(hp, EPOCH_KEYS, DEFAULT_EPOCHS)
-    samples = _first(hp, SAMPLES_KEYS, DEFAULT_SAMPLES_PER_PROMPT)
-    response_tokens = _first(hp, RESPONSE_KEYS, config.audit.max_tokens)
+    plane = config.control_plane
+    epochs = _value(hp, EPOCH_KEY.get(plane), DEFAULT_EPOCHS)
+    samples = _value(hp, SAMPLES_KEY.get(plane), DEFAULT_SAMPLES_PER_PROMPT)
+    response_tokens = _value(hp, RESPONSE_KEY.get(plane), config.audit.max_tokens)
     training_tokens = rows * epochs * samples * (prompt_tokens + response_tokens)
 
     audit_tokens = 0.0

@@ -1,0 +1,75 @@
+"""The native (Nova) CreateModelCustomizationJob task matches Bedrock's API exactly."""
+
+from __future__ import annotations
+
+import botocore.session
+import pytest
+from botocore.validate import ParamValidator
+
+from constructs_lib.rft_workflow import native_create_job_parameters
+from rft.config.loader import load_team
+
+RUN_ID = "r20261125183049-ab12cd"
+
+
+def _camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _as_api_request(node):
+    """Step Functions' PascalCase (and `.$` paths) -> the API's camelCase with sample values."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key.endswith(".$"):
+                key, value = key[:-2], f"sample-{RUN_ID}"
+                if key in ("S3Uri",):
+                    value = f"s3://bucket/prefix/{RUN_ID}/train.jsonl"
+            out[_camel(key)] = _as_api_request(value)
+        return out
+    if isinstance(node, list):
+        return [_as_api_request(v) for v in node]
+    return node
+
+
+def _config(**overrides):
+    customization = load_team("nova-example").customizations[0]
+    config = {
+        "customization": customization.name, "artifacts_bucket": "rft-nova-artifacts",
+        "service_role_arn": "arn:aws:iam::222222222222:role/service",
+        "base_model": customization.base_model,
+        "grader_function_arn": "arn:aws:lambda:us-east-1:222222222222:function:grader",
+        "hyperparameters": dict(customization.hyperparameters),
+        "kms_key_arn": "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    }
+    return config | overrides
+
+
+@pytest.mark.parametrize("with_validation", [True, False])
+def test_parameters_validate_against_botocore_service_model(with_validation):
+    operation = botocore.session.get_session().get_service_model("bedrock") \
+        .operation_model("CreateModelCustomizationJob")
+    request = _as_api_request(native_create_job_parameters(config=_config(), with_validation=with_validation))
+    report = ParamValidator().validate(request, operation.input_shape)
+    assert not report.has_errors(), report.generate_report()
+    assert request["customizationType"] == "REINFORCEMENT_FINE_TUNING"
+    assert request["customizationConfig"]["rftConfig"]["hyperParameters"]["epochCount"] == 3
+    assert ("validationDataConfig" in request) is with_validation
+
+
+def test_every_catalog_hyperparameter_of_nova_is_an_rft_hyperparameter_member():
+    from rft.config.catalog import CATALOG
+
+    shape = botocore.session.get_session().get_service_model("bedrock").shape_for("RFTHyperParameters")
+    names = set(CATALOG["amazon.nova-2-lite-v1:0:256k"].hyperparameter_names)
+    assert names == set(shape.members)
+
+
+def test_a_misspelled_member_would_be_caught():
+    """The check above can fail: an unknown member is reported by botocore's validator."""
+    operation = botocore.session.get_session().get_service_model("bedrock") \
+        .operation_model("CreateModelCustomizationJob")
+    params = native_create_job_parameters(config=_config(), with_validation=False)
+    params["CustomizationConfig"]["RftConfig"]["HyperParams"] = {}
+    report = ParamValidator().validate(_as_api_request(params), operation.input_shape)
+    assert report.has_errors()
