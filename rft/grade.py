@@ -7,12 +7,15 @@
 One Bedrock sample per input line; one Bedrock result per output line, same order (stdout
 without --out). The reward distribution goes to stderr. Grading uses the same
 ``rft_graders.batch.grade_batch`` as the Lambda; code runs through the local sandbox runner.
+Judge graders call Bedrock with your AWS credentials, or a scripted judge with
+``--scripted-judge MODULE:FUNC`` (or env RFT_SCRIPTED_JUDGE; see rft_graders/judges/scripted.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -46,6 +49,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--customization", help="customization name within --team")
     parser.add_argument("--samples", metavar="JSONL", help="Bedrock samples, one JSON object per line")
     parser.add_argument("--out", metavar="JSONL", help="write results here instead of stdout")
+    add_scripted_judge_argument(parser)
     parser.set_defaults(func=run)
     return parser
 
@@ -70,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
                 raise CliError("--customization goes with --team, not --grader")
             spec = _spec_from_file(args.grader)
         samples = _read_samples(Path(args.samples))
-        return _grade(spec, samples, args.out)
+        return _grade(spec, samples, args.out, judge_client_factory(spec, getattr(args, "scripted_judge", None)))
     except CliError as exc:
         print(f"rft grade: {exc}", file=sys.stderr)
         return 2
@@ -148,14 +152,57 @@ def _read_samples(path: Path) -> list[dict]:
     return samples
 
 
-def _grade(spec, samples: list[dict], out: str | None) -> int:
+def add_scripted_judge_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--scripted-judge",
+        metavar="MODULE:FUNC",
+        help="answer judge calls with FUNC(converse_request) -> reply text or Converse response, "
+        "instead of Bedrock (default: env RFT_SCRIPTED_JUDGE)",
+    )
+
+
+def judge_client_factory(spec, scripted: str | None):
+    """The judge client factory for a spec: a scripted judge when asked for, else Bedrock
+    (checked for credentials and region up front, so a missing login is one clear line)."""
+    from rft_graders.judges import judge_models
+
+    target = scripted or os.environ.get("RFT_SCRIPTED_JUDGE")
+    if target:
+        from rft_graders.judges.scripted import load_scripted_judge
+
+        if str(Path.cwd()) not in sys.path:
+            sys.path.insert(0, str(Path.cwd()))  # MODULE may be a file in the current directory
+        try:
+            return load_scripted_judge(target)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    if not judge_models(spec):
+        return None
+    try:
+        import boto3
+
+        session = boto3.Session()
+        credentials = session.get_credentials()
+    except Exception as exc:  # noqa: BLE001 - e.g. a broken profile in ~/.aws/config
+        raise CliError(f"cannot read AWS configuration for the judge: {type(exc).__name__}: {exc}") from None
+    if credentials is None:
+        raise CliError(
+            "the grader calls a Bedrock judge but no AWS credentials were found; "
+            "configure credentials (e.g. AWS_PROFILE) or pass --scripted-judge MODULE:FUNC"
+        )
+    if not session.region_name:
+        raise CliError("the grader calls a Bedrock judge but no AWS region is set; set AWS_REGION")
+    return None  # the runtime's default bedrock-runtime client
+
+
+def _grade(spec, samples: list[dict], out: str | None, judge_factory=None) -> int:
     from rft_graders.batch import grade_batch
     from rft_graders.build import BuildContext, build_grader
     from rft_graders.sandbox_client import LocalSandboxClient
     from rft_graders.stats import summarize
 
     try:
-        grader = build_grader(spec, BuildContext(sandbox=LocalSandboxClient()))
+        grader = build_grader(spec, BuildContext(sandbox=LocalSandboxClient(), judge_client_factory=judge_factory))
     except Exception as exc:  # noqa: BLE001 - e.g. a python grader module that does not import
         raise CliError(f"cannot build the grader: {exc}") from None
     report = grade_batch(samples, grader)

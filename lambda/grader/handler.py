@@ -7,15 +7,22 @@ Environment:
   CUSTOMIZATION_NAME     EMF dimension `Customization`
   POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME  Powertools settings
   GRADER_DEBUG=true      also log per-sample details (may include prompts and responses)
+                         and every judge request and reply
+  JUDGE_DEADLINE_MARGIN_S  seconds kept free before the function timeout (default: 10% of
+                         the remaining time, at least 2 s, at most 30 s)
 
 The spec is parsed and compiled once, at cold start: a bad spec fails the init loudly rather
 than scoring every sample 0. Logs carry counts, durations and error reasons only.
+Judge graders get a deadline from ``context.get_remaining_time_in_millis()`` minus the margin:
+samples still waiting for a judge then score 0 (``judge_timeout``) and the batch returns in
+time, ids aligned, instead of the whole invocation timing out.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +32,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 from rft_graders.batch import grade_batch
 from rft_graders.bedrock_event import InvalidEventError
 from rft_graders.build import BuildContext, build_grader
+from rft_graders.judges import judge_models
+from rft_graders.judges.client import JudgeEnv
 from rft_graders.sandbox_client import LambdaSandboxClient, UnavailableSandboxClient
 from rft_graders.spec import parse_grader_spec, spec_hash
-from rft_graders.stats import summarize
+from rft_graders.stats import judge_totals, summarize
 
 HERE = Path(__file__).resolve().parent
 DEBUG = os.environ.get("GRADER_DEBUG", "").lower() == "true"
@@ -76,9 +85,29 @@ class _LazySandbox:
         return self._client.run_batch(runs)
 
 
+def _judge_debug(message: str, detail: dict) -> None:
+    logger.debug(message, extra=detail)  # only wired in when GRADER_DEBUG=true
+
+
+def deadline_from(context: Any) -> float | None:
+    """A time.monotonic() value safely before this invocation's timeout, or None when the
+    context cannot tell (local runs)."""
+    remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    if not callable(remaining_ms):
+        return None
+    remaining = remaining_ms() / 1000
+    margin = os.environ.get("JUDGE_DEADLINE_MARGIN_S")
+    margin_s = float(margin) if margin else min(30.0, max(2.0, 0.1 * remaining))
+    return time.monotonic() + max(0.0, remaining - margin_s)
+
+
 SPEC = parse_grader_spec(load_spec_source())
 SPEC_HASH = spec_hash(SPEC)
-GRADER = build_grader(SPEC, BuildContext(sandbox=_LazySandbox()))
+JUDGES = sorted(judge_models(SPEC))
+# The bedrock-runtime client is made by the judge on its first call, never at cold start.
+GRADER = build_grader(
+    SPEC, BuildContext(sandbox=_LazySandbox(), judge_env=JudgeEnv(debug=_judge_debug if DEBUG else None))
+)
 CUSTOMIZATION = os.environ.get("CUSTOMIZATION_NAME", "unknown")
 
 
@@ -92,7 +121,10 @@ def _publish(report) -> None:
     metrics.add_metric(name="GraderErrors", unit=MetricUnit.Count, value=summary.error_count)
     metrics.add_metric(name="BatchDuration", unit=MetricUnit.Milliseconds, value=report.duration_s * 1000)
     # EMF allows 100 metrics per document; components beyond that are dropped, not fatal.
-    for name, value in list(summary.component_means.items())[:80]:
+    if JUDGES:
+        for name, value in judge_totals(report.results).items():
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    for name, value in list(summary.component_means.items())[:75]:
         metrics.add_metric(name=f"Component.{name}", unit=MetricUnit.NoUnit, value=value)
     return summary
 
@@ -102,7 +134,7 @@ def _publish(report) -> None:
 @logger.inject_lambda_context(log_event=False)
 def lambda_handler(event: Any, context: Any) -> list[dict]:
     try:
-        report = grade_batch(event, GRADER)
+        report = grade_batch(event, GRADER, deadline=deadline_from(context))
     except InvalidEventError as exc:
         logger.error("invalid grader event", extra={"reason": str(exc)})
         raise
@@ -116,6 +148,7 @@ def lambda_handler(event: Any, context: Any) -> list[dict]:
             "duration_ms": round(report.duration_s * 1000, 1),
             "grader": GRADER.name,
             "spec_hash": SPEC_HASH,
+            **({"judges": JUDGES, **judge_totals(report.results)} if JUDGES else {}),
         },
     )
     for error in report.errors[:20]:  # reasons are safe to log; cap the volume

@@ -27,6 +27,28 @@ class Summary:
         return self.error_count / self.count if self.count else 0.0
 
 
+# Judge cost and health counters, per sample in metrics_list (possibly prefixed by a multi
+# sub-grader name, e.g. "quality.judge_timeout"); summed per batch for EMF and reports.
+JUDGE_COUNTERS = {
+    "judge_input_tokens": "JudgeInputTokens",
+    "judge_output_tokens": "JudgeOutputTokens",
+    "judge_parse_error": "JudgeParseErrors",
+    "judge_refusal": "JudgeRefusals",
+    "judge_timeout": "JudgeTimeouts",
+}
+
+
+def judge_totals(results: list[dict]) -> dict[str, float]:
+    """Batch sums of the judge counters, keyed by their EMF names (all present, maybe 0)."""
+    totals = {name: 0.0 for name in JUDGE_COUNTERS.values()}
+    for r in results:
+        for m in r.get("metrics_list") or []:
+            key = m["name"].rsplit(".", 1)[-1]
+            if key in JUDGE_COUNTERS:
+                totals[JUDGE_COUNTERS[key]] += float(m["value"])
+    return totals
+
+
 def summarize(results: list[dict], prompt_keys: list[str] | None = None, bins: int = 10) -> Summary:
     scores = [float(r["aggregate_reward_score"]) for r in results]
     count = len(scores)

@@ -1,0 +1,151 @@
+"""Judge calibration: agreement with human labels, stability, and a length-bias probe.
+
+Input: Bedrock samples (as the grader receives them), each with ``human_score`` in [0, 1]
+at the top level or under ``metadata`` (removed before grading so the judge never sees it).
+
+- agreement: Spearman rank correlation between the judge's mean score and the human score
+  (average ranks for ties; None when either side is constant), accuracy at ``threshold``
+  (both sides on the same side of it) and mean absolute error;
+- stability: each sample graded ``repeats`` times; the spread of its scores (population
+  standard deviation), averaged and at worst, and the share of samples with one score;
+- length bias: each response padded with neutral filler that adds no content, graded once
+  more; ``mean_delta`` = mean(padded - original). It passes when ``mean_delta`` <=
+  ``tolerance``: a judge that pays for length will teach the policy to pad.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import statistics
+from typing import Any, Callable
+
+from ..batch import grade_batch
+from ..stats import judge_totals
+
+HUMAN_FIELD = "human_score"
+
+FILLER = (
+    "To restate the above in other words: the points made above are the answer to the question. "
+    "This response has been written to address the request as stated. The information above is "
+    "provided in full, and nothing further needs to be added to it. In summary, the answer is as "
+    "given above, and the explanation above stands as written."
+)
+
+
+class CalibrationError(ValueError):
+    """A labelled sample is unusable; the message names it."""
+
+
+def split_labels(samples: list[dict]) -> tuple[list[dict], list[float]]:
+    """Samples without their ``human_score``, and the scores."""
+    clean, human = [], []
+    for index, raw in enumerate(samples):
+        raw = copy.deepcopy(raw)
+        meta = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+        value = raw.pop(HUMAN_FIELD, meta.pop(HUMAN_FIELD, None))
+        meta.pop(HUMAN_FIELD, None)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise CalibrationError(f"sample {index} (id {raw.get('id')!r}): {HUMAN_FIELD} must be a number in [0, 1]")
+        clean.append(raw)
+        human.append(float(value))
+    return clean, human
+
+
+def pad_response(raw: dict, filler: str = FILLER) -> dict:
+    """The same sample with neutral filler appended to the response (the last message)."""
+    padded = copy.deepcopy(raw)
+    messages = padded.get("messages")
+    if not isinstance(messages, list) or not messages or not isinstance(messages[-1], dict):
+        return padded
+    last = messages[-1]
+    content = last.get("content")
+    if isinstance(content, list):
+        last["content"] = content + [{"type": "text", "text": filler}]
+    else:
+        last["content"] = f"{content or ''}\n\n{filler}"
+    return padded
+
+
+def ranks(values: list[float]) -> list[float]:
+    order = sorted(range(len(values)), key=values.__getitem__)
+    out = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            out[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return out
+
+
+def spearman(a: list[float], b: list[float]) -> float | None:
+    if len(a) != len(b) or len(a) < 2:
+        return None
+    ra, rb = ranks(a), ranks(b)
+    ma, mb = statistics.fmean(ra), statistics.fmean(rb)
+    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
+    va = sum((x - ma) ** 2 for x in ra)
+    vb = sum((y - mb) ** 2 for y in rb)
+    if va == 0 or vb == 0:
+        return None
+    return cov / math.sqrt(va * vb)
+
+
+def _scores(results: list[dict]) -> list[float]:
+    return [float(r["aggregate_reward_score"]) for r in results]
+
+
+def calibrate(
+    samples: list[dict],
+    grader,
+    *,
+    repeats: int = 3,
+    threshold: float = 0.5,
+    tolerance: float = 0.02,
+    length_probe: bool = True,
+    deadline_for: Callable[[], float | None] = lambda: None,
+) -> dict[str, Any]:
+    clean, human = split_labels(samples)
+    runs = [grade_batch(clean, grader, deadline=deadline_for()).results for _ in range(max(1, repeats))]
+    per_sample = list(zip(*[_scores(run) for run in runs]))
+    means = [statistics.fmean(scores) for scores in per_sample]
+    spreads = [statistics.pstdev(scores) for scores in per_sample]
+    all_results = [r for run in runs for r in run]
+    report: dict[str, Any] = {
+        "samples": len(clean),
+        "repeats": len(runs),
+        "threshold": threshold,
+        "agreement": {
+            "spearman": _round(spearman(means, human)),
+            "accuracy": _round(sum((m >= threshold) == (h >= threshold) for m, h in zip(means, human)) / len(clean)),
+            "mae": _round(statistics.fmean(abs(m - h) for m, h in zip(means, human))),
+            "judge_mean": _round(statistics.fmean(means)),
+            "human_mean": _round(statistics.fmean(human)),
+        },
+        "stability": {
+            "mean_std": _round(statistics.fmean(spreads)),
+            "max_std": _round(max(spreads)),
+            "identical_fraction": _round(sum(s == 0 for s in spreads) / len(spreads)),
+        },
+    }
+    if length_probe:
+        padded_results = grade_batch([pad_response(raw) for raw in clean], grader, deadline=deadline_for()).results
+        all_results += padded_results
+        deltas = [p - m for p, m in zip(_scores(padded_results), means)]
+        mean_delta = statistics.fmean(deltas)
+        report["length_bias"] = {
+            "mean_delta": _round(mean_delta),
+            "higher_fraction": _round(sum(d > 1e-9 for d in deltas) / len(deltas)),
+            "tolerance": tolerance,
+            "passed": mean_delta <= tolerance,
+        }
+    grader_errors = sum(1 for r in all_results for m in r.get("metrics_list") or [] if m["name"] == "grader_error")
+    report["judge"] = {"grader_errors": grader_errors, **{k: int(v) for k, v in judge_totals(all_results).items()}}
+    return report
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
