@@ -39,7 +39,7 @@ def as_dict(obj: Any) -> dict:
         return obj
     to_dict = getattr(obj, "to_dict", None)
     if callable(to_dict):
-        return to_dict()
+        return to_dict(warnings=False)
     return dict(obj)
 
 
