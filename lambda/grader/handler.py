@@ -86,7 +86,8 @@ class _LazySandbox:
 
 
 def _judge_debug(message: str, detail: dict) -> None:
-    logger.debug(message, extra=detail)  # only wired in when GRADER_DEBUG=true
+    # Wired in only when GRADER_DEBUG=true; INFO so the opt-in works at the default log level.
+    logger.info(message, extra=detail)
 
 
 def deadline_from(context: Any) -> float | None:
