@@ -1,0 +1,286 @@
+"""`rft run`: start, watch and approve/reject fine-tuning runs of a deployed team.
+
+    rft run start   --team T --customization C [--train FILE] [--validation FILE] [--poll-seconds N]
+    rft run watch   NAME --team T --customization C
+    rft run approve NAME --team T --customization C [--reason TEXT]
+    rft run reject  NAME --team T --customization C [--reason TEXT]
+
+Names come from the team config (rft.naming): the datasets bucket, the state machine
+``rft-<team>-<customization>`` and the run registry table. AWS credentials and the region come
+from the environment; the region is the team's. Errors print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+RUN_NAME = re.compile(r"^r\d{14}-[0-9a-f]{6}$")
+RUN_NAME_MAX = 22  # Bedrock job/model names: <customization (<= 40)>-<run> <= 63
+TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+_sleep = time.sleep  # tests replace it
+
+
+class CliError(Exception):
+    """A bad input or state: printed as one line, exit status 2."""
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser("run", help="start, watch and approve fine-tuning runs",
+                                   description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="run_command", metavar="ACTION", required=True)
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--team", required=True, help="team whose config names the resources")
+        sub.add_argument("--customization", required=True, help="customization within the team")
+
+    start = commands.add_parser("start", help="upload data (optional) and start a run")
+    common(start)
+    start.add_argument("--train", metavar="FILE", help="training JSONL to upload as a new object version")
+    start.add_argument("--validation", metavar="FILE", help="validation JSONL to upload as a new object version")
+    start.add_argument("--poll-seconds", type=int, metavar="N", help="override the job status poll interval")
+    start.set_defaults(func=run)
+
+    watch = commands.add_parser("watch", help="follow a run's states until it ends")
+    watch.add_argument("name", help="run (execution) name printed by `rft run start`")
+    common(watch)
+    watch.add_argument("--interval", type=float, default=10.0, help="seconds between polls (default 10)")
+    watch.set_defaults(func=run)
+
+    for action in ("approve", "reject"):
+        sub = commands.add_parser(action, help=f"{action} a run waiting for cost approval")
+        sub.add_argument("name", help="run name")
+        common(sub)
+        sub.add_argument("--reason", default="", help="why (recorded in the run registry)")
+        sub.set_defaults(func=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from botocore.exceptions import ClientError, NoCredentialsError, PartialCredentialsError
+
+    try:
+        team, customization = _load(args.team, args.customization)
+        if args.run_command == "start":
+            print(start(team, customization, args))
+            return 0
+        if args.run_command == "watch":
+            return watch(team, customization, args.name, args.interval)
+        return answer(team, customization, args.name, approved=args.run_command == "approve", reason=args.reason)
+    except CliError as exc:
+        print(f"rft run: {exc}", file=sys.stderr)
+        return 2
+    except (NoCredentialsError, PartialCredentialsError):
+        print("rft run: no AWS credentials found; configure credentials for the team's account "
+              "(e.g. AWS_PROFILE or `aws sso login`)", file=sys.stderr)
+        return 2
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        print(f"rft run: AWS {exc.operation_name} failed: {error.get('Code')}: {error.get('Message')}",
+              file=sys.stderr)
+        return 2
+
+
+def _load(team_name: str, customization_name: str):
+    from rft.config.loader import ConfigError, load_team
+
+    try:
+        team = load_team(team_name)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        return team, team.customization(customization_name)
+    except KeyError as exc:
+        raise CliError(str(exc.args[0])) from None
+
+
+def _client(service: str, team):
+    import boto3
+
+    return boto3.client(service, region_name=team.region)
+
+
+def run_name(train_sha256: str, now: dt.datetime | None = None) -> str:
+    """``r<UTC yyyymmddHHMMSS>-<first 6 hex of the train sha256>``: 22 characters."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    name = f"r{now.strftime('%Y%m%d%H%M%S')}-{train_sha256[:6]}"
+    assert len(name) <= RUN_NAME_MAX and RUN_NAME.match(name)
+    return name
+
+
+def _read(path_text: str) -> bytes:
+    path = Path(path_text)
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    return path.read_bytes()
+
+
+def start(team, customization, args) -> str:
+    from rft import naming
+
+    bucket = naming.bucket_name(team.team, "datasets", team.account, team.region)
+    s3 = _client("s3", team)
+    files = {"train": customization.dataset.train, "validation": customization.dataset.validation}
+    local = {"train": args.train, "validation": args.validation}
+    if args.validation and files["validation"] is None:
+        raise CliError(f"customization {customization.name} declares no validation dataset; "
+                       "set dataset.validation in the team config to use --validation")
+    run_input: dict[str, Any] = {}
+    train_digest = None
+    for part in ("train", "validation"):
+        object_name = files[part]
+        if object_name is None:
+            run_input[part] = None
+            continue
+        key = f"{customization.name}/{object_name}"
+        if local[part]:
+            body = _read(local[part])
+            version = s3.put_object(Bucket=bucket, Key=key, Body=body).get("VersionId")
+            digest = hashlib.sha256(body).hexdigest()
+        else:
+            head = _head(s3, bucket, key, required=part == "train")
+            if head is None:
+                run_input[part] = None
+                continue
+            version = head.get("VersionId")
+            digest = hashlib.sha256(f"{key}@{version}".encode()).hexdigest()
+        if part == "train":
+            train_digest = digest
+        run_input[part] = {"key": key, "version_id": version}
+    if args.poll_seconds is not None:
+        if args.poll_seconds < 1:
+            raise CliError("--poll-seconds must be a positive number of seconds")
+        run_input["poll_seconds"] = args.poll_seconds
+    name = run_name(train_digest)
+    arn = naming.state_machine_arn(team.team, customization.name, team.account, team.region)
+    sfn = _client("stepfunctions", team)
+    try:
+        sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps({"input": run_input}))
+    except sfn.exceptions.StateMachineDoesNotExist:
+        raise CliError(f"state machine {arn} does not exist; deploy the team's platform stack first") from None
+    except sfn.exceptions.ExecutionAlreadyExists:
+        raise CliError(f"a run named {name} already exists; wait a second and start again") from None
+    return name
+
+
+def _head(s3, bucket: str, key: str, required: bool) -> dict | None:
+    from botocore.exceptions import ClientError
+
+    try:
+        return s3.head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            if required:
+                raise CliError(f"s3://{bucket}/{key} does not exist; pass --train FILE to upload it") from None
+            return None
+        raise
+
+
+def _execution_arn(team, customization, name: str) -> str:
+    from rft import naming
+
+    machine = naming.state_machine_arn(team.team, customization.name, team.account, team.region)
+    return machine.replace(":stateMachine:", ":execution:", 1) + f":{name}"
+
+
+def _history(sfn, arn: str) -> list[dict]:
+    events, token = [], None
+    while True:
+        kwargs = {"executionArn": arn, "maxResults": 1000}
+        if token:
+            kwargs["nextToken"] = token
+        page = sfn.get_execution_history(**kwargs)
+        events.extend(page["events"])
+        token = page.get("nextToken")
+        if not token:
+            return events
+
+
+def describe_event(event: dict) -> str | None:
+    kind = event["type"]
+    if kind.endswith("StateEntered"):
+        return f"-> {event['stateEnteredEventDetails']['name']}"
+    if kind.endswith("StateExited"):
+        return f"ok {event['stateExitedEventDetails']['name']}"
+    for key in ("taskFailedEventDetails", "lambdaFunctionFailedEventDetails", "executionFailedEventDetails"):
+        if key in event:
+            details = event[key]
+            cause = (details.get("cause") or "")[:300]
+            return f"!! {kind}: {details.get('error', '')}{': ' + cause if cause else ''}"
+    if kind == "ExecutionSucceeded":
+        return "run succeeded"
+    if kind in ("ExecutionAborted", "ExecutionTimedOut"):
+        return f"run {kind.removeprefix('Execution').lower()}"
+    return None
+
+
+def watch(team, customization, name: str, interval: float) -> int:
+    sfn = _client("stepfunctions", team)
+    arn = _execution_arn(team, customization, name)
+    seen: set[int] = set()
+    while True:
+        try:
+            status = sfn.describe_execution(executionArn=arn)["status"]
+        except sfn.exceptions.ExecutionDoesNotExist:
+            raise CliError(f"no run {name} of {customization.name} (team {team.team})") from None
+        for event in _history(sfn, arn):
+            if event["id"] in seen:
+                continue
+            seen.add(event["id"])
+            line = describe_event(event)
+            if line:
+                stamp = event["timestamp"].strftime("%H:%M:%S") if hasattr(event["timestamp"], "strftime") else ""
+                print(f"{stamp} {line}".strip(), flush=True)
+        if status in TERMINAL:
+            print(f"{name}: {status}")
+            return 0 if status == "SUCCEEDED" else 1
+        _sleep(interval)
+
+
+def _caller(team) -> str:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return _client("sts", team).get_caller_identity()["Arn"]
+    except (BotoCoreError, ClientError):
+        return os.environ.get("USER") or getpass.getuser()
+
+
+def answer(team, customization, name: str, *, approved: bool, reason: str) -> int:
+    import boto3
+
+    from rft import naming
+
+    table_name = naming.registry_table_name(team.team)
+    table = boto3.resource("dynamodb", region_name=team.region).Table(table_name)
+    item = table.get_item(Key={"customization": customization.name, "run_id": name}, ConsistentRead=True).get("Item")
+    if item is None:
+        raise CliError(f"no run {name} of {customization.name} in the registry {table_name}")
+    if item.get("status") != "awaiting_approval" or not item.get("task_token"):
+        raise CliError(f"run {name} is not awaiting approval (status: {item.get('status', 'unknown')})")
+    by = _caller(team)
+    decision = {"approved": approved, "by": by, "reason": reason or ("approved" if approved else "rejected")}
+    sfn = _client("stepfunctions", team)
+    try:
+        sfn.send_task_success(taskToken=item["task_token"], output=json.dumps(decision))
+    except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
+        raise CliError(f"the approval request of run {name} has expired or was already answered") from None
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    table.update_item(
+        Key={"customization": customization.name, "run_id": name},
+        UpdateExpression="SET #s = :s, approval = :a, updated_at = :now REMOVE task_token",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": "approved" if approved else "rejected", ":a": {**decision, "at": now},
+                                   ":now": now},
+    )
+    print(f"{name}: {'approved' if approved else 'rejected'} by {by}")
+    return 0
