@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Annotations, Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from constructs_lib import nag
+from constructs_lib.judge_access import judge_invoke_statements
 from constructs_lib.python_function import PythonFunction
 from rft.config.models import Customization
+from rft_graders.judges import judge_models, same_family
 
 # Lambda allows 4 KB for all environment variables together; keep headroom for the others.
 MAX_SPEC_BYTES = 3000
@@ -85,6 +88,7 @@ class GraderFunction(Construct):
                 sid="ForwardToDeclaredGraders", actions=["lambda:InvokeFunction"],
                 resources=forwarded,
             ))
+        self._grant_judges(customization)
         # Bedrock calls the grader on both control planes; only for jobs of this account.
         self.function.add_permission(
             "InvokedByBedrock",
@@ -92,3 +96,25 @@ class GraderFunction(Construct):
             action="lambda:InvokeFunction",
             source_account=Stack.of(self).account,
         )
+
+    def _grant_judges(self, customization: Customization) -> None:
+        judges = judge_models(customization.grader)
+        if not judges:
+            return
+        statements, wildcards = judge_invoke_statements(self, judges)
+        self.runtime.policy.add_statements(*statements)
+        for arn in wildcards:
+            nag.acknowledge(
+                self.runtime.policy, nag.wildcard_resource_finding(self, arn),
+                "A cross-region inference profile routes each call to the judge model in one of "
+                "its regions; the statement allows that model only through that profile "
+                "(bedrock:InferenceProfileArn condition).",
+            )
+        for judge in sorted(judges):
+            if same_family(judge, customization.base_model):
+                Annotations.of(self).add_warning_v2(
+                    "rft:judge-self-preference",
+                    f"customization {customization.name}: judge {judge} is from the same model "
+                    f"family as the base model {customization.base_model}; judges favour their "
+                    "own family's answers (self-preference), so pick a judge of another family",
+                )

@@ -48,12 +48,15 @@ class TeamKey(Construct):
                 },
             )
         )
-        # SNS moves undeliverable notifications to an SQS dead-letter queue encrypted with this
-        # key, so it must encrypt with it; only on behalf of this account's topics.
+        # Services that write into the team's encrypted topic and queues on our behalf: SNS (its
+        # dead-letter queue), CloudWatch (alarm actions) and EventBridge (rule targets and their
+        # dead-letter queue); only for resources of this account.
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
-                sid="AllowSnsOfThisAccount",
-                principals=[iam.ServicePrincipal("sns.amazonaws.com")],
+                sid="AllowTopicAndQueueWritersOfThisAccount",
+                principals=[iam.ServicePrincipal("sns.amazonaws.com"),
+                            iam.ServicePrincipal("cloudwatch.amazonaws.com"),
+                            iam.ServicePrincipal("events.amazonaws.com")],
                 actions=["kms:GenerateDataKey*", "kms:Decrypt"],
                 resources=["*"],  # in a key policy, "*" means this key
                 conditions={"StringEquals": {"aws:SourceAccount": stack.account}},

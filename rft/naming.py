@@ -46,3 +46,11 @@ def registry_table_name(team: str) -> str:
 
 def notification_topic_name(team: str) -> str:
     return f"rft-{team}-notifications"
+
+
+def dashboard_name(team: str) -> str:
+    return f"rft-{team}"
+
+
+def consumer_policy_name(team: str) -> str:
+    return f"rft-{team}-model-consumers"

@@ -6,21 +6,34 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Stack, Tags
+from aws_cdk import Duration, Stack, Tags
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_lib.code_sandbox import CodeSandbox
+from constructs_lib.consumer_access import ConsumerAccessPolicy
+from constructs_lib.customization_alarms import CustomizationAlarms
 from constructs_lib.customization import CustomizationResources
 from constructs_lib.grader_function import GraderFunction
+from constructs_lib.job_events import JobStateEvents
+from constructs_lib.metric_catalog import CustomizationMetrics
 from constructs_lib.notification_topic import NotificationTopic
 from constructs_lib.python_bundling import python_code
 from constructs_lib.rft_workflow import RftWorkflow
+from constructs_lib.team_dashboard import TeamDashboard
 from constructs_lib.workflow_functions import WorkflowFunctions
+from rft.config.catalog import ControlPlane
 from rft.config.models import Customization, TeamConfig
-from rft.naming import notification_topic_name, parameter_path, state_machine_name
+from rft.naming import (
+    consumer_policy_name,
+    dashboard_name,
+    notification_topic_name,
+    parameter_path,
+    state_machine_name,
+)
+from rft_graders.judges import judge_models
 from rft_graders.spec import parse_grader_spec, spec_hash
 
 LAMBDA_DIR = Path(__file__).resolve().parents[1] / "lambda"
@@ -123,6 +136,37 @@ class PlatformStack(Stack):
                 functions=self.workflow_functions.functions, topic=self.topic, key=key,
                 log_retention_days=retention,
             )
+        self._observability(config, registry, key)
+
+    def _observability(self, config: TeamConfig, registry: dynamodb.ITable, key: kms.IKey) -> None:
+        """Dashboard, alarms, native job events and the consumer policy of the team."""
+        period = Duration.minutes(config.alarms.period_minutes)
+        sections = []
+        for c in config.customizations:
+            metrics = CustomizationMetrics(
+                team=config.team, customization=c.name,
+                grader_function_name=self.graders[c.name].function.function_name,
+                state_machine_arn=self.workflows[c.name].state_machine.state_machine_arn, period=period)
+            timeout = Duration.minutes(c.grader_function.timeout_minutes)
+            has_judge = bool(judge_models(c.grader))
+            CustomizationAlarms(self.customizations[c.name], "Alarms", metrics=metrics,
+                                settings=config.alarms, grader_timeout=timeout, has_judge=has_judge,
+                                topic=self.topic)
+            sections.append((metrics, timeout, has_judge))
+        self.dashboard = TeamDashboard(self, "Dashboard", dashboard_name=dashboard_name(config.team),
+                                       sections=sections).dashboard
+        native = [c.name for c in config.customizations if c.control_plane is ControlPlane.NATIVE]
+        if native:
+            self.job_events = JobStateEvents(
+                self, "JobStateEvents", customizations=native, key=key,
+                log_retention_days=config.data.log_retention_days, topic=self.topic,
+                registry_table_arn=registry.table_arn, registry_table_name=registry.table_name,
+                code=python_code(LAMBDA_DIR / "job_events", sources=(LAMBDA_DIR / "job_events",),
+                                 requirements=(LAMBDA_DIR / "job_events" / "requirements.txt",)),
+            )
+        self.consumer_policy = ConsumerAccessPolicy(
+            self, "ConsumerAccess", team=config.team, policy_name=consumer_policy_name(config.team),
+            has_native=bool(native)).policy
 
     def _runtime_config(self, team: TeamConfig, c: Customization, datasets_bucket: str,
                         artifacts_bucket: str, registry_table: str, key: kms.IKey) -> dict[str, Any]:

@@ -324,6 +324,29 @@ class Budget(_Frozen):
         return self
 
 
+class AlarmSettings(_Frozen):
+    """Thresholds of each customization's alarms (all notify the team topic)."""
+
+    grader_error_rate: float = Field(
+        0.05, gt=0, le=1,
+        description="Alarm when more than this fraction of graded samples hit grader errors in "
+        "a period.",
+    )
+    grader_duration_fraction: float = Field(
+        0.8, gt=0, le=1,
+        description="Alarm when the grader's p95 duration exceeds this fraction of its timeout.",
+    )
+    reward_collapse_fraction: float = Field(
+        0.5, gt=0, lt=1,
+        description="Alarm when the hourly mean reward falls by more than this fraction from "
+        "the hour before (a sign of reward hacking being corrected, or of a broken grader).",
+    )
+    judge_parse_errors: int = Field(
+        10, ge=1, description="Alarm when judges return this many unparseable verdicts in a period."
+    )
+    period_minutes: Literal[1, 5, 15, 60] = Field(5, description="Evaluation period of the alarms.")
+
+
 class Price(_Frozen):
     """What a model's tokens cost this team (enter your negotiated or list price)."""
 
@@ -372,6 +395,9 @@ class TeamConfig(_Frozen):
         default_factory=Notifications, description="Email subscribers of the team's topic."
     )
     budget: Budget = Field(default_factory=Budget, description="Cost guard of every run.")
+    alarms: AlarmSettings = Field(
+        default_factory=AlarmSettings, description="Alarm thresholds of every customization."
+    )
     pricing: dict[str, Price] = Field(
         default_factory=dict,
         description="Price per base model id; every model a customization uses needs one (AWS "

@@ -19,6 +19,7 @@ from pydantic_core import PydanticUndefined
 from rft.config.catalog import CATALOG
 from rft.config.loader import REPO_ROOT
 from rft.config.models import (
+    AlarmSettings,
     AuditSettings,
     Budget,
     CheckpointSelection,
@@ -43,6 +44,7 @@ _SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("`data`", DataSettings),
     ("`notifications`", Notifications),
     ("`budget`", Budget),
+    ("`alarms`", AlarmSettings),
     ("`pricing.<base model id>`", Price),
     ("`customizations[]`", Customization),
     ("`customizations[].dataset`", DatasetFiles),

@@ -203,8 +203,14 @@ def test_grader_spec_that_does_not_parse_is_rejected_at_load(tmp_path, grader, e
     assert expected in _error(tmp_path, _changed(customizations__0__grader=grader))
 
 
-def test_example_team_uses_every_grader_template():
+JUDGE_TEMPLATES = {"conversation_quality", "instruction_following_judge", "summarization",
+                   "rag_faithfulness"}
+
+
+def test_example_team_uses_every_rule_template_and_a_judge_template():
     from rft_graders.spec import TEMPLATES
 
     used = {c.grader.get("template") for c in load_team("example").customizations}
-    assert set(TEMPLATES) <= used
+    assert JUDGE_TEMPLATES <= set(TEMPLATES)
+    assert set(TEMPLATES) - JUDGE_TEMPLATES <= used
+    assert used & JUDGE_TEMPLATES

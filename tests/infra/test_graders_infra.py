@@ -133,3 +133,35 @@ def test_a_spec_too_large_for_the_function_configuration_is_rejected(tmp_path):
         "template": "classification", "labels": [f"label-{i:04d}" for i in range(400)]}})
     with pytest.raises(Exception, match="at most 3000 fit"):
         synthesize(config.model_copy(update={"customizations": (huge,)}), tmp_path)
+
+
+def test_judge_grader_may_call_exactly_its_judge_through_its_profile(synth):
+    result = synth("example")
+    statements = _policy_statements(result, "CustomizationsupportrepliesGraderRuntimePolicy")
+    profile = "arn:aws:bedrock:us-west-2:111111111111:inference-profile/us.amazon.nova-pro-v1:0"
+    assert statements["CallDeclaredJudges"]["Resource"] == profile
+    routed = statements["JudgeThroughProfile0"]
+    assert routed["Resource"] == "arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0"
+    assert routed["Condition"] == {"StringEquals": {"bedrock:InferenceProfileArn": profile}}
+    # Rule-only graders get no Bedrock access at all.
+    rules_only = _policy_statements(result, "CustomizationtickettriageGraderRuntimePolicy")
+    assert not any("bedrock:" in json.dumps(s["Action"]) for s in rules_only.values())
+
+
+def test_a_judge_of_the_base_models_family_warns_at_synth(tmp_path):
+    from aws_cdk import App
+    from aws_cdk.assertions import Annotations, Match
+
+    from stacks.team_app import build_team_app, cdk_json_context
+
+    config = load_team("example")
+    same = config.customization("support-replies").model_copy(update={"grader": {
+        "template": "conversation_quality", "model": "qwen.qwen3-235b-a22b-2507-v1:0"}})
+    app = App(context=cdk_json_context() | {"aws:cdk:bundling-stacks": []}, outdir=str(tmp_path))
+    stacks = build_team_app(app, config.model_copy(update={"customizations": (same,)}))
+    Annotations.from_stack(stacks.platform).has_warning(
+        "*", Match.string_like_regexp("same model family as the base model qwen.qwen3-32b"))
+    other = Annotations.from_stack(build_team_app(
+        App(context=cdk_json_context() | {"aws:cdk:bundling-stacks": []}, outdir=str(tmp_path / "b")),
+        load_team("example")).platform)
+    assert not other.find_warning("*", Match.string_like_regexp("self-preference"))

@@ -1,0 +1,74 @@
+"""Native-plane job state changes: EventBridge -> the team topic and the run registry."""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from constructs_lib import nag
+from constructs_lib.iam_statements import use_key_through
+from constructs_lib.python_function import PythonFunction
+
+TERMINAL_STATES = ["Completed", "Failed", "Stopped"]
+
+
+def job_state_change_pattern(job_name_prefixes: list[str]) -> dict:
+    """The rule's event pattern (also used by the tests): Bedrock's event, filtered on
+    detail.jobStatus (not `status`) and on the team's job-name prefixes."""
+    return {
+        "source": ["aws.bedrock"],
+        "detail-type": ["Model Customization Job State Change"],
+        "detail": {"jobStatus": TERMINAL_STATES,
+                   "jobName": [{"prefix": p} for p in job_name_prefixes]},
+    }
+
+
+class JobStateEvents(Construct):
+    def __init__(self, scope: Construct, id_: str, *, customizations: list[str], code: lambda_.Code,
+                 key: kms.IKey, log_retention_days: int, topic: sns.ITopic, registry_table_arn: str,
+                 registry_table_name: str) -> None:
+        super().__init__(scope, id_)
+        # Events EventBridge could not deliver to a target, kept 14 days for replay.
+        self.dead_letters = sqs.Queue(self, "DeadLetters", encryption=sqs.QueueEncryption.KMS,
+                                      encryption_master_key=key, enforce_ssl=True,
+                                      retention_period=Duration.days(14))
+        nag.acknowledge_each(
+            self.dead_letters.node.default_child, ["AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"],
+            "This queue is itself the dead-letter queue of the job-state rule's targets (an "
+            "EventBridge target DLQ, which cdk-nag does not recognise as a DLQ relationship).",
+        )
+        self.recorder = PythonFunction(
+            self, "Recorder", description="RFT: record native job state changes in the run registry",
+            code=code, handler="handler.handler", key=key, log_retention_days=log_retention_days,
+            timeout=Duration.seconds(30), memory_mb=256,
+            environment={"REGISTRY_TABLE": registry_table_name,
+                         "CUSTOMIZATIONS": json.dumps(sorted(customizations)),
+                         "POWERTOOLS_SERVICE_NAME": "rft-job-events"},
+        )
+        self.recorder.policy.add_statements(
+            iam.PolicyStatement(sid="UpdateRunRecords", actions=["dynamodb:UpdateItem"],
+                                resources=[registry_table_arn]),
+            use_key_through(self, key, "dynamodb", sid="UseTeamKeyThroughDynamoDB"),
+        )
+        pattern = job_state_change_pattern([f"{c}-" for c in customizations])
+        self.rule = events.Rule(
+            self, "Rule", description="Bedrock native customization jobs of this team reach a final state",
+            event_pattern=events.EventPattern(source=pattern["source"], detail_type=pattern["detail-type"],
+                                              detail=pattern["detail"]),
+        )
+        retry = dict(dead_letter_queue=self.dead_letters, retry_attempts=8,
+                     max_event_age=Duration.hours(24))
+        self.rule.add_target(targets.SnsTopic(topic, message=events.RuleTargetInput.from_text(
+            f"Bedrock job {events.EventField.from_path('$.detail.jobName')} is "
+            f"{events.EventField.from_path('$.detail.jobStatus')}. "
+            f"{events.EventField.from_path('$.detail.failureMessage')}"), **retry))
+        self.rule.add_target(targets.LambdaFunction(self.recorder.function, **retry))

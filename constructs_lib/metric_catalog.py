@@ -1,0 +1,87 @@
+"""Every metric the dashboard and alarms read, in one place, named as its emitter writes it.
+
+Emitters: the grader handler (Powertools EMF: namespace `RFT/<team>/Graders`, dimensions
+Customization and service), the workflow's job_status step (PutMetricData into
+`RFT/<team>/Training` with Customization and RunId), and AWS services (AWS/Lambda, AWS/States,
+AWS/BedrockMantle, AWS/Bedrock). Tests check each name against what the emitters really write.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cw
+
+GRADER_SERVICE = "rft-grader"  # POWERTOOLS_SERVICE_NAME of the grader function: an EMF dimension
+GRADER_METRICS = ("Samples", "RewardMean", "RewardStd", "ZeroRewardFraction", "GraderErrors",
+                  "BatchDuration")
+JUDGE_METRICS = ("JudgeInputTokens", "JudgeOutputTokens", "JudgeParseErrors", "JudgeRefusals",
+                 "JudgeTimeouts")
+# Fields of mantle "metrics" events (bedrock-rft.md §6) that the dashboard plots.
+TRAINING_METRICS = ("critic_rewards_mean", "response_length_mean")
+MANTLE_INFERENCE_METRICS = ("Inferences", "InferenceClientErrors", "TotalInputTokens",
+                            "TotalOutputTokens")
+
+
+def grader_namespace(team: str) -> str:
+    return f"RFT/{team}/Graders"
+
+
+def training_namespace(team: str) -> str:
+    return f"RFT/{team}/Training"
+
+
+class CustomizationMetrics:
+    """The metrics of one customization, each a `cw.IMetric` ready for widgets and alarms."""
+
+    def __init__(self, *, team: str, customization: str, grader_function_name: str,
+                 state_machine_arn: str, period: Duration) -> None:
+        self.team = team
+        self.customization = customization
+        self._grader = grader_function_name
+        self._state_machine = state_machine_arn
+        self.period = period
+
+    def grader(self, name: str, statistic: str = "Average") -> cw.Metric:
+        if name not in GRADER_METRICS + JUDGE_METRICS:
+            raise ValueError(f"the grader emits no metric {name!r}")
+        return cw.Metric(namespace=grader_namespace(self.team), metric_name=name,
+                         dimensions_map={"Customization": self.customization, "service": GRADER_SERVICE},
+                         statistic=statistic, period=self.period)
+
+    def component_means(self) -> cw.MathExpression:
+        """Per-component reward means: their names depend on the spec, so search for them."""
+        return cw.MathExpression(
+            expression=(f"SEARCH('{{{grader_namespace(self.team)},Customization,service}} "
+                        f"Customization=\"{self.customization}\" MetricName=\"Component.\"', "
+                        f"'Average', {self.period.to_seconds()})"),
+            label="", period=self.period)
+
+    def grader_lambda(self, name: str, statistic: str = "Sum") -> cw.Metric:
+        return cw.Metric(namespace="AWS/Lambda", metric_name=name,
+                         dimensions_map={"FunctionName": self._grader},
+                         statistic=statistic, period=self.period)
+
+    def workflow(self, name: str, statistic: str = "Sum") -> cw.Metric:
+        return cw.Metric(namespace="AWS/States", metric_name=name,
+                         dimensions_map={"StateMachineArn": self._state_machine},
+                         statistic=statistic, period=self.period)
+
+    def training(self, name: str) -> cw.MathExpression:
+        """A training metric across runs (each run is its own RunId series)."""
+        if name not in TRAINING_METRICS:
+            raise ValueError(f"the workflow publishes no training metric {name!r} we plot")
+        return cw.MathExpression(
+            expression=(f"SEARCH('{{{training_namespace(self.team)},Customization,RunId}} "
+                        f"Customization=\"{self.customization}\" MetricName=\"{name}\"', "
+                        f"'Average', 60)"),
+            label="", period=Duration.minutes(1))
+
+
+def mantle_inference(name: str, period: Duration) -> cw.MathExpression:
+    """Traffic on every model of the account on the OpenAI-compatible endpoint, per model."""
+    if name not in MANTLE_INFERENCE_METRICS:
+        raise ValueError(f"AWS/BedrockMantle has no metric {name!r} we plot")
+    return cw.MathExpression(
+        expression=f"SEARCH('{{AWS/BedrockMantle,Model}} MetricName=\"{name}\"', 'Sum', "
+                   f"{period.to_seconds()})",
+        label="", period=period)
