@@ -1,6 +1,8 @@
 """`rft`: the operator command line of the RFT platform.
 
-    rft grade ...      grade samples locally with a grader spec (see `rft grade --help`)
+    rft grade ...            grade samples locally with a grader spec
+    rft judge calibrate ...  check an AI judge against human labels
+    rft run start|watch|approve|reject ...   run a customization's workflow
 
 Each subcommand lives in its own module and registers itself here.
 """
@@ -10,13 +12,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rft import grade
+from rft import grade, judge, run
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rft", description="RFT platform for Amazon Bedrock")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    grade.register(subparsers)
+    for command in (grade, judge, run):
+        command.register(subparsers)
     return parser
 
 
