@@ -172,7 +172,7 @@ def test_throttling_storm_is_retried_with_growing_jittered_backoff():
     assert results[0]["aggregate_reward_score"] == pytest.approx(0.7)
     assert len(clock.sleeps) == 5
     for attempt, delay in enumerate(clock.sleeps):
-        step = min(8.0, 0.5 * 2**attempt)
+        step = min(8.0, 0.25 * 2**attempt)
         assert step / 2 <= delay <= step
 
 

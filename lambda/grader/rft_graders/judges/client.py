@@ -68,7 +68,10 @@ class JudgeEnv:
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
     debug: Callable[[str, dict], None] | None = None  # only set when GRADER_DEBUG is on
-    base_delay_s: float = 0.5
+    # First retry after 125-250 ms: a throttled call often succeeds a moment later, and a
+    # long first wait on the last calls of a batch stretches the whole batch. Later retries
+    # double up to 8 s, for quotas that really are exhausted.
+    base_delay_s: float = 0.25
     max_delay_s: float = 8.0
     poll_s: float = 0.5  # how often the batch loop re-reads the clock while calls run
 
