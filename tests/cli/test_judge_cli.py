@@ -2,6 +2,8 @@
 
 import argparse
 import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,27 @@ def test_rft_grade_judge_spec_without_credentials_is_one_line(files, capsys, mon
     assert run(grade_cli, "grade", "--grader", str(spec), "--samples", str(labelled)) == 2
     err = capsys.readouterr().err
     assert "no AWS credentials were found" in err and len(err.strip().splitlines()) == 1
+
+
+def keyword_judge(request):
+    """Scores by overlap of the response with the reference (a stand-in for a real judge)."""
+    from scripted_judges import _block
+
+    reference = set(re.findall(r"\w+", _block(request, "reference_answer").lower()))
+    response = set(re.findall(r"\w+", _block(request, "response").lower()))
+    return '{"score": %.1f}' % (10 * len(reference & response) / max(1, len(reference)))
+
+
+def test_the_judge_example_grades_and_calibrates(monkeypatch, capsys):
+    examples = HERE.parents[1] / "lambda" / "grader" / "examples"
+    monkeypatch.syspath_prepend(str(HERE))
+    monkeypatch.setenv("RFT_SCRIPTED_JUDGE", "test_judge_cli_hook:keyword_judge")
+    sys.modules["test_judge_cli_hook"] = sys.modules[__name__]
+    spec, samples = examples / "conversation_quality.yaml", examples / "samples" / "conversation_quality.jsonl"
+    assert run(grade_cli, "grade", "--grader", str(spec), "--samples", str(samples)) == 0
+    scores = [json.loads(x)["aggregate_reward_score"] for x in capsys.readouterr().out.splitlines()]
+    assert len(scores) == 6 and max(scores) > 0.5 > min(scores)
+    assert run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(samples), "--repeats", "1") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["agreement"]["spearman"] > 0.5
+    assert report["length_bias"]["mean_delta"] > 0  # word overlap pays for filler words: the probe notices
