@@ -197,7 +197,7 @@ def test_retries_exhausted_is_a_grader_error_naming_the_code():
 
 
 @pytest.mark.parametrize("code", ["AccessDeniedException", "ValidationException", "ResourceNotFoundException"])
-def test_permanent_errors_fail_fast(code, caplog):
+def test_permanent_errors_fail_fast(code):
     def script(request, n):
         raise client_error(code)
 
