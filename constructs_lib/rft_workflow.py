@@ -31,6 +31,11 @@ from rft.config.catalog import ControlPlane
 from rft.config.models import Customization
 
 APPROVAL_TIMEOUT = Duration.days(7)
+# Transient failures worth another attempt: a Lambda that timed out or died (Lambda.Unknown,
+# Sandbox.Timedout) and the openai SDK's retryable errors once its own retries are spent. Every
+# step is idempotent (submit adopts the job it already created), so retrying is safe.
+TRANSIENT_ERRORS = ["Lambda.Unknown", "Sandbox.Timedout", "RateLimitError", "InternalServerError",
+                    "APIConnectionError", "APITimeoutError"]
 NATIVE_HYPERPARAMETERS = "HyperParameters"  # rftConfig member; keys are catalog names, capitalized
 
 
@@ -180,6 +185,8 @@ class RftWorkflow(Construct):
             self, step, lambda_function=self._functions[step], payload_response_only=True,
             result_path=result_path, retry_on_service_exceptions=True,
         )
+        task.add_retry(errors=TRANSIENT_ERRORS, interval=Duration.seconds(30), max_attempts=3,
+                       backoff_rate=2, jitter_strategy=sfn.JitterType.FULL)
         if catch:
             task.add_catch(self._on_failure, errors=["States.ALL"], result_path="$.error")
         return task

@@ -259,16 +259,24 @@ class Customization(_Frozen):
     @classmethod
     def _grader_parses(cls, raw: dict[str, Any]) -> dict[str, Any]:
         # The very parser the grader Lambda runs: a spec that passes here loads there.
+        from rft_graders.judges import is_bedrock_model, judge_models
         from rft_graders.spec import GraderSpecError, parse_grader_spec
 
         try:
-            parse_grader_spec(raw)
+            spec = parse_grader_spec(raw)
         except GraderSpecError as error:
             # Its paths start at "grader"; ours already point at this field.
             message = str(error)
             for own_prefix in ("grader.", "grader: "):
                 message = message.removeprefix(own_prefix)
             raise ValueError(message) from None
+        foreign = sorted(m for m in judge_models(spec) if not is_bedrock_model(m))
+        if foreign:
+            # Imported OpenAI grader JSON parses with OpenAI model names; Bedrock cannot call them.
+            raise ValueError(
+                f"judge model {foreign[0]!r} is not a Bedrock model id, inference profile or ARN; "
+                "replace it with one, e.g. us.amazon.nova-pro-v1:0"
+            )
         return raw
 
     @field_validator("base_model")

@@ -197,6 +197,9 @@ def test_app_exits_non_zero_with_one_message_and_no_traceback_on_bad_config(tmp_
         ({"type": "string_check", "name": "x", "input": "{{sample.output_text}}",
           "reference": "a", "operation": "eqq"},
          "customizations[0].grader.operation: must be one of eq, ne, like, ilike"),
+        ({"type": "score_model", "name": "q", "model": "o4-mini", "range": [0, 1],
+          "input": [{"role": "user", "content": "Rate {{sample.output_text}}"}]},
+         "customizations[0].grader: judge model 'o4-mini' is not a Bedrock model id"),
     ],
 )
 def test_grader_spec_that_does_not_parse_is_rejected_at_load(tmp_path, grader, expected):
