@@ -1,0 +1,59 @@
+"""One-line errors for the operator commands that call AWS (`rft runs`, `rft models`, `rft dashboard`).
+
+A command body raises ``CliError`` (the same class as ``rft run``'s, so ``rft.run._load`` can be
+reused) for bad input or state; ``guarded`` turns that, missing credentials and AWS API errors
+into one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Callable
+
+from rft.run import CliError, _load  # noqa: F401 - re-exported for the commands
+
+NO_CREDENTIALS = ("no AWS credentials found; configure credentials for the team's account "
+                  "(e.g. AWS_PROFILE or `aws sso login`)")
+
+
+def load_team(team_name: str):
+    """The team config, or ``CliError`` with the loader's message (unknown team, bad YAML...)."""
+    from rft.config.loader import ConfigError, load_team as load
+
+    try:
+        return load(team_name)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+
+
+def load_customization(team_name: str, customization_name: str):
+    """(team config, customization), or ``CliError`` naming what is unknown."""
+    return _load(team_name, customization_name)
+
+
+def message(exc: BaseException) -> str | None:
+    """The one-line text for an error this module knows, else None."""
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
+
+    if isinstance(exc, CliError):
+        return str(exc)
+    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
+        return NO_CREDENTIALS
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"AWS {exc.operation_name} failed: {error.get('Code')}: {error.get('Message')}"
+    if isinstance(exc, BotoCoreError):  # endpoint unreachable, bad region, expired SSO session...
+        return f"AWS call failed: {exc}"
+    return None
+
+
+def guarded(prog: str, body: Callable[[], int]) -> int:
+    """Run ``body``; known errors print ``<prog>: <message>`` (one line) and return 2."""
+    try:
+        return body()
+    except Exception as exc:  # noqa: BLE001 - filtered by message(); anything else re-raises
+        text = message(exc)
+        if text is None:
+            raise
+        print(f"{prog}: {' '.join(text.split())}", file=sys.stderr)
+        return 2

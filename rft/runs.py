@@ -1,0 +1,382 @@
+"""`rft runs`: list and inspect the runs recorded in a team's run registry.
+
+    rft runs list --team T [--customization C] [--limit N]
+    rft runs show RUN --team T --customization C [--json]
+
+The registry is the DynamoDB table ``rft-<team>-runs`` (key customization + run_id) that the
+workflow writes (lambda/workflow/rft_workflow/registry.py). ``list`` queries one partition per
+customization (the given one, or every customization the team config declares), never a
+Scan. Times are UTC. Errors print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from rft.aws_errors import CliError, guarded, load_customization, load_team
+
+DEFAULT_LIMIT = 20
+FINISHED = ("succeeded", "failed", "rejected")  # updated_at is the end; others are still going
+MODEL_WIDTH = 44
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser("runs", help="list and inspect runs in the run registry",
+                                   description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="runs_command", metavar="ACTION", required=True)
+
+    listing = commands.add_parser("list", help="table of runs, newest first")
+    listing.add_argument("--team", required=True, help="team whose registry to read")
+    listing.add_argument("--customization", help="only this customization (default: every declared one)")
+    listing.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N",
+                         help=f"show at most N runs (default {DEFAULT_LIMIT})")
+    listing.set_defaults(func=run)
+
+    show = commands.add_parser("show", help="lineage, checkpoint scores and error of one run")
+    show.add_argument("run_id", metavar="RUN", help="run name (as printed by `rft run start`)")
+    show.add_argument("--team", required=True, help="team whose registry to read")
+    show.add_argument("--customization", required=True, help="customization the run belongs to")
+    show.add_argument("--json", action="store_true", help="print the raw registry item as JSON")
+    show.set_defaults(func=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.runs_command == "list":
+        return guarded("rft runs", lambda: list_runs(args.team, args.customization, args.limit))
+    return guarded("rft runs", lambda: show_run(args.team, args.customization, args.run_id, args.json))
+
+
+# --------------------------------------------------------------------------- registry access
+def _table(team):
+    import boto3
+
+    from rft import naming
+
+    return boto3.resource("dynamodb", region_name=team.region).Table(naming.registry_table_name(team.team))
+
+
+def _missing_table(exc: Exception, team) -> bool:
+    from botocore.exceptions import ClientError
+
+    from rft import naming
+
+    if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+        raise CliError(f"the run registry {naming.registry_table_name(team.team)} does not exist in "
+                       f"{team.region}; deploy the team's platform stack first") from None
+    return False
+
+
+def query_runs(table, customization: str, limit: int) -> list[dict]:
+    """The newest ``limit`` items of one customization (run ids sort by start time)."""
+    from boto3.dynamodb.conditions import Key
+
+    items: list[dict] = []
+    kwargs: dict[str, Any] = {"KeyConditionExpression": Key("customization").eq(customization),
+                              "ScanIndexForward": False}
+    while len(items) < limit:
+        page = table.query(**kwargs, Limit=limit - len(items))
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return [plain(item) for item in items]
+
+
+def plain(value: Any) -> Any:
+    """A DynamoDB value as JSON-like data (Decimal -> int when integral, else float)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(plain(v) for v in value)
+    if isinstance(value, (bytes, bytearray)):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+# --------------------------------------------------------------------------- formatting helpers
+def parse_time(text: Any) -> dt.datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def short_time(text: Any) -> str:
+    parsed = parse_time(text)
+    return parsed.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M") if parsed else "-"
+
+
+def human_duration(seconds: float) -> str:
+    """3h12m, 12m05s, 45s, 2d03h."""
+    seconds = max(0, int(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d{hours:02d}h"
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
+
+
+def duration(item: dict, now: dt.datetime | None = None) -> str:
+    start = parse_time(item.get("created_at"))
+    if start is None:
+        return "-"
+    if item.get("status") in FINISHED:
+        end = parse_time(item.get("updated_at")) or start
+    else:
+        end = now or dt.datetime.now(dt.timezone.utc)
+    return human_duration((end - start).total_seconds())
+
+
+def short_model(model_id: Any, width: int = MODEL_WIDTH) -> str:
+    """A model id that fits a column: an ARN loses its arn:...:<account>: prefix, then the middle."""
+    if not model_id:
+        return "-"
+    text = str(model_id)
+    if text.startswith("arn:") and text.count(":") >= 5:
+        text = text.split(":", 5)[5]
+    if len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[-(width - 1 - head):]
+
+
+def score(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "-"
+
+
+def best_score(item: dict) -> Any:
+    """The chosen checkpoint's reward_mean, from the lineage (None before promotion)."""
+    lineage = item.get("lineage") or {}
+    chosen = lineage.get("chosen") or {}
+    if isinstance(chosen.get("reward_mean"), (int, float)):
+        return chosen["reward_mean"]
+    for entry in lineage.get("scores") or []:
+        if chosen.get("model_id") and entry.get("model_id") == chosen.get("model_id"):
+            return entry.get("reward_mean")
+    return None
+
+
+def table(headers: list[str], rows: list[list[str]], right: tuple[int, ...] = (), indent: str = "") -> str:
+    """Plain-text columns, two spaces apart; columns in ``right`` are right-aligned."""
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
+    lines = []
+    for row in [headers, *rows]:
+        cells = [str(cell).rjust(w) if i in right else str(cell).ljust(w)
+                 for i, (cell, w) in enumerate(zip(row, widths))]
+        lines.append((indent + "  ".join(cells)).rstrip())
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- list
+LIST_HEADERS = ["CUSTOMIZATION", "RUN", "STATE", "STARTED (UTC)", "DURATION", "CHOSEN MODEL", "BEST SCORE"]
+
+
+def list_rows(items: list[dict], now: dt.datetime | None = None) -> list[list[str]]:
+    return [[item.get("customization", "-"), item.get("run_id", "-"), item.get("status", "-"),
+             short_time(item.get("created_at")), duration(item, now), short_model(item.get("model_id")),
+             score(best_score(item))] for item in items]
+
+
+def newest_first(items: list[dict]) -> list[dict]:
+    return sorted(items, key=lambda i: (str(i.get("created_at") or ""), str(i.get("run_id") or "")), reverse=True)
+
+
+def list_runs(team_name: str, customization: str | None, limit: int) -> int:
+    if limit < 1:
+        raise CliError("--limit must be at least 1")
+    if customization:
+        team, _ = load_customization(team_name, customization)
+        names = [customization]
+    else:
+        team = load_team(team_name)
+        names = [c.name for c in team.customizations]
+        if not names:
+            raise CliError(f"team {team.team!r} declares no customizations")
+    registry = _table(team)
+    items: list[dict] = []
+    for name in names:
+        try:
+            items.extend(query_runs(registry, name, limit))
+        except Exception as exc:
+            _missing_table(exc, team)
+            raise
+    items = newest_first(items)[:limit]
+    if not items:
+        print(f"no runs recorded for {', '.join(names)} (team {team.team})")
+        return 0
+    print(table(LIST_HEADERS, list_rows(items), right=(4, 6)))
+    return 0
+
+
+# --------------------------------------------------------------------------- show
+def _get(team, customization: str, run_id: str) -> dict:
+    from rft import naming
+
+    try:
+        item = _table(team).get_item(Key={"customization": customization, "run_id": run_id},
+                                     ConsistentRead=True).get("Item")
+    except Exception as exc:
+        _missing_table(exc, team)
+        raise
+    if item is None:
+        raise CliError(f"no run {run_id} of {customization} in the registry {naming.registry_table_name(team.team)}")
+    return plain(item)
+
+
+def show_run(team_name: str, customization: str, run_id: str, as_json: bool) -> int:
+    team, _ = load_customization(team_name, customization)
+    item = _get(team, customization, run_id)
+    if as_json:
+        print(json.dumps(item, indent=2, sort_keys=True, default=str))
+    else:
+        print(render(item))
+    return 0
+
+
+def _value(value: Any) -> str:
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True, default=str)
+    return str(value)
+
+
+def _fields(pairs: list[tuple[str, Any]], indent: str = "  ") -> list[str]:
+    width = max(len(label) for label, _ in pairs)
+    return [f"{indent}{label.ljust(width)}  {_value(value)}" for label, value in pairs]
+
+
+def _approval(approval: Any, cost: Any) -> str:
+    if isinstance(approval, dict) and "approved" in approval:
+        verdict = "approved" if approval.get("approved") else "rejected"
+        text = f"{verdict} by {approval.get('by', 'unknown')}"
+        if approval.get("reason"):
+            text += f": {approval['reason']}"
+        if approval.get("at"):
+            text += f" ({approval['at']})"
+        return text
+    if isinstance(cost, dict) and cost.get("decision") == "proceed":
+        return "not required (estimate under the approval threshold)"
+    return "-"
+
+
+def _cost(cost: Any, fallback: Any) -> str:
+    if isinstance(cost, dict) and isinstance(cost.get("estimate_usd"), (int, float)):
+        text = f"${cost['estimate_usd']:,.2f}"
+        return text + (f" ({cost['decision']})" if cost.get("decision") else "")
+    if isinstance(fallback, (int, float)):
+        return f"${fallback:,.2f}"
+    return "-"
+
+
+def _dataset(name: str, ref: Any) -> list[str]:
+    if not isinstance(ref, dict):
+        return [f"    {name}: none"]
+    rows = ref.get("rows")
+    return [f"    {name}: {ref.get('key', '-')}",
+            f"      version {_value(ref.get('version_id'))}  sha256 {_value(ref.get('sha256'))}  "
+            f"rows {_value(rows)}"]
+
+
+SCORE_HEADERS = ["", "MODEL", "STEP", "REWARD MEAN", "STD", "SAMPLES", "ERRORS"]
+
+
+def score_rows(lineage: dict) -> list[list[str]]:
+    chosen = (lineage.get("chosen") or {}).get("model_id")
+    rows = []
+    for entry in lineage.get("scores") or []:
+        step = entry.get("step")
+        step_text = "final" if entry.get("final") and step is None else _value(step)
+        if entry.get("final") and step is not None:
+            step_text += " (final)"
+        rows.append(["*" if chosen and entry.get("model_id") == chosen else "", _value(entry.get("model_id")),
+                     step_text, score(entry.get("reward_mean")), score(entry.get("reward_std")),
+                     _value(entry.get("samples")), _value(entry.get("errors"))])
+    return rows
+
+
+def render(item: dict, now: dt.datetime | None = None) -> str:
+    lineage = item.get("lineage") or {}
+    job = lineage.get("job") or {}
+    out = [f"run {item.get('run_id')} of {item.get('customization')} (team {item.get('team', '-')})"]
+    summary = [
+        ("state", item.get("status")),
+        ("started", item.get("created_at")),
+        ("updated", item.get("updated_at")),
+        ("duration", duration(item, now) + ("" if item.get("status") in FINISHED else " (still going)")),
+        ("job", " ".join(filter(None, [str(job.get("job_id") or item.get("job_id") or "-"),
+                                       f"({item.get('plane') or job.get('plane')})"
+                                       if (item.get("plane") or job.get("plane")) else ""]))),
+    ]
+    if item.get("model_id"):
+        promoted = f"{item['model_id']}"
+        if item.get("promoted_at"):
+            promoted += f" (promoted {item['promoted_at']}"
+            if item.get("model_parameter"):
+                promoted += f" to {item['model_parameter']}"
+                if item.get("parameter_version") is not None:
+                    promoted += f" v{item['parameter_version']}"
+            promoted += ")"
+        summary.append(("model", promoted))
+    out += _fields(summary)
+
+    if item.get("error") or item.get("failed_step"):
+        error = item.get("error") or {}
+        out += ["", f"error (failed at {item.get('failed_step', '-')}"
+                    f"{', ' + str(item['failed_at']) if item.get('failed_at') else ''})",
+                f"  {error.get('Error', 'Unknown')}: {error.get('Cause') or '-'}"]
+        if item.get("job_cancelled"):
+            out.append(f"  training job {item.get('job_id', '-')} was cancelled")
+
+    out += ["", "lineage"]
+    if not lineage:
+        out.append("  (no lineage: the run was not promoted)")
+        out += _fields([("base model", item.get("base_model")),
+                        ("cost estimate", _cost(None, item.get("cost_estimate_usd"))),
+                        ("approval", _approval(item.get("approval"), None))])
+        return "\n".join(out)
+    hyper = lineage.get("hyperparameters") or {}
+    plane = lineage.get("control_plane")
+    out += _fields([
+        ("base model", f"{lineage.get('base_model', '-')}" + (f" ({plane})" if plane else "")),
+        ("grader spec hash", lineage.get("grader_spec_hash")),
+        ("hyperparameters", " ".join(f"{k}={v}" for k, v in sorted(hyper.items())) or "(Bedrock defaults)"),
+        ("job id", job.get("job_id")),
+        ("cost estimate", _cost(lineage.get("cost_estimate"), item.get("cost_estimate_usd"))),
+        ("approval", _approval(lineage.get("approval") or item.get("approval"), lineage.get("cost_estimate"))),
+        ("selection rule", lineage.get("selection_rule")),
+    ])
+    datasets = lineage.get("datasets") or {}
+    bucket = lineage.get("datasets_bucket")
+    out.append("  datasets" + (f" (s3://{bucket})" if bucket else ""))
+    for name in ("train", "validation"):
+        out += _dataset(name, datasets.get(name))
+
+    out += ["", "checkpoint scores"]
+    rows = score_rows(lineage)
+    if rows:
+        out.append(table(SCORE_HEADERS, rows, right=(3, 4, 5, 6), indent="  "))
+    else:
+        out.append("  (no checkpoint was evaluated)")
+    chosen = lineage.get("chosen") or {}
+    if chosen.get("model_id"):
+        out.append(f"  * chosen: {chosen['model_id']}" + (f" ({chosen['reason']})" if chosen.get("reason") else ""))
+    return "\n".join(out)
+
