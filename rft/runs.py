@@ -24,6 +24,10 @@ FINISHED = ("succeeded", "failed", "rejected")  # updated_at is the end; others 
 MODEL_WIDTH = 44
 
 
+def _now() -> dt.datetime:  # tests replace it
+    return dt.datetime.now(dt.timezone.utc)
+
+
 def register(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("runs", help="list and inspect runs in the run registry",
                                    description=__doc__.split("\n\n")[0])
@@ -140,7 +144,7 @@ def duration(item: dict, now: dt.datetime | None = None) -> str:
     if item.get("status") in FINISHED:
         end = parse_time(item.get("updated_at")) or start
     else:
-        end = now or dt.datetime.now(dt.timezone.utc)
+        end = now or _now()
     return human_duration((end - start).total_seconds())
 
 
@@ -348,9 +352,12 @@ def render(item: dict, now: dt.datetime | None = None) -> str:
     out += ["", "lineage"]
     if not lineage:
         out.append("  (no lineage: the run was not promoted)")
-        out += _fields([("base model", item.get("base_model")),
-                        ("cost estimate", _cost(None, item.get("cost_estimate_usd"))),
-                        ("approval", _approval(item.get("approval"), None))])
+        known = [(label, value) for label, value in [
+            ("base model", item.get("base_model")),
+            ("cost estimate", _cost(None, item.get("cost_estimate_usd"))),
+            ("approval", _approval(item.get("approval"), None))] if value not in (None, "", "-")]
+        if known:
+            out += _fields(known)
         return "\n".join(out)
     hyper = lineage.get("hyperparameters") or {}
     plane = lineage.get("control_plane")
