@@ -64,7 +64,8 @@ def _table(team):
     return boto3.resource("dynamodb", region_name=team.region).Table(naming.registry_table_name(team.team))
 
 
-def _missing_table(exc: Exception, team) -> bool:
+def _raise_if_missing_table(exc: Exception, team) -> None:
+    """A missing registry table is a deployment problem: say so in one line."""
     from botocore.exceptions import ClientError
 
     from rft import naming
@@ -72,7 +73,6 @@ def _missing_table(exc: Exception, team) -> bool:
     if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
         raise CliError(f"the run registry {naming.registry_table_name(team.team)} does not exist in "
                        f"{team.region}; deploy the team's platform stack first") from None
-    return False
 
 
 def query_runs(table, customization: str, limit: int) -> list[dict]:
@@ -219,7 +219,7 @@ def list_runs(team_name: str, customization: str | None, limit: int) -> int:
         try:
             items.extend(query_runs(registry, name, limit))
         except Exception as exc:
-            _missing_table(exc, team)
+            _raise_if_missing_table(exc, team)
             raise
     items = newest_first(items)[:limit]
     if not items:
@@ -237,7 +237,7 @@ def _get(team, customization: str, run_id: str) -> dict:
         item = _table(team).get_item(Key={"customization": customization, "run_id": run_id},
                                      ConsistentRead=True).get("Item")
     except Exception as exc:
-        _missing_table(exc, team)
+        _raise_if_missing_table(exc, team)
         raise
     if item is None:
         raise CliError(f"no run {run_id} of {customization} in the registry {naming.registry_table_name(team.team)}")
