@@ -14,7 +14,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 
 setup: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt lambda/grader/requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-dev.txt lambda/grader/requirements.txt lambda/workflow/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .

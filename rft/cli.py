@@ -3,6 +3,9 @@
     rft grade ...            grade samples locally with a grader spec
     rft judge calibrate ...  check an AI judge against human labels
     rft run start|watch|approve|reject ...   run a customization's workflow
+    rft runs list|show ...   the run registry: states, lineage, checkpoint scores
+    rft models chat ...      talk to a promoted model on the OpenAI-compatible endpoint
+    rft dashboard --team T   the console URL of the team's dashboard
 
 Each subcommand lives in its own module and registers itself here.
 """
@@ -12,13 +15,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rft import grade, judge, run
+from rft import dashboard, grade, judge, models, run, runs
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rft", description="RFT platform for Amazon Bedrock")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in (grade, judge, run):
+    for command in (grade, judge, run, runs, models, dashboard):
         command.register(subparsers)
     return parser
 

@@ -20,9 +20,19 @@ def _order(candidate: dict) -> float:
     return float(step) if isinstance(step, (int, float)) else -1.0
 
 
+def _with_derived_metrics(evaluation: dict) -> dict:
+    """Metrics the config may name that evaluations do not store: computed from what they do."""
+    derived = dict(evaluation)
+    mean, std = evaluation.get("reward_mean"), evaluation.get("reward_std")
+    if isinstance(mean, (int, float)) and isinstance(std, (int, float)):
+        derived["reward_mean_minus_std"] = mean - std
+    return derived
+
+
 def select(evaluations: list[dict], checkpoints: dict, metric: str, prefer: str) -> dict:
     field = METRIC_ALIASES.get(metric, metric)
     later_wins = prefer != "earliest_on_tie"
+    evaluations = [_with_derived_metrics(e) for e in evaluations or []]
     scored = [e for e in evaluations or [] if isinstance(e.get(field), (int, float)) and e.get("evaluated", True)]
     rule = (f"highest {field} on held-out validation prompts (same grader); ties within {TIE_EPS} go to the "
             f"{'latest' if later_wins else 'earliest'} step")

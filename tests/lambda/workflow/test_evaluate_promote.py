@@ -94,6 +94,17 @@ def test_select_highest_and_ties(handlers, aws, ctx):
     assert "latest" in latest["rule"]
 
 
+def test_mean_minus_std_prefers_the_consistent_checkpoint(handlers, aws, ctx):
+    steady, erratic = ev(10, 0.8), ev(20, 0.85)
+    steady["reward_std"], erratic["reward_std"] = 0.05, 0.3
+    aws.config["selection"]["metric"] = "reward_mean_minus_std"
+    chosen = select(handlers, aws, ctx, [steady, erratic])["chosen"]
+    assert chosen["model_id"] == "m10"
+    assert chosen["reward_mean_minus_std"] == pytest.approx(0.75)
+    aws.config["selection"]["metric"] = "reward_mean"
+    assert select(handlers, aws, ctx, [steady, erratic])["chosen"]["model_id"] == "m20"
+
+
 def test_final_model_counts_as_latest_on_tie(handlers, aws, ctx):
     evaluations = [ev(10, 0.8), ev(10, 0.8, final=True)]
     assert select(handlers, aws, ctx, evaluations)["chosen"]["model_id"] == "m10f"
