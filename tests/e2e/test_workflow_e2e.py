@@ -61,7 +61,7 @@ def test_mantle_happy_path_promotes_the_best_checkpoint_and_smoke_tests_it(local
     assert outcome and outcome[0]["model"] == chosen["model_id"]
 
 
-def test_job_failure_cancels_nothing_twice_records_and_notifies(local_platform):
+def test_a_failed_job_is_recorded_and_notified_and_nothing_is_promoted(local_platform):
     world = local_platform("example", "ticket-triage", statuses=("running", "failed"))
     execution = world.start(datasets(world))
     described = world.wait(execution)
