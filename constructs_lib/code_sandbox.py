@@ -23,13 +23,14 @@ class CodeSandbox(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id_: str, *, code: lambda_.Code, key: kms.IKey,
+        self, scope: Construct, id_: str, *, function_name: str, code: lambda_.Code, key: kms.IKey,
         log_retention_days: int,
     ) -> None:
         super().__init__(scope, id_)
         self.runtime = PythonFunction(
             self, "Runtime",
             description="RFT code sandbox: runs model-written code with no permissions",
+            function_name=function_name,
             code=code, handler="handler.handler", key=key, log_retention_days=log_retention_days,
             timeout=SANDBOX_TIMEOUT, memory_mb=SANDBOX_MEMORY_MB, tracing=False,
             environment={"POWERTOOLS_SERVICE_NAME": "rft-code-sandbox"},

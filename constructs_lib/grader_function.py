@@ -48,10 +48,12 @@ class GraderFunction(Construct):
         *,
         team: str,
         customization: Customization,
+        function_name: str,
         code: lambda_.Code,
         key: kms.IKey,
         log_retention_days: int,
-        sandbox: lambda_.IFunction,
+        sandbox_function_name: str,
+        sandbox_function_arn: str,
     ) -> None:
         super().__init__(scope, id_)
         spec = json.dumps(customization.grader, separators=(",", ":"), sort_keys=True)
@@ -64,12 +66,13 @@ class GraderFunction(Construct):
         self.runtime = PythonFunction(
             self, "Runtime",
             description=f"RFT grader of customization {customization.name}",
+            function_name=function_name,
             code=code, handler="handler.lambda_handler", key=key, log_retention_days=log_retention_days,
             timeout=Duration.minutes(settings.timeout_minutes), memory_mb=settings.memory_mb,
             reserved_concurrency=settings.reserved_concurrency,
             environment={
                 "GRADER_SPEC": spec,
-                "SANDBOX_FUNCTION_NAME": sandbox.function_name,
+                "SANDBOX_FUNCTION_NAME": sandbox_function_name,
                 "CUSTOMIZATION_NAME": customization.name,
                 "POWERTOOLS_SERVICE_NAME": "rft-grader",
                 "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace(team),
@@ -79,7 +82,7 @@ class GraderFunction(Construct):
         self.function = self.runtime.function
         self.runtime.policy.add_statements(iam.PolicyStatement(
             sid="RunCodeInSandbox", actions=["lambda:InvokeFunction"],
-            resources=[sandbox.function_arn],
+            resources=[sandbox_function_arn],
         ))
         forwarded = sorted(forwarded_function_arns(customization.grader))
         if forwarded:

@@ -33,7 +33,8 @@ def job_state_change_pattern(job_name_prefixes: list[str]) -> dict:
 
 
 class JobStateEvents(Construct):
-    def __init__(self, scope: Construct, id_: str, *, customizations: list[str], code: lambda_.Code,
+    def __init__(self, scope: Construct, id_: str, *, customizations: list[str], function_name: str,
+                 code: lambda_.Code,
                  key: kms.IKey, log_retention_days: int, topic: sns.ITopic, registry_table_arn: str,
                  registry_table_name: str) -> None:
         super().__init__(scope, id_)
@@ -48,6 +49,7 @@ class JobStateEvents(Construct):
         )
         self.recorder = PythonFunction(
             self, "Recorder", description="RFT: record native job state changes in the run registry",
+            function_name=function_name,
             code=code, handler="handler.handler", key=key, log_retention_days=log_retention_days,
             timeout=Duration.seconds(30), memory_mb=256,
             environment={"REGISTRY_TABLE": registry_table_name,

@@ -27,6 +27,7 @@ class PythonFunction(Construct):
         id_: str,
         *,
         description: str,
+        function_name: str,
         code: lambda_.Code,
         handler: str,
         key: kms.IKey,
@@ -58,6 +59,9 @@ class PythonFunction(Construct):
         )
         self.function = lambda_.Function(
             self, "Function",
+            # A fixed name: other stacks of the team invoke and grant it by name, without
+            # cross-stack references (which would pin the stacks' deployment order forever).
+            function_name=function_name,
             description=description,
             runtime=RUNTIME,
             architecture=ARCHITECTURE,

@@ -22,6 +22,7 @@ from constructs import Construct
 from constructs_lib import nag
 from constructs_lib.iam_statements import mantle_project_arn, use_key_through
 from constructs_lib.python_function import PythonFunction
+from rft.naming import workflow_function_name
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class WorkflowFunctions(Construct):
             runtime = PythonFunction(
                 self, step,
                 description=f"RFT workflow of team {team}: {step}",
+                function_name=workflow_function_name(team, step),
                 code=code, handler=spec.handler, key=key, log_retention_days=log_retention_days,
                 timeout=spec.timeout, memory_mb=spec.memory_mb,
                 environment={

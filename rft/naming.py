@@ -54,3 +54,30 @@ def dashboard_name(team: str) -> str:
 
 def consumer_policy_name(team: str) -> str:
     return f"rft-{team}-model-consumers"
+
+
+def grader_function_name(team: str, customization: str) -> str:
+    """At most 4 + 20 + 1 + 32 + 7 = 64 characters, Lambda's limit."""
+    return f"rft-{team}-{customization}-grader"
+
+
+def sandbox_function_name(team: str) -> str:
+    return f"rft-{team}-code-sandbox"
+
+
+def workflow_function_name(team: str, step: str) -> str:
+    """`rft-<team>-wf-<step in kebab case>`, e.g. rft-example-wf-validate-dataset."""
+    kebab = "".join(f"-{c.lower()}" if c.isupper() else c for c in step).lstrip("-")
+    return f"rft-{team}-wf-{kebab}"
+
+
+def lambda_arn(name: str, account: str, region: str, partition: str = "aws") -> str:
+    return f"arn:{partition}:lambda:{region}:{account}:function:{name}"
+
+
+def topic_arn(team: str, account: str, region: str, partition: str = "aws") -> str:
+    return f"arn:{partition}:sns:{region}:{account}:{notification_topic_name(team)}"
+
+
+def customization_stack_name(team: str, customization: str) -> str:
+    return f"Rft-{team}-{customization}"

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 RUN_NAME = re.compile(r"^r\d{14}-[0-9a-f]{6}$")
-RUN_NAME_MAX = 22  # Bedrock job/model names: <customization (<= 40)>-<run> <= 63
+RUN_NAME_MAX = 22  # Bedrock job/model names: <customization (<= 32)>-<run> <= 63
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 _sleep = time.sleep  # tests replace it
 

@@ -11,7 +11,8 @@ from aws_cdk import aws_iam as iam
 
 from constructs_lib import nag
 from rft.config.models import TeamConfig
-from rft.naming import bucket_name, registry_table_name
+from rft.naming import bucket_name, customization_stack_name, registry_table_name
+from stacks.customization_stack import CustomizationStack
 from stacks.data_stack import DataStack
 from stacks.platform_stack import PlatformStack
 
@@ -22,10 +23,11 @@ CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
 class TeamStacks:
     data: DataStack
     platform: PlatformStack
+    customizations: dict[str, CustomizationStack]
 
     @property
     def all(self) -> tuple[Stack, ...]:
-        return (self.data, self.platform)
+        return (self.data, self.platform, *self.customizations.values())
 
 
 def stack_name(team: str, part: str) -> str:
@@ -53,10 +55,23 @@ def build_team_app(app: App, config: TeamConfig, *, apply_acknowledgments: bool 
         artifacts_bucket_name=bucket_name(config.team, "artifacts", config.account, config.region),
         registry_table_name=registry_table_name(config.team),
         key=data.key,
-        description=f"RFT platform of team {config.team}: per-customization resources",
+        description=f"RFT platform of team {config.team}: resources its customizations share",
     )
     platform.add_stack_dependency(data)
-    stacks = TeamStacks(data, platform)
+    customizations = {}
+    for c in config.customizations:
+        stack = CustomizationStack(
+            app, customization_stack_name(config.team, c.name), env=env, team=config, customization=c,
+            datasets_bucket_name=bucket_name(config.team, "datasets", config.account, config.region),
+            artifacts_bucket_name=bucket_name(config.team, "artifacts", config.account, config.region),
+            registry_table_name=registry_table_name(config.team), key=data.key,
+            description=f"RFT customization {c.name} of team {config.team}: grader, workflow, alarms",
+        )
+        # The platform stack creates the sandbox, topic and workflow functions this stack uses
+        # by name; deploy it first (a name is no reference, so CDK cannot infer the order).
+        stack.add_stack_dependency(platform)
+        customizations[c.name] = stack
+    stacks = TeamStacks(data, platform, customizations)
     if config.permissions_boundary_arn:
         for stack in stacks.all:
             boundary = iam.ManagedPolicy.from_managed_policy_arn(

@@ -11,14 +11,26 @@ from pathlib import Path
 class Synth:
     team: str
     outdir: Path
-    stack_names: dict[str, str]  # "data" / "platform" -> stack name
+    stack_names: dict[str, str]  # "data" / "platform" / a customization's name -> stack name
     templates: dict[str, dict]  # stack name -> template
     violations: list[tuple[str, str]]  # (rule name incl. finding, construct path)
     acknowledgments: list  # constructs_lib.nag.AcknowledgedFinding
     failed: bool
 
     def template(self, part: str) -> dict:
-        return self.templates[self.stack_names[part]]
+        """`data`, a customization's own stack by its name, or `platform`: the shared platform
+        stack merged with every customization stack (logical ids are unique team-wide), which
+        is what most assertions about "the team's resources" want."""
+        if part != "platform":
+            return self.templates[self.stack_names[part]]
+        merged: dict = {"Resources": {}}
+        for name, stack in self.stack_names.items():
+            if name == "data":
+                continue
+            resources = self.templates[stack]["Resources"]
+            assert not set(resources) & set(merged["Resources"]), "logical id reused across stacks"
+            merged["Resources"].update(resources)
+        return merged
 
     def resources(self, part: str, cfn_type: str) -> dict[str, dict]:
         return {k: v for k, v in self.template(part)["Resources"].items() if v["Type"] == cfn_type}
@@ -46,7 +58,8 @@ def synthesize(config, outdir: Path, *, apply_acknowledgments: bool = True) -> S
             for violation in plugin["violations"]:
                 violations += [(violation["ruleName"], c["constructPath"])
                                for c in violation["violatingConstructs"]]
-    names = {"data": stacks.data.stack_name, "platform": stacks.platform.stack_name}
+    names = {"data": stacks.data.stack_name, "platform": stacks.platform.stack_name,
+             **{name: stack.stack_name for name, stack in stacks.customizations.items()}}
     templates = {
         s.stack_name: json.loads((outdir / s.template_file).read_text()) for s in stacks.all
     }

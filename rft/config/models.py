@@ -30,8 +30,9 @@ from rft.config.catalog import CATALOG, ControlPlane, base_model
 # customModelName `([0-9a-zA-Z][_-]?){1,63}`, both at most 63 characters. A customization name
 # becomes part of both, plus a run suffix, so we take the intersection of the two patterns in
 # lower case (also safe for S3 prefixes, SSM paths and CloudFormation ids) and keep it short
-# enough to leave room for the suffix.
-CUSTOMIZATION_NAME_MAX = 40
+# enough to leave room for the suffix. 32 also keeps the grader's function name
+# `rft-<team>-<customization>-grader` within Lambda's 64 characters.
+CUSTOMIZATION_NAME_MAX = 32
 RUN_SUFFIX_MAX = 63 - CUSTOMIZATION_NAME_MAX - 1  # "-" + suffix
 _CUSTOMIZATION_NAME = re.compile(r"^[a-z0-9](?:-?[a-z0-9])*$")
 _TEAM_NAME = re.compile(r"^[a-z][a-z0-9](?:-?[a-z0-9])*$")

@@ -8,7 +8,6 @@ plane) are moto; the mantle endpoint is the local fake, driven by the real `open
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import sys
@@ -17,6 +16,7 @@ from types import SimpleNamespace
 from typing import Callable
 
 from rft.config.loader import REPO_ROOT, load_team
+from rft.naming import grader_function_name, workflow_function_name
 from tests.e2e.sfn_local import fast_clock, functions, install_moto_patches, state_machines
 
 MOTO_ACCOUNT = "123456789012"  # moto's default account; ARNs in the definition are resolved to it
@@ -101,21 +101,23 @@ class LocalWorlds:
         monkeypatch.setenv("AWS_DEFAULT_REGION", region)
         monkeypatch.setenv("AWS_REGION", region)
         template = self._template_for(team)
-        definition = copy.deepcopy(state_machines(template, account=MOTO_ACCOUNT, region=region)[
-            f"rft-{team}-{customization}"])
+        definition = state_machines(template, account=MOTO_ACCOUNT, region=region)[
+            f"rft-{team}-{customization}"]
+        # Names and ARNs written by account (bucket names, functions of the platform stack) move
+        # to moto's account, consistently across the definition and its config.
+        definition = json.loads(json.dumps(definition).replace(config.account, MOTO_ACCOUNT))
         runtime_config = definition["States"]["LoadConfig"]["Parameters"]["config"]
         if edit_config:
             edit_config(runtime_config)
         spec = runtime_config["grader_spec"]
 
-        handlers_by_function = {}
-        for logical_id in functions(template):
-            for step, name in STEP_HANDLERS.items():
-                if logical_id.startswith(f"WorkflowFunctions{step}Function"):
-                    handlers_by_function[logical_id] = getattr(workflow_handlers, name)
-            slug = customization.replace("-", "")
-            if logical_id.startswith(f"Customization{slug}GraderRuntimeFunction"):
-                handlers_by_function[logical_id] = grader_handler(spec)
+        handlers_by_function = {
+            workflow_function_name(team, step): getattr(workflow_handlers, name)
+            for step, name in STEP_HANDLERS.items()
+        }
+        handlers_by_function[grader_function_name(team, customization)] = grader_handler(spec)
+        deployed = {p["FunctionName"] for p in functions(template).values()}
+        assert set(handlers_by_function) <= deployed, "the template no longer has these functions"
         calls = install(monkeypatch, handlers_by_function)
 
         mock = mock_aws(config=MOTO_CONFIG)
@@ -123,8 +125,8 @@ class LocalWorlds:
         opened.append(mock.stop)
         install_moto_patches()
         fast_clock()
-        for logical_id in handlers_by_function:
-            create_function(logical_id, region)
+        for name in handlers_by_function:
+            create_function(name, region)
         s3 = boto3.client("s3", region_name=region)
         for bucket in (runtime_config["datasets_bucket"], runtime_config["artifacts_bucket"]):
             create = {} if region == "us-east-1" else {

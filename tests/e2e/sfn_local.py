@@ -92,17 +92,19 @@ _ARN_FORMATS = {
 
 def state_machines(template: dict, *, account: str, region: str) -> dict[str, dict]:
     """{state machine name: definition} with every intrinsic resolved to a fake but consistent
-    value: a function's ARN ends in its logical id, which tests use as the moto function name."""
+    value: a function's ARN ends in its FunctionName (else its logical id), which tests use as
+    the moto function name."""
     resources = template["Resources"]
 
     def name_of(logical_id: str) -> str:
         properties = resources.get(logical_id, {}).get("Properties", {})
-        return properties.get("TopicName") or properties.get("RoleName") or logical_id
+        return (properties.get("FunctionName") or properties.get("TopicName")
+                or properties.get("RoleName") or logical_id)
 
     def fake(logical_id: str, attribute: str) -> str:
         kind = resources.get(logical_id, {}).get("Type", "")
         if attribute == "Ref" and kind in ("AWS::Lambda::Function", "AWS::IAM::Role"):
-            return logical_id
+            return name_of(logical_id)
         if attribute == "Ref" and kind == "AWS::SNS::Topic":
             return _ARN_FORMATS[kind].format(region=region, account=account, name=name_of(logical_id))
         return _ARN_FORMATS.get(kind, "arn:aws:x:{region}:{account}:{name}").format(

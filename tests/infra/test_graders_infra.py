@@ -75,8 +75,11 @@ def test_grader_role_can_only_log_trace_and_call_the_sandbox(synth):
     statements = _policy_statements(result, "CustomizationpythonfunctionsGraderRuntimePolicy")
     assert set(statements) == {"WriteOwnLogs", "WriteTraces", "RunCodeInSandbox"}
     assert statements["RunCodeInSandbox"]["Action"] == "lambda:InvokeFunction"
-    assert statements["RunCodeInSandbox"]["Resource"] == {
-        "Fn::GetAtt": [next(k for k in _functions(result) if k.startswith("CodeSandbox")), "Arn"]}
+    # By name: the sandbox lives in the team's platform stack, the grader in its own stack.
+    assert statements["RunCodeInSandbox"]["Resource"] == \
+        "arn:aws:lambda:us-west-2:111111111111:function:rft-example-code-sandbox"
+    sandbox = next(f for k, f in _functions(result).items() if k.startswith("CodeSandbox"))
+    assert sandbox["Properties"]["FunctionName"] == "rft-example-code-sandbox"
     assert sorted(statements["WriteTraces"]["Action"]) == ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
 
 
@@ -159,9 +162,9 @@ def test_a_judge_of_the_base_models_family_warns_at_synth(tmp_path):
         "template": "conversation_quality", "model": "qwen.qwen3-235b-a22b-2507-v1:0"}})
     app = App(context=cdk_json_context() | {"aws:cdk:bundling-stacks": []}, outdir=str(tmp_path))
     stacks = build_team_app(app, config.model_copy(update={"customizations": (same,)}))
-    Annotations.from_stack(stacks.platform).has_warning(
+    Annotations.from_stack(stacks.customizations["support-replies"]).has_warning(
         "*", Match.string_like_regexp("same model family as the base model qwen.qwen3-32b"))
     other = Annotations.from_stack(build_team_app(
         App(context=cdk_json_context() | {"aws:cdk:bundling-stacks": []}, outdir=str(tmp_path / "b")),
-        load_team("example")).platform)
+        load_team("example")).customizations["support-replies"])
     assert not other.find_warning("*", Match.string_like_regexp("self-preference"))

@@ -65,8 +65,11 @@ def dashboard_metrics(platform):
 
 def test_every_dashboard_metric_is_emitted_or_received_by_something_in_the_stack(platform, dashboard_metrics):
     resources = platform["Resources"]
-    functions = {f"<{lid}>" for lid, r in resources.items() if r["Type"] == "AWS::Lambda::Function"}
-    machines = {f"<{lid}>" for lid, r in resources.items() if r["Type"] == "AWS::StepFunctions::StateMachine"}
+    # Widgets name functions and state machines by their fixed names (they live in other stacks).
+    functions = {r["Properties"]["FunctionName"] for r in resources.values()
+                 if r["Type"] == "AWS::Lambda::Function"}
+    machines = {f"arn:aws:states:us-west-2:111111111111:stateMachine:{r['Properties']['StateMachineName']}"
+                for r in resources.values() if r["Type"] == "AWS::StepFunctions::StateMachine"}
     customizations = {c.name for c in load_team("example").customizations}
     grader_names = _emitted_grader_metric_names() | set(JUDGE_METRICS)
     namespaces = {"RFT/example/Graders", "RFT/example/Training"}
@@ -109,12 +112,13 @@ def test_dashboard_has_a_section_per_customization(platform):
 
 def test_every_alarm_notifies_the_team_topic(platform):
     resources = platform["Resources"]
-    [topic] = [lid for lid, r in resources.items() if r["Type"] == "AWS::SNS::Topic"]
+    [topic] = [r for r in resources.values() if r["Type"] == "AWS::SNS::Topic"]
+    topic_arn = f"arn:aws:sns:us-west-2:111111111111:{topic['Properties']['TopicName']}"
     alarms = {lid: r for lid, r in resources.items()
               if r["Type"] in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")}
     assert alarms
     for lid, alarm in alarms.items():
-        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}], lid
+        assert alarm["Properties"]["AlarmActions"] == [topic_arn], lid
 
 
 def test_each_customization_has_its_alarms_and_one_composite(platform):

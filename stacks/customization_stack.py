@@ -1,0 +1,129 @@
+"""One customization's own stack: its data records, grader, workflow and alarms.
+
+A stack per customization keeps every stack far below CloudFormation's 500-resource limit (a
+customization costs about 25 resources) and means adding, changing or removing one never moves
+another's resources. Shared pieces (topic, sandbox, workflow functions) live in the platform
+stack and are reached by their fixed names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration, Stack, Tags
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from constructs_lib.customization import CustomizationResources
+from constructs_lib.customization_alarms import CustomizationAlarms
+from constructs_lib.grader_function import GraderFunction
+from constructs_lib.lambda_assets import grader_code
+from constructs_lib.metric_catalog import CustomizationMetrics
+from constructs_lib.rft_workflow import RftWorkflow
+from constructs_lib.workflow_functions import STEPS
+from rft.config.models import Customization, TeamConfig
+from rft.naming import (
+    grader_function_name,
+    lambda_arn,
+    parameter_path,
+    sandbox_function_name,
+    state_machine_name,
+    topic_arn,
+    workflow_function_name,
+)
+from rft_graders.judges import judge_models
+from rft_graders.spec import parse_grader_spec, spec_hash
+
+
+class CustomizationStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        team: TeamConfig,
+        customization: Customization,
+        datasets_bucket_name: str,
+        artifacts_bucket_name: str,
+        registry_table_name: str,
+        key: kms.IKey,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, id_, **kwargs)
+        c = customization
+        Tags.of(self).add("rft:team", team.team)
+        Tags.of(self).add("rft:customization", c.name)
+        retention = team.data.log_retention_days
+        datasets_bucket = s3.Bucket.from_bucket_name(self, "DatasetsBucket", datasets_bucket_name)
+        artifacts_bucket = s3.Bucket.from_bucket_name(self, "ArtifactsBucket", artifacts_bucket_name)
+        topic = sns.Topic.from_topic_arn(self, "Topic", topic_arn(team.team, self.account, self.region,
+                                                                  self.partition))
+
+        # Construct ids carry the customization name, so logical ids stay unique team-wide.
+        self.resources = CustomizationResources(
+            self, f"Customization-{c.name}", team=team.team, customization=c,
+            datasets_bucket=datasets_bucket, artifacts_bucket=artifacts_bucket, key=key,
+        )
+        sandbox = sandbox_function_name(team.team)
+        self.grader = GraderFunction(
+            self.resources, "Grader", team=team.team, customization=c,
+            function_name=grader_function_name(team.team, c.name), code=grader_code(), key=key,
+            log_retention_days=retention, sandbox_function_name=sandbox,
+            sandbox_function_arn=self._function_arn(sandbox),
+        )
+        if self.resources.service_role:
+            self.resources.service_role.grant_invoke_grader(self.grader.function.function_arn)
+
+        functions = {
+            step: lambda_.Function.from_function_arn(
+                self, f"Step-{step}", self._function_arn(workflow_function_name(team.team, step)))
+            for step in STEPS
+        }
+        self.workflow = RftWorkflow(
+            self.resources, "Workflow", state_machine_name=state_machine_name(team.team, c.name),
+            customization=c, config=self._runtime_config(team, c, datasets_bucket_name,
+                                                         artifacts_bucket_name, registry_table_name, key),
+            functions=functions, topic=topic, key=key, log_retention_days=retention,
+        )
+        metrics = CustomizationMetrics(
+            team=team.team, customization=c.name, grader_function_name=self.grader.function.function_name,
+            state_machine_arn=self.workflow.state_machine.state_machine_arn,
+            period=Duration.minutes(team.alarms.period_minutes))
+        CustomizationAlarms(self.resources, "Alarms", metrics=metrics, settings=team.alarms,
+                            grader_timeout=Duration.minutes(c.grader_function.timeout_minutes),
+                            has_judge=bool(judge_models(c.grader)), topic=topic)
+
+    def _function_arn(self, name: str) -> str:
+        return lambda_arn(name, self.account, self.region, self.partition)
+
+    def _runtime_config(self, team: TeamConfig, c: Customization, datasets_bucket: str,
+                        artifacts_bucket: str, registry_table: str, key: kms.IKey) -> dict[str, Any]:
+        """The `config` object the workflow functions read from the state (their contract)."""
+        price = team.pricing[c.base_model]
+        service_role = self.resources.service_role
+        return {
+            "team": team.team, "customization": c.name, "base_model": c.base_model,
+            "control_plane": c.control_plane.value, "region": self.region, "account": self.account,
+            "hyperparameters": dict(c.hyperparameters),
+            "grader_function_arn": self.grader.function.function_arn,
+            "grader_spec": c.grader,
+            "grader_spec_hash": spec_hash(parse_grader_spec(c.grader)),
+            "datasets_bucket": datasets_bucket, "artifacts_bucket": artifacts_bucket,
+            "service_role_arn": service_role.role.role_arn if service_role else None,
+            "kms_key_arn": key.key_arn,
+            "registry_table": registry_table,
+            "model_parameter": parameter_path(team.team, c.name, "model"),
+            "topic_arn": topic_arn(team.team, self.account, self.region, self.partition),
+            "dataset_limits": {"min_rows": 100, "max_rows": 20000,
+                               "max_prompt_tokens": int(c.hyperparameters.get("maxPromptLength", 8192))},
+            "audit": c.audit.model_dump(),
+            "budget": {"approval_above_usd": team.budget.approval_above_usd,
+                       "max_usd": team.budget.max_usd_per_run},
+            "pricing": price.model_dump(),
+            "workflow": {"poll_seconds": c.workflow.poll_seconds, "max_job_hours": c.workflow.max_job_hours},
+            "evaluation": c.evaluation.model_dump(),
+            "selection": c.checkpoint_selection.model_dump(),
+        }
