@@ -166,7 +166,8 @@ def start(team, customization, args) -> str:
     try:
         sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps({"input": run_input}))
     except sfn.exceptions.StateMachineDoesNotExist:
-        raise CliError(f"state machine {arn} does not exist; deploy the team's platform stack first") from None
+        raise CliError(f"state machine {arn} does not exist; deploy the customization's stack "
+                       f"{naming.customization_stack_name(team.team, customization.name)} first") from None
     except sfn.exceptions.ExecutionAlreadyExists:
         raise CliError(f"a run named {name} already exists; wait a second and start again") from None
     return name

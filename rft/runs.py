@@ -72,7 +72,7 @@ def _raise_if_missing_table(exc: Exception, team) -> None:
 
     if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
         raise CliError(f"the run registry {naming.registry_table_name(team.team)} does not exist in "
-                       f"{team.region}; deploy the team's platform stack first") from None
+                       f"{team.region}; deploy the team's data stack Rft-{team.team}-Data first") from None
 
 
 def query_runs(table, customization: str, limit: int) -> list[dict]:

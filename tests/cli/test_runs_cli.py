@@ -398,7 +398,7 @@ def test_missing_registry_table(capsys):
     with mock_aws():
         assert cli("runs", "list", "--team", TEAM) == 2
         assert one_line(capsys) == (f"rft runs: the run registry {TABLE} does not exist in {REGION}; "
-                                    "deploy the team's platform stack first\n")
+                                    f"deploy the team's data stack Rft-{TEAM}-Data first\n")
         assert cli("runs", "show", SUCCEEDED, "--team", TEAM, "--customization", "ticket-triage") == 2
         assert "does not exist" in one_line(capsys)
 
