@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import json
 from decimal import Decimal
 from typing import Any
@@ -137,8 +138,21 @@ def human_duration(seconds: float) -> str:
     return f"{secs}s"
 
 
+_RUN_STARTED = re.compile(r"^r(\d{14})-")
+
+
+def started_at(item: dict) -> str | None:
+    """When the run started: `rft run start` names runs r<UTC yyyymmddHHMMSS>-..., which is
+    earlier than the registry's first write (a run may fail before anything is recorded)."""
+    match = _RUN_STARTED.match(str(item.get("run_id") or ""))
+    if match:
+        when = dt.datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc)
+        return when.isoformat()
+    return item.get("created_at")
+
+
 def duration(item: dict, now: dt.datetime | None = None) -> str:
-    start = parse_time(item.get("created_at"))
+    start = parse_time(started_at(item))
     if start is None:
         return "-"
     if item.get("status") in FINISHED:
@@ -194,12 +208,12 @@ LIST_HEADERS = ["CUSTOMIZATION", "RUN", "STATE", "STARTED (UTC)", "DURATION", "C
 
 def list_rows(items: list[dict], now: dt.datetime | None = None) -> list[list[str]]:
     return [[item.get("customization", "-"), item.get("run_id", "-"), item.get("status", "-"),
-             short_time(item.get("created_at")), duration(item, now), short_model(item.get("model_id")),
+             short_time(started_at(item)), duration(item, now), short_model(item.get("model_id")),
              score(best_score(item))] for item in items]
 
 
 def newest_first(items: list[dict]) -> list[dict]:
-    return sorted(items, key=lambda i: (str(i.get("created_at") or ""), str(i.get("run_id") or "")), reverse=True)
+    return sorted(items, key=lambda i: (str(started_at(i) or ""), str(i.get("run_id") or "")), reverse=True)
 
 
 def list_runs(team_name: str, customization: str | None, limit: int) -> int:
@@ -322,7 +336,7 @@ def render(item: dict, now: dt.datetime | None = None) -> str:
     out = [f"run {item.get('run_id')} of {item.get('customization')} (team {item.get('team', '-')})"]
     summary = [
         ("state", item.get("status")),
-        ("started", item.get("created_at")),
+        ("started", started_at(item)),
         ("updated", item.get("updated_at")),
         ("duration", duration(item, now) + ("" if item.get("status") in FINISHED else " (still going)")),
         ("job", " ".join(filter(None, [str(job.get("job_id") or item.get("job_id") or "-"),

@@ -422,3 +422,17 @@ def test_no_credentials_is_one_clear_line(monkeypatch, tmp_path, capsys, argv):
     no_credentials(monkeypatch, tmp_path)
     assert cli(*argv) == 2
     assert one_line(capsys).startswith("rft runs: no AWS credentials found; configure credentials")
+
+
+def test_a_run_failing_before_any_record_still_shows_when_it_started(aws, workflow, capsys):
+    """validate_dataset writes nothing; record_failure's write (5 minutes in) is the first. The
+    run name carries the real start, so the duration is not 0s."""
+    handlers, ctx, clock = workflow
+    clock.at = "2026-02-01T10:05:00+00:00"
+    state = {"run_id": "r20260201100000-eeeeee", "config": workflow_config("ticket-triage"),
+             "error": {"Error": "DatasetInvalid", "Cause": "train line 7: messages must be a list"}}
+    handlers.record_failure(state, ctx)
+    assert cli("runs", "list", "--team", TEAM, "--customization", "ticket-triage") == 0
+    _, rows = rows_of(capsys.readouterr().out)
+    [row] = rows
+    assert row[1:5] == ["r20260201100000-eeeeee", "failed", "2026-02-01 10:00", "5m00s"]
