@@ -1,8 +1,7 @@
-"""One-line errors for the operator commands that call AWS (`rft runs`, `rft models`, `rft dashboard`).
+"""One-line errors for the operator commands that call AWS (`rft run`, `rft runs`, `rft models`).
 
-A command body raises ``CliError`` (the same class as ``rft run``'s, so ``rft.run._load`` can be
-reused) for bad input or state; ``guarded`` turns that, missing credentials and AWS API errors
-into one line on stderr and exit status 2, never a traceback.
+A command body raises ``CliError`` for bad input or state; ``guarded`` turns that, missing
+credentials and AWS API errors into one line on stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +9,10 @@ from __future__ import annotations
 import sys
 from typing import Callable
 
-from rft.run import CliError, _load  # noqa: F401 - re-exported for the commands
+
+
+class CliError(Exception):
+    """A bad input or state: printed as one line, exit status 2."""
 
 NO_CREDENTIALS = ("no AWS credentials found; configure credentials for the team's account "
                   "(e.g. AWS_PROFILE or `aws sso login`)")
@@ -28,7 +30,11 @@ def load_team(team_name: str):
 
 def load_customization(team_name: str, customization_name: str):
     """(team config, customization), or ``CliError`` naming what is unknown."""
-    return _load(team_name, customization_name)
+    team = load_team(team_name)
+    try:
+        return team, team.customization(customization_name)
+    except KeyError as exc:
+        raise CliError(str(exc.args[0])) from None
 
 
 def message(exc: BaseException) -> str | None:

@@ -19,19 +19,16 @@ import hashlib
 import json
 import os
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from rft.aws_errors import CliError, guarded, load_customization
 
 RUN_NAME = re.compile(r"^r\d{14}-[0-9a-f]{6}$")
 RUN_NAME_MAX = 22  # Bedrock job/model names: <customization (<= 32)>-<run> <= 63
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 _sleep = time.sleep  # tests replace it
-
-
-class CliError(Exception):
-    """A bad input or state: printed as one line, exit status 2."""
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -66,41 +63,17 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from botocore.exceptions import ClientError, NoCredentialsError, PartialCredentialsError
-
-    try:
-        team, customization = _load(args.team, args.customization)
+    def body() -> int:
+        team, customization = load_customization(args.team, args.customization)
         if args.run_command == "start":
             print(start(team, customization, args))
             return 0
         if args.run_command == "watch":
             return watch(team, customization, args.name, args.interval)
-        return answer(team, customization, args.name, approved=args.run_command == "approve", reason=args.reason)
-    except CliError as exc:
-        print(f"rft run: {exc}", file=sys.stderr)
-        return 2
-    except (NoCredentialsError, PartialCredentialsError):
-        print("rft run: no AWS credentials found; configure credentials for the team's account "
-              "(e.g. AWS_PROFILE or `aws sso login`)", file=sys.stderr)
-        return 2
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        print(f"rft run: AWS {exc.operation_name} failed: {error.get('Code')}: {error.get('Message')}",
-              file=sys.stderr)
-        return 2
+        return answer(team, customization, args.name, approved=args.run_command == "approve",
+                      reason=args.reason)
 
-
-def _load(team_name: str, customization_name: str):
-    from rft.config.loader import ConfigError, load_team
-
-    try:
-        team = load_team(team_name)
-    except ConfigError as exc:
-        raise CliError(str(exc)) from None
-    try:
-        return team, team.customization(customization_name)
-    except KeyError as exc:
-        raise CliError(str(exc.args[0])) from None
+    return guarded("rft run", body)
 
 
 def _client(service: str, team):
