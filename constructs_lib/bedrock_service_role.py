@@ -14,8 +14,8 @@ from constructs_lib import nag
 class BedrockServiceRole(Construct):
     """Trusted by bedrock.amazonaws.com for jobs of this account and region only.
 
-    It can read its customization's dataset prefix, write its artifacts prefix and use the team
-    key for those two through S3; nothing else. Graders add `lambda:InvokeFunction` on their own
+    It can read its customization's dataset prefix, write its artifacts prefix, use the team key
+    for those two through S3 and for the tuned model through Bedrock; nothing else. Graders add `lambda:InvokeFunction` on their own
     function with `grant_invoke_grader`.
     """
 
@@ -82,6 +82,14 @@ class BedrockServiceRole(Construct):
                     actions=["kms:Decrypt", "kms:GenerateDataKey"],
                     resources=[key.key_arn],
                     conditions={"StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"}},
+                ),
+                # The tuned model is encrypted with the team key (customModelKmsKeyId); Bedrock
+                # uses it as this job role, and only through Bedrock (bedrock-rft.md §5a).
+                iam.PolicyStatement(
+                    sid="EncryptTunedModelThroughBedrockOnly",
+                    actions=["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"],
+                    resources=[key.key_arn],
+                    conditions={"StringEquals": {"kms:ViaService": f"bedrock.{stack.region}.amazonaws.com"}},
                 ),
             ],
         )

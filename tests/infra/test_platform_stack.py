@@ -76,8 +76,11 @@ def test_native_service_role_reaches_only_its_own_prefixes(nova):
     assert kms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
     assert kms["Condition"] == {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
     # Nothing beyond these statements: no deletes, no other buckets, no wildcard actions.
+    model_key = statements["EncryptTunedModelThroughBedrockOnly"]
+    assert model_key["Condition"] == {"StringEquals": {"kms:ViaService": "bedrock.us-east-1.amazonaws.com"}}
     assert set(statements) == {"ReadOwnDatasets", "ListOwnDatasets", "WriteOwnArtifacts",
-                               "ListOwnArtifacts", "UseTeamKeyThroughS3Only", "InvokeOwnGrader"}
+                               "ListOwnArtifacts", "UseTeamKeyThroughS3Only",
+                               "EncryptTunedModelThroughBedrockOnly", "InvokeOwnGrader"}
     for statement in statements.values():
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         assert not any("*" in a for a in actions)
