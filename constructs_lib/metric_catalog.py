@@ -20,6 +20,8 @@ JUDGE_METRICS = ("JudgeInputTokens", "JudgeOutputTokens", "JudgeParseErrors", "J
 TRAINING_METRICS = ("critic_rewards_mean", "response_length_mean")
 MANTLE_INFERENCE_METRICS = ("Inferences", "InferenceClientErrors", "TotalInputTokens",
                             "TotalOutputTokens")
+RUNTIME_INFERENCE_METRICS = ("Invocations", "InvocationClientErrors", "InvocationServerErrors",
+                             "InvocationThrottles")
 
 
 def grader_namespace(team: str) -> str:
@@ -83,5 +85,15 @@ def mantle_inference(name: str, period: Duration) -> cw.MathExpression:
         raise ValueError(f"AWS/BedrockMantle has no metric {name!r} we plot")
     return cw.MathExpression(
         expression=f"SEARCH('{{AWS/BedrockMantle,Model}} MetricName=\"{name}\"', 'Sum', "
+                   f"{period.to_seconds()})",
+        label="", period=period)
+
+
+def runtime_inference(name: str, period: Duration) -> cw.MathExpression:
+    """Traffic on bedrock-runtime per ModelId (where Nova custom model deployments report)."""
+    if name not in RUNTIME_INFERENCE_METRICS:
+        raise ValueError(f"AWS/Bedrock has no metric {name!r} we plot")
+    return cw.MathExpression(
+        expression=f"SEARCH('{{AWS/Bedrock,ModelId}} MetricName=\"{name}\"', 'Sum', "
                    f"{period.to_seconds()})",
         label="", period=period)

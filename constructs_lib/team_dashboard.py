@@ -11,7 +11,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
-from constructs_lib.metric_catalog import CustomizationMetrics, mantle_inference
+from constructs_lib.metric_catalog import CustomizationMetrics, mantle_inference, runtime_inference
 
 WIDTH = 24
 
@@ -24,8 +24,10 @@ def _graph(title: str, metrics: list[cw.IMetric], *, right: list[cw.IMetric] | N
 
 class TeamDashboard(Construct):
     def __init__(self, scope: Construct, id_: str, *, dashboard_name: str,
-                 sections: list[tuple[CustomizationMetrics, Duration, bool]]) -> None:
-        """`sections`: (metrics, grader timeout, uses a judge) per customization."""
+                 sections: list[tuple[CustomizationMetrics, Duration, bool]],
+                 has_native: bool = False) -> None:
+        """`sections`: (metrics, grader timeout, uses a judge) per customization; `has_native`
+        adds bedrock-runtime traffic, where Nova custom model deployments report."""
         super().__init__(scope, id_)
         self.dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=dashboard_name,
                                       default_interval=Duration.days(7))
@@ -40,6 +42,15 @@ class TeamDashboard(Construct):
             _graph("Tokens", [mantle_inference("TotalInputTokens", period),
                               mantle_inference("TotalOutputTokens", period)], width=12),
         )
+        if has_native:
+            self.dashboard.add_widgets(
+                cw.TextWidget(markdown="## Nova custom model deployments (AWS/Bedrock, per ModelId)",
+                              width=WIDTH, height=1),
+                _graph("Invocations and errors", [runtime_inference("Invocations", period)],
+                       right=[runtime_inference("InvocationClientErrors", period),
+                              runtime_inference("InvocationServerErrors", period),
+                              runtime_inference("InvocationThrottles", period)], width=WIDTH),
+            )
 
     def _section(self, m: CustomizationMetrics, grader_timeout: Duration, has_judge: bool) -> None:
         timeout_ms = grader_timeout.to_milliseconds()

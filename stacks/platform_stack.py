@@ -102,9 +102,9 @@ class PlatformStack(Stack):
              Duration.minutes(c.grader_function.timeout_minutes), bool(judge_models(c.grader)))
             for c in config.customizations
         ]
-        self.dashboard = TeamDashboard(self, "Dashboard", dashboard_name=dashboard_name(team),
-                                       sections=sections).dashboard
         native = [c.name for c in config.customizations if c.control_plane is ControlPlane.NATIVE]
+        self.dashboard = TeamDashboard(self, "Dashboard", dashboard_name=dashboard_name(team),
+                                       sections=sections, has_native=bool(native)).dashboard
         if native:
             self.job_events = JobStateEvents(
                 self, "JobStateEvents", customizations=native, function_name=f"rft-{team}-job-events",

@@ -102,6 +102,17 @@ def test_judge_metrics_are_the_names_the_grader_runtime_emits():
     assert set(JUDGE_METRICS) == set(JUDGE_COUNTERS.values())
 
 
+def test_nova_teams_see_bedrock_runtime_traffic_and_mantle_teams_do_not(platform, nova_platform):
+    def expressions(template):
+        [dashboard] = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
+        body = json.loads(_resolve(dashboard["Properties"]["DashboardBody"], template["Resources"]))
+        return [m[0]["expression"] for w in body["widgets"] if w["type"] == "metric"
+                for m in w["properties"]["metrics"] if isinstance(m[0], dict)]
+
+    assert any("{AWS/Bedrock,ModelId}" in e for e in expressions(nova_platform))
+    assert not any("{AWS/Bedrock,ModelId}" in e for e in expressions(platform))
+
+
 def test_dashboard_has_a_section_per_customization(platform):
     [dashboard] = [r for r in platform["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
     body = json.loads(_resolve(dashboard["Properties"]["DashboardBody"], platform["Resources"]))
