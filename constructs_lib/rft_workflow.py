@@ -30,7 +30,6 @@ from constructs_lib.iam_statements import use_key_through
 from rft.config.catalog import ControlPlane
 from rft.config.models import Customization
 
-APPROVAL_TIMEOUT = Duration.days(7)
 # Transient failures worth another attempt: a Lambda that timed out or died (Lambda.Unknown,
 # Sandbox.Timedout) and the openai SDK's retryable errors once its own retries are spent. Every
 # step is idempotent (submit adopts the job it already created), so retrying is safe.
@@ -132,7 +131,7 @@ class RftWorkflow(Construct):
         estimate = self._step("EstimateCost", "$.cost")
 
         submit_chain, job_started = self._submit(customization)
-        approval = self._approval(submit_chain)
+        approval = self._approval(submit_chain, Duration.minutes(round(settings.approval_timeout_hours * 60)))
         cost_gate = sfn.Choice(self, "CostGate").when(
             sfn.Condition.string_equals("$.cost.decision", "over_cap"),
             self._fail_with("OverBudget", "States.Format('Estimated cost {} USD is above the "
@@ -198,7 +197,8 @@ class RftWorkflow(Construct):
         state.next(self._on_failure)
         return state
 
-    def _approval(self, on_approved: sfn.IChainable) -> sfn.IChainable:
+    def _approval(self, on_approved: sfn.IChainable, timeout: Duration) -> sfn.IChainable:
+        """Wait for a human; past `timeout` the run fails (States.Timeout) before any job exists."""
         request = tasks.LambdaInvoke(
             self, "RequestApproval", lambda_function=self._functions["RequestApproval"],
             integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
@@ -210,7 +210,7 @@ class RftWorkflow(Construct):
                 "dataset": sfn.JsonPath.object_at("$.dataset"),
             }),
             result_path="$.approval",
-            task_timeout=sfn.Timeout.duration(APPROVAL_TIMEOUT),
+            task_timeout=sfn.Timeout.duration(timeout),
         )
         request.add_catch(self._on_failure, errors=["States.ALL"], result_path="$.error")
         return request.next(sfn.Choice(self, "Approved?").when(

@@ -120,6 +120,14 @@ class DatasetFiles(_Frozen):
     )
 
 
+# Time budget of an execution: the approval wait, then the job (cancelled at max_job_hours),
+# then evaluation and promotion. An execution that times out cannot cancel its job, so the
+# parts must fit inside it.
+APPROVAL_MIN_HOURS = 1
+APPROVAL_MAX_HOURS = 7 * 24
+STEPS_AFTER_JOB_HOURS = 2  # validation, audit, evaluation of every checkpoint, promotion
+
+
 class WorkflowSettings(_Frozen):
     """How the customization's state machine runs a job."""
 
@@ -134,17 +142,29 @@ class WorkflowSettings(_Frozen):
     )
     execution_timeout_hours: float = Field(
         48, gt=0, le=8760,
-        description="Hard limit on the whole execution, approval wait included.",
+        description="Hard limit on the whole execution. It must exceed max_job_hours by at least "
+        f"{APPROVAL_MIN_HOURS + STEPS_AFTER_JOB_HOURS:g} hours: an approval may wait up to "
+        f"execution_timeout_hours - max_job_hours - {STEPS_AFTER_JOB_HOURS:g} hours, so the job "
+        "deadline (which cancels the job) always comes before the execution timeout (which "
+        "cannot).",
     )
 
     @model_validator(mode="after")
     def _room_for_the_job(self) -> "WorkflowSettings":
-        if self.execution_timeout_hours <= self.max_job_hours:
+        needed = self.max_job_hours + APPROVAL_MIN_HOURS + STEPS_AFTER_JOB_HOURS
+        if self.execution_timeout_hours < needed:
             raise ValueError(
-                "execution_timeout_hours: must exceed max_job_hours, or the execution times out "
-                "before it can cancel the job"
+                f"execution_timeout_hours: must be at least max_job_hours + "
+                f"{APPROVAL_MIN_HOURS + STEPS_AFTER_JOB_HOURS:g} ({needed:g}), or the execution "
+                "could time out before it cancels a running job"
             )
         return self
+
+    @property
+    def approval_timeout_hours(self) -> float:
+        """How long a run may wait for a human, so the job still fits in the execution."""
+        return min(APPROVAL_MAX_HOURS,
+                   self.execution_timeout_hours - self.max_job_hours - STEPS_AFTER_JOB_HOURS)
 
 
 class AuditSettings(_Frozen):

@@ -73,3 +73,4 @@ def test_a_misspelled_member_would_be_caught():
     params["CustomizationConfig"]["RftConfig"]["HyperParams"] = {}
     report = ParamValidator().validate(_as_api_request(params), operation.input_shape)
     assert report.has_errors()
+
