@@ -28,7 +28,7 @@ from constructs import Construct
 from constructs_lib import nag
 from constructs_lib.iam_statements import use_key_through
 from rft.config.catalog import ControlPlane
-from rft.config.models import Customization
+from rft.config.models import Customization, JobVpc
 
 # Transient failures worth another attempt: a Lambda that timed out or died (Lambda.Unknown,
 # Sandbox.Timedout) and the openai SDK's retryable errors once its own retries are spent. Every
@@ -43,7 +43,7 @@ def _pascal(name: str) -> str:
 
 
 def native_create_job_parameters(
-    *, config: dict[str, Any], with_validation: bool
+    *, config: dict[str, Any], with_validation: bool, vpc: JobVpc | None = None
 ) -> dict[str, Any]:
     """Parameters of the aws-sdk:bedrock:createModelCustomizationJob task (PascalCase, as the
     Step Functions SDK integration expects). Tests check them against botocore's model."""
@@ -67,6 +67,9 @@ def native_create_job_parameters(
     if with_validation:
         parameters["ValidationDataConfig"] = {"Validators": [
             {"S3Uri.$": f"States.Format('{artifacts}{{}}/validation.jsonl', $.run_id)"}]}
+    if vpc is not None:
+        parameters["VpcConfig"] = {"SubnetIds": list(vpc.subnet_ids),
+                                   "SecurityGroupIds": list(vpc.security_group_ids)}
     return parameters
 
 
@@ -81,6 +84,7 @@ class RftWorkflow(Construct):
         state_machine_name: str,
         customization: Customization,
         config: dict[str, Any],
+        job_vpc: JobVpc | None = None,
         functions: dict[str, lambda_.IFunction],
         topic: sns.ITopic,
         key: kms.IKey,
@@ -88,6 +92,7 @@ class RftWorkflow(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self._config = config
+        self._job_vpc = job_vpc
         self._functions = functions
         self._key = key
         settings = customization.workflow
@@ -249,7 +254,8 @@ class RftWorkflow(Construct):
 
         create = tasks.CallAwsService(
             self, "CreateNativeJob", service="bedrock", action="createModelCustomizationJob",
-            parameters=native_create_job_parameters(config=config, with_validation=with_validation),
+            parameters=native_create_job_parameters(config=config, with_validation=with_validation,
+                                                    vpc=self._job_vpc),
             iam_resources=self._native_job_arns(),
             result_selector={"job_arn.$": "$.JobArn"},
             result_path="$.submitted",

@@ -76,6 +76,9 @@ class CustomizationStack(Stack):
         )
         if self.resources.service_role:
             self.resources.service_role.grant_invoke_grader(self.grader.function.function_arn)
+            if team.job_vpc:
+                self.resources.service_role.allow_job_vpc(team.job_vpc.subnet_ids,
+                                                          team.job_vpc.security_group_ids)
 
         functions = {
             step: lambda_.Function.from_function_arn(
@@ -86,6 +89,7 @@ class CustomizationStack(Stack):
             self.resources, "Workflow", state_machine_name=state_machine_name(team.team, c.name),
             customization=c, config=self._runtime_config(team, c, datasets_bucket_name,
                                                          artifacts_bucket_name, registry_table_name, key),
+            job_vpc=team.job_vpc,
             functions=functions, topic=topic, key=key, log_retention_days=retention,
         )
         metrics = CustomizationMetrics(

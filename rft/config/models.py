@@ -376,6 +376,19 @@ class AlarmSettings(_Frozen):
     period_minutes: Literal[1, 5, 15, 60] = Field(5, description="Evaluation period of the alarms.")
 
 
+class JobVpc(_Frozen):
+    """Where native-plane (Nova) jobs reach your data from: Bedrock puts network interfaces in
+    these subnets (ignored by the mantle plane, which has no VPC option)."""
+
+    subnet_ids: tuple[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")], ...] = Field(
+        min_length=1, max_length=16,
+        description="1 to 16 subnet ids; AWS recommends at least one per Availability Zone.",
+    )
+    security_group_ids: tuple[Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")], ...] = Field(
+        min_length=1, max_length=5, description="1 to 5 security group ids for those interfaces."
+    )
+
+
 class Price(_Frozen):
     """What a model's tokens cost this team (enter your negotiated or list price)."""
 
@@ -426,6 +439,10 @@ class TeamConfig(_Frozen):
     budget: Budget = Field(default_factory=Budget, description="Cost guard of every run.")
     alarms: AlarmSettings = Field(
         default_factory=AlarmSettings, description="Alarm thresholds of every customization."
+    )
+    job_vpc: JobVpc | None = Field(
+        None, description="Run native-plane (Nova) customization jobs inside these subnets; null "
+        "for Bedrock's own network."
     )
     pricing: dict[str, Price] = Field(
         default_factory=dict,

@@ -118,13 +118,17 @@ def test_shipped_team_configs_load(team):
          ["notifications.emails[0]"]),
         ({"data": {"log_retention_days": 10}},
          ["data.log_retention_days", "not a CloudWatch Logs retention period", "14"]),
+        ({"job_vpc": {"subnet_ids": ["subnet-xyz"], "security_group_ids": ["sg-0123456789abcdef0"]}},
+         ["job_vpc.subnet_ids[0]", "'subnet-xyz' does not match"]),
+        ({"job_vpc": {"subnet_ids": [], "security_group_ids": ["sg-0123456789abcdef0"]}},
+         ["job_vpc.subnet_ids"]),
     ],
     ids=["unknown-model", "model-not-in-region", "hyperparameter-of-other-model",
          "hyperparameter-out-of-range", "hyperparameter-not-integer", "hyperparameter-bool",
          "name-too-long", "name-double-hyphen", "name-underscore", "name-upper-dot",
          "account-malformed", "account-not-quoted", "typo-nested", "typo-top-level",
          "missing-grader", "unknown-pack", "no-price", "budget-order", "timeout-order",
-         "selection-metric", "bad-email", "log-retention"],
+         "selection-metric", "bad-email", "log-retention", "vpc-subnet-id", "vpc-no-subnets"],
 )
 def test_bad_config_is_rejected_with_file_field_and_allowed_values(tmp_path, changes, expected):
     message = _error(tmp_path, _changed(**changes))

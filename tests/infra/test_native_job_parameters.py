@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import botocore.session
 import pytest
 from botocore.validate import ParamValidator
@@ -74,3 +76,43 @@ def test_a_misspelled_member_would_be_caught():
     report = ParamValidator().validate(_as_api_request(params), operation.input_shape)
     assert report.has_errors()
 
+
+
+def test_vpc_config_validates_against_botocore_too():
+    from rft.config.models import JobVpc
+
+    operation = botocore.session.get_session().get_service_model("bedrock") \
+        .operation_model("CreateModelCustomizationJob")
+    vpc = JobVpc(subnet_ids=("subnet-0123456789abcdef0", "subnet-0fedcba9876543210"),
+                 security_group_ids=("sg-0123456789abcdef0",))
+    request = _as_api_request(native_create_job_parameters(config=_config(), with_validation=True, vpc=vpc))
+    report = ParamValidator().validate(request, operation.input_shape)
+    assert not report.has_errors(), report.generate_report()
+    assert request["vpcConfig"] == {"subnetIds": list(vpc.subnet_ids), "securityGroupIds": list(vpc.security_group_ids)}
+
+
+def test_a_team_vpc_gives_the_service_role_tag_scoped_network_rights_and_passes_nag(tmp_path):
+    from rft.config.models import JobVpc
+    from tests.synth_support import synthesize
+
+    vpc = JobVpc(subnet_ids=("subnet-0123456789abcdef0",), security_group_ids=("sg-0123456789abcdef0",))
+    result = synthesize(load_team("nova-example").model_copy(update={"job_vpc": vpc}), tmp_path)
+    assert not result.violations, result.violations
+    [policy] = [p for lid, p in result.resources("platform", "AWS::IAM::ManagedPolicy").items()
+                if "BedrockServiceRole" in lid]
+    statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    create = statements["CreateTaggedInterfaces"]
+    assert create["Condition"]["StringEquals"] == {"aws:RequestTag/BedrockManaged": ["true"]}
+    assert set(statements["InTeamSubnetsAndGroups"]["Resource"]) == {
+        "arn:aws:ec2:us-east-1:222222222222:subnet/subnet-0123456789abcdef0",
+        "arn:aws:ec2:us-east-1:222222222222:security-group/sg-0123456789abcdef0"}
+    assert statements["ManageOwnInterfaces"]["Condition"]["StringEquals"] == {
+        "ec2:ResourceTag/BedrockManaged": "true"}
+    [machine] = result.resources("platform", "AWS::StepFunctions::StateMachine").values()
+    assert "subnet-0123456789abcdef0" in json.dumps(machine["Properties"]["DefinitionString"])
+
+
+def test_without_a_vpc_the_service_role_has_no_ec2_rights(synth):
+    [policy] = [p for lid, p in synth("nova-example").resources("platform", "AWS::IAM::ManagedPolicy").items()
+                if "BedrockServiceRole" in lid]
+    assert "ec2:" not in json.dumps(policy)
