@@ -79,21 +79,23 @@ class CustomizationMetrics:
             label="", period=Duration.minutes(1))
 
 
+def _per_model(namespace: str, dimension: str, name: str, period: Duration) -> cw.MathExpression:
+    """Every model's series of one metric: the tuned models' ids only exist after training."""
+    return cw.MathExpression(
+        expression=f"SEARCH('{{{namespace},{dimension}}} MetricName=\"{name}\"', 'Sum', "
+                   f"{period.to_seconds()})",
+        label="", period=period)
+
+
 def mantle_inference(name: str, period: Duration) -> cw.MathExpression:
     """Traffic on every model of the account on the OpenAI-compatible endpoint, per model."""
     if name not in MANTLE_INFERENCE_METRICS:
         raise ValueError(f"AWS/BedrockMantle has no metric {name!r} we plot")
-    return cw.MathExpression(
-        expression=f"SEARCH('{{AWS/BedrockMantle,Model}} MetricName=\"{name}\"', 'Sum', "
-                   f"{period.to_seconds()})",
-        label="", period=period)
+    return _per_model("AWS/BedrockMantle", "Model", name, period)
 
 
 def runtime_inference(name: str, period: Duration) -> cw.MathExpression:
     """Traffic on bedrock-runtime per ModelId (where Nova custom model deployments report)."""
     if name not in RUNTIME_INFERENCE_METRICS:
         raise ValueError(f"AWS/Bedrock has no metric {name!r} we plot")
-    return cw.MathExpression(
-        expression=f"SEARCH('{{AWS/Bedrock,ModelId}} MetricName=\"{name}\"', 'Sum', "
-                   f"{period.to_seconds()})",
-        label="", period=period)
+    return _per_model("AWS/Bedrock", "ModelId", name, period)

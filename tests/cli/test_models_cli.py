@@ -40,25 +40,15 @@ def promoted_model(mantle, monkeypatch):
     """A checkpoint the fake endpoint knows, promoted by the workflow's select_best + promote."""
     from moto import mock_aws
 
-    from tests.cli.test_runs_cli import Clock, create_table, evaluation
+    from tests.cli.test_runs_cli import create_table, evaluation, pinned_workflow
 
-    for key, value in {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_SERVICE_NAME": "rft-workflow",
-                       "POWERTOOLS_METRICS_NAMESPACE": "RFT/example/Workflow"}.items():
-        monkeypatch.setenv(key, value)
-    import handlers
-    import rft_workflow.registry as registry_module
-
-    from tests.fakes.inprocess_lambda import fake_context
-
-    clock = Clock()
-    monkeypatch.setattr(registry_module, "now_iso", clock)
-    monkeypatch.setattr(handlers, "now_iso", clock)
+    workflow = pinned_workflow(monkeypatch)
     job = mantle.create_job_directly("qwen.qwen3-32b", "file-000001")
     mantle.set_checkpoints(job["id"], [{"step_number": 10}, {"step_number": 20}])
     ckpt = f"ft:qwen.qwen3-32b:{job['id']}:ckpt-step-"
     with mock_aws():
         create_table()
-        promoted((handlers, fake_context("workflow"), clock), CUSTOMIZATION, RUN,
+        promoted(workflow, CUSTOMIZATION, RUN,
                  "2026-01-01T00:00:00+00:00", "2026-01-01T01:00:00+00:00",
                  [evaluation(ckpt + "10", 10, 0.9, 0.1), evaluation(ckpt + "20", 20, 0.5, 0.1)],
                  ckpt + "20", job["id"])

@@ -74,8 +74,7 @@ class Clock:
         return self.at
 
 
-@pytest.fixture
-def workflow(monkeypatch):
+def pinned_workflow(monkeypatch):
     """(handlers module, Lambda context, clock): the workflow code with its clock pinned."""
     for key, value in {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_SERVICE_NAME": "rft-workflow",
                        "POWERTOOLS_METRICS_NAMESPACE": "RFT/example/Workflow"}.items():
@@ -89,6 +88,11 @@ def workflow(monkeypatch):
     monkeypatch.setattr(registry_module, "now_iso", clock)
     monkeypatch.setattr(handlers, "now_iso", clock)
     return handlers, fake_context("workflow"), clock
+
+
+@pytest.fixture
+def workflow(monkeypatch):
+    return pinned_workflow(monkeypatch)
 
 
 def registry():
