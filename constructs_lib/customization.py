@@ -10,7 +10,7 @@ from constructs import Construct
 from constructs_lib.bedrock_service_role import BedrockServiceRole
 from rft.config.catalog import ControlPlane
 from rft.config.models import Customization
-from rft.naming import parameter_path
+from rft_contracts.naming import parameter_path
 
 
 class CustomizationResources(Construct):

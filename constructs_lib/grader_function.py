@@ -13,15 +13,12 @@ from constructs import Construct
 from constructs_lib import nag
 from constructs_lib.judge_access import judge_invoke_statements
 from constructs_lib.python_function import PythonFunction
+from rft_contracts.metrics import GRADER_SERVICE, grader_namespace
 from rft.config.models import Customization
 from rft_graders.judges import judge_models, same_family
 
 # Lambda allows 4 KB for all environment variables together; keep headroom for the others.
 MAX_SPEC_BYTES = 3000
-
-
-def metrics_namespace(team: str) -> str:
-    return f"RFT/{team}/Graders"
 
 
 def forwarded_function_arns(spec: object) -> set[str]:
@@ -74,8 +71,8 @@ class GraderFunction(Construct):
                 "GRADER_SPEC": spec,
                 "SANDBOX_FUNCTION_NAME": sandbox_function_name,
                 "CUSTOMIZATION_NAME": customization.name,
-                "POWERTOOLS_SERVICE_NAME": "rft-grader",
-                "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace(team),
+                "POWERTOOLS_SERVICE_NAME": GRADER_SERVICE,
+                "POWERTOOLS_METRICS_NAMESPACE": grader_namespace(team),
                 "GRADER_DEBUG": "false",  # true logs prompts and responses: never in production
             },
         )

@@ -17,6 +17,7 @@ from constructs import Construct
 from constructs_lib import nag
 from constructs_lib.iam_statements import use_key_through
 from constructs_lib.python_function import PythonFunction
+from rft_contracts.run_ids import job_name_prefix
 
 TERMINAL_STATES = ["Completed", "Failed", "Stopped"]
 
@@ -61,7 +62,7 @@ class JobStateEvents(Construct):
                                 resources=[registry_table_arn]),
             use_key_through(self, key, "dynamodb", sid="UseTeamKeyThroughDynamoDB"),
         )
-        pattern = job_state_change_pattern([f"{c}-" for c in customizations])
+        pattern = job_state_change_pattern([job_name_prefix(c) for c in customizations])
         self.rule = events.Rule(
             self, "Rule", description="Bedrock native customization jobs of this team reach a final state",
             event_pattern=events.EventPattern(source=pattern["source"], detail_type=pattern["detail-type"],

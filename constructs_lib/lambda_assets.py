@@ -12,7 +12,10 @@ from aws_cdk import aws_lambda as lambda_
 
 from constructs_lib.python_bundling import python_code
 
-LAMBDA_DIR = Path(__file__).resolve().parents[1] / "lambda"
+REPO_DIR = Path(__file__).resolve().parents[1]
+LAMBDA_DIR = REPO_DIR / "lambda"
+# The ground floor every Lambda imports its shared facts from (ARCHITECTURE.md).
+CONTRACTS_DIR = REPO_DIR / "rft_contracts"
 GRADER_DIR = LAMBDA_DIR / "grader"
 GRADER_REQUIREMENTS = GRADER_DIR / "requirements.txt"
 # Sdist-only pure-Python dependencies of the grader runtime, built into wheels before bundling.
@@ -21,24 +24,24 @@ GRADER_SDIST_ONLY = ("langdetect==1.0.9",)
 
 def grader_code() -> lambda_.Code:
     """The grader runtime and handler, with team_graders/ for in-process python graders."""
-    return python_code(GRADER_DIR, sources=(GRADER_DIR,), requirements=(GRADER_REQUIREMENTS,),
+    return python_code(GRADER_DIR, sources=(GRADER_DIR, CONTRACTS_DIR), requirements=(GRADER_REQUIREMENTS,),
                        sdist_only=GRADER_SDIST_ONLY)
 
 
 def sandbox_code() -> lambda_.Code:
     folder = LAMBDA_DIR / "code_sandbox"
-    return python_code(folder, sources=(folder,), requirements=(folder / "requirements.txt",))
+    return python_code(folder, sources=(folder, CONTRACTS_DIR), requirements=(folder / "requirements.txt",))
 
 
 def workflow_code() -> lambda_.Code:
     """Workflow handlers, plus the grader runtime they use to check references."""
     folder = LAMBDA_DIR / "workflow"
     return python_code(
-        folder, sources=(folder, GRADER_DIR / "rft_graders", GRADER_DIR / "team_graders"),
+        folder, sources=(folder, CONTRACTS_DIR, GRADER_DIR / "rft_graders", GRADER_DIR / "team_graders"),
         requirements=(folder / "requirements.txt", GRADER_REQUIREMENTS), sdist_only=GRADER_SDIST_ONLY,
     )
 
 
 def job_events_code() -> lambda_.Code:
     folder = LAMBDA_DIR / "job_events"
-    return python_code(folder, sources=(folder,), requirements=(folder / "requirements.txt",))
+    return python_code(folder, sources=(folder, CONTRACTS_DIR), requirements=(folder / "requirements.txt",))

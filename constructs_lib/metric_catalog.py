@@ -11,25 +11,16 @@ from __future__ import annotations
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
 
-GRADER_SERVICE = "rft-grader"  # POWERTOOLS_SERVICE_NAME of the grader function: an EMF dimension
-GRADER_METRICS = ("Samples", "RewardMean", "RewardStd", "ZeroRewardFraction", "GraderErrors",
-                  "BatchDuration")
-JUDGE_METRICS = ("JudgeInputTokens", "JudgeOutputTokens", "JudgeParseErrors", "JudgeRefusals",
-                 "JudgeTimeouts")
-# Fields of mantle "metrics" events (bedrock-rft.md §6) that the dashboard plots.
-TRAINING_METRICS = ("critic_rewards_mean", "response_length_mean")
-MANTLE_INFERENCE_METRICS = ("Inferences", "InferenceClientErrors", "TotalInputTokens",
-                            "TotalOutputTokens")
-RUNTIME_INFERENCE_METRICS = ("Invocations", "InvocationClientErrors", "InvocationServerErrors",
-                             "InvocationThrottles")
-
-
-def grader_namespace(team: str) -> str:
-    return f"RFT/{team}/Graders"
-
-
-def training_namespace(team: str) -> str:
-    return f"RFT/{team}/Training"
+from rft_contracts.metrics import (  # noqa: F401 - the catalog re-exports the contract's names
+    GRADER_METRICS,
+    GRADER_SERVICE,
+    JUDGE_METRICS,
+    MANTLE_INFERENCE_METRICS,
+    RUNTIME_INFERENCE_METRICS,
+    TRAINING_METRICS,
+    grader_namespace,
+    training_namespace,
+)
 
 
 class CustomizationMetrics:

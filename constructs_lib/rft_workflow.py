@@ -29,6 +29,10 @@ from constructs_lib import nag
 from constructs_lib.iam_statements import use_key_through
 from rft.config.catalog import ControlPlane
 from rft.config.models import Customization, JobVpc
+from rft_contracts.naming import runs_prefix
+from rft_contracts.phases import FAILED_STATE_PATH, Phase
+from rft_contracts.run_ids import job_name_prefix
+from rft_contracts.runtime_config import WorkflowConfig
 
 # Transient failures worth another attempt: a Lambda that timed out or died (Lambda.Unknown,
 # Sandbox.Timedout) and the openai SDK's retryable errors once its own retries are spent. Every
@@ -43,26 +47,26 @@ def _pascal(name: str) -> str:
 
 
 def native_create_job_parameters(
-    *, config: dict[str, Any], with_validation: bool, vpc: JobVpc | None = None
+    *, config: WorkflowConfig, with_validation: bool, vpc: JobVpc | None = None
 ) -> dict[str, Any]:
     """Parameters of the aws-sdk:bedrock:createModelCustomizationJob task (PascalCase, as the
     Step Functions SDK integration expects). Tests check them against botocore's model."""
-    prefix = f"{config['customization']}/runs/"
-    artifacts = f"s3://{config['artifacts_bucket']}/{prefix}"
+    artifacts = f"s3://{config.artifacts_bucket}/{runs_prefix(config.customization)}"
+    job_name = f"States.Format('{job_name_prefix(config.customization)}{{}}', $.run_id)"
     parameters: dict[str, Any] = {
-        "JobName.$": f"States.Format('{config['customization']}-{{}}', $.run_id)",
-        "CustomModelName.$": f"States.Format('{config['customization']}-{{}}', $.run_id)",
+        "JobName.$": job_name,
+        "CustomModelName.$": job_name,
         "ClientRequestToken.$": "$.run_id",  # a retried task finds the job instead of paying twice
-        "RoleArn": config["service_role_arn"],
-        "BaseModelIdentifier": config["base_model"],
+        "RoleArn": config.service_role_arn,
+        "BaseModelIdentifier": config.base_model,
         "CustomizationType": "REINFORCEMENT_FINE_TUNING",
         "TrainingDataConfig": {"S3Uri.$": f"States.Format('{artifacts}{{}}/train.jsonl', $.run_id)"},
         "OutputDataConfig": {"S3Uri.$": f"States.Format('{artifacts}{{}}/output/', $.run_id)"},
         "CustomizationConfig": {"RftConfig": {
-            "GraderConfig": {"LambdaGrader": {"LambdaArn": config["grader_function_arn"]}},
-            NATIVE_HYPERPARAMETERS: {_pascal(k): v for k, v in config["hyperparameters"].items()},
+            "GraderConfig": {"LambdaGrader": {"LambdaArn": config.grader_function_arn}},
+            NATIVE_HYPERPARAMETERS: {_pascal(k): v for k, v in config.hyperparameters.items()},
         }},
-        "CustomModelKmsKeyId": config["kms_key_arn"],
+        "CustomModelKmsKeyId": config.kms_key_arn,
     }
     if with_validation:
         parameters["ValidationDataConfig"] = {"Validators": [
@@ -83,7 +87,7 @@ class RftWorkflow(Construct):
         *,
         state_machine_name: str,
         customization: Customization,
-        config: dict[str, Any],
+        config: WorkflowConfig,
         job_vpc: JobVpc | None = None,
         functions: dict[str, lambda_.IFunction],
         topic: sns.ITopic,
@@ -100,7 +104,7 @@ class RftWorkflow(Construct):
         notify_failure = tasks.SnsPublish(
             self, "NotifyFailure", topic=topic, subject=f"RFT run failed: {customization.name}",
             message=sfn.TaskInput.from_object({
-                "outcome": "failed", "team": config["team"], "customization": config["customization"],
+                "outcome": "failed", "team": config.team, "customization": config.customization,
                 "run_id": sfn.JsonPath.string_at("$.run_id"),
                 "error": sfn.JsonPath.string_at("$.error.Error"),
                 "cause": sfn.JsonPath.string_at("$.error.Cause"),
@@ -109,15 +113,16 @@ class RftWorkflow(Construct):
         )
         notify_failure.next(sfn.Fail(self, "RunFailed", error_path="$.error.Error",
                                      cause_path="$.error.Cause"))
-        record_failure = self._step("RecordFailure", "$.failure", catch=False)
+        record_failure = self._step("RecordFailure", "$.failure")
         record_failure.add_catch(notify_failure, errors=["States.ALL"], result_path="$.failure_error")
         record_failure.next(notify_failure)
         self._on_failure = record_failure
+        self._phase_states: dict[str, sfn.Pass] = {}
 
         load = sfn.Pass(self, "LoadConfig", parameters={
             "run_id.$": "$$.Execution.Name",
             "input.$": "$.input",
-            "config": config,
+            "config": config.model_dump(mode="json"),
             "poll_seconds": settings.poll_seconds,
         })
         poll_override = sfn.Choice(self, "PollOverride?").when(
@@ -126,27 +131,27 @@ class RftWorkflow(Construct):
                      result_path="$.poll_seconds"),
         ).afterwards(include_otherwise=True)
 
-        validate = self._step("ValidateDataset", "$.dataset")
+        validate = self._step("ValidateDataset", "$.dataset", phase="ValidateDataset")
         if customization.audit.skip_reason:
             audit: sfn.IChainable = sfn.Pass(
                 self, "RewardSignalAuditSkipped", result_path="$.audit",
                 result=sfn.Result.from_object({"skipped": customization.audit.skip_reason}))
         else:
-            audit = self._step("AuditRewardSignal", "$.audit")
-        estimate = self._step("EstimateCost", "$.cost")
+            audit = self._step("AuditRewardSignal", "$.audit", phase="RewardSignalAudit")
+        estimate = self._step("EstimateCost", "$.cost", phase="CostGuard")
 
         submit_chain, job_started = self._submit(customization)
         approval = self._approval(submit_chain, Duration.minutes(round(settings.approval_timeout_hours * 60)))
         cost_gate = sfn.Choice(self, "CostGate").when(
             sfn.Condition.string_equals("$.cost.decision", "over_cap"),
             self._fail_with("OverBudget", "States.Format('Estimated cost {} USD is above the "
-                            "hard cap of this team', $.cost.estimate_usd)"),
+                            "hard cap of this team', $.cost.estimate_usd)", phase="CostGuard"),
         ).when(
             sfn.Condition.string_equals("$.cost.decision", "needs_approval"), approval,
         ).otherwise(submit_chain)
 
         wait = sfn.Wait(self, "WaitForJob", time=sfn.WaitTime.seconds_path("$.poll_seconds"))
-        status = self._step("JobStatus", "$.job")
+        status = self._step("JobStatus", "$.job", phase="TrainingJob")
         evaluate_chain = self._evaluation(customization)
         monitor = sfn.Choice(self, "JobState").when(
             sfn.Condition.string_equals("$.job.status", "succeeded"), evaluate_chain,
@@ -154,11 +159,12 @@ class RftWorkflow(Construct):
             sfn.Condition.or_(sfn.Condition.string_equals("$.job.status", "failed"),
                               sfn.Condition.string_equals("$.job.status", "cancelled")),
             self._fail_with("JobFailed", "States.Format('Job {} ended {}: {}', $.job.job_id, "
-                            "$.job.status, $.job.failure_message)"),
+                            "$.job.status, $.job.failure_message)", phase="TrainingJob"),
         ).when(
             sfn.Condition.boolean_equals("$.job.past_deadline", True),
             self._fail_with("JobDeadlineExceeded", "States.Format('Job {} still running after "
-                            f"{settings.max_job_hours:g} hours; cancelled', $.job.job_id)"),
+                            f"{settings.max_job_hours:g} hours; cancelled', $.job.job_id)",
+                            phase="TrainingJob"),
         ).otherwise(wait)
         job_started.next(wait)
         wait.next(status).next(monitor)
@@ -184,22 +190,35 @@ class RftWorkflow(Construct):
 
     # -- building blocks ------------------------------------------------------------------
 
-    def _step(self, step: str, result_path: str, *, catch: bool = True) -> tasks.LambdaInvoke:
+    def _step(self, step: str, result_path: str, *, phase: Phase | None = None) -> tasks.LambdaInvoke:
+        """A workflow function's task; with a phase, any failure goes to the failure path."""
         task = tasks.LambdaInvoke(
             self, step, lambda_function=self._functions[step], payload_response_only=True,
             result_path=result_path, retry_on_service_exceptions=True,
         )
         task.add_retry(errors=TRANSIENT_ERRORS, interval=Duration.seconds(30), max_attempts=3,
                        backoff_rate=2, jitter_strategy=sfn.JitterType.FULL)
-        if catch:
-            task.add_catch(self._on_failure, errors=["States.ALL"], result_path="$.error")
+        if phase is not None:
+            self._catch(task, phase)
         return task
 
-    def _fail_with(self, error: str, cause_expression: str) -> sfn.Pass:
+    def _failed_in(self, phase: Phase) -> sfn.Pass:
+        """Records the phase a run failed in (``$.failed_state``), then the failure path."""
+        if phase not in self._phase_states:
+            state = sfn.Pass(self, f"FailedIn{phase}", result_path=FAILED_STATE_PATH,
+                             result=sfn.Result.from_string(phase))
+            state.next(self._on_failure)
+            self._phase_states[phase] = state
+        return self._phase_states[phase]
+
+    def _catch(self, task: sfn.TaskStateBase | sfn.Map, phase: Phase) -> None:
+        task.add_catch(self._failed_in(phase), errors=["States.ALL"], result_path="$.error")
+
+    def _fail_with(self, error: str, cause_expression: str, *, phase: Phase) -> sfn.Pass:
         """A Pass that records why the run failed, then the failure path."""
         state = sfn.Pass(self, f"{error}Error", result_path="$.error",
                          parameters={"Error": error, "Cause.$": cause_expression})
-        state.next(self._on_failure)
+        state.next(self._failed_in(phase))
         return state
 
     def _approval(self, on_approved: sfn.IChainable, timeout: Duration) -> sfn.IChainable:
@@ -217,19 +236,19 @@ class RftWorkflow(Construct):
             result_path="$.approval",
             task_timeout=sfn.Timeout.duration(timeout),
         )
-        request.add_catch(self._on_failure, errors=["States.ALL"], result_path="$.error")
+        self._catch(request, "Approval")
         return request.next(sfn.Choice(self, "Approved?").when(
             sfn.Condition.boolean_equals("$.approval.approved", True), on_approved,
         ).otherwise(self._fail_with("Rejected", "States.Format('Rejected by {}: {}', "
-                                                "$.approval.by, $.approval.reason)")))
+                                                "$.approval.by, $.approval.reason)", phase="Approval")))
 
     def _submit(self, customization: Customization) -> tuple[sfn.IChainable, sfn.INextable]:
         """The submit chain and its last state (which the monitor loop follows)."""
         if customization.control_plane is ControlPlane.MANTLE:
-            submit = self._step("SubmitMantleJob", "$.job")
+            submit = self._step("SubmitMantleJob", "$.job", phase="TrainingJob")
             return submit, submit
         config = self._config
-        artifacts = f"{config['customization']}/runs/"
+        artifacts = runs_prefix(config.customization)
         with_validation = customization.dataset.validation is not None
 
         def snapshot(name: str, part: str) -> tasks.CallAwsService:
@@ -238,9 +257,9 @@ class RftWorkflow(Construct):
             task = tasks.CallAwsService(
                 self, name, service="s3", action="copyObject",
                 parameters={
-                    "Bucket": config["artifacts_bucket"],
+                    "Bucket": config.artifacts_bucket,
                     "Key.$": f"States.Format('{artifacts}{{}}/{part}.jsonl', $.run_id)",
-                    "CopySource.$": f"States.Format('{config['datasets_bucket']}/{{}}?versionId={{}}', "
+                    "CopySource.$": f"States.Format('{config.datasets_bucket}/{{}}?versionId={{}}', "
                                     f"$.dataset.{part}.key, $.dataset.{part}.version_id)",
                 },
                 # copyObject is no IAM action: the copy needs PutObject on the target (here) and
@@ -249,7 +268,7 @@ class RftWorkflow(Construct):
                 iam_resources=[self._snapshot_arn()],
                 result_path=sfn.JsonPath.DISCARD,
             )
-            task.add_catch(self._on_failure, errors=["States.ALL"], result_path="$.error")
+            self._catch(task, "TrainingJob")
             return task
 
         create = tasks.CallAwsService(
@@ -262,7 +281,7 @@ class RftWorkflow(Construct):
         )
         create.add_retry(errors=["Bedrock.ThrottlingException", "Bedrock.InternalServerException"],
                          interval=Duration.seconds(10), max_attempts=4, backoff_rate=2)
-        create.add_catch(self._on_failure, errors=["States.ALL"], result_path="$.error")
+        self._catch(create, "TrainingJob")
         started = sfn.Pass(self, "NativeJobStarted", result_path="$.job", parameters={
             "job_id.$": "$.submitted.job_arn", "plane": "native", "status": "running",
             "started_at.$": "$$.State.EnteredTime", "past_deadline": False,
@@ -274,7 +293,7 @@ class RftWorkflow(Construct):
         return chain, started
 
     def _evaluation(self, customization: Customization) -> sfn.IChainable:
-        checkpoints = self._step("ListCheckpoints", "$.checkpoints")
+        checkpoints = self._step("ListCheckpoints", "$.checkpoints", phase="ListCheckpoints")
         evaluate = sfn.Map(
             self, "EvaluateCheckpoints", items_path="$.checkpoints.items",
             max_concurrency=customization.evaluation.max_concurrency,
@@ -288,30 +307,29 @@ class RftWorkflow(Construct):
             self, "EvaluateCheckpoint", lambda_function=self._functions["EvaluateCheckpoint"],
             payload_response_only=True, retry_on_service_exceptions=True,
         ))
-        evaluate.add_catch(self._on_failure, errors=["States.ALL"], result_path="$.error")
+        self._catch(evaluate, "EvaluateCheckpoints")
         notify = tasks.SnsPublish(
             self, "NotifySuccess", topic=self._topic_of(), subject=f"RFT run promoted: {customization.name}",
             message=sfn.TaskInput.from_object({
-                "outcome": "succeeded", "team": self._config["team"],
-                "customization": self._config["customization"],
+                "outcome": "succeeded", "team": self._config.team,
+                "customization": self._config.customization,
                 "run_id": sfn.JsonPath.string_at("$.run_id"),
                 "model": sfn.JsonPath.string_at("$.selection.chosen.model_id"),
                 "selection": sfn.JsonPath.object_at("$.selection"),
             }),
             result_path=sfn.JsonPath.DISCARD,
         )
-        notify.add_catch(self._on_failure, errors=["States.ALL"], result_path="$.error")
+        self._catch(notify, "Notify")
         return (checkpoints.next(evaluate)
-                .next(self._step("SelectBest", "$.selection"))
-                .next(self._step("Promote", "$.promotion"))
-                .next(self._step("SmokeTest", "$.smoke"))
+                .next(self._step("SelectBest", "$.selection", phase="SelectBest"))
+                .next(self._step("Promote", "$.promotion", phase="Promote"))
+                .next(self._step("SmokeTest", "$.smoke", phase="SmokeTest"))
                 .next(notify)
                 .next(sfn.Succeed(self, "RunSucceeded")))
 
     def _snapshot_arn(self) -> str:
         stack = Stack.of(self)
-        return (f"arn:{stack.partition}:s3:::{self._config['artifacts_bucket']}/"
-                f"{self._config['customization']}/runs/*")
+        return f"arn:{stack.partition}:s3:::{self._config.artifacts_bucket}/{runs_prefix(self._config.customization)}*"
 
     def _native_job_arns(self) -> list[str]:
         """What CreateModelCustomizationJob authorizes against: the declared base model, and the
@@ -319,13 +337,13 @@ class RftWorkflow(Construct):
         stack = Stack.of(self)
         return [
             stack.format_arn(service="bedrock", account="", resource="foundation-model",
-                             resource_name=self._config["base_model"]),
+                             resource_name=self._config.base_model),
             stack.format_arn(service="bedrock", resource="custom-model", resource_name="*"),
             stack.format_arn(service="bedrock", resource="model-customization-job", resource_name="*"),
         ]
 
     def _topic_of(self) -> sns.ITopic:
-        return sns.Topic.from_topic_arn(self, "Topic", self._config["topic_arn"])
+        return sns.Topic.from_topic_arn(self, "Topic", self._config.topic_arn)
 
     # -- permissions ----------------------------------------------------------------------
 
@@ -334,13 +352,13 @@ class RftWorkflow(Construct):
             return
         config = self._config
         stack = Stack.of(self)
-        prefix = f"{config['customization']}/"
+        prefix = f"{config.customization}/"
         self.state_machine.add_to_role_policy(iam.PolicyStatement(
-            sid="PassOwnServiceRole", actions=["iam:PassRole"], resources=[config["service_role_arn"]],
+            sid="PassOwnServiceRole", actions=["iam:PassRole"], resources=[config.service_role_arn],
             conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}}))
         self.state_machine.add_to_role_policy(iam.PolicyStatement(
             sid="ReadValidatedVersions", actions=["s3:GetObject", "s3:GetObjectVersion"],
-            resources=[f"arn:{stack.partition}:s3:::{config['datasets_bucket']}/{prefix}*"]))
+            resources=[f"arn:{stack.partition}:s3:::{config.datasets_bucket}/{prefix}*"]))
         self.state_machine.add_to_role_policy(use_key_through(self, self._key, "s3", sid="CopyEncrypted"))
         self.state_machine.add_to_role_policy(iam.PolicyStatement(
             sid="EncryptTunedModel", actions=["kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKey",
@@ -352,7 +370,7 @@ class RftWorkflow(Construct):
         policy = self.state_machine.role.node.find_child("DefaultPolicy")
         if customization.control_plane is ControlPlane.NATIVE:
             stack = Stack.of(self)
-            reads = f"arn:{stack.partition}:s3:::{self._config['datasets_bucket']}/{self._config['customization']}/*"
+            reads = f"arn:{stack.partition}:s3:::{self._config.datasets_bucket}/{self._config.customization}/*"
             for arn, reason in (
                 (reads, "Reads the validated dataset versions of this customization's prefix only."),
                 (self._snapshot_arn(), "Writes the run's dataset snapshot under this customization's "

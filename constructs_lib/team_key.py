@@ -7,7 +7,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from rft.naming import kms_alias
+from rft_contracts.naming import kms_alias
 
 
 class TeamKey(Construct):

@@ -22,7 +22,8 @@ from constructs import Construct
 from constructs_lib import nag
 from constructs_lib.iam_statements import mantle_project_arn, use_key_through
 from constructs_lib.python_function import PythonFunction
-from rft.naming import workflow_function_name
+from rft_contracts.metrics import WORKFLOW_SERVICE
+from rft_contracts.naming import workflow_function_name
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class WorkflowFunctions(Construct):
                 code=code, handler=spec.handler, key=key, log_retention_days=log_retention_days,
                 timeout=spec.timeout, memory_mb=spec.memory_mb,
                 environment={
-                    "POWERTOOLS_SERVICE_NAME": "rft-workflow",
+                    "POWERTOOLS_SERVICE_NAME": WORKFLOW_SERVICE,
                     "POWERTOOLS_METRICS_NAMESPACE": training_metrics_namespace,
                 },
             )

@@ -23,7 +23,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def url(team: str, region: str) -> str:
-    from rft import naming
+    from rft_contracts import naming
 
     return (f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
             f"#dashboards/dashboard/{naming.dashboard_name(team)}")

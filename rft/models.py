@@ -14,10 +14,10 @@ custom model deployment, so the command refuses them. Errors print one line and 
 from __future__ import annotations
 
 import argparse
-import os
 from typing import Any
 
 from rft.aws_errors import NO_CREDENTIALS, CliError, guarded, load_customization
+from rft_contracts.naming import mantle_base_url
 
 DEFAULT_MAX_TOKENS = 512  # reasoning models spend tokens before they answer
 NOVA_REFUSAL = (
@@ -48,15 +48,10 @@ def run(args: argparse.Namespace) -> int:
                                               responses=args.responses, max_tokens=args.max_tokens))
 
 
-def base_url(region: str) -> str:
-    """The mantle endpoint of a region (same rule as lambda/workflow/rft_workflow/mantle.py)."""
-    return os.environ.get("MANTLE_BASE_URL") or f"https://bedrock-mantle.{region}.api.aws/v1"
-
-
 def promoted_model(team, customization) -> str:
     import boto3
 
-    from rft import naming
+    from rft_contracts import naming
 
     name = naming.parameter_path(team.team, customization.name, "model")
     ssm = boto3.client("ssm", region_name=team.region)
@@ -76,7 +71,7 @@ def mantle_client(region: str):
         token = provide_token(region=region)
     except RuntimeError:  # the generator's "No AWS credentials found"
         raise CliError(NO_CREDENTIALS) from None
-    return openai.OpenAI(base_url=base_url(region), api_key=token, timeout=120.0, max_retries=2)
+    return openai.OpenAI(base_url=mantle_base_url(region), api_key=token, timeout=120.0, max_retries=2)
 
 
 def chat(team_name: str, customization_name: str, prompt: str, *, responses: bool, max_tokens: int) -> int:
@@ -104,7 +99,7 @@ def chat(team_name: str, customization_name: str, prompt: str, *, responses: boo
     except openai.APIStatusError as exc:
         raise CliError(f"{api} on {model} failed: HTTP {exc.status_code}: {_detail(exc)}") from None
     except openai.APIConnectionError as exc:
-        raise CliError(f"{api} on {model} failed: cannot reach {base_url(team.region)}: "
+        raise CliError(f"{api} on {model} failed: cannot reach {mantle_base_url(team.region)}: "
                        f"{exc.__cause__ or exc}") from None
     if not answer.strip():
         raise CliError(f"{model} returned no text (try a larger --max-tokens)")

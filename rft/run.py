@@ -13,20 +13,17 @@ from the environment; the region is the team's. Errors print one line and exit 2
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import hashlib
 import json
 import os
-import re
 import time
 from pathlib import Path
 from typing import Any
 
 from rft.aws_errors import CliError, guarded, load_customization
+from rft_contracts.run_ids import make_run_id
 
-RUN_NAME = re.compile(r"^r\d{14}-[0-9a-f]{6}$")
-RUN_NAME_MAX = 22  # Bedrock job/model names: <customization (<= 32)>-<run> <= 63
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 _sleep = time.sleep  # tests replace it
 
@@ -82,14 +79,6 @@ def _client(service: str, team):
     return boto3.client(service, region_name=team.region)
 
 
-def run_name(train_sha256: str, now: dt.datetime | None = None) -> str:
-    """``r<UTC yyyymmddHHMMSS>-<first 6 hex of the train sha256>``: 22 characters."""
-    now = now or dt.datetime.now(dt.timezone.utc)
-    name = f"r{now.strftime('%Y%m%d%H%M%S')}-{train_sha256[:6]}"
-    assert len(name) <= RUN_NAME_MAX and RUN_NAME.match(name)
-    return name
-
-
 def _read(path_text: str) -> bytes:
     path = Path(path_text)
     if not path.is_file():
@@ -98,7 +87,7 @@ def _read(path_text: str) -> bytes:
 
 
 def start(team, customization, args) -> str:
-    from rft import naming
+    from rft_contracts import naming
 
     bucket = naming.bucket_name(team.team, "datasets", team.account, team.region)
     s3 = _client("s3", team)
@@ -114,7 +103,7 @@ def start(team, customization, args) -> str:
         if object_name is None:
             run_input[part] = None
             continue
-        key = f"{customization.name}/{object_name}"
+        key = naming.dataset_key(customization.name, object_name)
         if local[part]:
             body = _read(local[part])
             version = s3.put_object(Bucket=bucket, Key=key, Body=body).get("VersionId")
@@ -133,7 +122,7 @@ def start(team, customization, args) -> str:
         if args.poll_seconds < 1:
             raise CliError("--poll-seconds must be a positive number of seconds")
         run_input["poll_seconds"] = args.poll_seconds
-    name = run_name(train_digest)
+    name = make_run_id(train_digest)
     arn = naming.state_machine_arn(team.team, customization.name, team.account, team.region)
     sfn = _client("stepfunctions", team)
     try:
@@ -160,7 +149,7 @@ def _head(s3, bucket: str, key: str, required: bool) -> dict | None:
 
 
 def _execution_arn(team, customization, name: str) -> str:
-    from rft import naming
+    from rft_contracts import naming
 
     machine = naming.state_machine_arn(team.team, customization.name, team.account, team.region)
     return machine.replace(":stateMachine:", ":execution:", 1) + f":{name}"
@@ -232,11 +221,12 @@ def _caller(team) -> str:
 def answer(team, customization, name: str, *, approved: bool, reason: str) -> int:
     import boto3
 
-    from rft import naming
+    from rft_contracts import naming
+    from rft_contracts.registry import RunRegistry
 
     table_name = naming.registry_table_name(team.team)
-    table = boto3.resource("dynamodb", region_name=team.region).Table(table_name)
-    item = table.get_item(Key={"customization": customization.name, "run_id": name}, ConsistentRead=True).get("Item")
+    registry = RunRegistry(boto3.resource("dynamodb", region_name=team.region).Table(table_name))
+    item = registry.get(customization.name, name)
     if item is None:
         raise CliError(f"no run {name} of {customization.name} in the registry {table_name}")
     if item.get("status") != "awaiting_approval" or not item.get("task_token"):
@@ -248,13 +238,6 @@ def answer(team, customization, name: str, *, approved: bool, reason: str) -> in
         sfn.send_task_success(taskToken=item["task_token"], output=json.dumps(decision))
     except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
         raise CliError(f"the approval request of run {name} has expired or was already answered") from None
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    table.update_item(
-        Key={"customization": customization.name, "run_id": name},
-        UpdateExpression="SET #s = :s, approval = :a, updated_at = :now REMOVE task_token",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":s": "approved" if approved else "rejected", ":a": {**decision, "at": now},
-                                   ":now": now},
-    )
+    registry.record_decision(customization.name, name, decision)
     print(f"{name}: {'approved' if approved else 'rejected'} by {by}")
     return 0

@@ -4,7 +4,7 @@
     rft runs show RUN --team T --customization C [--json]
 
 The registry is the DynamoDB table ``rft-<team>-runs`` (key customization + run_id) that the
-workflow writes (lambda/workflow/rft_workflow/registry.py). ``list`` queries one partition per
+workflow writes (its item: rft_contracts/registry.py). ``list`` queries one partition per
 customization (the given one, or every customization the team config declares), never a
 Scan. Times are UTC. Errors print one line and exit 2.
 """
@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import json
-from decimal import Decimal
 from typing import Any
 
 from rft.aws_errors import CliError, guarded, load_customization, load_team
+from rft_contracts.registry import FINISHED, from_dynamo
+from rft_contracts.run_ids import run_started_at
 
 DEFAULT_LIMIT = 20
-FINISHED = ("succeeded", "failed", "rejected")  # updated_at is the end; others are still going
 MODEL_WIDTH = 44
 
 
@@ -60,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 def _table(team):
     import boto3
 
-    from rft import naming
+    from rft_contracts import naming
 
     return boto3.resource("dynamodb", region_name=team.region).Table(naming.registry_table_name(team.team))
 
@@ -69,7 +68,7 @@ def _raise_if_missing_table(exc: Exception, team) -> None:
     """A missing registry table is a deployment problem: say so in one line."""
     from botocore.exceptions import ClientError
 
-    from rft import naming
+    from rft_contracts import naming
 
     if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
         raise CliError(f"the run registry {naming.registry_table_name(team.team)} does not exist in "
@@ -89,22 +88,7 @@ def query_runs(table, customization: str, limit: int) -> list[dict]:
         if "LastEvaluatedKey" not in page:
             break
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return [plain(item) for item in items]
-
-
-def plain(value: Any) -> Any:
-    """A DynamoDB value as JSON-like data (Decimal -> int when integral, else float)."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(plain(v) for v in value)
-    if isinstance(value, (bytes, bytearray)):
-        return value.decode("utf-8", "replace")
-    return value
+    return [from_dynamo(item) for item in items]
 
 
 # --------------------------------------------------------------------------- formatting helpers
@@ -138,17 +122,11 @@ def human_duration(seconds: float) -> str:
     return f"{secs}s"
 
 
-_RUN_STARTED = re.compile(r"^r(\d{14})-")
-
-
 def started_at(item: dict) -> str | None:
-    """When the run started: `rft run start` names runs r<UTC yyyymmddHHMMSS>-..., which is
-    earlier than the registry's first write (a run may fail before anything is recorded)."""
-    match = _RUN_STARTED.match(str(item.get("run_id") or ""))
-    if match:
-        when = dt.datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc)
-        return when.isoformat()
-    return item.get("created_at")
+    """When the run started: its id says (``rft_contracts.run_ids``), which is earlier than the
+    registry's first write (a run may fail before anything is recorded)."""
+    when = run_started_at(str(item.get("run_id") or ""))
+    return when.isoformat() if when else item.get("created_at")
 
 
 def duration(item: dict, now: dt.datetime | None = None) -> str:
@@ -245,7 +223,7 @@ def list_runs(team_name: str, customization: str | None, limit: int) -> int:
 
 # --------------------------------------------------------------------------- show
 def _get(team, customization: str, run_id: str) -> dict:
-    from rft import naming
+    from rft_contracts import naming
 
     try:
         item = _table(team).get_item(Key={"customization": customization, "run_id": run_id},
@@ -255,7 +233,7 @@ def _get(team, customization: str, run_id: str) -> dict:
         raise
     if item is None:
         raise CliError(f"no run {run_id} of {customization} in the registry {naming.registry_table_name(team.team)}")
-    return plain(item)
+    return from_dynamo(item)
 
 
 def show_run(team_name: str, customization: str, run_id: str, as_json: bool) -> int:

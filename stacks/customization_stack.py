@@ -8,8 +8,6 @@ stack and are reached by their fixed names.
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_cdk import Duration, Stack, Tags
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -25,17 +23,16 @@ from constructs_lib.metric_catalog import CustomizationMetrics
 from constructs_lib.rft_workflow import RftWorkflow
 from constructs_lib.workflow_functions import STEPS
 from rft.config.models import Customization, TeamConfig
-from rft.naming import (
+from rft_contracts.naming import (
     grader_function_name,
     lambda_arn,
-    parameter_path,
     sandbox_function_name,
     state_machine_name,
     topic_arn,
     workflow_function_name,
 )
 from rft_graders.judges import judge_models
-from rft_graders.spec import parse_grader_spec, spec_hash
+from stacks.runtime_config import build_runtime_config
 
 
 class CustomizationStack(Stack):
@@ -87,8 +84,12 @@ class CustomizationStack(Stack):
         }
         self.workflow = RftWorkflow(
             self.resources, "Workflow", state_machine_name=state_machine_name(team.team, c.name),
-            customization=c, config=self._runtime_config(team, c, datasets_bucket_name,
-                                                         artifacts_bucket_name, registry_table_name, key),
+            customization=c, config=build_runtime_config(
+                team, c, account=self.account, region=self.region, partition=self.partition,
+                grader_function_arn=self.grader.function.function_arn,
+                service_role_arn=self.resources.service_role.role.role_arn if self.resources.service_role else None,
+                kms_key_arn=key.key_arn, datasets_bucket=datasets_bucket_name,
+                artifacts_bucket=artifacts_bucket_name, registry_table=registry_table_name),
             job_vpc=team.job_vpc,
             functions=functions, topic=topic, key=key, log_retention_days=retention,
         )
@@ -102,32 +103,3 @@ class CustomizationStack(Stack):
 
     def _function_arn(self, name: str) -> str:
         return lambda_arn(name, self.account, self.region, self.partition)
-
-    def _runtime_config(self, team: TeamConfig, c: Customization, datasets_bucket: str,
-                        artifacts_bucket: str, registry_table: str, key: kms.IKey) -> dict[str, Any]:
-        """The `config` object the workflow functions read from the state (their contract)."""
-        price = team.pricing[c.base_model]
-        service_role = self.resources.service_role
-        return {
-            "team": team.team, "customization": c.name, "base_model": c.base_model,
-            "control_plane": c.control_plane.value, "region": self.region, "account": self.account,
-            "hyperparameters": dict(c.hyperparameters),
-            "grader_function_arn": self.grader.function.function_arn,
-            "grader_spec": c.grader,
-            "grader_spec_hash": spec_hash(parse_grader_spec(c.grader)),
-            "datasets_bucket": datasets_bucket, "artifacts_bucket": artifacts_bucket,
-            "service_role_arn": service_role.role.role_arn if service_role else None,
-            "kms_key_arn": key.key_arn,
-            "registry_table": registry_table,
-            "model_parameter": parameter_path(team.team, c.name, "model"),
-            "topic_arn": topic_arn(team.team, self.account, self.region, self.partition),
-            "dataset_limits": {"min_rows": 100, "max_rows": 20000,
-                               "max_prompt_tokens": int(c.hyperparameters.get("maxPromptLength", 8192))},
-            "audit": c.audit.model_dump(),
-            "budget": {"approval_above_usd": team.budget.approval_above_usd,
-                       "max_usd": team.budget.max_usd_per_run},
-            "pricing": price.model_dump(),
-            "workflow": {"poll_seconds": c.workflow.poll_seconds, "max_job_hours": c.workflow.max_job_hours},
-            "evaluation": c.evaluation.model_dump(),
-            "selection": c.checkpoint_selection.model_dump(),
-        }

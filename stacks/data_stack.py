@@ -15,7 +15,7 @@ from constructs_lib.run_registry import RunRegistry
 from constructs_lib.secure_bucket import AccessLogBucket, SecureBucket
 from constructs_lib.team_key import TeamKey
 from rft.config.models import DataSettings
-from rft.naming import bucket_name, registry_table_name
+from rft_contracts.naming import bucket_name, registry_table_name
 
 
 class DataStack(Stack):

@@ -24,7 +24,8 @@ from constructs_lib.team_dashboard import TeamDashboard
 from constructs_lib.workflow_functions import WorkflowFunctions
 from rft.config.catalog import ControlPlane
 from rft.config.models import TeamConfig
-from rft.naming import (
+from rft_contracts.metrics import training_namespace
+from rft_contracts.naming import (
     consumer_policy_name,
     dashboard_name,
     grader_function_name,
@@ -34,10 +35,6 @@ from rft.naming import (
     state_machine_arn,
 )
 from rft_graders.judges import judge_models
-
-def training_metrics_namespace(team: str) -> str:
-    return f"RFT/{team}/Training"
-
 
 class PlatformStack(Stack):
     """The team config arrives as a typed, frozen model (keyword-only), never as context or
@@ -86,7 +83,7 @@ class PlatformStack(Stack):
             topic=self.topic, grader_function_arns=graders, base_models=base_models,
             model_parameter_arn_pattern=self.format_arn(
                 service="ssm", resource="parameter", resource_name=f"rft/{team}/*/model"),
-            training_metrics_namespace=training_metrics_namespace(team),
+            training_metrics_namespace=training_namespace(team),
         )
         self._observability(config, registry, key)
 

@@ -191,6 +191,11 @@ class AuditSettings(_Frozen):
         None, min_length=10, max_length=500,
         description="Skip the audit, with the reason recorded in every run (null: never skip).",
     )
+    model_id: str | None = Field(
+        None, min_length=3, max_length=2048,
+        description="Model id (or inference profile id) the audit samples when it differs from "
+        "base_model, e.g. the us./global. profile of a Nova base model (null: base_model).",
+    )
 
 
 class EvaluationSettings(_Frozen):

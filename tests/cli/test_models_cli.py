@@ -129,10 +129,3 @@ def test_no_credentials_is_one_clear_line(monkeypatch, tmp_path, capsys):
     no_credentials(monkeypatch, tmp_path)
     assert cli("models", "chat", "--team", TEAM, "--customization", CUSTOMIZATION, "hi") == 2
     assert one_line(capsys).startswith("rft models: no AWS credentials found; configure credentials")
-
-
-def test_default_endpoint_is_the_regional_mantle_url(monkeypatch):
-    monkeypatch.delenv("MANTLE_BASE_URL", raising=False)
-    assert models_cli.base_url("us-west-2") == "https://bedrock-mantle.us-west-2.api.aws/v1"
-    monkeypatch.setenv("MANTLE_BASE_URL", "http://127.0.0.1:9/v1")
-    assert models_cli.base_url("us-west-2") == "http://127.0.0.1:9/v1"

@@ -12,6 +12,7 @@ import boto3
 import pytest
 
 from rft import run as run_cli
+from rft_contracts.run_ids import RUN_ID_LENGTH, is_run_id
 
 TEAM, CUSTOMIZATION, ACCOUNT, REGION = "example", "ticket-triage", "111111111111", "us-west-2"
 BUCKET = f"rft-{TEAM}-datasets-{ACCOUNT}-{REGION}"
@@ -72,7 +73,7 @@ def test_start_uploads_new_versions_and_starts_a_named_execution(aws, tmp_path, 
     assert cli("start", "--team", TEAM, "--customization", CUSTOMIZATION, "--train", str(train),
                "--validation", str(validation), "--poll-seconds", "5") == 0
     name = capsys.readouterr().out.strip()
-    assert run_cli.RUN_NAME.match(name) and len(name) <= 22
+    assert is_run_id(name) and len(name) == RUN_ID_LENGTH
     assert name.endswith(hashlib.sha256(train.read_bytes()).hexdigest()[:6])
     assert len(f"{CUSTOMIZATION}-{name}") <= 63
     sfn = boto3.client("stepfunctions", region_name=REGION)
@@ -221,8 +222,3 @@ def test_no_credentials_is_one_line(monkeypatch, tmp_path, capsys):
     assert err.startswith("rft run: no AWS credentials found") and err.count("\n") == 1
 
 
-def test_run_name_format():
-    import datetime as dt
-
-    name = run_cli.run_name("abcdef0123", dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
-    assert name == "r20260102030405-abcdef"

@@ -1,7 +1,7 @@
 """`rft runs list|show` against moto, on registry items written by the workflow's own code.
 
 Items are produced by the real handlers (``request_approval``, ``select_best``, ``promote``,
-``record_failure``) and ``Registry.update`` as ``submit`` calls it, with the registry clock
+``record_failure``) and ``RunRegistry`` as ``submit`` calls it, with the registry clock
 pinned so that start times and durations are known.
 """
 
@@ -14,7 +14,7 @@ import re
 import boto3
 import pytest
 
-from rft import naming
+from rft_contracts import naming
 from rft import runs as runs_cli
 
 TEAM, ACCOUNT, REGION = "example", "111111111111", "us-west-2"
@@ -46,22 +46,21 @@ def cli(*argv: str) -> int:
 
 
 # --------------------------------------------------------------------------- workflow-side helpers
-def workflow_config(customization: str, base_model: str = "qwen.qwen3-32b", plane: str = "mantle") -> dict:
-    """The state machine's config literal for a customization of the example team."""
-    return {
-        "team": TEAM, "customization": customization, "base_model": base_model, "control_plane": plane,
-        "region": REGION, "account": ACCOUNT,
-        "hyperparameters": {"n_epochs": 3, "batch_size": 64, "learning_rate_multiplier": 0.5},
-        "grader_function_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:rft-{TEAM}-{customization}-grader",
-        "grader_spec": {"template": "classification", "labels": ["low", "high"]},
-        "grader_spec_hash": "5f0c1e2d3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d",
-        "datasets_bucket": naming.bucket_name(TEAM, "datasets", ACCOUNT, REGION),
-        "artifacts_bucket": naming.bucket_name(TEAM, "artifacts", ACCOUNT, REGION),
-        "registry_table": TABLE, "model_parameter": naming.parameter_path(TEAM, customization, "model"),
-        "topic_arn": None,
-        "budget": {"approval_above_usd": 200.0, "max_usd": 1000.0},
-        "selection": {"metric": "reward_mean", "prefer": "latest_on_tie"},
-    }
+def workflow_config(customization: str) -> dict:
+    """The state machine's config literal for a customization of the example team, made by the
+    same builder synth uses."""
+    from rft.config.loader import load_team
+    from stacks.runtime_config import build_runtime_config
+
+    team = load_team(TEAM)
+    [c] = [c for c in team.customizations if c.name == customization]
+    return build_runtime_config(
+        team, c, account=ACCOUNT, region=REGION, partition="aws",
+        grader_function_arn=naming.lambda_arn(naming.grader_function_name(TEAM, customization), ACCOUNT, REGION),
+        service_role_arn=None, kms_key_arn=f"arn:aws:kms:{REGION}:{ACCOUNT}:key/k",
+        datasets_bucket=naming.bucket_name(TEAM, "datasets", ACCOUNT, REGION),
+        artifacts_bucket=naming.bucket_name(TEAM, "artifacts", ACCOUNT, REGION), registry_table=TABLE,
+    ).model_dump(mode="json")
 
 
 class Clock:
@@ -80,13 +79,12 @@ def pinned_workflow(monkeypatch):
                        "POWERTOOLS_METRICS_NAMESPACE": "RFT/example/Workflow"}.items():
         monkeypatch.setenv(key, value)
     import handlers
-    import rft_workflow.registry as registry_module
+    import rft_contracts.registry as registry_module
 
     from tests.fakes.inprocess_lambda import fake_context
 
     clock = Clock()
     monkeypatch.setattr(registry_module, "now_iso", clock)
-    monkeypatch.setattr(handlers, "now_iso", clock)
     return handlers, fake_context("workflow"), clock
 
 
@@ -96,9 +94,9 @@ def workflow(monkeypatch):
 
 
 def registry():
-    from rft_workflow.registry import Registry
+    from rft_contracts.registry import RunRegistry
 
-    return Registry(TABLE, REGION)
+    return RunRegistry(boto3.resource("dynamodb", region_name=REGION).Table(TABLE))
 
 
 def running(customization: str, run_id: str, job_id: str) -> None:
@@ -170,6 +168,7 @@ def aws():
 
     with mock_aws():
         create_table()
+        boto3.client("sns", region_name=REGION).create_topic(Name=naming.notification_topic_name(TEAM))
         yield
 
 
@@ -191,7 +190,7 @@ def history(aws, workflow):
     handlers.record_failure({
         "run_id": FAILED, "config": workflow_config("ticket-triage"), "dataset": DATASET,
         "cost": {"estimate_usd": 12.5, "decision": "proceed"},
-        "job": {"job_id": "ftjob-000042", "plane": "mantle", "status": "failed"},
+        "job": {"job_id": "ftjob-000042", "plane": "mantle", "status": "failed"}, "failed_state": "TrainingJob",
         "error": {"Error": "JobFailed", "Cause": json.dumps({"errorMessage": "mantle job ftjob-000042 failed: "
                                                              "training diverged", "errorType": "JobFailed"})},
     }, ctx)
@@ -204,7 +203,7 @@ def history(aws, workflow):
     handlers.record_failure({
         "run_id": REJECTED, "config": workflow_config("python-functions"), "dataset": DATASET, "cost": cost,
         "approval": {"approved": False, "by": "arn:aws:sts::111111111111:assumed-role/ops/ana", "reason": "too costly"},
-        "error": {"Error": "Rejected", "Cause": "rejected"},
+        "error": {"Error": "Rejected", "Cause": "rejected"}, "failed_state": "Approval",
     }, ctx)
     # still training
     clock.at = "2026-01-03T00:00:00+00:00"
@@ -322,7 +321,8 @@ def test_show_a_promoted_run_with_lineage_and_scores(history, capsys):
     assert re.search(rf"^  model +{re.escape(CKPT)}20 \(promoted 2026-01-01T03:12:30\+00:00 to "
                      r"/rft/example/ticket-triage/model v1\)$", out, re.M)
     assert re.search(r"^  base model +qwen\.qwen3-32b \(mantle\)$", out, re.M)
-    assert re.search(r"^  grader spec hash +5f0c1e2d3a4b", out, re.M)
+    spec_hash = workflow_config("ticket-triage")["grader_spec_hash"]
+    assert re.search(rf"^  grader spec hash +{spec_hash[:12]}", out, re.M)
     assert re.search(r"^  hyperparameters +batch_size=64 learning_rate_multiplier=0\.5 n_epochs=3$", out, re.M)
     assert re.search(rf"^  job id +{LONG_JOB}$", out, re.M)
     assert re.search(r"^  cost estimate +\$12\.50 \(proceed\)$", out, re.M)

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import Callable
 
 from rft.config.loader import REPO_ROOT, load_team
-from rft.naming import grader_function_name, workflow_function_name
+from rft_contracts.naming import grader_function_name, workflow_function_name
 from tests.e2e.sfn_local import fast_clock, functions, install_moto_patches, state_machines
 
 MOTO_ACCOUNT = "123456789012"  # moto's default account; ARNs in the definition are resolved to it

@@ -70,6 +70,7 @@ def test_a_failed_job_is_recorded_and_notified_and_nothing_is_promoted(local_pla
     record = world.registry_item()
     assert record["status"] == "failed"
     assert record["error"]["Error"] == "JobFailed"
+    assert record["failed_step"] == "TrainingJob"  # set by the state machine's failure path
     assert [n["error"] for n in world.notifications() if n.get("outcome") == "failed"] == ["JobFailed"]
     assert world.ssm.get_parameters(Names=["/rft/example/ticket-triage/model"])["InvalidParameters"]
 
@@ -96,6 +97,7 @@ def test_audit_fails_closed_before_any_job_is_paid_for(local_platform):
     assert described["status"] == "FAILED" and described["error"] == "RewardSignalInsufficient"
     assert world.mantle.requests_to("POST", "/v1/fine_tuning/jobs") == []
     assert world.registry_item()["status"] == "failed"
+    assert world.registry_item()["failed_step"] == "RewardSignalAudit"
 
 
 def test_invalid_dataset_fails_with_line_numbers_and_no_job(local_platform):

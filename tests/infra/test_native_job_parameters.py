@@ -35,16 +35,22 @@ def _as_api_request(node):
 
 
 def _config(**overrides):
-    customization = load_team("nova-example").customizations[0]
-    config = {
-        "customization": customization.name, "artifacts_bucket": "rft-nova-artifacts",
-        "service_role_arn": "arn:aws:iam::222222222222:role/service",
-        "base_model": customization.base_model,
-        "grader_function_arn": "arn:aws:lambda:us-east-1:222222222222:function:grader",
-        "hyperparameters": dict(customization.hyperparameters),
-        "kms_key_arn": "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-    }
-    return config | overrides
+    """The nova example's runtime config, made by the builder synth uses."""
+    from rft_contracts import naming
+    from stacks.runtime_config import build_runtime_config
+
+    team = load_team("nova-example")
+    customization = team.customizations[0]
+    account, region = "222222222222", "us-east-1"
+    config = build_runtime_config(
+        team, customization, account=account, region=region, partition="aws",
+        grader_function_arn=f"arn:aws:lambda:{region}:{account}:function:grader",
+        service_role_arn=f"arn:aws:iam::{account}:role/service",
+        kms_key_arn=f"arn:aws:kms:{region}:{account}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        datasets_bucket=naming.bucket_name(team.team, "datasets", account, region),
+        artifacts_bucket=naming.bucket_name(team.team, "artifacts", account, region),
+        registry_table=naming.registry_table_name(team.team))
+    return config.model_copy(update=overrides)
 
 
 @pytest.mark.parametrize("with_validation", [True, False])

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from rft.naming import parameter_path
+from rft_contracts.naming import parameter_path
 
 
 def _parameters(result) -> dict[str, str]:

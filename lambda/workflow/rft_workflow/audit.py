@@ -20,8 +20,13 @@ import random
 from collections import defaultdict
 from typing import Any
 
+from rft_contracts import registry as run_registry
+from rft_contracts.runtime_config import AuditSettings, WorkflowConfig
+
+from . import clients, generate, grading, storage
 from .dataset import percentile
-from .state import AuditSettings
+from .errors import RewardSignalInsufficient
+from .state import DatasetResult
 
 TEMPERATURE = 1.0
 _EPS = 1e-9
@@ -103,3 +108,61 @@ def short(summary: dict) -> str:
         f"p95 grader latency {fmt(summary['grader_latency_p95_ms'], '.0f')} ms, "
         f"{summary['graded_samples']}/{summary['samples']} samples graded over {summary['prompts']} prompts"
     )
+
+
+def run_audit(config: WorkflowConfig, run_id: str, dataset_result: DatasetResult) -> dict:
+    """Sample the base model on training prompts, grade through the deployed grader, write the
+    report; returns the audit part of the state or raises ``RewardSignalInsufficient``."""
+    settings = config.audit
+    s3 = clients.client("s3", config.region)
+    rows = storage.read_rows(s3, config, dataset_result.train.model_dump())
+    picked = [rows[i] for i in sample_indices(len(rows), settings.prompts, run_id)]
+    expanded = [(p, line, row) for p, (line, row) in enumerate(picked) for _ in range(settings.samples_per_prompt)]
+
+    model_id = settings.model_id or config.base_model
+    call = generate.caller(
+        config.control_plane, model_id, settings.max_tokens, TEMPERATURE,
+        mantle_client=clients.mantle(config) if config.control_plane == "mantle" else None,
+        runtime_client=clients.client("bedrock-runtime", config.region) if config.control_plane == "native" else None,
+    )
+    answers = generate.answer_all(call, [row["messages"] for _, _, row in expanded], config.evaluation.max_concurrency)
+    samples, positions = [], []
+    for index, ((p, _line, row), answer) in enumerate(zip(expanded, answers)):
+        if answer.text is not None:
+            samples.append(grading.bedrock_sample(f"{run_id}-p{p}-s{index}", row["messages"], answer.text, row))
+            positions.append(index)
+    results, latencies = grading.invoke_grader(clients.client("lambda", config.region), config.grader_function_arn,
+                                               samples)
+    scores: list[float | None] = [None] * len(expanded)
+    grader_errors = 0
+    for index, result in zip(positions, results):
+        if grading.is_error(result):
+            grader_errors += 1
+        else:
+            scores[index] = float(result["aggregate_reward_score"])
+    generation_errors = sum(1 for a in answers if a.text is None)
+    summary = summarize([line for line, _ in picked], [p for p, _, _ in expanded], scores,
+                        generation_errors, grader_errors, latencies)
+    failed = failures(summary, settings)
+    report_key = config.artifact_key(run_id, "audit-report.json")
+    storage.put_json(s3, config.artifacts_bucket, report_key, {
+        "run_id": run_id,
+        "model_id": model_id,
+        "plane": config.control_plane,
+        "settings": settings.model_dump(),
+        "grader_function_arn": config.grader_function_arn,
+        "grader_spec_hash": config.grader_spec_hash,
+        "summary": summary,
+        "failures": failed,
+        "per_prompt": [
+            {"line": line, "scores": [scores[i] for i, (p2, _, _) in enumerate(expanded) if p2 == p]}
+            for p, (line, _) in enumerate(picked)
+        ],
+        "first_generation_errors": [a.error for a in answers if a.error][:5],
+        "audited_at": run_registry.now_iso(),
+    })
+    if failed:
+        raise RewardSignalInsufficient(
+            "; ".join(failed) + f" ({short(summary)}; report: s3://{config.artifacts_bucket}/{report_key})"
+        )
+    return {"passed": True, "summary": summary, "report_key": report_key}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .state import WorkflowConfig
+from rft_contracts.runtime_config import WorkflowConfig
 
 DEFAULT_EPOCHS = 3
 DEFAULT_SAMPLES_PER_PROMPT = 4

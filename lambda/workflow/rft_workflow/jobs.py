@@ -18,6 +18,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from rft_contracts.metrics import training_namespace
+from rft_contracts.runtime_config import WorkflowConfig
+
+from . import clients, mantle
+
 MANTLE_STATUS = {
     "validating_files": "running",
     "queued": "running",
@@ -106,3 +111,56 @@ def publish(cloudwatch: Any, namespace: str, datums: list[dict]) -> int:
     for start in range(0, len(datums), METRIC_BATCH):
         cloudwatch.put_metric_data(Namespace=namespace, MetricData=datums[start : start + METRIC_BATCH])
     return len(datums)
+
+
+def _now() -> dt.datetime:  # tests replace it
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def check(config: WorkflowConfig, run_id: str, job_state: dict) -> dict:
+    """Refresh the job part of the state from the plane; publishes new training metrics."""
+    job = dict(job_state)
+    plane = job.get("plane") or config.control_plane
+    job["plane"] = plane
+    if plane == "mantle":
+        client = clients.mantle(config)
+        remote = mantle.as_dict(client.fine_tuning.jobs.retrieve(job["job_id"]))
+        job["raw_status"] = remote.get("status")
+        job["fine_tuned_model"] = remote.get("fine_tuned_model")
+        job["failure_message"] = (remote.get("error") or {}).get("message") if remote.get("error") else None
+        if not job.get("started_at") and remote.get("created_at"):
+            job["started_at"] = parse_time(remote["created_at"]).isoformat()
+
+        def page(after: str | None) -> tuple[list[dict], bool]:
+            kwargs: dict[str, Any] = {"limit": EVENT_PAGE_SIZE}
+            if after:
+                kwargs["after"] = after
+            result = client.fine_tuning.jobs.list_events(job["job_id"], **kwargs)
+            return [mantle.as_dict(e) for e in result.data], bool(getattr(result, "has_more", False))
+
+        fresh = new_events(page, job.get("events_cursor"), job.get("events_cursor_created_at"))
+        datums = metric_data(fresh, config.customization, run_id)
+        published = publish(clients.client("cloudwatch", config.region), training_namespace(config.team),
+                            datums) if datums else 0
+        if fresh:
+            job["events_cursor"] = fresh[-1]["id"]
+            job["events_cursor_created_at"] = fresh[-1].get("created_at")
+            steps = [e["data"].get("step") for e in fresh if isinstance(e.get("data"), dict) and "step" in e["data"]]
+            if steps:
+                job["last_step"] = steps[-1]
+        job["metrics_published"] = published
+        job["events_read"] = len(fresh)
+    else:
+        remote = clients.client("bedrock", config.region).get_model_customization_job(jobIdentifier=job["job_id"])
+        job["raw_status"] = remote.get("status")
+        job["output_model_arn"] = remote.get("outputModelArn")
+        job["failure_message"] = remote.get("failureMessage")
+        if not job.get("started_at") and remote.get("creationTime"):
+            job["started_at"] = parse_time(remote["creationTime"]).isoformat()
+        job["metrics_published"] = 0
+    now = _now()
+    job["status"] = normalize(plane, job["raw_status"])
+    job["past_deadline"] = job["status"] == "running" and past_deadline(
+        job.get("started_at"), config.workflow.max_job_hours, now)
+    job["checked_at"] = now.isoformat(timespec="seconds")
+    return job

@@ -3,19 +3,16 @@
 A short-term Bedrock API key is minted from the function's own credentials on every
 invocation (``aws_bedrock_token_generator.provide_token``; valid at most 12 hours, one
 region, the role's permissions) and handed to the official ``openai`` SDK as its api key.
-``MANTLE_BASE_URL`` overrides the endpoint (tests point it at the local fake).
+The endpoint is ``rft_contracts.naming.mantle_base_url`` (``MANTLE_BASE_URL`` overrides it).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any, Callable
 
+from rft_contracts.naming import mantle_base_url
+
 TokenProvider = Callable[..., str]
-
-
-def base_url(region: str) -> str:
-    return os.environ.get("MANTLE_BASE_URL") or f"https://bedrock-mantle.{region}.api.aws/v1"
 
 
 def mint_token(region: str) -> str:
@@ -30,7 +27,7 @@ def client(region: str, *, token_provider: TokenProvider | None = None, timeout:
     import openai
 
     token = (token_provider or mint_token)(region)
-    return openai.OpenAI(base_url=base_url(region), api_key=token, timeout=timeout, max_retries=max_retries)
+    return openai.OpenAI(base_url=mantle_base_url(region), api_key=token, timeout=timeout, max_retries=max_retries)
 
 
 def as_dict(obj: Any) -> dict:

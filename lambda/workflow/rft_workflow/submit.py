@@ -18,12 +18,15 @@ ours. The conditions make a concurrent duplicate invocation lose instead of doub
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any, Callable
 
 from .mantle import as_dict
-from .registry import ConditionFailed, Registry, now_iso
-from .state import WorkflowConfig
+from rft_contracts import registry as run_registry
+from rft_contracts.registry import ConditionFailed, RunRegistry
+from rft_contracts.runtime_config import WorkflowConfig
 
+NO_JOB_YET = "attribute_not_exists(#s.job_id)"  # #s is the item's submit record
 LIST_PAGE = 100
 MAX_LIST_PAGES = 20
 
@@ -70,7 +73,7 @@ def find_job_by_training_file(client: Any, training_file: str) -> dict | None:
     return None
 
 
-def submit(config: WorkflowConfig, run_id: str, registry: Registry, client: Any,
+def submit(config: WorkflowConfig, run_id: str, registry: RunRegistry, client: Any,
            read_file: Callable[[str], tuple[bytes, str]], files: dict) -> dict:
     """``files``: {"train": {"key", "version_id"}, "validation": {...}|None} from validate_dataset.
     ``read_file(name) -> (bytes, filename)`` reads one of them from S3."""
@@ -87,19 +90,17 @@ def submit(config: WorkflowConfig, run_id: str, registry: Registry, client: Any,
         if files.get("validation"):
             val_bytes, val_name = read_file("validation")
             record["validation_file_id"] = client.files.create(file=(val_name, val_bytes), purpose="fine-tune").id
-        record["files_uploaded_at"] = now_iso()
+        record["files_uploaded_at"] = run_registry.now_iso()
         try:
-            registry.update(*key, {"submit": record}, condition="attribute_not_exists(#s.job_id)",
-                            condition_names={"#s": "submit"})
+            registry.record_submit(*key, record, condition=NO_JOB_YET)
         except ConditionFailed:
             return submit(config, run_id, registry, client, read_file, files)  # someone else won
 
     was_submitting = record.get("state") == "submitting"
     if not was_submitting:
         record["state"] = "submitting"
-        record["started_at"] = now_iso()
-        registry.update(*key, {"submit": record, "status": "submitting"},
-                        condition="attribute_not_exists(#s.job_id)", condition_names={"#s": "submit"})
+        record["started_at"] = run_registry.now_iso()
+        registry.record_submit(*key, record, condition=NO_JOB_YET, extra={"status": "submitting"})
 
     adopted = None
     if was_submitting:
@@ -112,11 +113,50 @@ def submit(config: WorkflowConfig, run_id: str, registry: Registry, client: Any,
         job_id, was_adopted = job.id, False
     record.update({"state": "submitted", "job_id": job_id, "adopted": was_adopted})
     try:
-        registry.update(*key, {"submit": record, "job_id": job_id, "plane": "mantle", "status": "running",
-                               "base_model": config.base_model},
-                        condition="attribute_not_exists(#s.job_id) OR #s.job_id = :job",
-                        condition_names={"#s": "submit"}, condition_values={":job": job_id})
+        registry.record_submit(*key, record, condition=f"{NO_JOB_YET} OR #s.job_id = :job",
+                               condition_values={":job": job_id},
+                               extra={"job_id": job_id, "plane": "mantle", "status": "running",
+                                      "base_model": config.base_model})
     except ConditionFailed:
         winner = (registry.get(*key) or {}).get("submit", {}).get("job_id")
         return {"job_id": winner, "adopted": False, "reused": True, "started_at": record.get("started_at")}
     return {"job_id": job_id, "adopted": was_adopted, "reused": False, "started_at": record["started_at"]}
+
+
+REFUSALS = ("BadRequestError", "UnprocessableEntityError", "NotFoundError", "PermissionDeniedError",
+            "AuthenticationError")
+
+
+def submit_mantle_job(config: WorkflowConfig, run_id: str, dataset_result: dict) -> dict:
+    """Submit (or find) the run's mantle job; the job part of the workflow state."""
+    import openai
+
+    from . import clients, storage
+    from .errors import JobSubmissionFailed
+
+    if config.control_plane != "mantle":
+        raise ValueError("submit_mantle_job is for mantle-plane customizations")
+    s3 = clients.client("s3", config.region)
+
+    def read_file(name: str) -> tuple[bytes, str]:
+        ref = dataset_result[name]
+        data, _ = storage.read_object(s3, config.datasets_bucket, ref["key"], ref.get("version_id"))
+        return data, PurePosixPath(ref["key"]).name
+
+    refusals = tuple(getattr(openai, name) for name in REFUSALS)
+    try:
+        outcome = submit(config, run_id, clients.registry(config), clients.mantle(config), read_file,
+                         dataset_result)
+    except refusals as exc:
+        raise JobSubmissionFailed(
+            f"mantle refused the submission ({exc.status_code}): {str(exc)[:500]}") from None
+    return {
+        "job_id": outcome["job_id"],
+        "plane": "mantle",
+        "status": "running",
+        "fine_tuned_model": None,
+        "events_cursor": None,
+        "events_cursor_created_at": None,
+        "started_at": outcome["started_at"],
+        "adopted": outcome["adopted"],
+    }

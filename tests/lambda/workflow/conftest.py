@@ -79,11 +79,12 @@ def aws(monkeypatch):
             "hyperparameters": {"n_epochs": 2, "batch_size": 16, "learning_rate_multiplier": 0.5},
             "grader_function_arn": grader_arn, "grader_spec": SPEC, "grader_spec_hash": spec_hash(SPEC),
             "datasets_bucket": datasets, "artifacts_bucket": artifacts, "service_role_arn": None,
-            "kms_key_arn": None, "registry_table": table,
+            "kms_key_arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000", "registry_table": table,
             "model_parameter": f"/rft/{TEAM}/{CUSTOMIZATION}/model", "topic_arn": topic,
             "dataset_limits": {"min_rows": 10, "max_rows": 500, "max_prompt_tokens": 200},
             "audit": {"prompts": 6, "samples_per_prompt": 4, "max_tokens": 64, "max_zero_spread_fraction": 0.8,
-                      "max_baseline_mean": 0.95, "max_error_rate": 0.05, "skip_reason": None},
+                      "max_baseline_mean": 0.95, "max_error_rate": 0.05, "skip_reason": None,
+                      "model_id": None},
             "budget": {"approval_above_usd": 50.0, "max_usd": 500.0},
             "pricing": {"usd_per_million_training_tokens": 10.0, "usd_per_million_inference_tokens": 1.0},
             "workflow": {"poll_seconds": 300, "max_job_hours": 24},
@@ -101,7 +102,7 @@ def aws(monkeypatch):
             return json.loads(s3.get_object(Bucket=artifacts, Key=key)["Body"].read())
 
         def registry_item(run_id: str) -> dict | None:
-            from rft_workflow.aws import from_dynamo
+            from rft_contracts.registry import from_dynamo
 
             item = boto3.resource("dynamodb", region_name=REGION).Table(table).get_item(
                 Key={"customization": CUSTOMIZATION, "run_id": run_id}).get("Item")

@@ -105,7 +105,6 @@ def test_skip_reason_returns_a_skip_record(handlers, aws, ctx, datasets):
 
 def test_native_plane_samples_through_converse(handlers, aws, ctx, datasets, monkeypatch):
     """Nova audit: bedrock-runtime Converse (stubbed: moto has no bedrock-runtime)."""
-    import handlers as module
 
     seen = []
 
@@ -115,8 +114,10 @@ def test_native_plane_samples_through_converse(handlers, aws, ctx, datasets, mon
             text = gold_label([{"content": kwargs["messages"][-1]["content"][0]["text"]}])
             return {"output": {"message": {"content": [{"text": text if len(seen) % 2 else "nope"}]}}}
 
-    original = module.aws.client
-    monkeypatch.setattr(module.aws, "client",
+    from rft_workflow import clients
+
+    original = clients.client
+    monkeypatch.setattr(clients, "client",
                         lambda service, region=None: Runtime() if service == "bedrock-runtime" else original(service, region))
     aws.config.update(control_plane="native", base_model="amazon.nova-2-lite-v1:0:256k")
     ds = validated(handlers, aws, ctx, datasets)

@@ -195,7 +195,7 @@ def test_record_failure_cancels_a_running_mantle_job(handlers, aws, ctx, dataset
     job = handlers.submit_mantle_job(state(aws, RUN, dataset=dataset), ctx)
     error = {"Error": "JobDeadline", "Cause": "Job ran longer than 24 hours; cancelled"}
     result = handlers.record_failure(state(aws, RUN, dataset=dataset, job={**job, "past_deadline": True},
-                                           error=error), ctx)
+                                           error=error, failed_state="TrainingJob"), ctx)
     assert result["job_cancelled"] is True and mantle.jobs[job["job_id"]]["status"] == "cancelled"
     assert result["status"] == "failed" and result["failed_step"] == "TrainingJob"
     assert "cancelled" in result["summary"] and "JobDeadline" in result["summary"]
@@ -213,12 +213,14 @@ def test_record_failure_finds_the_job_in_the_registry(handlers, aws, ctx, datase
                                            error={"Error": "Sandbox.Timedout", "Cause": cause}), ctx)
     assert result["job_cancelled"] is True and result["job_id"] == job["job_id"]
     assert result["cause"] == "Task timed out after 600 seconds"
+    assert result["failed_step"] == "unknown"  # the state machine always says; a bare call does not
 
 
 def test_record_failure_leaves_finished_jobs_alone(handlers, aws, ctx, mantle):
     result = handlers.record_failure(state(aws, RUN, job={"job_id": "ftjob-x", "plane": "mantle", "status": "failed",
                                                           "failure_message": "boom"},
-                                           error={"Error": "JobFailed", "Cause": "Job ftjob-x ended failed: boom"}),
+                                           error={"Error": "JobFailed", "Cause": "Job ftjob-x ended failed: boom"},
+                                           failed_state="TrainingJob"),
                                      ctx)
     assert result["job_cancelled"] is False and not mantle.requests_to("POST", "/v1/fine_tuning/jobs/")
     assert result["failed_step"] == "TrainingJob"
@@ -245,7 +247,8 @@ def test_record_failure_after_rejection(handlers, aws, ctx):
     handlers.request_approval({**state(aws, RUN, cost={"estimate_usd": 99}), "task_token": "T"}, ctx)
     result = handlers.record_failure(state(aws, RUN, cost={"decision": "needs_approval"},
                                            approval={"approved": False, "by": "alice", "reason": "too costly"},
-                                           error={"Error": "Rejected", "Cause": "Rejected by alice: too costly"}), ctx)
+                                           error={"Error": "Rejected", "Cause": "Rejected by alice: too costly"},
+                                           failed_state="Approval"), ctx)
     assert result["status"] == "rejected" and result["failed_step"] == "Approval"
     assert "rejected by alice: too costly" in result["summary"]
     item = aws.registry_item(RUN)
@@ -255,6 +258,7 @@ def test_record_failure_after_rejection(handlers, aws, ctx):
 def test_record_failure_over_budget_and_missing_registry(handlers, aws, ctx):
     aws.config["registry_table"] = "no-such-table"
     result = handlers.record_failure(state(aws, RUN, dataset={}, audit={}, cost={"decision": "over_cap"},
-                                           error={"Error": "OverBudget", "Cause": "Estimated cost 900 USD"}), ctx)
+                                           error={"Error": "OverBudget", "Cause": "Estimated cost 900 USD"},
+                                           failed_state="CostGuard"), ctx)
     assert result["failed_step"] == "CostGuard" and result["status"] == "failed"
     assert any("registry" in w for w in result["warnings"])

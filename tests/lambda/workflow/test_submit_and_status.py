@@ -63,22 +63,22 @@ def test_crash_after_upload_reuses_the_files(handlers, aws, ctx, validated, mant
 
 
 def test_crash_between_create_and_record_adopts_the_job(handlers, aws, ctx, validated, mantle, monkeypatch):
-    from rft_workflow import registry as registry_module
+    from rft_contracts import registry as registry_module
 
-    original = registry_module.Registry.update
+    original = registry_module.RunRegistry.update
 
     def crash_when_recording_job(self, customization, run_id, fields, **kwargs):
         if fields.get("job_id"):
             raise TimeoutError("Lambda timed out")
         return original(self, customization, run_id, fields, **kwargs)
 
-    monkeypatch.setattr(registry_module.Registry, "update", crash_when_recording_job)
+    monkeypatch.setattr(registry_module.RunRegistry, "update", crash_when_recording_job)
     with pytest.raises(TimeoutError):
         submit(handlers, aws, ctx, validated)
     [created] = mantle.jobs.values()
     # another team's job on the endpoint, newer, must not be adopted
     mantle.create_job_directly("qwen.qwen3-32b", training_file="file-other")
-    monkeypatch.setattr(registry_module.Registry, "update", original)
+    monkeypatch.setattr(registry_module.RunRegistry, "update", original)
     job = submit(handlers, aws, ctx, validated)
     assert job["job_id"] == created["id"] and job["adopted"] is True
     assert len(mantle.requests_to("POST", "/v1/fine_tuning/jobs")) == 1

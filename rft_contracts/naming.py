@@ -1,10 +1,16 @@
-"""Names of deployed resources, derived from the team config alone.
+"""Names of deployed resources and endpoints, derived from the team config alone.
 
-The CDK app and the operator CLI both use these, so `rft` can find a team's buckets and
-parameters without reading CloudFormation outputs.
+The CDK app, the Lambdas and the operator CLI all use these, so `rft` can find a team's
+buckets and parameters without reading CloudFormation outputs, and a Lambda reaches the
+resources synth created under the very same names.
 """
 
 from __future__ import annotations
+
+import os
+
+# Overrides the mantle endpoint for every client of the platform (tests point it at a local fake).
+MANTLE_BASE_URL_ENV = "MANTLE_BASE_URL"
 
 BUCKET_PURPOSES = ("datasets", "artifacts", "logs")
 
@@ -81,3 +87,23 @@ def topic_arn(team: str, account: str, region: str, partition: str = "aws") -> s
 
 def customization_stack_name(team: str, customization: str) -> str:
     return f"Rft-{team}-{customization}"
+
+
+def mantle_base_url(region: str) -> str:
+    """The bedrock-mantle OpenAI-compatible endpoint of a region (bedrock-rft.md §6)."""
+    return os.environ.get(MANTLE_BASE_URL_ENV) or f"https://bedrock-mantle.{region}.api.aws/v1"
+
+
+def runs_prefix(customization: str) -> str:
+    """Key prefix of every run's artifacts (reports, dataset snapshots, job output)."""
+    return f"{customization}/runs/"
+
+
+def artifact_key(customization: str, run_id: str, name: str) -> str:
+    """``<customization>/runs/<run_id>/<name>`` in the artifacts bucket."""
+    return f"{runs_prefix(customization)}{run_id}/{name}"
+
+
+def dataset_key(customization: str, object_name: str) -> str:
+    """Where `rft run start` uploads a customization's dataset in the datasets bucket."""
+    return f"{customization}/{object_name}"

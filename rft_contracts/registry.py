@@ -1,0 +1,188 @@
+"""The run registry: one DynamoDB item per run, key (customization, run_id), and every write to it.
+
+Writers: the workflow steps (approval request, submit, promote, failure), the CLI's approve /
+reject path, and the job-events function. They all write through ``RunRegistry`` below, so the
+item's shape is defined here once. Readers (the CLI's ``rft runs``, the workflow) decode with
+``from_dynamo``.
+
+Item (attributes appear as the run advances; every write sets ``updated_at``)::
+
+    customization (S, partition key)   run_id (S, sort key)
+    team, created_at, updated_at       ISO-8601 UTC
+    status             awaiting_approval | approved | rejected | submitting | running |
+                       succeeded | failed
+    task_token         while awaiting approval (removed when answered)
+    approval_requested_at, cost_estimate_usd, approval {approved, by, reason, at}
+    submit             {"state": "submitting"|"submitted", "started_at", "train_file_id",
+                        "validation_file_id", "files_uploaded_at", "job_id", "adopted": bool}
+    job_id, plane, base_model
+    job_event_status, job_event_at, job_failure_message, job_output_model_arn   (job events)
+    lineage            (promote) datasets, grader spec hash, hyperparameters, job, chosen
+                       checkpoint and every score, cost estimate
+    model_id, model_parameter, parameter_version, promoted_at
+    error {Error, Cause}, failed_step, failed_at, job_cancelled   (failure path)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+from typing import Any, Literal
+
+Status = Literal["awaiting_approval", "approved", "rejected", "submitting", "running", "succeeded",
+                 "failed"]
+FINISHED: tuple[Status, ...] = ("succeeded", "failed", "rejected")  # updated_at is when it ended
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def key(customization: str, run_id: str) -> dict[str, str]:
+    return {"customization": customization, "run_id": run_id}
+
+
+# --------------------------------------------------------------------------- codec
+def to_dynamo(value: Any) -> Any:
+    """JSON-like value -> DynamoDB-safe value (floats as Decimal, non-finite floats as None)."""
+    if isinstance(value, float):
+        return Decimal(repr(value)) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): to_dynamo(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_dynamo(v) for v in value]
+    return value
+
+
+def from_dynamo(value: Any) -> Any:
+    """DynamoDB value -> JSON-like value (Decimal as int when integral, else float; sets as
+    sorted lists; binary as text)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: from_dynamo(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [from_dynamo(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(from_dynamo(v) for v in value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    if type(value).__name__ == "Binary":  # boto3.dynamodb.types.Binary, without importing boto3
+        return bytes(value.value).decode("utf-8", "replace")
+    return value
+
+
+class ConditionFailed(Exception):
+    """A conditional registry write lost (someone else wrote first, or the run is not there)."""
+
+
+# --------------------------------------------------------------------------- the table
+class RunRegistry:
+    """Reads and the project's writes on the registry table (a boto3 ``Table`` resource)."""
+
+    def __init__(self, table: Any):
+        self.table = table
+
+    def get(self, customization: str, run_id: str) -> dict | None:
+        item = self.table.get_item(Key=key(customization, run_id), ConsistentRead=True).get("Item")
+        return from_dynamo(item) if item else None
+
+    def update(
+        self,
+        customization: str,
+        run_id: str,
+        fields: dict[str, Any],
+        *,
+        remove: tuple[str, ...] = (),
+        condition: str | None = None,
+        condition_values: dict[str, Any] | None = None,
+        condition_names: dict[str, str] | None = None,
+    ) -> dict:
+        """Upsert ``fields`` (top-level attributes); returns the item after the write."""
+        from botocore.exceptions import ClientError
+
+        names: dict[str, str] = dict(condition_names or {})
+        values: dict[str, Any] = {":now": now_iso()}
+        sets = ["#updated_at = :now", "#created_at = if_not_exists(#created_at, :now)"]
+        names["#updated_at"], names["#created_at"] = "updated_at", "created_at"
+        for index, (name, value) in enumerate(fields.items()):
+            names[f"#f{index}"] = name
+            values[f":f{index}"] = to_dynamo(value)
+            sets.append(f"#f{index} = :f{index}")
+        expression = "SET " + ", ".join(sets)
+        if remove:
+            for index, name in enumerate(remove):
+                names[f"#r{index}"] = name
+            expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(remove)))
+        kwargs: dict[str, Any] = {
+            "Key": key(customization, run_id),
+            "UpdateExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ReturnValues": "ALL_NEW",
+        }
+        if condition:
+            kwargs["ConditionExpression"] = condition
+            values.update(to_dynamo(condition_values or {}))
+        try:
+            return from_dynamo(self.table.update_item(**kwargs)["Attributes"])
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ConditionFailed(condition) from None
+            raise
+
+    # -- the writes ----------------------------------------------------------------------
+    def request_approval(self, team: str, customization: str, run_id: str, task_token: str,
+                         estimate_usd: float | None) -> dict:
+        return self.update(customization, run_id, {
+            "team": team, "status": "awaiting_approval", "task_token": task_token,
+            "approval_requested_at": now_iso(), "cost_estimate_usd": estimate_usd,
+        })
+
+    def record_decision(self, customization: str, run_id: str, decision: dict[str, Any]) -> dict:
+        """A person's answer (``{approved, by, reason}``), written after Step Functions took it."""
+        return self.update(customization, run_id, {
+            "status": "approved" if decision["approved"] else "rejected",
+            "approval": {**decision, "at": now_iso()},
+        }, remove=("task_token",))
+
+    def record_submit(self, customization: str, run_id: str, record: dict[str, Any], *,
+                      condition: str, condition_values: dict[str, Any] | None = None,
+                      extra: dict[str, Any] | None = None) -> dict:
+        """The submit step's progress record (see rft_workflow.submit); conditional on the job id."""
+        return self.update(customization, run_id, {"submit": record, **(extra or {})},
+                           condition=condition, condition_names={"#s": "submit"},
+                           condition_values=condition_values)
+
+    def record_promotion(self, team: str, customization: str, run_id: str, *, model_id: str,
+                         model_parameter: str, parameter_version: int, promoted_at: str,
+                         job_id: str | None, plane: str, base_model: str,
+                         lineage: dict[str, Any]) -> dict:
+        return self.update(customization, run_id, {
+            "team": team, "status": "succeeded", "model_id": model_id,
+            "model_parameter": model_parameter, "parameter_version": parameter_version,
+            "promoted_at": promoted_at, "job_id": job_id, "plane": plane, "base_model": base_model,
+            "lineage": lineage,
+        })
+
+    def record_failure(self, team: str, customization: str, run_id: str, *, status: Status,
+                       error: dict[str, str], failed_step: str, job_cancelled: bool,
+                       job_id: str | None) -> dict:
+        return self.update(customization, run_id, {
+            "team": team, "status": status, "error": error, "failed_step": failed_step,
+            "failed_at": now_iso(), "job_cancelled": job_cancelled,
+            **({"job_id": job_id} if job_id else {}),
+        }, remove=("task_token",))
+
+    def record_job_event(self, customization: str, run_id: str, detail: dict[str, Any]) -> dict:
+        """A native job's state-change event; only for a run the workflow already recorded
+        (raises ConditionFailed otherwise: an event never invents a run)."""
+        fields = {"job_event_status": detail["jobStatus"],
+                  "job_event_at": detail.get("lastModifiedTime") or detail.get("endTime") or ""}
+        if detail.get("failureMessage"):
+            fields["job_failure_message"] = str(detail["failureMessage"])[:2000]
+        if detail.get("outputModelArn"):
+            fields["job_output_model_arn"] = detail["outputModelArn"]
+        return self.update(customization, run_id, fields, condition="attribute_exists(#run_id)",
+                           condition_names={"#run_id": "run_id"})
