@@ -231,3 +231,18 @@ def test_from_imports_of_refused_submodules_are_refused():
 def test_a_forbidden_import_at_module_level_names_the_module(sandbox):
     report = grade_source("import email.utils\ndef grade(sample, item):\n    return 1.0\n", sandbox, validate=False)
     assert "cannot import socket" in report.errors[0].reason
+
+
+def test_a_source_that_shadows_builtins_and_harness_names_is_still_scored_right(sandbox):
+    source = (
+        "_level = 999\n_value = 1.0\n"
+        "def sum(xs):\n    return 1000\n"
+        "def range(*a):\n    return []\n"
+        "def max(*a):\n    return 1000\n"
+        "def grade(sample, item):\n    return 0.25\n"
+    )
+    report = grade_source(source, sandbox)
+    assert report.results[0]["aggregate_reward_score"] == pytest.approx(0.25) and not report.errors
+    failing = source.replace("return 0.25", "raise ValueError('no')")
+    report = grade_source(failing, sandbox)
+    assert errors_of(report.results[0]) == 1.0

@@ -167,13 +167,16 @@ class ModulePythonGrader(PerSampleGrader):
 def harness(sample_ns: dict, item: dict) -> str:
     """Test code that runs ``grade`` and turns what happened into a count of passed asserts
     (the level, see the module docstring). Only plain statements, so it does not depend on
-    how the sandbox treats anything but asserts."""
+    how the sandbox treats anything but asserts. The source's globals are visible here, so
+    the code uses no builtin a grader might plausibly shadow (``sum``, ``range``, ``max``...)
+    and binds its own names before reading them."""
     sample_json = json.dumps(json.dumps(sample_ns, default=str))
     item_json = json.dumps(json.dumps(item, default=str))
     lines = [
         "import json as _json",
         "import math as _math",
         "_level = 1",
+        "_value = None",
         "try:",
         "    _grade = grade",
         "except NameError:",
@@ -190,11 +193,12 @@ def harness(sample_ns: dict, item: dict) -> str:
         "        _level = 4",
         "        try:",  # isfinite(10**400) raises: still a non-number, not a crash
         "            if not isinstance(_value, bool) and isinstance(_value, (int, float)) and _math.isfinite(_value):",
-        f"                _level = {_SCORED} + sum(1 for _k in range(1, {_STEPS + 1}) if _value >= _k / {_STEPS})",
+        f"                _level = {_SCORED}",
         "        except BaseException:",
         "            pass",
     ]
-    lines += [f"assert _level >= {k}" for k in range(1, TOTAL + 1)]
+    lines += [f"assert _level >= {k}" for k in range(1, _SCORED + 1)]
+    lines += [f"assert _level >= {_SCORED} and _value >= {k / _STEPS!r}" for k in range(1, _STEPS + 1)]
     return "\n".join(lines) + "\n"
 
 
