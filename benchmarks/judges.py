@@ -27,6 +27,7 @@ from botocore.exceptions import ClientError  # noqa: E402
 
 from rft_graders.batch import grade_batch  # noqa: E402
 from rft_graders.build import BuildContext, build_grader  # noqa: E402
+from rft_graders.judges.scripted import verdict  # noqa: E402
 from rft_graders.stats import judge_totals  # noqa: E402
 
 
@@ -47,7 +48,7 @@ class SlowThrottlingJudge:
             raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "Too many requests"}}, "Converse")
         time.sleep(self.latency)
         return {
-            "output": {"message": {"role": "assistant", "content": [{"text": '{"reasoning": "fine", "score": 7}'}]}},
+            "output": {"message": {"role": "assistant", "content": [{"text": verdict(request, reasoning="fine", score=7)}]}},
             "stopReason": "end_turn",
             "usage": {"inputTokens": 600, "outputTokens": 20, "totalTokens": 620},
         }

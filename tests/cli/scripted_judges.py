@@ -2,7 +2,7 @@
 
 import re
 
-from rft_graders.judges.scripted import request_text
+from rft_graders.judges.scripted import request_text, verdict
 
 
 def _block(request, name):
@@ -15,12 +15,12 @@ def _block(request, name):
 def fair(request):
     """9 when the reference answer is in the response, else 2; length does not matter."""
     reference = _block(request, "reference_answer").strip().lower()
-    return '{"score": %d}' % (9 if reference and reference in _block(request, "response").lower() else 2)
+    return verdict(request, score=9 if reference and reference in _block(request, "response").lower() else 2)
 
 
 def length_lover(request):
     """Pays for length: the bias the probe must catch."""
-    return '{"score": %.1f}' % min(10.0, len(_block(request, "response")) / 40)
+    return verdict(request, score=round(min(10.0, len(_block(request, "response")) / 40), 1))
 
 
 def refuser(request):

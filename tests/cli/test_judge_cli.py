@@ -144,9 +144,11 @@ def keyword_judge(request):
     """Scores by overlap of the response with the reference (a stand-in for a real judge)."""
     from scripted_judges import _block
 
+    from rft_graders.judges.scripted import verdict
+
     reference = set(re.findall(r"\w+", _block(request, "reference_answer").lower()))
     response = set(re.findall(r"\w+", _block(request, "response").lower()))
-    return '{"score": %.1f}' % (10 * len(reference & response) / max(1, len(reference)))
+    return verdict(request, score=round(10 * len(reference & response) / max(1, len(reference)), 1))
 
 
 def test_the_judge_example_grades_and_calibrates(monkeypatch, capsys):

@@ -181,6 +181,10 @@ class PythonSpec(SpecModel):
             raise ValueError("give exactly one of source (sandboxed) or module (in-process)")
         if self.source is not None and len(self.source.encode()) > 256 * 1024:
             raise ValueError("source is larger than 256 KB")
+        if self.source is not None:
+            from .primitives.python_grader import check_source_imports  # the sandbox's import limits
+
+            check_source_imports(self.source)
         return self
 
     def build(self, ctx):

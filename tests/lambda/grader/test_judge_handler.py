@@ -6,7 +6,7 @@ import time
 import boto3
 import pytest
 from grader_testkit import make_sample
-from judge_testkit import FakeBedrock, text_reply
+from judge_testkit import FakeBedrock, text_reply, verdict
 from test_handler import Context, load_handler
 
 from rft_graders.judges.client import default_judge_client
@@ -31,7 +31,7 @@ class TimedContext(Context):
 
 @pytest.fixture
 def fake_bedrock(monkeypatch):
-    fake = FakeBedrock(lambda request, n: text_reply('{"reasoning": "JUDGE-SAYS", "score": 9}', tokens_in=40, tokens_out=4))
+    fake = FakeBedrock(lambda request, n: text_reply(verdict(reasoning="JUDGE-SAYS", score=9), tokens_in=40, tokens_out=4))
     made = []
 
     def client(service, **kwargs):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 from grader_testkit import make_sample
-from judge_testkit import FakeBedrock, env, text_reply
+from judge_testkit import FakeBedrock, env, text_reply, verdict
 
 from rft_graders.batch import grade_batch
 from rft_graders.build import BuildContext, build_grader
@@ -61,7 +61,7 @@ def test_openai_judge_json_parses_unchanged(raw):
 
 
 def test_openai_score_model_grades_with_a_scripted_judge():
-    fake = FakeBedrock(lambda request, n: text_reply('{"score": 7}'))
+    fake = FakeBedrock(lambda request, n: text_reply(verdict(score=7)))
     grader = build_grader(OPENAI_SCORE_MODEL, BuildContext(judge_client_factory=lambda: fake, judge_env=env()))
     result = grade_batch([make_sample("Paris", "Paris")], grader).results[0]
     assert result["aggregate_reward_score"] == pytest.approx(0.7)
@@ -74,7 +74,7 @@ def test_openai_score_model_grades_with_a_scripted_judge():
 
 
 def test_openai_multi_mixing_label_model_and_string_check():
-    fake = FakeBedrock(lambda request, n: text_reply('{"label": "polite"}'))
+    fake = FakeBedrock(lambda request, n: text_reply(verdict(label="polite")))
     grader = build_grader(OPENAI_MULTI_WITH_JUDGE, BuildContext(judge_client_factory=lambda: fake, judge_env=env()))
     samples = [
         make_sample("Sorry about TCK-9, fixed now.", metadata={"ticket_id": "TCK-9", "customer_message": "broken"}, sid="a"),
@@ -123,7 +123,7 @@ def test_templates_expand_to_score_models_with_reference_only_when_guided(name, 
 
 def test_rag_and_summarization_templates_quote_their_sources():
     seen = []
-    fake = FakeBedrock(lambda request, n: seen.append(request) or text_reply('{"score": 10}'))
+    fake = FakeBedrock(lambda request, n: seen.append(request) or text_reply(verdict(score=10)))
     ctx = BuildContext(judge_client_factory=lambda: fake, judge_env=env())
     sample = make_sample("Paris.", "Paris", metadata={"context": "Paris is the capital of France.", "document": "Long doc"})
     grade_batch([sample], build_grader({"template": "rag_faithfulness", "model": "qwen.qwen3-32b-v1:0"}, ctx))

@@ -10,6 +10,8 @@ Per sample, each judge yields one outcome:
 - error: the call cannot succeed (access denied, bad model id, retries exhausted, missing
   template value) -> the sample is a ``grader_error``, so misconfiguration is loud.
 
+``judge_truncated`` is 1 when some quoted value was cut to its size limit for the judge.
+
 The sample's score combines the judges that gave a verdict; with none it is 0. Token use is
 reported per sample (``judge_input_tokens``, ``judge_output_tokens``) for the cost metrics.
 """
@@ -39,6 +41,7 @@ class Outcome:
     reason: str = ""
     input_tokens: int = 0
     output_tokens: int = 0
+    truncated: bool = False
 
 
 class JudgeGrader:
@@ -51,7 +54,9 @@ class JudgeGrader:
         self.labels = tuple(spec.labels) if isinstance(spec, LabelModelSpec) else None
         self.passing = {label.strip().lower() for label in spec.passing_labels} if self.labels else set()
         self.shape = VerdictShape(labels=self.labels) if self.labels else VerdictShape(spec.range[0], spec.range[1])
-        self.prompt = PromptBuilder(spec.input, self.shape, sampling(spec), spec.verdict_format)
+        self.prompt = PromptBuilder(
+            spec.input, self.shape, sampling(spec), spec.verdict_format, spec.max_response_chars, spec.max_context_chars
+        )
         self.env = ctx.judge_environment()
         self.caller = JudgeCaller(self.env)
 
@@ -65,26 +70,28 @@ class JudgeGrader:
     def _judge(self, sample, model: str, deadline: float | None) -> Outcome:
         tokens_in = tokens_out = 0
         reason = ""
+        truncated = False
         for _ in range(PARSE_ATTEMPTS):
             try:
-                request = self.prompt.request(sample, model)  # a fresh boundary every call
+                call = self.prompt.build(sample, model)  # a fresh boundary and nonce every call
             except ResponseParseError:
                 return Outcome("response_parse_error")
             except SampleGradingError as exc:
                 return Outcome("error", reason=str(exc))
+            truncated = call.truncated
             try:
-                response = self.caller.converse(request, deadline, self.spec.max_attempts)
+                response = self.caller.converse(call.request, deadline, self.spec.max_attempts)
             except JudgeTimeout:
-                return Outcome("timeout", input_tokens=tokens_in, output_tokens=tokens_out)
+                return Outcome("timeout", input_tokens=tokens_in, output_tokens=tokens_out, truncated=truncated)
             except JudgeCallError as exc:
                 return Outcome("error", reason=str(exc))
             used_in, used_out = usage(response)
             tokens_in, tokens_out = tokens_in + used_in, tokens_out + used_out
-            parsed = parse_response(response, self.shape)
+            parsed = parse_response(response, self.shape, call.nonce)  # only this call's nonce counts
             if parsed.status != "parse_error":
-                return Outcome(parsed.status, parsed.value, parsed.reason, tokens_in, tokens_out)
+                return Outcome(parsed.status, parsed.value, parsed.reason, tokens_in, tokens_out, truncated)
             reason = parsed.reason
-        return Outcome("parse_error", reason=reason, input_tokens=tokens_in, output_tokens=tokens_out)
+        return Outcome("parse_error", reason=reason, input_tokens=tokens_in, output_tokens=tokens_out, truncated=truncated)
 
     def _combine(self, outcomes: list[Outcome]) -> GradeResult:
         errors = sorted({o.reason for o in outcomes if o.status == "error"})
@@ -99,6 +106,7 @@ class JudgeGrader:
             "judge_parse_error": float(count["parse_error"]),
             "judge_refusal": float(count["refusal"]),
             "judge_timeout": float(count["timeout"]),
+            "judge_truncated": float(any(o.truncated for o in outcomes)),
         }
         verdicts = [o.value for o in outcomes if o.status == "ok"]
         if len(self.models) > 1:

@@ -5,14 +5,35 @@ The function receives the Converse request (``modelId``, ``system``, ``messages`
 ``inferenceConfig``, ``toolConfig``...) and returns either the reply text (wrapped as an
 ``end_turn`` reply with token counts estimated at 4 characters a token) or a full Converse
 response dict. It may raise, e.g. a botocore ``ClientError`` to script throttling.
+
+A verdict must carry the call's nonce like a real judge's (``verdict(request, score=7)``
+writes one); the reply is parsed exactly as Bedrock's would be, nothing is added to it.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
+import re
 from typing import Any, Callable
 
 ENV_VAR = "RFT_SCRIPTED_JUDGE"
+_NONCE = re.compile(r"This call's nonce is ([0-9a-f]+)\.")
+
+
+def request_nonce(request: dict) -> str:
+    """The nonce the call's prompt states (first sentence after the preamble's opening, in
+    the system prompt, before any spec text or data)."""
+    system = (request.get("system") or [{}])[0].get("text", "")
+    match = _NONCE.search(system)
+    if not match:
+        raise ValueError("the request states no nonce")
+    return match.group(1)
+
+
+def verdict(request: dict, **fields: Any) -> str:
+    """Verdict JSON for this call, e.g. ``verdict(request, score=7, reasoning="...")``."""
+    return json.dumps({"nonce": request_nonce(request), **fields})
 
 
 def request_text(request: dict) -> str:

@@ -5,7 +5,8 @@ OpenAI's fields (``name``, ``model``, ``input``, ``range``, ``pass_threshold``,
 OpenAI grader JSON validates unchanged. ``model`` is a Bedrock model id, inference profile
 id or ARN; an OpenAI name such as ``o4-mini`` parses (the import must not fail) but Bedrock
 rejects the call, so replace it before deploying (``is_bedrock_model`` tells). Ours:
-``models`` + ``ensemble``, ``max_concurrency``, ``max_attempts``, ``verdict_format``.
+``models`` + ``ensemble``, ``max_concurrency``, ``max_attempts``, ``verdict_format``,
+``max_response_chars``, ``max_context_chars``.
 """
 
 from __future__ import annotations
@@ -87,6 +88,19 @@ class JudgeSpecBase(SpecModel):
         "structured output), json (instructions only); auto: tool for anthropic, amazon.nova and mistral, else json.",
     )
     sampling_params: SamplingParams | None = Field(None, description="OpenAI sampling parameters.")
+    max_response_chars: int = Field(
+        16_000,
+        ge=1_000,
+        le=2_000_000,
+        description="The response ({{sample.output_text}} / output_json) is cut to this many characters for the "
+        "judge: head and tail kept, a marker line where the middle was left out (metric judge_truncated).",
+    )
+    max_context_chars: int = Field(
+        64_000,
+        ge=1_000,
+        le=2_000_000,
+        description="The same limit for every other quoted value ({{sample.conversation}}, {{item.*}}).",
+    )
 
     _model_refs = field_validator("model")(lambda cls, v: v if v is None else _check_model(v))
 

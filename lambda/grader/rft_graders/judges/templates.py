@@ -36,6 +36,8 @@ class JudgeTemplate(TemplateSpec):
     max_attempts: int = Field(6, ge=1, le=20, description="Attempts per call on throttling and transient errors.")
     verdict_format: Literal["auto", "tool", "json_schema", "json"] = Field("auto", description="How the verdict is requested.")
     pass_threshold: float | None = Field(None, ge=0, le=10, description="Optional pass/fail metric on the 0..10 score.")
+    max_response_chars: int = Field(16_000, ge=1_000, le=2_000_000, description="Response size limit for the judge (see score_model).")
+    max_context_chars: int = Field(64_000, ge=1_000, le=2_000_000, description="Size limit of other quoted values (see score_model).")
 
     RUBRIC: ClassVar[str] = ""
     WITH_REFERENCE: ClassVar[str] = ""
@@ -79,6 +81,8 @@ class JudgeTemplate(TemplateSpec):
             max_concurrency=self.max_concurrency,
             max_attempts=self.max_attempts,
             verdict_format=self.verdict_format,
+            max_response_chars=self.max_response_chars,
+            max_context_chars=self.max_context_chars,
         )
 
 
