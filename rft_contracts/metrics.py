@@ -13,8 +13,16 @@ WORKFLOW_SERVICE = "rft-workflow"
 # The grader handler's per-batch metrics, and the judges' counters.
 GRADER_METRICS = ("Samples", "RewardMean", "RewardStd", "ZeroRewardFraction", "GraderErrors",
                   "BatchDuration")
-JUDGE_METRICS = ("JudgeInputTokens", "JudgeOutputTokens", "JudgeParseErrors", "JudgeRefusals",
-                 "JudgeTimeouts")
+# Per-sample judge metric (in a sample's metrics_list) -> the batch counter the handler emits.
+JUDGE_COUNTERS = {
+    "judge_input_tokens": "JudgeInputTokens",
+    "judge_output_tokens": "JudgeOutputTokens",
+    "judge_parse_error": "JudgeParseErrors",
+    "judge_refusal": "JudgeRefusals",
+    "judge_timeout": "JudgeTimeouts",
+    "judge_truncated": "JudgeTruncated",
+}
+JUDGE_METRICS = tuple(JUDGE_COUNTERS.values())
 COMPONENT_METRIC_PREFIX = "Component."  # + a component's name: its mean reward per batch
 
 # Workflow step metrics (EMF, dimension Customization).

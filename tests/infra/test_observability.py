@@ -96,10 +96,16 @@ def test_every_dashboard_metric_is_emitted_or_received_by_something_in_the_stack
             pytest.fail(f"metric of an unexpected namespace: {metric}")
 
 
-def test_judge_metrics_are_the_names_the_grader_runtime_emits():
-    from rft_graders.stats import JUDGE_COUNTERS
+def test_every_judge_counter_is_a_per_sample_metric_the_judges_write():
+    """A renamed per-sample metric would silently zero its batch counter and alarm."""
+    from pathlib import Path
 
-    assert set(JUDGE_METRICS) == set(JUDGE_COUNTERS.values())
+    import rft_graders.judges
+    from rft_contracts.metrics import JUDGE_COUNTERS
+
+    source = "".join(p.read_text() for p in Path(rft_graders.judges.__file__).parent.glob("*.py"))
+    for per_sample in JUDGE_COUNTERS:
+        assert f'"{per_sample}"' in source, per_sample
 
 
 def test_nova_teams_see_bedrock_runtime_traffic_and_mantle_teams_do_not(platform, nova_platform):

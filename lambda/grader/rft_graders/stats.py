@@ -6,6 +6,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from rft_contracts.metrics import JUDGE_COUNTERS
+
 
 @dataclass
 class Summary:
@@ -27,15 +29,9 @@ class Summary:
         return self.error_count / self.count if self.count else 0.0
 
 
-# Judge cost and health counters, per sample in metrics_list (possibly prefixed by a multi
-# sub-grader name, e.g. "quality.judge_timeout"); summed per batch for EMF and reports.
-JUDGE_COUNTERS = {
-    "judge_input_tokens": "JudgeInputTokens",
-    "judge_output_tokens": "JudgeOutputTokens",
-    "judge_parse_error": "JudgeParseErrors",
-    "judge_refusal": "JudgeRefusals",
-    "judge_timeout": "JudgeTimeouts",
-}
+# Judge cost and health counters (JUDGE_COUNTERS), per sample in metrics_list (possibly
+# prefixed by a multi sub-grader name, e.g. "quality.judge_timeout"); summed per batch for EMF
+# and reports.
 
 
 def judge_totals(results: list[dict]) -> dict[str, float]:
