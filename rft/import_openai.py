@@ -123,7 +123,7 @@ def _read_json(path_text: str) -> Any:
     if not path.is_file():
         raise JobError(f"{path}: no such file")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return oj.strict_json(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise JobError(f"{path}: not UTF-8 text") from None
     except ValueError as exc:
@@ -217,7 +217,8 @@ def convert(args: argparse.Namespace) -> Result:
     try:  # the team config's own model: name rules, catalog ranges, grader and judge checks
         Customization.model_validate(entry)
     except ValidationError as exc:
-        raise JobError(format_validation_error("customization", exc).splitlines()) from None
+        raise JobError(format_validation_error("customization.yaml", exc).replace(
+            "customization.yaml: ", "customization.", 1).splitlines()) from None
     notes = _job_notes(job, args, files, comments, decisions) + grader_side + hp_notes
     if refs.opaque:
         decisions.append("python grader(s) " + ", ".join(refs.opaque) + " use item as a whole: every row field "

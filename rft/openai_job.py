@@ -77,6 +77,31 @@ class Job:
         return value if isinstance(value, str) else None
 
 
+class StrictJsonError(ValueError):
+    def __init__(self, msg: str):
+        super().__init__(msg)
+        self.msg = msg
+
+
+def _no_constants(name: str) -> Any:
+    raise StrictJsonError(f"{name} is not JSON")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise StrictJsonError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def strict_json(text: str) -> Any:
+    """json.loads without Python's extensions: NaN/Infinity (which Bedrock's JSON parser would
+    reject, and json.dumps would write back) and duplicate keys (the last silently wins) fail."""
+    return json.loads(text, parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
+
+
 def short(value: Any, limit: int = 80) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -177,6 +202,13 @@ def validate_grader_tree(node: Any, path: str = "grader") -> None:
         model.model_validate(target)
     except ValidationError as exc:
         raise JobError(_pydantic_line(f"{path}", exc)) from None
+    # The SDK models allow unknown fields; our runtime would honour its own (timeout_s, module,
+    # max_concurrency...), which an OpenAI job has no business setting. pass_threshold is in
+    # OpenAI's graders guide though not in the generated types.
+    allowed = set(model.model_fields) | {"pass_threshold"}
+    for key in node:
+        if key not in allowed:
+            raise JobError(f"{path}.{key}: not a field of OpenAI's {kind} grader")
     if kind == "multi":
         for key, child in node["graders"].items():
             validate_grader_tree(child, f"{path}.graders.{key}")
@@ -416,7 +448,9 @@ def convert_hyperparameters(job: Job, base_model: str) -> tuple[dict, list[Note]
         parsed = ReinforcementHyperparameters.model_validate(raw)
     except ValidationError as exc:
         raise JobError(_pydantic_line(source, exc)) from None
-    values = parsed.model_dump(exclude_none=True)
+    # The SDK's lax parsing turns true into 1 and "8" into 8; the catalog checks the values as
+    # written, so a typo is an error rather than a different number.
+    values = {k: raw[k] for k in parsed.model_dump(exclude_none=True)}
     out: dict[str, Any] = {}
     notes: list[Note] = []
     dropped: list[str] = []
@@ -584,7 +618,7 @@ def convert_lines(name: str, source: str, text: str, refs: ItemRefs) -> Converte
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            row = strict_json(line)
         except ValueError as exc:
             result.problems.append(RowProblem(source, number, f"not valid JSON ({exc.msg})"))
             continue
