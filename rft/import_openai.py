@@ -126,6 +126,8 @@ def _read_json(path_text: str) -> Any:
         return oj.strict_json(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise JobError(f"{path}: not UTF-8 text") from None
+    except oj.StrictJsonError as exc:
+        raise JobError(f"{path}: not valid JSON ({exc.msg})") from None
     except ValueError as exc:
         raise JobError(f"{path}: not valid JSON ({exc})") from None
 
@@ -146,6 +148,10 @@ def convert(args: argparse.Namespace) -> Result:
     from rft.config.loader import format_validation_error
     from rft.config.models import Customization
 
+    inputs = {Path(p).resolve() for p in (args.job_json, args.training_file, args.validation_file) if p}
+    for name in ("customization.yaml", "train.jsonl", "validation.jsonl", "IMPORT_REPORT.md"):
+        if (Path(args.out) / name).resolve() in inputs:
+            raise JobError(f"--out {args.out}: writing {name} there would overwrite the input file; choose another --out")
     raw = _read_json(args.job_json)
     try:
         job = oj.load_job(raw)
@@ -589,21 +595,24 @@ def _source_line(result: Result, problem: Any) -> str:
 def print_summary(result: Result, checks: list[Check]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    # Text, never markup: details quote row data and paths, and "[...]" would be read as style.
 
     console = Console(width=120, soft_wrap=False, highlight=False)
-    table = Table(title=f"rft import-openai → {result.out}", show_lines=False)
+    table = Table(title=Text(f"rft import-openai → {result.out}"), show_lines=False)
     table.add_column("check")
     table.add_column("result")
     table.add_column("detail", overflow="fold")
     for check in checks:
-        table.add_row(check.name, "ok" if check.ok else "FAILED", check.detail)
+        table.add_row(Text(check.name), Text("ok" if check.ok else "FAILED"), Text(check.detail))
     console.print(table)
     outcomes: dict[str, int] = {}
     for note in result.notes:
         outcomes[note.outcome] = outcomes.get(note.outcome, 0) + 1
-    console.print("job fields: " + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items()))
-                  + f"; see {result.out / 'IMPORT_REPORT.md'}")
+    console.print(Text("job fields: " + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items()))
+                       + f"; see {result.out / 'IMPORT_REPORT.md'}"))
     for warning in result.warnings:
-        console.print(f"warning: {warning}")
+        console.print(Text(f"warning: {warning}"))
     for decision in dict.fromkeys(result.decisions):
-        console.print(f"decide: {decision}")
+        console.print(Text(f"decide: {decision}"))

@@ -33,6 +33,7 @@ from __future__ import annotations
 import ast
 import copy
 import json
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -96,10 +97,27 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
     return out
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise StrictJsonError(f"{text} is not a finite number")
+    return value
+
+
 def strict_json(text: str) -> Any:
-    """json.loads without Python's extensions: NaN/Infinity (which Bedrock's JSON parser would
-    reject, and json.dumps would write back) and duplicate keys (the last silently wins) fail."""
-    return json.loads(text, parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
+    """json.loads without Python's extensions: NaN/Infinity and numbers that overflow to
+    infinity (Bedrock's JSON parser would reject what json.dumps writes back for them),
+    duplicate keys (the last silently wins) and unpaired surrogates (not Unicode; the UTF-8
+    file could not be written) fail."""
+    try:
+        value = json.loads(text, parse_constant=_no_constants, parse_float=_finite, object_pairs_hook=_no_duplicates)
+    except RecursionError:
+        raise StrictJsonError("it nests more deeply than this reader allows") from None
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise StrictJsonError("not valid Unicode (an unpaired surrogate)") from None
+    return value
 
 
 def short(value: Any, limit: int = 80) -> str:
@@ -179,8 +197,14 @@ def iter_graders(node: dict, path: str = "grader") -> Iterable[tuple[str, dict]]
                 yield from iter_graders(child, f"{path}.graders.{key}")
 
 
-def validate_grader_tree(node: Any, path: str = "grader") -> None:
+MAX_GRADER_DEPTH = 16  # multi inside multi; real graders nest two or three deep
+
+
+def validate_grader_tree(node: Any, path: str = "grader", depth: int = 0) -> None:
     from pydantic import ValidationError
+
+    if depth > MAX_GRADER_DEPTH:
+        raise JobError(f"grader: multi graders nest more than {MAX_GRADER_DEPTH} deep")
 
     if not isinstance(node, dict):
         raise JobError(f"{path}: must be an object, got {type(node).__name__}")
@@ -211,7 +235,7 @@ def validate_grader_tree(node: Any, path: str = "grader") -> None:
             raise JobError(f"{path}.{key}: not a field of OpenAI's {kind} grader")
     if kind == "multi":
         for key, child in node["graders"].items():
-            validate_grader_tree(child, f"{path}.graders.{key}")
+            validate_grader_tree(child, f"{path}.graders.{key}", depth + 1)
 
 
 # ------------------------------------------------------------------------- grader references
@@ -619,6 +643,10 @@ def convert_lines(name: str, source: str, text: str, refs: ItemRefs) -> Converte
             continue
         try:
             row = strict_json(line)
+        except StrictJsonError as exc:
+            text = exc.msg if exc.msg.startswith("not valid") else f"not valid JSON ({exc.msg})"
+            result.problems.append(RowProblem(source, number, text))
+            continue
         except ValueError as exc:
             result.problems.append(RowProblem(source, number, f"not valid JSON ({exc.msg})"))
             continue

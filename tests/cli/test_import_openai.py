@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -425,3 +426,47 @@ def test_response_format_is_reported_with_a_schema_component(tmp_path, job_file)
 
     parse_grader_spec(gated)  # the suggestion, completed as the report says, is a valid grader
     assert gated["graders"]["schema"]["schema"] == body["method"]["reinforcement"]["response_format"]["json_schema"]["schema"]
+
+
+# ------------------------------------------------------------------ adversarial input
+@pytest.mark.parametrize("line,message", [
+    ('{"messages": [{"role": "user", "content": "x"}], "answer": 1e400}', "line 2: not valid JSON (1e400 is not a finite number)"),
+    ('{"messages": [{"role": "user", "content": "x"}], "answer": "\\ud800"}', "line 2: not valid Unicode (an unpaired surrogate)"),
+])
+def test_rows_that_would_write_invalid_json(line, message, tmp_path, job_file, capsys):
+    train = write_jsonl(tmp_path / "t.jsonl", [rows(1)[0], line])
+    assert importing(tmp_path, job_file(create_body()), train=train) == 2
+    lines = error_lines(capsys)
+    assert len(lines) == 1 and message in lines[0], lines
+
+
+@pytest.mark.parametrize("depth,message", [(40, "grader: multi graders nest more than 16 deep"),
+                                            (3000, "nests more deeply than")])
+def test_deeply_nested_grader_is_refused(depth, message, tmp_path, job_file, capsys):
+    text = json.dumps(string_check())
+    for level in range(depth):  # built as text: json.dumps itself cannot nest this deep
+        text = '{"type": "multi", "name": "m%d", "calculate_output": "g", "graders": {"g": %s}}' % (level, text)
+    body = json.dumps(create_body()).replace(json.dumps(string_check()), text)
+    assert importing(tmp_path, job_file(body)) == 2
+    lines = error_lines(capsys)
+    assert len(lines) == 1 and message in lines[0], lines
+
+
+def test_output_never_overwrites_an_input(tmp_path, job_file, capsys):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    train = write_jsonl(data_dir / "train.jsonl", rows())
+    before = train.read_text()
+    code = run(str(job_file(create_body())), "--team", "example", "--name", "x", "--base-model", "qwen.qwen3-32b",
+               "--training-file", str(train), "--out", str(data_dir))
+    assert code == 2
+    assert "would overwrite the input" in error_lines(capsys)[0]
+    assert train.read_text() == before
+
+
+def test_summary_prints_problem_text_literally(tmp_path, job_file, capsys):
+    data = rows()
+    data[4]["messages"][0]["role"] = "[bold]tool"
+    assert importing(tmp_path, job_file(create_body()), train=write_jsonl(tmp_path / "t.jsonl", data)) == 2
+    out = re.sub(r"[\s│]", "", capsys.readouterr().out)  # the table may wrap the detail
+    assert "messages[0].role'[bold]tool'" in out  # rich would have taken [bold] for markup
