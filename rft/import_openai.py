@@ -234,7 +234,7 @@ def convert(args: argparse.Namespace) -> Result:
     if grader_uses_judge(grader):
         decisions.append("calibrate each mapped judge against human labels before training "
                          "(rft judge calibrate); a different judge model scores differently")
-    header = _yaml_header(job, args)
+    header = _yaml_header(job, args, notes)
     from rft.openai_yaml import render
 
     yaml_text = render(entry, header=header, comments=comments, trailing=trailing)
@@ -343,6 +343,7 @@ def _job_notes(job: oj.Job, args, files: dict, comments: dict, decisions: list[s
             notes.append(Note(key, value, "dropped", "neither Bedrock RFT API takes a seed; runs are not reproducible "
                               "bit for bit"))
         elif key == "suffix":
+            comments[("description",)] = f"carries the OpenAI suffix {value!r}"
             notes.append(Note(key, value, "changed", "kept in the description; the model name comes from the "
                               "customization and run (mantle does not support suffix)"))
         elif key == "metadata":
@@ -391,18 +392,19 @@ def _response_format_note(value: Any, decisions: list[str]) -> Note:
                 "see 'Structured outputs' below")
 
 
-def _yaml_header(job: oj.Job, args) -> list[str]:
+def _yaml_header(job: oj.Job, args, notes: list[Note]) -> list[str]:
     source = f"OpenAI job {job.job_id}" if job.job_id else "an OpenAI fine_tuning.jobs.create body"
     lines = [
         f"Imported from {source} ({Path(args.job_json).name}) by `rft import-openai`.",
         f"Paste this entry under `customizations:` in config/teams/{args.team}.yaml.",
         "Every field of the OpenAI job, and what became of it, is in IMPORT_REPORT.md.",
     ]
-    dropped = [k for k in ("seed", "metadata", "integrations") if k in job.raw]
-    if "response_format" in job.reinforcement:
-        dropped.append("method.reinforcement.response_format")
-    if dropped:
-        lines.append("Dropped (no Bedrock equivalent; see the report): " + ", ".join(dropped) + ".")
+    # One line per dropped job-level field; dropped hyperparameters and ignored grader fields
+    # are commented where they would have been.
+    for note in notes:
+        top = "." not in note.field or note.field == "method.reinforcement.response_format"
+        if note.outcome == "dropped" and top:
+            lines.append(f"{note.field}: {oj.short(note.value, 60)} -> dropped: {note.detail}")
     return lines
 
 

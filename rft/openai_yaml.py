@@ -46,8 +46,14 @@ def _block(value: str, indent: int) -> list[str] | None:
     return [header] + [(" " * indent + line[2:]) if line else "" for line in body]
 
 
+def _one_line(text: str) -> str:
+    """Comment text on one line: a line break in a value (a file id, a model name) must not
+    end the comment and start YAML."""
+    return " ".join(str(text).splitlines())
+
+
 def _comment(text: str | None) -> str:
-    return f"  # {text}" if text else ""
+    return f"  # {_one_line(text)}" if text else ""
 
 
 class _Emitter:
@@ -75,7 +81,7 @@ class _Emitter:
                 flow = json_flow(child) if isinstance(child, (dict, list)) else _scalar(child)
                 self.out.append(f"{head} {flow}{note}")
             for line in self.trailing.get(here, []):
-                self.out.append(f"{pad}  # {line}")
+                self.out.append(f"{pad}  # {_one_line(line)}")
 
     def sequence(self, value: list, indent: int, path: Path) -> None:
         pad = " " * indent
@@ -103,7 +109,7 @@ def render(entry: dict, *, header: list[str], comments: dict[Path, str], trailin
     # Paths are entry-relative; inside the one-item list the entry itself is at (0,).
     emitter = _Emitter({(0, *k): v for k, v in comments.items()}, {(0, *k): v for k, v in trailing.items()})
     emitter.sequence([entry], 2, ())
-    lines = [f"# {line}" if line else "#" for line in header] + emitter.out
+    lines = [f"# {_one_line(line)}" if line else "#" for line in header] + emitter.out
     text = "\n".join(lines) + "\n"
     if yaml.safe_load(text) != [entry]:
         raise AssertionError("internal error: the customization YAML does not load back to the entry")

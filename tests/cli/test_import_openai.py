@@ -470,3 +470,12 @@ def test_summary_prints_problem_text_literally(tmp_path, job_file, capsys):
     assert importing(tmp_path, job_file(create_body()), train=write_jsonl(tmp_path / "t.jsonl", data)) == 2
     out = re.sub(r"[\s│]", "", capsys.readouterr().out)  # the table may wrap the detail
     assert "messages[0].role'[bold]tool'" in out  # rich would have taken [bold] for markup
+
+
+def test_line_breaks_in_values_stay_inside_comments(tmp_path, job_file):
+    body = create_body(_judge("score_model"), training_file="file-1\nname: injected", suffix="a\nb: c")
+    body["method"]["reinforcement"]["grader"]["model"] = "o4-mini\n    evil: true"
+    train = write_jsonl(tmp_path / "t.jsonl", rows())
+    assert importing(tmp_path, job_file(body), "--map-model", f"o4-mini\n    evil: true={JUDGE}", train=train) == 0
+    got = entry(tmp_path)
+    assert "evil" not in got["grader"] and got["name"] == "imported" and got["grader"]["model"] == JUDGE
