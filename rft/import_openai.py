@@ -259,6 +259,8 @@ def _grader_notes(grader: dict) -> tuple[list[Note], list[str]]:
         detail = f"{kind} grader, unchanged (our runtime reads OpenAI's fields)"
         if kind == "label_model" and path == "grader":
             detail += "; OpenAI takes label_model only inside multi, ours also at the top"
+        if kind == "python":
+            detail += "; runs in the code sandbox, which reports its score rounded down to 0.01 and clipped to 0..1"
         if kind == "multi" and path != "grader":
             detail += "; a multi inside a multi (OpenAI's types list none, our runtime nests them)"
         notes.append(Note(where, {"type": kind, "name": node.get("name")}, "carried", detail))
