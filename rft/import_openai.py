@@ -24,7 +24,6 @@ read); check failures are reported after writing, so the files can be inspected.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path

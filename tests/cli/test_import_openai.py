@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import re
 from pathlib import Path
@@ -344,7 +343,7 @@ def test_map_model_targets_are_checked(target, message, tmp_path, job_file, caps
 
 def test_unused_map_model_is_an_error(tmp_path, job_file, capsys):
     assert importing(tmp_path, job_file(create_body()), "--map-model", f"o4-mini={JUDGE}") == 2
-    assert error_lines(capsys) == [f"--map-model o4-mini: the grader uses no such judge model (it has no judge)"]
+    assert error_lines(capsys) == ["--map-model o4-mini: the grader uses no such judge model (it has no judge)"]
 
 
 def test_judge_of_the_base_models_family_is_a_warning(tmp_path, job_file, capsys):
