@@ -10,15 +10,35 @@ TEAM ?= example
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export CDK_DISABLE_VERSION_CHECK := 1
 
-.PHONY: setup synth test docs bench clean
+UV := $(VENV)/bin/uv
+# Lambda locks: resolved for the functions' runtime (Python 3.13 on Linux arm64), with hashes.
+LAMBDA_LOCK := $(UV) pip compile --quiet --generate-hashes --python-version 3.13 \
+	--python-platform aarch64-manylinux_2_28 --custom-compile-command "make lock"
+
+.PHONY: setup synth test docs bench lock clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt lambda/grader/requirements.txt lambda/workflow/requirements.txt pyproject.toml
+# Every dependency comes from a lock file with hashes (`make lock` rewrites them from the
+# requirements*.txt files, which name the direct dependencies). uv installs them: fast, and it
+# prints what it does, so a first run is not minutes of silence.
+$(VENV)/.bootstrapped: requirements-bootstrap.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-bootstrap.txt
 	touch $@
+
+$(VENV)/.installed: $(VENV)/.bootstrapped requirements-dev.lock pyproject.toml
+	$(UV) pip install --python $(PY) --require-hashes -r requirements-dev.lock
+	$(UV) pip install --python $(PY) --no-deps -e .
+	touch $@
+
+lock: $(VENV)/.bootstrapped
+	$(UV) pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+		--custom-compile-command "make lock" requirements-dev.txt -o requirements-dev.lock
+	$(LAMBDA_LOCK) lambda/grader/requirements.txt -o lambda/grader/requirements.lock
+	$(LAMBDA_LOCK) lambda/workflow/requirements.txt lambda/grader/requirements.txt -o lambda/workflow/requirements.lock
+	$(LAMBDA_LOCK) lambda/code_sandbox/requirements.txt -o lambda/code_sandbox/requirements.lock
+	$(LAMBDA_LOCK) lambda/job_events/requirements.txt -o lambda/job_events/requirements.lock
 
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	npm ci --no-audit --no-fund --loglevel=error

@@ -1,7 +1,7 @@
 """Docker-free bundling of Python Lambda code for Linux arm64.
 
 CDK's Python constructs bundle in Docker, which platform CI often lacks. Here pip installs the
-function's requirements straight into the asset directory with `--platform manylinux_*_aarch64
+function's locked requirements (`requirements.lock`, hashes checked) straight into the asset directory with `--platform manylinux_*_aarch64
 --only-binary=:all:`, so binary wheels (pydantic-core, rapidfuzz) are the
 Linux arm64 builds whatever machine synthesizes. Pure-Python packages published only as sdists
 are built into wheels first (pip builds those on the host; they contain no machine code).
@@ -56,23 +56,58 @@ class _LocalPipBundler:
         return True
 
 
-def install_requirements(requirements: Path | tuple[Path, ...], target: Path,
+def _split_sdist_only(lock_text: str, sdist_only: tuple[str, ...]) -> tuple[str, str]:
+    """(the lock without the sdist-only pins, those pins with their hashes)."""
+    names = {pin.split("==")[0].lower().replace("_", "-") for pin in sdist_only}
+    kept: list[str] = []
+    taken: list[str] = []
+    current = kept
+    for line in lock_text.splitlines():
+        if line and not line[0].isspace() and not line.startswith("#"):
+            name = line.split("==")[0].split("[")[0].strip().lower().replace("_", "-")
+            current = taken if name in names else kept
+        current.append(line)
+    return "\n".join(kept) + "\n", "\n".join(taken) + "\n"
+
+
+def install_requirements(locks: Path | tuple[Path, ...], target: Path,
                          sdist_only: tuple[str, ...] = ()) -> None:
-    """pip-install `requirements` file(s) for Lambda (Python 3.13, arm64) into `target`."""
-    files = (requirements,) if isinstance(requirements, Path) else requirements
+    """pip-install hash-locked requirements for Lambda (Python 3.13, arm64) into `target`.
+
+    Every file is verified against the lock's hashes (`--require-hashes`), so the asset holds
+    exactly the resolved versions the lock names (and its hash, which covers the lock, changes
+    when they do). Sdist-only pure-Python pins are downloaded with their hash checked, built
+    into wheels on the host, then installed without dependencies (the lock already lists them).
+    """
+    files = (locks,) if isinstance(locks, Path) else locks
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
-    with tempfile.TemporaryDirectory() as wheelhouse:
-        if sdist_only:
-            subprocess.run([*pip, "wheel", "--no-deps", "--wheel-dir", wheelhouse, *sdist_only],
-                           check=True)
+    with tempfile.TemporaryDirectory() as work:
+        wheelhouse, downloads = Path(work) / "wheels", Path(work) / "sdists"
+        binaries, sources = [], []
+        for index, lock in enumerate(files):
+            kept, taken = _split_sdist_only(lock.read_text(), sdist_only)
+            binaries.append(Path(work) / f"binary-{index}.lock")
+            binaries[-1].write_text(kept)
+            if taken.strip():
+                sources.append(Path(work) / f"sdist-{index}.lock")
+                sources[-1].write_text(taken)
+        for source in sources:
+            subprocess.run([*pip, "download", "--no-deps", "--no-binary=:all:", "--require-hashes",
+                            "--dest", str(downloads), "--requirement", str(source)], check=True)
+        if sources:
+            subprocess.run([*pip, "wheel", "--no-deps", "--wheel-dir", str(wheelhouse),
+                            *map(str, sorted(downloads.iterdir()))], check=True)
         subprocess.run(
-            [*pip, "install", "--no-compile", "--target", str(target),
-             *(arg for f in files for arg in ("--requirement", str(f))),
+            [*pip, "install", "--no-compile", "--no-deps", "--require-hashes", "--target", str(target),
+             *(arg for f in binaries for arg in ("--requirement", str(f))),
              *(arg for tag in _PLATFORMS for arg in ("--platform", tag)),
              "--implementation", "cp", "--python-version", _PYTHON_VERSION,
-             "--only-binary=:all:", "--find-links", wheelhouse, "--upgrade"],
+             "--only-binary=:all:", "--upgrade"],
             check=True,
         )
+        if sources:
+            subprocess.run([*pip, "install", "--no-compile", "--no-deps", "--target", str(target), "--upgrade",
+                            *map(str, sorted(wheelhouse.glob("*.whl")))], check=True)
     for pattern in _RUNTIME_PROVIDED:
         for path in target.glob(f"{pattern}*"):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
@@ -85,7 +120,8 @@ def python_code(
     requirements: tuple[Path, ...] = (),
     sdist_only: tuple[str, ...] = (),
 ) -> lambda_.Code:
-    """A Lambda asset of `sources` plus installed `requirements`.
+    """A Lambda asset of `sources` plus installed `requirements` (hash-locked files, see
+    `install_requirements`).
 
     A source folder that is a package (has `__init__.py`) is copied under its own name; any
     other folder's contents go to the asset root (where the handler module lives).
@@ -107,9 +143,9 @@ def python_code(
 
 
 def content_hash(sources: tuple[Path, ...], requirements: tuple[Path, ...], sdist_only: tuple[str, ...]) -> str:
-    """sha256 over every bundled source file, the requirement files and the target platform."""
+    """sha256 over every bundled source file, the lock files and the target platform."""
     digest = hashlib.sha256(repr((_PYTHON_VERSION, _PLATFORMS, sdist_only, _RUNTIME_PROVIDED)).encode())
-    files: list[tuple[str, Path]] = [(f"requirements/{p.name}", p) for p in requirements]
+    files: list[tuple[str, Path]] = [(f"requirements/{p.parent.name}/{p.name}", p) for p in requirements]
     for source in sources:
         if source.is_file():
             files.append((source.name, source))
