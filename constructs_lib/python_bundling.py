@@ -87,7 +87,11 @@ class _LocalPipBundler:
         if not cached.is_dir():
             staging = cached.with_name(f".{self._hash}.{os.getpid()}")
             shutil.rmtree(staging, ignore_errors=True)
-            self.bundle(staging)
+            try:
+                self.bundle(staging)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
             try:
                 staging.rename(cached)  # atomic: a half-written bundle is never taken from the cache
             except OSError:  # a concurrent synth finished first; theirs is the same content

@@ -75,3 +75,33 @@ def test_every_function_lock_pins_what_its_requirements_name():
                     name, version = line.split("==")
                     pin = f"{name.split('[')[0].strip().lower().replace('_', '-')}=={version.strip()}"
                     assert pin in pinned, f"{lock.relative_to(repo)} lacks {pin}: run `make lock`"
+
+
+def test_a_finished_bundle_is_reused_from_the_cache_and_never_half_written(tmp_path, monkeypatch):
+    from constructs_lib import python_bundling
+
+    monkeypatch.setenv(python_bundling.ASSET_CACHE_ENV, str(tmp_path / "cache"))
+    source = tmp_path / "fn"
+    source.mkdir()
+    (source / "handler.py").write_text("def handler(event, context):\n    return 1\n")
+    bundler = python_bundling._LocalPipBundler((source,), (), (), "h1")
+    runs = []
+    real = python_bundling._LocalPipBundler.bundle
+    monkeypatch.setattr(python_bundling._LocalPipBundler, "bundle",
+                        lambda self, out: (runs.append(out), real(self, out)))
+    for n in range(2):
+        out = tmp_path / f"out{n}"
+        out.mkdir()
+        assert bundler.try_bundle(str(out))
+        assert (out / "handler.py").read_text().startswith("def handler")
+    assert len(runs) == 1  # the second synth copied the cached bundle
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["h1"]  # no staging folder left
+
+    def broken(self, out):
+        out.mkdir(parents=True)
+        raise RuntimeError("pip failed")
+
+    monkeypatch.setattr(python_bundling._LocalPipBundler, "bundle", broken)
+    with pytest.raises(RuntimeError):
+        python_bundling._LocalPipBundler((source,), (), (), "h2").try_bundle(str(tmp_path / "out2"))
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["h1"]  # a failed bundle is not cached
