@@ -494,7 +494,9 @@ class _Zygote:
         timeout_s = spec["timeout_s"]
         frame_a = {
             "workdir": batch.next_workdir(), "batch_root": batch.root,
-            "tmp_roots": batch.tmp_roots, "sweep_tmp": batch.sweep_tmp, "code": spec["code"], "wanted": prepared.wanted,
+            # Relative like the workdir: the zygote cannot always traverse their parents.
+            "tmp_roots": [os.path.relpath(r, batch.root) for r in batch.tmp_roots],
+            "sweep_tmp": batch.sweep_tmp, "code": spec["code"], "wanted": prepared.wanted,
             "timeout_s": timeout_s, "audit_hook": config.audit_hook,
             "limits": {
                 # The wall clock is the real timeout; CPU is a backstop a little above it.
