@@ -384,9 +384,13 @@ def make_audit_hook(sandbox_dir):
         return "/" + "/".join(parts)
 
     root = resolve(sandbox_dir)
+    batch = root.rsplit("/", 1)[0]  # holds the other runs' directories of this batch
 
-    def inside(real):
-        return real == root or real.startswith(root + "/")
+    def inside(real, base=root):
+        return real == base or real.startswith(base + "/")
+
+    def other_run(real):
+        return inside(real, batch) and not inside(real)
 
     def deny(event, detail=""):
         raise PermissionError(f"sandbox: {event} is not allowed {detail}".rstrip())
@@ -410,6 +414,8 @@ def make_audit_hook(sandbox_dir):
                 deny(event, "(unresolvable path)")
             if real == "/proc" or real.startswith("/proc/"):
                 deny(event, "(/proc)")
+            if other_run(real):
+                deny(event, "(another run's directory)")
             writing = (mode is not None and any(c in mode for c in "wax+")) or (
                 type(flags) is int and flags & _WRITE_FLAGS)
             if writing and not inside(real) and real != "/dev/null":
@@ -427,6 +433,15 @@ def make_audit_hook(sandbox_dir):
                     deny(event, "(outside the sandbox directory)")
             if any(args[i] not in (-1, None) for i in dir_fd_indexes if i < len(args)):
                 deny(event, "(dir_fd)")
+        elif event in ("os.listdir", "os.scandir"):
+            path = args[0]
+            if path is not None and type(path) is not int:
+                try:
+                    real = resolve(path)
+                except (TypeError, ValueError, OSError):
+                    deny(event, "(unresolvable path)")
+                if other_run(real):
+                    deny(event, "(another run's directory)")
         elif event == "import":
             if args[0].split(".")[0] in _DENY_IMPORTS:
                 deny(event, args[0])
