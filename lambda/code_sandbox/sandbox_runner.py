@@ -57,6 +57,9 @@ UNPRIVILEGED_USER = "nobody"
 BATCH_PREFIX = "rft-sbx-"  # the zygotes' stray-file sweep never touches these (batch roots)
 ZYGOTE_GRACE_S = 5.0  # backstop over the run's own timeout before the zygote is killed
 _BUILTIN_NAMES = frozenset(dir(builtins))
+# What the most recent zygote reported about itself ({"seccomp": bool, "uid": int, ...}); the
+# handler logs it, so an operator can see whether the kernel accepted the seccomp filter.
+ZYGOTE_INFO: dict = {}
 
 
 @dataclass(frozen=True)
@@ -469,6 +472,7 @@ class _Zygote:
             self.close()
             raise OSError("sandbox zygote did not start")
         self.info = json.loads(line)
+        ZYGOTE_INFO.update(self.info)
 
     def alive(self) -> bool:
         return self.proc.poll() is None

@@ -515,7 +515,7 @@ def candidate_main(run, req_fd, rep_fd, out_fd, seccomp_prog):
     os.dup2(out_fd, 1)
     os.dup2(out_fd, 2)
     _child_setup(run, {req_fd, rep_fd}, seccomp_prog if run["seccomp"] else None)
-    exit_now, write, read = os._exit, os.write, os.read
+    exit_now = os._exit
     loads_, dumps_ = json.loads, json.dumps
 
     def reply(obj):
@@ -527,7 +527,7 @@ def candidate_main(run, req_fd, rep_fd, out_fd, seccomp_prog):
     for name in ("ctypes", "_ctypes", "ctypes._endian", "signal", "_signal", "resource"):
         sys.modules.pop(name, None)
     sys.modules["__main__"] = type(sys)("__main__")
-    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    namespace = {"__name__": "__candidate__", "__builtins__": builtins}  # no main() blocks
     try:
         exec(compile(run["code"], "<candidate>", "exec"), namespace)
         names = {}
@@ -995,6 +995,8 @@ def serve_one(run, seccomp_prog, result_fd):
 
 def main():
     set_not_dumpable()
+    # Plain data may hold big ints (factorials, Fibonacci); a huge one only slows its own run.
+    sys.set_int_max_str_digits(0)
     result_fd = int(sys.argv[1])
     want_seccomp = sys.argv[2] == "1"
     prog = seccomp_program() if want_seccomp else None

@@ -16,7 +16,7 @@ import pytest
 
 from pathlib import Path
 
-from sandbox_runner import SandboxConfig, run_batch
+from sandbox_runner import SandboxConfig
 
 IS_ROOT = os.geteuid() == 0
 SANDBOX_DIR = Path(__file__).resolve().parents[3] / "lambda" / "code_sandbox"
