@@ -5,7 +5,6 @@ a control with the relevant layer switched off shows the attack is real.
 """
 
 import os
-import time
 import uuid
 
 import pytest
@@ -30,9 +29,10 @@ KILL_ZYGOTE = {
     "pidfd_send_signal": (
         "import os, signal\ndef attack():\n"
         "    signal.pidfd_send_signal(os.pidfd_open(os.getppid()), signal.SIGKILL)\n    return 1\n"),
+    # No fds left for the zygote: its next pipe, scandir or rmtree fails and it dies.
     "prlimit on the zygote": (
         "import os, resource\ndef attack():\n"
-        "    resource.prlimit(os.getppid(), resource.RLIMIT_CPU, (0, 0))\n    return 1\n"),
+        "    resource.prlimit(os.getppid(), resource.RLIMIT_NOFILE, (0, 0))\n    return 1\n"),
 }
 
 
@@ -109,28 +109,41 @@ def test_control_root_children_can_open_the_sibling():
 
 # ------------------------------------------------------------------------- other runs' files
 
-WRITER = ("import time\nopen('secret.txt', 'w').write('TOPSECRET')\n"
-          "def attack():\n    time.sleep(1.5)\n    return 0\n")
-READER = '''
-import glob, time
+WRITER = """
+import os, time
+open("secret.txt", "w").write("TOPSECRET")
+def attack():
+    # Keep this directory alive until the reader had its chance (it leaves a marker here
+    # when it can write here at all; when it cannot, a short wait is enough).
+    for _ in range({polls}):
+        if os.path.exists("done"):
+            break
+        time.sleep(0.05)
+    return 0
+"""
+READER = """
+import glob, os, time
 def steal():
-    time.sleep(0.5)
-    for path in glob.glob("../*/secret.txt"):
-        try:
-            return open(path).read()
-        except OSError:
-            pass
+    for _ in range(160):
+        os.listdir("..")  # PermissionError when runs are kept apart: no need to wait
+        for path in glob.glob("../*/secret.txt"):
+            text = open(path).read()
+            open(os.path.join(os.path.dirname(path), "done"), "w").close()
+            return text
+        time.sleep(0.05)
     return None
-'''
+"""
 
 
 @pytest.mark.parametrize("hook", [True, False], ids=["protected", "control-no-hook"])
 def test_runs_cannot_read_each_others_files(hook):
-    runs = [_run(WRITER), _run(READER, tests="assert steal() == 'TOPSECRET'\n")]
-    writer, reader = run_batch(runs, SandboxConfig(max_parallel=2, audit_hook=hook))
+    writer = _run(WRITER.format(polls=20 if hook else 160))
+    reader = _run(READER, tests="assert steal() == 'TOPSECRET'\n")
+    writer, reader = run_batch([writer, reader], SandboxConfig(max_parallel=2, audit_hook=hook))
     assert writer["status"] == "passed", writer
     if hook:
         assert (reader["status"], reader["passed"]) == ("failed", 0), reader
+        assert "another run" in reader["detail"], reader
     else:  # same uid, so only the hook keeps runs apart (README: known limit)
         assert reader["status"] == "passed", reader
 
@@ -237,17 +250,13 @@ def test_same_uid_strays_in_tmpdir_are_removed(unprivileged_parent):
 
 def test_sleeping_past_the_deadline_times_out_without_holding_the_batch():
     sleeper = _run("import time\ndef attack():\n    time.sleep(60)\n    return 0\n", timeout_s=1)
-    started = time.monotonic()
     results = run_batch([sleeper, GOOD, GOOD], SandboxConfig(max_parallel=2))
-    elapsed = time.monotonic() - started
     assert [r["status"] for r in results] == ["timeout", "passed", "passed"], results
-    assert results[0]["passed"] == 0
-    assert elapsed < 5
+    assert results[0]["passed"] == 0 and "timed out after 1s" in results[0]["detail"]
 
 
 def test_huge_output_from_the_candidate_is_capped():
     code = "import sys\ndef attack():\n    for _ in range(3000):\n        print('x' * 10000)\n    return 1\n"
-    started = time.monotonic()
     (result,) = run_batch([_run(code)], SandboxConfig())
     assert result["status"] == "failed" and len(result["detail"]) <= 1000, result
-    assert time.monotonic() - started < 10
+    assert result["detail"].endswith("x" * 50)  # the tail of the output, not all 30 MB

@@ -283,3 +283,20 @@ def test_real_humaneval_loop_fails_when_a_later_iteration_raises(task_id):
     result, control = run_batch([run, honest], SandboxConfig(max_parallel=2))
     assert control["status"] == "passed", control
     assert result["status"] == "failed" and result["passed"] < result["total"], result
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("def float(x):\n    return 1.0\ndef grade(sample, item):\n    return 0.0\n", 0),
+    ("import json, sys, types\nfake = types.ModuleType('json')\nfake.loads = lambda s: {}\n"
+     "sys.modules['json'] = fake\ndef grade(sample, item):\n    return 0.0\n", 0),
+    ("def grade(sample, item):\n    return 0.37\n", 37),  # control: the count follows the score
+])
+def test_python_grader_harness_cannot_be_forged(source, expected):
+    """The `python` grader sends its generated 100-threshold harness; shadowing `float` or
+    poisoning `json` (both used by that harness) used to give a full score."""
+    from rft_graders.primitives.python_grader import harness
+
+    run = {"code": source, "tests": harness({"output_text": "x"}, {"answer": "y"}),
+           "entry_point": None, "scoring": "fraction", "timeout_s": 10}
+    (result,) = run_batch([run], SandboxConfig())
+    assert result["passed"] == expected, result
