@@ -588,7 +588,11 @@ def _remove_tree(path: str) -> None:
         except FileNotFoundError:
             pass
 
-    if os.path.isdir(path):
+    if not os.path.isdir(path):
+        return
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=make_writable_and_retry)
+    else:
         shutil.rmtree(path, onerror=make_writable_and_retry)
 
 

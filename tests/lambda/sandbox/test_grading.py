@@ -162,3 +162,30 @@ def test_plain_data_round_trips_through_the_call(sandbox):
              "assert echo(2 ** 100) == 2 ** 100\n")
     result = sandbox(code, tests)
     assert result["status"] == "passed", result
+
+
+def test_tests_may_use_a_module_the_program_imported(sandbox):
+    """MBPP files often use `math` without importing it (the program did). The tests get their
+    own clean import of the module of the name they read, whatever the program bound to it."""
+    code = ("import math\nimport statistics as re\nmath.isclose = lambda *a, **k: True\n"
+            "def area(r):\n    return 3 * r * r\n")
+    tests = ("assert math.isclose(area(1), 3.141592653589793)\n"
+             "assert re.sub('a', 'b', 'aa') == 'bb'\n")
+    result = sandbox(code, tests, scoring="fraction")
+    assert (result["passed"], result["total"]) == (1, 2), result
+    assert "test 1" in result["detail"], result  # the patched isclose did not travel
+
+
+def test_common_library_features_work_in_candidate_code(sandbox):
+    code = ("from dataclasses import dataclass\nfrom typing import List, NamedTuple\n"
+            "from functools import lru_cache\nfrom collections import namedtuple, Counter\n"
+            "import heapq, itertools, re, enum\n"
+            "@dataclass\nclass P:\n    x: int\n"
+            "class Color(enum.Enum):\n    RED = 1\n"
+            "Pt = namedtuple('Pt', 'x y')\n"
+            "@lru_cache(maxsize=None)\ndef fib(n: int) -> int:\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n"
+            "def run(xs: List[int]) -> list:\n"
+            "    return [fib(30), P(1).x, Pt(1, 2).x, Color.RED.value, heapq.nsmallest(1, xs),"
+            " dict(Counter('aab')), re.findall('a', 'aa'), list(itertools.islice(xs, 2))]\n")
+    result = sandbox(code, "assert run([3, 1, 2]) == [832040, 1, 1, 1, [1], {'a': 2, 'b': 1}, ['a', 'a'], [3, 1]]\n")
+    assert result["status"] == "passed", result
