@@ -304,30 +304,63 @@ class _CompareRewriter(ast.NodeTransformer):
         return ast.copy_location(call, node)
 
 
-def _wanted_names(tree: ast.AST, entry_point: str | None) -> list[str]:
-    """Names the tests read but never bind and that are not builtins: what the candidate provides.
+def _arg_names(args: ast.arguments) -> set[str]:
+    every = args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]
+    return {a.arg for a in every if a is not None}
+
+
+def _free_names(nodes: list, local: set[str], declared_global: set[str]) -> set[str]:
+    """Names read in this scope (or nested ones) that this scope does not bind.
+
+    A small scope analysis: functions, lambdas, classes and comprehensions are scopes of
+    their own; defaults, decorators and bases are evaluated in the enclosing one.
+    """
+    bound, reads, nested = set(local), set(), set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            if not isinstance(node, ast.Lambda):
+                bound.add(node.name)
+                stack.extend(node.decorator_list)
+            stack.extend(node.args.defaults)
+            stack.extend(d for d in node.args.kw_defaults if d is not None)
+            body = node.body if isinstance(node.body, list) else [node.body]
+            nested |= _free_names(body, _arg_names(node.args), declared_global)
+        elif isinstance(node, ast.ClassDef):
+            bound.add(node.name)
+            stack.extend(node.decorator_list + node.bases + [k.value for k in node.keywords])
+            nested |= _free_names(node.body, set(), declared_global)
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            targets = {n.id for g in node.generators for n in ast.walk(g.target)
+                       if isinstance(n, ast.Name)}
+            parts = ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt])
+            parts += [g.iter for g in node.generators] + [c for g in node.generators for c in g.ifs]
+            nested |= _free_names(parts, targets, declared_global)
+        elif isinstance(node, ast.Name):
+            (reads if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        else:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                bound.add(node.name)
+            elif isinstance(node, ast.MatchAs) and node.name:
+                bound.add(node.name)
+            stack.extend(ast.iter_child_nodes(node))
+    return (reads | nested) - (bound - declared_global)
+
+
+def _wanted_names(tree: ast.Module, entry_point: str | None) -> list[str]:
+    """Names the tests read as globals without binding them, minus builtins: what the
+    candidate provides.
 
     Builtins are never taken from the candidate (a candidate ``abs``/``sorted``/``len`` would
     otherwise shadow the real one in the tests), nor are names the tests bind themselves.
     """
-    loaded, bound = set(), set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                bound.add((alias.asname or alias.name).split(".")[0])
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            bound.update(node.names)
-        elif isinstance(node, ast.MatchAs) and node.name:
-            bound.add(node.name)
-    wanted = {n for n in loaded - bound - _BUILTIN_NAMES if not n.startswith("__rft_")}
+    declared_global = {n for node in ast.walk(tree) if isinstance(node, ast.Global)
+                       for n in node.names}
+    free = _free_names(tree.body, set(), declared_global) - declared_global
+    wanted = {n for n in free - _BUILTIN_NAMES if not n.startswith("__rft_")}
     if entry_point is not None:
         wanted.add(entry_point)
     return sorted(wanted)

@@ -189,3 +189,10 @@ def test_common_library_features_work_in_candidate_code(sandbox):
             " dict(Counter('aab')), re.findall('a', 'aa'), list(itertools.islice(xs, 2))]\n")
     result = sandbox(code, "assert run([3, 1, 2]) == [832040, 1, 1, 1, [1], {'a': 2, 'b': 1}, ['a', 'a'], [3, 1]]\n")
     assert result["status"] == "passed", result
+
+
+def test_local_names_of_test_functions_do_not_hide_the_candidates():
+    tests = ("def check(add):\n    assert add(1, 2) == 3\n"
+             "assert add(2, 2) == 4\nfor i in range(2):\n    assert twice(i) == [j * 2 for j in [i]][0]\n")
+    _, _, _, wanted = analyse_tests(tests, "add")
+    assert wanted == ["add", "twice"]  # i and j are bound by the tests, range is a builtin
