@@ -260,3 +260,33 @@ def test_huge_output_from_the_candidate_is_capped():
     (result,) = run_batch([_run(code)], SandboxConfig())
     assert result["status"] == "failed" and len(result["detail"]) <= 1000, result
     assert result["detail"].endswith("x" * 50)  # the tail of the output, not all 30 MB
+
+
+PTRACE = SIBLING.replace("def attack():", "def _unused():") + '''
+import ctypes
+
+def attack():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+    attached = 0
+    for pid in _siblings():
+        if libc.ptrace(16, pid, None, None) == 0:  # PTRACE_ATTACH
+            attached += 1
+            os.waitpid(pid, 0)
+            libc.ptrace(17, pid, None, None)  # PTRACE_DETACH
+    return attached
+'''
+
+
+def test_native_code_cannot_ptrace_the_tests_process():
+    """With the audit hook off the candidate has ctypes (native code in its own process): the
+    kernel still refuses to attach to the non-dumpable tests process, and seccomp denies ptrace."""
+    (result,) = run_batch([_run(PTRACE)], SandboxConfig(**NO_HOOK))
+    assert result["status"] == "passed", result  # attack() attached to nothing
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="the control needs root children")
+def test_control_root_children_without_seccomp_can_ptrace():
+    config = SandboxConfig(drop_privileges=False, seccomp=False, **NO_HOOK)
+    (result,) = run_batch([_run(PTRACE)], config)
+    assert result["status"] == "failed" and "1 == 0 is false" in result["detail"], result
