@@ -11,6 +11,7 @@ from collections import Counter
 
 from aws_lambda_powertools import Logger
 
+import sandbox_runner
 from sandbox_runner import run_batch
 
 MAX_RUNS_PER_REQUEST = 256
@@ -35,5 +36,6 @@ def handler(event: dict, context: object) -> dict:
     runs = parse_request(event)
     results = run_batch(runs)
     logger.info("sandbox batch done", extra={
-        "runs": len(runs), "statuses": dict(Counter(r["status"] for r in results))})
+        "runs": len(runs), "statuses": dict(Counter(r["status"] for r in results)),
+        "seccomp": sandbox_runner.ZYGOTE_INFO.get("seccomp")})
     return {"results": results}

@@ -16,6 +16,12 @@ A result::
      "passed": int, "total": int, # assert statements of `tests` that held / that exist
      "detail": str}               # short reason; graders never log it (it may quote code)
 
+The sandbox runs ``code`` and ``tests`` in two processes: the tests see the candidate's
+functions only as proxies that exchange plain data (numbers, strings, lists, dicts, tuples,
+sets, bytes, None, bools), never its objects, patched modules or names that shadow builtins;
+arguments are copies and a non-plain return value fails the assert (details in
+``lambda/code_sandbox/README.md``).
+
 ``fraction`` scoring needs ``passed``/``total`` to count assert statements; a run with
 ascending-threshold asserts must report ``passed`` = the number that held (see
 ``primitives/python_grader.py``). ``timeout`` and ``error`` mean "could not run".
