@@ -22,7 +22,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lambda",
                                 "code_sandbox"))
 
-from sandbox_runner import SandboxConfig, max_parallel, run_batch  # noqa: E402
+from rft_sandbox.runner import SandboxConfig, max_parallel, run_batch  # noqa: E402
 
 RUN = {"code": "def add(a, b):\n    return a + b\n",
        "tests": "assert add(1, 2) == 3\nassert add(-1, 1) == 0\n",

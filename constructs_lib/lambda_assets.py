@@ -32,8 +32,9 @@ def grader_code() -> lambda_.Code:
 
 
 def sandbox_code() -> lambda_.Code:
+    """The sandbox imports nothing of the repo (it hosts model-written code), so no contracts."""
     folder = LAMBDA_DIR / "code_sandbox"
-    return python_code(folder, sources=(folder, CONTRACTS_DIR), requirements=(folder / LOCK,))
+    return python_code(folder, sources=(folder,), requirements=(folder / LOCK,))
 
 
 def workflow_code() -> lambda_.Code:

@@ -41,15 +41,6 @@ MAX_ERROR_LINES = 20
 PROG = "rft import-openai"
 
 
-def _import_runtimes() -> None:
-    """The grader runtime, the workflow's pure logic and the sandbox's deny list, from a checkout."""
-    for folder, module in (("grader", "rft_graders"), ("workflow", "rft_workflow"), ("code_sandbox", "sandbox_harness")):
-        try:
-            __import__(module)
-        except ImportError:
-            sys.path.insert(0, str(_REPO / "lambda" / folder))
-
-
 def register(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "import-openai",
@@ -70,7 +61,6 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    _import_runtimes()
     try:
         result = convert(args)
     except JobError as exc:

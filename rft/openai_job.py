@@ -332,12 +332,11 @@ def python_imports(source: str) -> set[str]:
 
 
 def sandbox_denied_imports() -> frozenset[str]:
-    """Standard-library modules the code sandbox refuses to import (its audit hook's list)."""
-    try:
-        from sandbox_harness import _DENY_IMPORTS  # lambda/code_sandbox: the list the sandbox enforces
-    except ImportError:
-        return frozenset()
-    return frozenset(_DENY_IMPORTS)
+    """Standard-library modules the code sandbox refuses to import (the python grader's copy of
+    the sandbox's list, which a test keeps in step with the sandbox)."""
+    from rft_graders.primitives.python_grader import SANDBOX_DENIED_IMPORTS
+
+    return SANDBOX_DENIED_IMPORTS
 
 
 # ----------------------------------------------------------------------------- judge models

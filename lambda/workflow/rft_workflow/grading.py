@@ -9,7 +9,7 @@ reference: it grades the row with a probe answer using ``rft_graders`` in-proces
 rows whose result is a ``grader_error`` (the grader's "I could not grade this" signal, as
 opposed to a low score). The probe answer is a fenced ``pass`` program, so that even code
 graders get past "no code in the response" and read their tests. Nothing is executed:
-the sandbox handed to the grader returns a "failed" verdict without running the code, and
+the sandbox handed to the grader returns a "passed" verdict without running the code, and
 ``lambda`` (forwarding) graders cannot be probed offline, so specs containing one skip this
 check (reported as skipped). What the probe proves per template:
 
@@ -28,6 +28,7 @@ check (reported as skipped). What the probe proves per template:
 
 from __future__ import annotations
 
+import ast
 import json
 import time
 from typing import Any, Iterable
@@ -37,14 +38,23 @@ GRADER_ERROR = "grader_error"
 
 
 class _VerdictOnlySandbox:
-    """Never runs code: every run 'failed', so graders proceed to score 0."""
+    """Never runs code: every run 'passed' with as many tests as its asserts, so graders get a
+    well-formed verdict (the python grader checks the counts) and proceed to score it."""
 
     def __init__(self) -> None:
         self.runs = 0
 
     def run_batch(self, runs: list[dict]) -> list[dict]:
         self.runs += len(runs)
-        return [{"status": "failed", "passed": 0, "total": 1, "detail": "probe"} for _ in runs]
+        return [_all_passed(run) for run in runs]
+
+
+def _all_passed(run: dict) -> dict:
+    try:
+        total = sum(isinstance(node, ast.Assert) for node in ast.walk(ast.parse(str(run.get("tests") or ""))))
+    except SyntaxError:
+        return {"status": "error", "passed": 0, "total": 0, "detail": "probe: tests do not parse"}
+    return {"status": "passed", "passed": total, "total": total, "detail": "probe"}
 
 
 def _no_lambda() -> Any:

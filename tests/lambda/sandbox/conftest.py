@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox_runner import SandboxConfig, _interpreter, run_batch
+from rft_sandbox.runner import SandboxConfig, _interpreter, run_batch
 
 SANDBOX_DIR = Path(__file__).resolve().parents[3] / "lambda" / "code_sandbox"
 IS_ROOT = os.geteuid() == 0
@@ -55,9 +55,9 @@ def _unprivileged_parent(runs, config_args="", patch="", env=None, timeout=90):
     script = f"""
 import json, os, sys
 sys.path.insert(0, {str(SANDBOX_DIR)!r})
-import sandbox_runner
+from rft_sandbox import runner as sandbox_runner
 {patch}
-from sandbox_runner import SandboxConfig, run_batch
+from rft_sandbox.runner import SandboxConfig, run_batch
 runs = json.loads(sys.stdin.read())
 print(json.dumps({{"pid": os.getpid(), "results": run_batch(runs, SandboxConfig({config_args}))}}))
 """

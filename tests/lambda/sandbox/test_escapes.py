@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from sandbox_runner import SandboxConfig, run_batch
+from rft_sandbox.runner import SandboxConfig, run_batch
 
 IS_ROOT = os.geteuid() == 0
 GOOD = {"code": "def mul(a, b):\n    return a * b\n", "tests": "assert mul(3, 4) == 12\n",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from sandbox_runner import SandboxConfig, run_batch
+from rft_sandbox.runner import SandboxConfig, run_batch
 
 
 @dataclass
@@ -294,9 +294,10 @@ def test_real_humaneval_loop_fails_when_a_later_iteration_raises(task_id):
 def test_python_grader_harness_cannot_be_forged(source, expected):
     """The `python` grader sends its generated 100-threshold harness; shadowing `float` or
     poisoning `json` (both used by that harness) used to give a full score."""
-    from rft_graders.primitives.python_grader import harness
+    from rft_graders.primitives.python_grader import _SCORED, harness
 
     run = {"code": source, "tests": harness({"output_text": "x"}, {"answer": "y"}),
            "entry_point": None, "scoring": "fraction", "timeout_s": 10}
     (result,) = run_batch([run], SandboxConfig())
-    assert result["passed"] == expected, result
+    # the harness first passes its _SCORED health levels (grade() ran, returned a number...)
+    assert result["passed"] - _SCORED == expected, result

@@ -2,7 +2,7 @@
 
 import time
 
-from sandbox_runner import SandboxConfig, analyse_tests, prepare_tests, run_batch
+from rft_sandbox.runner import SandboxConfig, analyse_tests, prepare_tests, run_batch
 
 MBPP_TESTS = "assert add(1, 2) == 3\nassert add(-1, 1) == 0\nassert add(10, 5) == 15\n"
 HUMANEVAL_TESTS = '''

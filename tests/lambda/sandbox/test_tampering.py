@@ -7,7 +7,7 @@ target switched off, or done honestly, do pass.
 
 import pytest
 
-from sandbox_runner import SandboxConfig
+from rft_sandbox.runner import SandboxConfig
 
 TESTS = "assert add(2, 3) == 5\nassert add(10, -4) == 6\n"
 WRONG = "def add(a, b):\n    return 0\n"

@@ -8,7 +8,7 @@ Contract (kept stable for the grader): ``run_batch(runs) -> results`` in the sam
 A malformed run yields ``status: error`` for that run only; nothing here raises for bad input.
 
 Design (details, threat model and limits in README.md): each worker thread owns a *zygote*,
-``python -I -S -B sandbox_zygote.py`` started once per batch with an environment built from
+``python -I -S -B zygote.py`` started once per batch with an environment built from
 nothing (no AWS_* variable), as ``nobody`` when this process is root. Per run the zygote forks
 a candidate process, which runs the model's code and answers calls, and a tests process, which
 runs the tests and never executes candidate code: candidate functions are proxies there, and
@@ -43,7 +43,7 @@ import time
 from dataclasses import dataclass
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ZYGOTE_PATH = os.path.join(HERE, "sandbox_zygote.py")
+ZYGOTE_PATH = os.path.join(HERE, "zygote.py")
 
 SCORING_MODES = ("all_or_nothing", "fraction")
 DEFAULT_TIMEOUT_S = 10.0

@@ -1,6 +1,6 @@
 """Child side of the code sandbox: a clean-environment "zygote" that forks two processes per run.
 
-Started once per worker by ``sandbox_runner`` as ``python -I -S -B sandbox_zygote.py`` with an
+Started once per worker by ``rft_sandbox.runner`` as ``python -I -S -B zygote.py`` with an
 environment built from nothing (no credentials), as ``nobody`` when the runner is root. It makes
 itself non-dumpable, preloads the standard modules tests and candidates usually import, then
 serves runs one at a time over its stdin/stdout:
