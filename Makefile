@@ -18,7 +18,13 @@ UV := $(VENV)/bin/uv
 LAMBDA_LOCK := $(UV) pip compile --quiet --generate-hashes --python-version 3.13 \
 	--python-platform aarch64-manylinux_2_28 --custom-compile-command "make lock"
 
-.PHONY: setup synth test docs bench lock clean
+# mypy checks the shipped code; each Lambda handler alone (they are all modules named `handler`).
+MYPY_PACKAGES := rft_contracts rft stacks constructs_lib app.py benchmarks lambda/grader/rft_graders \
+	lambda/grader/team_graders lambda/workflow/rft_workflow lambda/code_sandbox/rft_sandbox
+HANDLERS := lambda/grader/handler.py lambda/workflow/handlers.py lambda/code_sandbox/handler.py \
+	lambda/job_events/handler.py
+
+.PHONY: setup synth test lint docs bench lock clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -54,6 +60,12 @@ synth: setup
 
 test: setup
 	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(MYPY_PACKAGES)
+	for handler in $(HANDLERS); do $(VENV)/bin/mypy $$handler || exit 1; done
 
 docs: setup
 	$(PY) -m rft.config.reference
