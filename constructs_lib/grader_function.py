@@ -15,20 +15,11 @@ from constructs_lib.judge_access import judge_invoke_statements
 from constructs_lib.python_function import PythonFunction
 from rft_contracts.metrics import GRADER_SERVICE, grader_namespace
 from rft.config.models import Customization
-from rft_graders.judges import judge_models, same_family
+from rft_graders.judges import same_family
+from rft_graders.spec_walk import forwarded_function_arns, judge_models
 
 # Lambda allows 4 KB for all environment variables together; keep headroom for the others.
 MAX_SPEC_BYTES = 3000
-
-
-def forwarded_function_arns(spec: object) -> set[str]:
-    """ARNs of every `type: lambda` grader anywhere in a spec (multi graders nest them)."""
-    if isinstance(spec, dict):
-        found = {spec["function_arn"]} if spec.get("type") == "lambda" and "function_arn" in spec else set()
-        return found.union(*(forwarded_function_arns(v) for v in spec.values()))
-    if isinstance(spec, list):
-        return set().union(*(forwarded_function_arns(v) for v in spec))
-    return set()
 
 
 class GraderFunction(Construct):

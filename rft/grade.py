@@ -151,7 +151,7 @@ def add_scripted_judge_argument(parser: argparse.ArgumentParser) -> None:
 def judge_client_factory(spec, scripted: str | None):
     """The judge client factory for a spec: a scripted judge when asked for, else Bedrock
     (checked for credentials and region up front, so a missing login is one clear line)."""
-    from rft_graders.judges import judge_models
+    from rft_graders.spec_walk import judge_models
 
     target = scripted or os.environ.get("RFT_SCRIPTED_JUDGE")
     if target:

@@ -500,7 +500,8 @@ def _written_entry(result: Result, checks: list[Check]) -> dict | None:
 
 
 def _grader_check(entry: dict) -> Check:
-    from rft_graders.judges import is_bedrock_model, judge_models
+    from rft_graders.judges import is_bedrock_model
+    from rft_graders.spec_walk import judge_models
     from rft_graders.spec import GraderSpecError, parse_grader_spec, spec_hash
 
     try:

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _calibrate(args: argparse.Namespace) -> int:
     from rft_graders.build import BuildContext, build_grader
-    from rft_graders.judges import judge_models
+    from rft_graders.spec_walk import judge_models
     from rft_graders.judges.calibrate import CalibrationError, calibrate
     from rft.local_sandbox import LocalSandboxClient
 

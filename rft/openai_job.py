@@ -358,7 +358,7 @@ _REGION_GEOS = {"us": ("us",), "ca": ("ca",), "eu": ("eu",), "ap": ("apac", "jp"
 
 def check_judge_target(target: str, region: str, base_model: str) -> tuple[str | None, list[str]]:
     """(error, warnings) for a Bedrock judge reference used from a team in ``region``."""
-    from rft_graders.judges.models import bare_model_id, is_bedrock_model, model_family, same_family
+    from rft_graders.judges.model_ids import bare_model_id, is_bedrock_model, model_family, same_family
 
     if not is_bedrock_model(target):
         return (f"{target!r} is not a Bedrock model id, inference profile id or ARN "
@@ -390,7 +390,7 @@ def check_judge_target(target: str, region: str, base_model: str) -> tuple[str |
 def map_judges(grader: dict, mapping: dict[str, str], region: str, base_model: str
                ) -> tuple[dict, list[Note], dict[str, str], list[str]]:
     """The grader with every judge ``model`` replaced; notes, comment per grader path, warnings."""
-    from rft_graders.judges.models import is_bedrock_model
+    from rft_graders.judges.model_ids import is_bedrock_model
 
     converted = copy.deepcopy(grader)
     used: dict[str, list[str]] = {}

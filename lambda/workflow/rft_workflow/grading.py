@@ -31,7 +31,7 @@ from __future__ import annotations
 import ast
 import json
 import time
-from typing import Any, Iterable
+from typing import Any
 
 PROBE_RESPONSE = "```python\npass\n```"
 GRADER_ERROR = "grader_error"
@@ -61,20 +61,11 @@ def _no_lambda() -> Any:
     raise RuntimeError("lambda graders are not called while probing references")
 
 
-def _kinds(node: Any) -> Iterable[str]:
-    if isinstance(node, dict):
-        if isinstance(node.get("type"), str):
-            yield node["type"]
-        for value in node.values():
-            yield from _kinds(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _kinds(value)
-
-
 def probe_skip_reason(spec: dict) -> str | None:
     """Why the offline reference probe cannot run for this spec, or None."""
-    if "lambda" in set(_kinds(spec)):
+    from rft_graders.spec_walk import forwards_to_lambda
+
+    if forwards_to_lambda(spec):
         return "the grader forwards to another Lambda function, which is not called offline"
     return None
 
