@@ -24,6 +24,7 @@ Reading numbers (the rule, documented in TEMPLATES.md):
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import threading
@@ -38,6 +39,9 @@ import re2
 MAX_RESPONSE_CHARS = 100_000
 # More committed answers than this is a shotgun whatever their values.
 MAX_COMMITMENTS = 20
+# More numbers than this in one response is a number dump (a list of candidates at scale,
+# "1 2 3 ... 9999"), not a solution: a hedge. It also bounds the hedge scan.
+MAX_NUMBERS = 5000
 _MAX_ANSWER_CHARS = 500  # a "final answer" longer than this is prose, not an answer
 _MAX_EXPONENT_DIGITS = 3  # 1e999999999 must not become a billion-digit integer
 
@@ -236,14 +240,20 @@ def number_tokens(text: str, limit: int | None = None) -> list[NumberToken]:
         token = match.group()
         if token[0] in _SIGNS and start > 0 and (text[start - 1].isalnum() or text[start - 1] in ")]}"):
             token, start = token[1:], start + 1  # "48-24": a minus, not a negative number
-        parsed = _parse_number(token) if len(token) <= 100 else None
-        value = parsed[0] if parsed else None
+        value = _token_value(token)
         if end < len(text) and (text[end].isdigit() or (text[end] in ",.'" + _GROUP_SPACE and text[end + 1 : end + 2].isdigit())):
             value = None  # "1,234,56" / "1,5": not one number in any convention we accept
         out.append(NumberToken(start, end, token, value))
         if limit is not None and len(out) >= limit:
             break
     return out
+
+
+def _token_value(token: str) -> Fraction | None:
+    if token.isdigit():
+        return Fraction(int(token)) if len(token) <= 400 else None  # plain integers: the common case
+    parsed = _parse_number(token) if len(token) <= 100 else None
+    return parsed[0] if parsed else None
 
 
 def find_numbers(text: str) -> list[Fraction]:
@@ -344,7 +354,9 @@ _FILLER = re2.compile(
     r"probably|likely|either|one of|:)\s*,?\s*)+"
 )
 _VALUE_START = re2.compile(r"^(?:[-+0-9.$€£¥₹(\[{\\|]|[A-Za-z](?:[^A-Za-z]|$)|[A-Za-z][A-Za-z0-9_]*\s*=)")
-_CLAUSE_END = re2.compile(r"(?i)[.!?](?:\s|$)|;|\s(?:because|since|as|which|so|for|given|where|when|if)\s")
+_CLAUSE_END = re2.compile(
+    r"(?i)[.!?](?:\s|$)|;|\s(?:because|since|as|which|so|for|given|where|when|if)\s|\s\([A-Za-z]{2}"
+)
 _HEADING = re2.compile(r"^[A-Za-z]{2,}")
 
 
@@ -375,56 +387,58 @@ def boxed_contents(text: str) -> list[str]:
 
 
 def _boxes(text: str, limit: int = MAX_COMMITMENTS + 1) -> list[Commitment]:
-    """Innermost boxes (a box holding a box is the inner one), found in one pass."""
-    starts: list[tuple[int, int, str | None]] = []  # (marker start, open brace or -1, bare token)
-    for match in _BOX.finditer(text):
-        if match.group(1) is not None:
-            starts.append((match.start(), -1, match.group(1)))
-        else:
-            starts.append((match.start(), match.end() - 1, None))
-        if len(starts) > 4 * limit:
-            break
-    if not starts:
-        return []
-    closes = _matching_braces(text, starts[0][0]) if any(s[1] >= 0 for s in starts) else {}
+    """Innermost boxes (a box holding a box is the inner one), in order.
+
+    Each box's closing brace is looked for within ``_MAX_BOX_CHARS``: a box still open there
+    is an over-long (unusable) commitment, one still open at the end of the text is ignored
+    (a truncated response). That bounds the work by boxes x window, whatever the text.
+    """
     boxes: list[tuple[int, int, int]] = []  # (marker start, content start, content end)
-    for marker, brace, bare in starts:
-        if brace < 0:
-            boxes.append((marker, marker, marker))  # bare "\boxed 5": its token, below
-            continue
-        close = closes.get(brace)
-        if close is not None:
-            boxes.append((marker, brace + 1, close))
     out: list[Commitment] = []
-    bare_tokens = {m: b for m, _, b in starts if b is not None}
-    for index, (marker, start, end) in enumerate(boxes):
-        if marker in bare_tokens:
-            out.append(Commitment(bare_tokens[marker].strip(".,;"), "boxed", marker))
-        elif not any(start <= other[0] < end for other in boxes[index + 1 : index + 2 + limit]):
-            out.append(Commitment(text[start:end].strip(), "boxed", marker))
-        if len(out) >= limit:
+    for match in _BOX.finditer(text):
+        if match.group(1) is not None:  # bare "\boxed 5"
+            boxes.append((match.start(), -1, -1))
+            out.append(Commitment(match.group(1).strip(".,;"), "boxed", match.start()))
+        else:
+            open_brace = match.end() - 1
+            close = _closing_brace(text, open_brace)
+            if close == -1:
+                continue
+            boxes.append((match.start(), open_brace + 1, close))
+            out.append(Commitment(text[open_brace + 1 : close].strip() if close > 0 else _OVERLONG, "boxed", match.start()))
+        if len(boxes) >= 2 * limit:
             break
-    return out
+    # Drop the outer box of "\boxed{\boxed{7}}": its inner box is the commitment.
+    keep = []
+    for index, (marker, start, end) in enumerate(boxes):
+        nested = end > 0 and any(start <= other[0] < end for other in boxes[index + 1 :])
+        if not nested:
+            keep.append(out[index])
+    return keep[:limit]
 
 
-def _matching_braces(text: str, offset: int) -> dict[int, int]:
-    """Position of each ``{`` (from ``offset``) -> its matching ``}``; one pass, unmatched ones absent."""
-    closes: dict[int, int] = {}
-    stack: list[int] = []
-    for pos in _brace_positions(text, offset):
-        if text[pos] == "{":
-            stack.append(pos)
-        elif stack:
-            closes[stack.pop()] = pos
-    return closes
+_MAX_BOX_CHARS = 4000
+_OVERLONG = "\\text{(over-long box)}"
 
 
-_BRACE = re2.compile(r"[{}]")
-
-
-def _brace_positions(text: str, offset: int):
-    for match in _BRACE.finditer(text, offset):
-        yield match.start()
+def _closing_brace(text: str, open_brace: int) -> int:
+    """Index of the ``}`` matching ``text[open_brace]``; -1 when the text ends first, -2 when
+    the window ends first."""
+    depth, pos = 0, open_brace
+    stop = min(len(text), open_brace + _MAX_BOX_CHARS)
+    while True:
+        next_open = text.find("{", pos, stop)
+        next_close = text.find("}", pos, stop)
+        if next_close == -1:
+            return -1 if stop == len(text) else -2
+        if next_open != -1 and next_open < next_close:
+            depth += 1
+            pos = next_open + 1
+        else:
+            depth -= 1
+            pos = next_close + 1
+            if depth == 0:
+                return next_close
 
 
 def _clip_answer(content: str) -> str:
@@ -433,7 +447,7 @@ def _clip_answer(content: str) -> str:
     match = _CLAUSE_END.search(content)
     if match:
         content = content[: match.start()]
-    return content.strip().rstrip(".").strip()
+    return content.strip().rstrip(".,;:").strip()
 
 
 def _answer_statements(text: str, limit: int) -> list[Commitment]:
@@ -544,31 +558,57 @@ def reduce_answer(answer: str) -> str:
 
 # ---- hedges -----------------------------------------------------------------------------
 
-# Prose that presents alternatives; a list near it is a hedge, whatever follows.
-_CUE = re2.compile(
-    r"(?i)\b(?:could be|might be|may be|maybe|perhaps|possibly|possible|either|alternatively|not sure|"
-    r"unsure|uncertain|undecided|torn between|guess(?:es)?|candidates?|options?|choices?|one of|"
-    r"whichever|i think)\b"
+# Prose that presents alternatives as guesses: an "or" list beside one is a hedge, whatever
+# follows. ("could be" alone is not here: "the digit could be 1, 3 or 5, so 3 choices" is working.)
+_STRONG_CUE = re2.compile(
+    r"(?i)\b(?:maybe|perhaps|possibly|not sure|unsure|uncertain|undecided|torn between|i think|i guess|"
+    r"guess(?:es)?|alternatively|or so|(?:answer|it|result|that|this)(?:'s| is| was)? (?:could|might|may)(?: also| well)? be)\b"
 )
-# Reasons that eliminate one branch of "x = 3 or x = -3"; only these justify an "or".
+# The cues that make a plain list ("70, 71, 72") a list of candidate answers; "the possible
+# values of the digit are 0, 2, 4" is counting work and has none of them.
+_LIST_CUE = re2.compile(
+    r"(?i)\b(?:possible (?:answers?|results?|solutions?)|candidates?|(?:answer )?(?:options|choices)\s*:|"
+    r"guess(?:es)?|not sure|unsure|undecided|torn between|my options|"
+    r"(?:answer|it|result)(?:'s| is)? (?:could|might|may)(?: also| well)? be)"
+)
+# A number introduced as one possibility: two of them with different values in a paragraph
+# ("it could be 71, but it could also be 72"; "maybe 71, maybe 72") are a hedge.
+_CUED_WORDS = re2.compile(
+    r"(?i)(?:(?:it|answer|that|this|result|total)(?:'s| is| was)? (?:could|might|may)(?: also| well)? be|"
+    r"\bmaybe|\bperhaps|\bpossibly|\bprobably|\balternatively|\bor else|\bor rather)\b"
+)
+_CUED_GAP = re2.compile(r"^[ \t:,]*(?:[a-z][a-z0-9]{0,2} *= *)?[$\\(]*$")
+_OR_AFTER = re2.compile(r"(?i)^[)}$ \t]*,?[ \t]*or\b")
+# What justifies an "or" in working: a reason eliminating a branch ("since x > 0"), a check
+# ("plugging in x = 2 fails"), or counting the branches ("so there are 5 choices").
 _ELIMINATION = re2.compile(
-    r"(?i)\b(?:since|because|but|however|although|discard|reject|exclude|extraneous|invalid|not valid|"
+    r"(?i)\b(?:since|because|but|however|although|discard\w*|reject\w*|exclud\w*|extraneous|invalid|valid|"
     r"impossible|not possible|cannot|can't|doesn't|does not|isn't|is not|positive|negative|"
-    r"non-?negative|greater|less|larger|smaller|integer|whole|domain|constraint|condition|satisf\w*|only|must)\b"
+    r"non-?negative|greater|less|larger|smaller|integers?|whole|domain|constraints?|conditions?|satisf\w*|"
+    r"only|must|check\w*|plug\w*|substitut\w*|works?|fails?|test\w*|there are|ways|choices|"
+    r"possibilities|options|cases|in total|total of|each|either way)\b|≠|✓|✗"
 )
 _TABLE_CUE = re2.compile(r"(?i)\b(?:options?|candidates?|possible|choices?|guess(?:es)?|answers?|could|might|maybe)\b")
 _GAP_NOISE = re2.compile(
-    r"\\text\s*\{|\\mathrm\s*\{|\\quad|\\qquad|\\[,;!]|\\\(|\\\)|\\\[|\\\]|[{}$*`_]|\\boxed|\\fbox"
+    r"\\text\s*\{|\\mathrm\s*\{|\\quad|\\qquad|\\[,;!]|\\\(|\\\)|\\\[|\\\]|[{}$`?!()]|\*\*|__|\\boxed|\\fbox"
 )
 _GAP_VAR = re2.compile(r"(?:^|\s)[a-z][a-z0-9]{0,2}\s*=\s*$")
 _OR_GAP = frozenset({"or", ",or", ", or", "or maybe", "or perhaps", "or possibly", "or even", "or else",
                      ", or maybe", ", or perhaps", ", or possibly", "\\lor", "\\vee", "or rather", "/ or"})
-_LIST_GAP = frozenset({"", ",", ";", "|", "-", "•", "and", ", and", "&", "、"})
+_OR_WORDS_OK = frozenset({"or", ",", "so", "maybe", "perhaps", "possibly", "even", "else", "rather", "alternatively", "either"})
+_LIST_GAP = frozenset({"", ",", ";", "|", "-", "•", "、"})
+_AND_GAP = frozenset({"and", ", and", "&"})
 _BOUNDARY = ".!?"
+# The commonest gaps, classified without a regex ("" = not a connector).
+_QUICK_GAPS = {" ": "list", ", ": "list", ",": "list", "; ": "list", " or ": "or", ", or ": "or", " and ": "and",
+               ", and ": "and", " + ": "", " - ": "", " * ": "", " = ": "", " x ": "", " / ": "", " to ": ""}
 
 
 def _gap_kind(gap: str) -> str | None:
-    """How two adjacent numbers are joined: 'or', 'list', or None (an operator, prose...)."""
+    """How two adjacent numbers are joined: 'or', 'list', 'and', or None (an operator, prose...)."""
+    quick = _QUICK_GAPS.get(gap)
+    if quick is not None:
+        return quick or None
     if len(gap) > 40:
         return None
     if "\n\n" in gap:
@@ -577,10 +617,13 @@ def _gap_kind(gap: str) -> str | None:
     lowered = _GAP_VAR.sub(" ", lowered)
     lowered = " ".join(lowered.replace("\n", " ").split())
     lowered = lowered.replace(" ,", ",")
-    if lowered in _OR_GAP or lowered.startswith("or ") and len(lowered.split()) <= 2 and not any(c in lowered for c in "+=*^<>"):
+    words = lowered.replace(",", " , ").split()
+    if lowered in _OR_GAP or ("or" in words and set(words) <= _OR_WORDS_OK):
         return "or"
     if lowered in _LIST_GAP:
         return "list"
+    if lowered in _AND_GAP:
+        return "and"
     return None
 
 
@@ -602,7 +645,9 @@ def find_hedges(text: str, final: Commitment | None) -> list[Hedge]:
     - ``table``: a markdown table of options / candidate answers with different values.
     """
     hedges: list[Hedge] = []
-    tokens = number_tokens(text)
+    tokens = number_tokens(text, limit=MAX_NUMBERS + 1)
+    if len(tokens) > MAX_NUMBERS:
+        return [Hedge("number_dump", 0, len(text))]
     index = 0
     while index < len(tokens):
         chain = [tokens[index]]
@@ -615,21 +660,62 @@ def find_hedges(text: str, final: Commitment | None) -> list[Hedge]:
             index += 1
             chain.append(tokens[index])
         index += 1
-        values = {t.value if t.value is not None else t.text for t in chain}
+        values = {_chain_value(text, t) for t in chain}
         if len(values) < 2:
             continue
         start, end = chain[0].start, chain[-1].end
         sentence = _sentence(text, start, end)
-        cue = _CUE.search(sentence) is not None
+        if "and" not in kinds and _OR_AFTER.match(text[end : end + 20]):
+            kinds.add("or")  # "71, 72, or something close"
         if final is not None and final.source == "last_number" and start <= final.start < end + 1:
             hedges.append(Hedge("final_list", start, end))
         elif "or" in kinds:
             after = text[end : end + 300]
-            if cue or not _ELIMINATION.search(after):
+            if _STRONG_CUE.search(sentence) or not _ELIMINATION.search(after):
                 hedges.append(Hedge("or_list", start, end))
-        elif cue and not ({"list"} == kinds and _only_spaces(text, chain)):
+        elif _LIST_CUE.search(sentence) and not _only_spaces(text, chain):
             hedges.append(Hedge("cue_list", start, end))
+    hedges.extend(_cued_pairs(text, tokens, final))
     hedges.extend(_option_tables(text))
+    return hedges
+
+
+def _chain_value(text: str, token: NumberToken):
+    """A token's value for "are these different?": 50% is 0.5 ("1/2, or 50%" is one value)."""
+    if token.value is None:
+        return token.text
+    after = text[token.end : token.end + 9].lstrip().lower()
+    if after.startswith(("%", "\\%", "percent", "per cent")):
+        return token.value / 100
+    return token.value
+
+
+def _cued_pairs(text: str, tokens: list[NumberToken], final: Commitment | None) -> list[Hedge]:
+    """Numbers introduced as possibilities: two with different values in one paragraph, or
+    one after the final answer that differs from it ("\\boxed{5}. Alternatively, 3")."""
+    hedges: list[Hedge] = []
+    previous: NumberToken | None = None
+    final_value = None
+    if final is not None:
+        parsed = _parse_number(reduce_answer(final.text))
+        final_value = parsed[0] if parsed else None
+    starts = [t.start for t in tokens]
+    for cue in _CUED_WORDS.finditer(text):
+        index = bisect.bisect_left(starts, cue.end())
+        if index == len(tokens) or tokens[index].start - cue.end() > 12:
+            continue
+        token = tokens[index]
+        if not _CUED_GAP.match(text[cue.end() : token.start]):
+            continue
+        value = _chain_value(text, token)
+        if final_value is not None and token.start > final.start and value != final_value:
+            hedges.append(Hedge("cued_after_answer", token.start, token.end))
+        if previous is not None and token.start - previous.end <= 200 and "\n\n" not in text[previous.end : token.start]:
+            if _chain_value(text, previous) != value:
+                hedges.append(Hedge("cued_pair", previous.start, token.end))
+        previous = token
+        if len(hedges) > 3:
+            break
     return hedges
 
 
@@ -664,7 +750,8 @@ def _option_tables(text: str) -> list[Hedge]:
             block.append(line)
         elif block:
             table = "\n".join(block)
-            if len(block) >= 3 and _TABLE_CUE.search(table) and len(set(find_numbers(table))) >= 2:
+            values = {t.value for t in number_tokens(table, limit=MAX_NUMBERS) if t.value is not None}
+            if len(block) >= 3 and _TABLE_CUE.search(table) and len(values) >= 2:
                 hedges.append(Hedge("table", block_start, block_start + len(table)))
             block = []
         pos += len(line) + 1

@@ -11,7 +11,8 @@ Shapes recognised (one linear pass each, no regular-expression backtracking):
   A leading ``…</think>`` with no opening tag is reasoning too: those chat templates put
   ``<think>`` in the prompt. Text outside the blocks is the answer (all of it, so an answer
   split around a block is graded whole). An opened block that never closes means the model
-  ran out of tokens while thinking: there is no answer (empty text).
+  ran out of tokens while thinking: there is no answer (empty text). So is a response with
+  more than ``MAX_TAGS`` tags or harmony tokens (an attack on the scan, not a model's output).
 - gpt-oss harmony channels: ``<|channel|>analysis<|message|>…<|end|>`` (and
   ``commentary``) are reasoning; the answer is the ``final`` channel's messages. A harmony
   response with no ``final`` message has no answer. The same response decoded without its
@@ -31,6 +32,9 @@ _THINK_TAG = re2.compile(r"(?i)<(/?)(?:think|thinking)>")
 _HARMONY_TOKEN = re2.compile(r"<\|(start|end|message|channel|return|call|constrain)\|>")
 _HARMONY_ENDS = {"end", "return", "call", "start", "channel"}
 _DECODED_FINAL = "assistantfinal"
+# More reasoning tags than this is not a reasoning model's output but an attack on the
+# scan: such a response has no answer (and costs a bounded amount of work).
+MAX_TAGS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +69,9 @@ def _think(text: str, reasoning: list[str]) -> tuple[str, bool]:
     answer: list[str] = []
     pos = 0
     open_at: int | None = None
-    for match in _THINK_TAG.finditer(text):
+    for count, match in enumerate(_THINK_TAG.finditer(text)):
+        if count >= MAX_TAGS:
+            return "", False
         closing = match.group(1) == "/"
         if not closing:
             if open_at is None:
@@ -91,7 +97,11 @@ def _think(text: str, reasoning: list[str]) -> tuple[str, bool]:
 def _harmony(text: str, reasoning: list[str]) -> tuple[str, bool, bool]:
     """(answer, found a final message, complete)."""
     finals: list[str] = []
-    tokens = list(_HARMONY_TOKEN.finditer(text))
+    tokens = []
+    for match in _HARMONY_TOKEN.finditer(text):
+        tokens.append(match)
+        if len(tokens) > MAX_TAGS:
+            return "", False, False
     channel = None
     index = 0
     while index < len(tokens):

@@ -27,7 +27,8 @@ from ..math_answer import (
 )
 from ..templating import Template
 
-_MAX_SYMBOLIC_PAIRS = 3  # symbolic "are these two committed answers the same?" checks per sample
+_MAX_SYMBOLIC_PAIRS = 3
+_MAX_PARTS = 5  # symbolic "are these two committed answers the same?" checks per sample
 
 
 class MathGrader(PerSampleGrader):
@@ -95,8 +96,10 @@ class MathGrader(PerSampleGrader):
             return numeric
         if " ".join(clean_latex(answer).split()) == " ".join(clean_latex(gold).split()):
             return True
-        if parse_number(gold) is not None and answer_parts(answer) != [answer] and len(answer_parts(answer)) > 1:
-            return False  # a list is never one number, however math-verify reads "1,5"
+        parts = answer_parts(answer)
+        if len(parts) > 1 and is_single_valued(gold):
+            # "10 dollars, or $10" is right; "1,5" (a list, however math-verify reads it) is not.
+            return len(parts) <= _MAX_PARTS and all(self._equal(part, gold) for part in parts)
         if not self.spec.symbolic:
             return False
         try:
