@@ -56,6 +56,8 @@ _FOLD_CHARS = {
     "\u2019": "'", "\u02bc": "'",  # Swiss grouping written with typographic apostrophes
     "\u066a": "%", "\uff05": "%", "\uff04": "$",
     "\u2007": "\u2009",  # figure space: one group-separator space to reason about
+    # Zero-width characters would hide "71\u200bor\u200b72" from the hedge scan.
+    "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "", "\u00ad": "",
 }
 
 
@@ -351,7 +353,8 @@ _ANSWER_IS = re2.compile(
 )
 _FILLER = re2.compile(
     r"(?i)^(?:(?:therefore|thus|hence|so|simply|just|exactly|indeed|then|finally|clearly|equal to|given by|"
-    r"probably|likely|either|one of|:)\s*,?\s*)+"
+    r"probably|likely|either|one of|that|about|approximately|around|roughly|"
+    r"(?:the |a )?(?:number|value|total|sum|result|amount)(?: of)?(?: is)?|:)\s*,?\s*)+"
 )
 _VALUE_START = re2.compile(r"^(?:[-+0-9.$€£¥₹(\[{\\|]|[A-Za-z](?:[^A-Za-z]|$)|[A-Za-z][A-Za-z0-9_]*\s*=)")
 _CLAUSE_END = re2.compile(
@@ -495,9 +498,12 @@ def analyse(text: str, *, fallback_last_number: bool = True) -> Analysis:
     stated = _answer_statements(text, limit)
     commitments = boxed + hashes + stated
     analysis = Analysis(commitments=commitments, too_many=len(commitments) > MAX_COMMITMENTS)
-    for group in (boxed, hashes, stated):
+    for group, finder in ((boxed, _boxes), (hashes, _hash_lines), (stated, _answer_statements)):
         if group:
             analysis.final = max(group, key=lambda c: c.start)
+            if len(group) >= limit:
+                # The scan stopped early: the final answer is the last one of the text.
+                analysis.final = _last_of(text, finder) or analysis.final
             return analysis
     if fallback_last_number:
         token = last_number_token(text)
@@ -505,6 +511,20 @@ def analyse(text: str, *, fallback_last_number: bool = True) -> Analysis:
             analysis.final = Commitment(token.text, "last_number", token.start)
             analysis.commitments = [analysis.final]
     return analysis
+
+
+def _last_of(text: str, finder) -> Commitment | None:
+    """The last commitment ``finder`` sees in the text's tail (then in longer tails)."""
+    window = 4096
+    while True:
+        start = max(0, len(text) - window)
+        found = finder(text[start:], 4 * MAX_COMMITMENTS)
+        if found and (start == 0 or found[0].start > 0):
+            last = max(found, key=lambda c: c.start)
+            return Commitment(last.text, last.source, last.start + start)
+        if start == 0:
+            return None
+        window *= 8
 
 
 def last_number_token(text: str) -> NumberToken | None:
