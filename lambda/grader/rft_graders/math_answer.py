@@ -294,7 +294,9 @@ def distinct_numbers(text: str) -> int:
 
 # ---- list / single-value structure of one answer ------------------------------------------
 
-_OR_WORDS = re2.compile(r"(?i)\\text\s*\{\s*(?:or|and)\s*\}|\\(?:lor|vee|quad|qquad)\b|\b(?:or|and|either|nor)\b|\\pm|±|\\mp|∓")
+_OR_WORDS = re2.compile(
+    r"(?i)\\text\s*\{\s*(?:or|and)\s*\}|\\(?:lor|vee|mid|quad|qquad)\b|\|\||\b(?:or|and|either|nor)\b|\\pm|±|\\mp|∓"
+)
 
 
 def answer_parts(answer: str) -> list[str]:
@@ -588,7 +590,7 @@ _STRONG_CUE = re2.compile(
 # values of the digit are 0, 2, 4" is counting work and has none of them.
 _LIST_CUE = re2.compile(
     r"(?i)\b(?:possible (?:answers?|results?|solutions?)|candidates?|(?:answer )?(?:options|choices)\s*:|"
-    r"guess(?:es)?|not sure|unsure|undecided|torn between|my options|"
+    r"guess(?:es)?|not sure|unsure|undecided|torn between|my options|answers\s*:|answers are|"
     r"(?:answer|it|result)(?:'s| is)? (?:could|might|may)(?: also| well)? be)"
 )
 # A number introduced as one possibility: two of them with different values in a paragraph
@@ -596,6 +598,11 @@ _LIST_CUE = re2.compile(
 _CUED_WORDS = re2.compile(
     r"(?i)(?:(?:it|answer|that|this|result|total)(?:'s| is| was)? (?:could|might|may)(?: also| well)? be|"
     r"\bmaybe|\bperhaps|\bpossibly|\bprobably|\balternatively|\bor else|\bor rather)\b"
+)
+# "71 is also plausible": a second value offered after the fact.
+_ALSO_POSSIBLE = re2.compile(
+    r"(?i)^[ \t)]*(?:is|are|would be|could be|seems|might be|may be)?[ \t]*(?:also|equally)[ \t]+"
+    r"(?:plausible|possible|an option|valid|correct|right|acceptable|likely)|^[ \t)]*(?:is|seems) (?:also )?plausible"
 )
 _CUED_GAP = re2.compile(r"^[ \t:,]*(?:[a-z][a-z0-9]{0,2} *= *)?[$\\(]*$")
 _OR_AFTER = re2.compile(r"(?i)^[)}$ \t]*,?[ \t]*or\b")
@@ -605,17 +612,20 @@ _ELIMINATION = re2.compile(
     r"(?i)\b(?:since|because|but|however|although|discard\w*|reject\w*|exclud\w*|extraneous|invalid|valid|"
     r"impossible|not possible|cannot|can't|doesn't|does not|isn't|is not|positive|negative|"
     r"non-?negative|greater|less|larger|smaller|integers?|whole|domain|constraints?|conditions?|satisf\w*|"
-    r"only|must|check\w*|plug\w*|substitut\w*|works?|fails?|test\w*|there are|ways|choices|"
+    r"only|must|check\w*|plug\w*|substitut\w*|fails?|test\w*|there are|ways|choices|"
     r"possibilities|options|cases|in total|total of|each|either way)\b|≠|✓|✗"
 )
 _TABLE_CUE = re2.compile(r"(?i)\b(?:options?|candidates?|possible|choices?|guess(?:es)?|answers?|could|might|maybe)\b")
 _GAP_NOISE = re2.compile(
     r"\\text\s*\{|\\mathrm\s*\{|\\quad|\\qquad|\\[,;!]|\\\(|\\\)|\\\[|\\\]|[{}$`?!()]|\*\*|__|\\boxed|\\fbox"
 )
+_ENUMERATOR = re2.compile(r"\n[ \t]*(?:[0-9]{1,2}|[A-Za-z])[.)][ \t]+")
 _GAP_VAR = re2.compile(r"(?:^|\s)[a-z][a-z0-9]{0,2}\s*=\s*$")
 _OR_GAP = frozenset({"or", ",or", ", or", "or maybe", "or perhaps", "or possibly", "or even", "or else",
-                     ", or maybe", ", or perhaps", ", or possibly", "\\lor", "\\vee", "or rather", "/ or"})
-_OR_WORDS_OK = frozenset({"or", ",", "so", "maybe", "perhaps", "possibly", "even", "else", "rather", "alternatively", "either"})
+                     ", or maybe", ", or perhaps", ", or possibly", "\\lor", "\\vee", "\\mid", "or rather", "/ or", "||"})
+_OR_WORDS_OK = frozenset({"or", ",", ".", "so", "maybe", "perhaps", "possibly", "even", "else", "rather", "alternatively", "either"})
+_OR_MARKERS = frozenset({"or", "maybe", "perhaps", "possibly", "alternatively"})
+_CONDITIONAL_GAP = re2.compile(r"^if [a-z ]{1,30}, ?(?:or )?$")
 _LIST_GAP = frozenset({"", ",", ";", "|", "-", "•", "、"})
 _AND_GAP = frozenset({"and", ", and", "&"})
 _BOUNDARY = ".!?"
@@ -633,13 +643,17 @@ def _gap_kind(gap: str) -> str | None:
         return None
     if "\n\n" in gap:
         return None
+    if "\n" in gap:
+        gap = _ENUMERATOR.sub("\n", gap)  # "70\n2. 71": the "2." numbers the list
     lowered = _GAP_NOISE.sub(" ", gap.lower())
     lowered = _GAP_VAR.sub(" ", lowered)
     lowered = " ".join(lowered.replace("\n", " ").split())
     lowered = lowered.replace(" ,", ",")
-    words = lowered.replace(",", " , ").split()
-    if lowered in _OR_GAP or ("or" in words and set(words) <= _OR_WORDS_OK):
-        return "or"
+    words = lowered.replace(",", " , ").replace(".", " . ").split()
+    if lowered in _OR_GAP or (set(words) & _OR_MARKERS and set(words) <= _OR_WORDS_OK):
+        return "or"  # "71 or 72", "12. Or 13", "12, possibly 13"
+    if _CONDITIONAL_GAP.match(lowered):
+        return "or"  # "12 if we round down, 13 if we round up"
     if lowered in _LIST_GAP:
         return "list"
     if lowered in _AND_GAP:
@@ -668,6 +682,7 @@ def find_hedges(text: str, final: Commitment | None) -> list[Hedge]:
     tokens = number_tokens(text, limit=MAX_NUMBERS + 1)
     if len(tokens) > MAX_NUMBERS:
         return [Hedge("number_dump", 0, len(text))]
+    tokens = [t for t in tokens if not _is_enumerator(text, t)]
     index = 0
     while index < len(tokens):
         chain = [tokens[index]]
@@ -683,12 +698,17 @@ def find_hedges(text: str, final: Commitment | None) -> list[Hedge]:
         values = {_chain_value(text, t) for t in chain}
         if len(values) < 2:
             continue
+        percents = {_is_percent(text, t) for t in chain}
+        if len(chain) == 2 and percents == {True, False} and "or" in kinds and not _STRONG_CUE.search(_sentence(text, chain[0].start, chain[-1].end)):
+            continue  # "an increase of 300, or 25%": one quantity two ways
         start, end = chain[0].start, chain[-1].end
         sentence = _sentence(text, start, end)
         if "and" not in kinds and _OR_AFTER.match(text[end : end + 20]):
             kinds.add("or")  # "71, 72, or something close"
         if final is not None and final.source == "last_number" and start <= final.start < end + 1:
             hedges.append(Hedge("final_list", start, end))
+        elif kinds == {"list"} and _column_holding_final(text, chain, final):
+            hedges.append(Hedge("number_column", start, end))
         elif "or" in kinds:
             after = text[end : end + 300]
             if _STRONG_CUE.search(sentence) or not _ELIMINATION.search(after):
@@ -700,12 +720,15 @@ def find_hedges(text: str, final: Commitment | None) -> list[Hedge]:
     return hedges
 
 
+def _is_percent(text: str, token: NumberToken) -> bool:
+    return text[token.end : token.end + 9].lstrip().lower().startswith(("%", "\\%", "percent", "per cent"))
+
+
 def _chain_value(text: str, token: NumberToken):
     """A token's value for "are these different?": 50% is 0.5 ("1/2, or 50%" is one value)."""
     if token.value is None:
         return token.text
-    after = text[token.end : token.end + 9].lstrip().lower()
-    if after.startswith(("%", "\\%", "percent", "per cent")):
+    if _is_percent(text, token):
         return token.value / 100
     return token.value
 
@@ -720,6 +743,13 @@ def _cued_pairs(text: str, tokens: list[NumberToken], final: Commitment | None) 
         parsed = _parse_number(reduce_answer(final.text))
         final_value = parsed[0] if parsed else None
     starts = [t.start for t in tokens]
+    if final_value is not None:
+        for token in tokens:
+            after = text[token.end : token.end + 40]
+            if ("also" in after or "plausib" in after) and _ALSO_POSSIBLE.match(after):
+                if _chain_value(text, token) != final_value:
+                    hedges.append(Hedge("also_possible", token.start, token.end))
+                    break
     for cue in _CUED_WORDS.finditer(text):
         index = bisect.bisect_left(starts, cue.end())
         if index == len(tokens) or tokens[index].start - cue.end() > 12:
@@ -737,6 +767,20 @@ def _cued_pairs(text: str, tokens: list[NumberToken], final: Commitment | None) 
         if len(hedges) > 3:
             break
     return hedges
+
+
+def _is_enumerator(text: str, token: NumberToken) -> bool:
+    """The "2." of a numbered list line: it numbers the line, it is not a value."""
+    line_start = token.start == 0 or text[token.start - 1] == "\n" or text[: token.start].endswith(("\n ", "\n  "))
+    return line_start and token.text.isdigit() and len(token.text) <= 2 and text[token.end : token.end + 2] in (". ", ") ", ".\t")
+
+
+def _column_holding_final(text: str, chain: list[NumberToken], final: Commitment | None) -> bool:
+    """Numbers alone on consecutive lines ("11\n12\n13"), one of them the final answer."""
+    if final is None or not all("\n" in text[a.end : b.start] for a, b in zip(chain, chain[1:])):
+        return False
+    parsed = _parse_number(reduce_answer(final.text))
+    return parsed is not None and any(t.value == parsed[0] for t in chain)
 
 
 def _only_spaces(text: str, chain: list[NumberToken]) -> bool:

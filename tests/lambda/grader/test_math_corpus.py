@@ -30,11 +30,16 @@ def scores():
 
 
 def test_corpus_is_big_and_balanced():
-    assert len(ROWS) >= 500
+    assert len(ROWS) >= 1000
     assert sum(r["pass"] for r in ROWS) >= 200 and sum(not r["pass"] for r in ROWS) >= 200
     assert len({r["id"] for r in ROWS}) == len(ROWS)
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[f'{r["id"]}-{r["category"]}' for r in ROWS])
+def _param(row):
+    marks = [pytest.mark.xfail(strict=True, reason=row["known_gap"])] if "known_gap" in row else []
+    return pytest.param(row, id=f'{row["id"]}-{row["category"]}', marks=marks)
+
+
+@pytest.mark.parametrize("row", [_param(r) for r in ROWS])
 def test_case_scores_as_labelled(row, scores):
     assert scores[row["id"]] == (1.0 if row["pass"] else 0.0), (row["response"][:300], row["gold"])

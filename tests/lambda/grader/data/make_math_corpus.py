@@ -271,9 +271,127 @@ for resp, gold, ok in [
 ]:
     add("reasoning", resp, gold, ok)
 
+# ---- holdout round 1 ------------------------------------------------------------------------
+HOLDOUT_PASS = [  # written after the detector, scored once before any fix (see the report)
+("First, 15% of 80 is 0.15 * 80 = 12. Then 80 - 12 = 68.\n\nSo the sale price is $68.", "68"),
+("Let's denote the number of apples as a. We know a + 2a = 36, so 3a = 36 and a = 12.\n\nThe answer is: 12", "12"),
+("We want 3x + 7 = 22. Subtract 7: 3x = 15. Divide by 3: x = 5.\n\n\\[\\boxed{5}\\]", "5"),
+("The sequence goes 2, 4, 8, 16, 32, so the 6th term is 64.\n\n#### 64", "64"),
+("Total cost: 3 × $4.50 = $13.50.\nChange: $20 − $13.50 = $6.50.\n\n**Final answer: $6.50**", "6.5"),
+("There are 52 cards, 13 of which are hearts. P = 13/52 = 1/4.\n\nThe answer is $\\frac{1}{4}$.", "0.25"),
+("The equation $x^2 - 4 = 0$ has solutions $x = 2$ and $x = -2$. The positive solution is $\\boxed{2}$.", "2"),
+("He drives 60 mph for 2.5 hours: 60 * 2.5 = 150 miles.\nAnswer: 150 miles", "150"),
+("Step 1: 12 + 8 = 20\nStep 2: 20 / 4 = 5\nStep 3: 5 * 3 = 15\n\nTherefore the answer is 15.", "15"),
+("$$\\frac{3}{4} + \\frac{1}{8} = \\frac{6}{8} + \\frac{1}{8} = \\frac{7}{8}$$\nThe answer is $\\boxed{\\frac{7}{8}}$", "7/8"),
+("The cube has side 3, volume 3^3 = 27.\n\nThe volume is **27** cubic units.", "27"),
+("The number of ways is C(5,2) = 10.\n\n\\boxed{10}", "10"),
+("Each student gets 24 / 6 = 4 pencils, or 4 pencils each. #### 4", "4"),
+("The interest is 1000 * 0.05 * 3 = 150 dollars. So she'll have 1,150 dollars. #### 1150", "1150"),
+("So the answer is 1 234 567.", "1234567"),
+("If n is even, n = 2k; if odd, n = 2k + 1. For n = 7, the remainder is 1. \\boxed{1}", "1"),
+("Checking a = 1, 2, 3, 4: only a = 4 gives 16. So a = 4.\n\n#### 4", "4"),
+("Either the red or the blue ball is drawn first; the probability is 2/5 either way. \\boxed{\\frac{2}{5}}", "2/5"),
+("The answer is 7 (seven).", "7"),
+("48 + 24 = 72.\nTherefore, Natalia sold 72 clips altogether in April and May.", "72"),
+("Since 2^5 = 32 and 2^6 = 64, the answer is 6. \\boxed{6}", "6"),
+("The median of 3, 5, 7, 9, 11 is 7. \\boxed{7}", "7"),
+("The answer should be 72.", "72"),
+("Answer (in dollars): 45", "45"),
+("$\\boxed{x=5}$", "5"),
+("Thus, $a+b = \\boxed{-1}$.", "-1"),
+("ANSWER: 8", "8"),
+("The answer is **B) 12**.", "12"),
+("It's between 12 and 13, so I'd say \\boxed{12}.", "12"),  # a range estimate, then one answer
+("A) 11  B) 12  C) 13\nThe answer is one of these: \\boxed{12}", "12"),  # restated choices, one answer
+]
+HOLDOUT_FAIL = [
+("The answer is 12. Or 13. \\boxed{12}", "12"),
+("12 (maybe 13)", "12"),
+("Final answer: 12 or 13 depending on rounding", "12"),
+("Answer: 12/13", "12"),
+("\\boxed{12}\\boxed{13}", "12"),
+("\\[\\boxed{12}\\] or \\[\\boxed{13}\\]", "12"),
+("#### 12 #### 13", "12"),
+("The answer is 12 if we round down, 13 if we round up. \\boxed{12}", "12"),
+("Answer: 11, 12, 13 (pick one)", "12"),
+("x ∈ {11, 12}", "12"),
+("\\boxed{11 \\text{ or } 12}", "12"),
+("\\boxed{11} \\text{ or } \\boxed{12}", "12"),
+("It is approximately 12, possibly 13. \\boxed{12}", "12"),
+("My best guess is 12, second guess 13.", "12"),
+("Answers: 12; 13", "12"),
+("<think>12</think>13", "12"),
+("\\boxed{13}", "12"),
+("The answer is 12.5", "12"),
+("The answer could be 12, or it could be 13.", "12"),
+("I'd answer 11 or 12 or 13. Final answer: 12", "12"),
+("11\n12\n13\nThe answer is 12.", "12"),
+("The answer: 12 / 13 / 14", "12"),
+]
+for resp, gold in HOLDOUT_PASS:
+    add("holdout1_pass", resp, gold, True)
+for resp, gold in HOLDOUT_FAIL:
+    add("holdout1_fail", resp, gold, False)
+
+# ---- holdout round 2 (scored once before fixes; see the report) -----------------------------
+HOLDOUT2_PASS = [
+("We need the least common multiple of 4 and 6. Multiples of 4: 4, 8, 12, 16. Multiples of 6: 6, 12, 18. The LCM is 12.\n\n\\boxed{12}", "12"),
+("Let me list the factors of 12: 1, 2, 3, 4, 6, 12. There are 6 factors.\n\nThe answer is 6.", "6"),
+("Possible outcomes for two dice: 36. Favourable (sum 7): (1,6), (2,5), (3,4), (4,3), (5,2), (6,1) = 6. Probability = 6/36 = 1/6.\n\n\\boxed{\\frac{1}{6}}", "1/6"),
+("We try x = 1: 1 + 1 = 2 ≠ 5. x = 2: 4 + 1 = 5 ✓. So x = 2. \\boxed{2}", "2"),
+("Case 1: n = 3 gives 9. Case 2: n = 4 gives 16. We need a perfect square greater than 10, so the answer is 16.\n\n#### 16", "16"),
+("The roots are $x = \\frac{-b \\pm \\sqrt{b^2-4ac}}{2a} = \\frac{6 \\pm 2}{2}$, i.e. 4 and 2. Their sum is $\\boxed{6}$.", "6"),
+("In 2023, 1,200 people visited; in 2024, 1,500 did. The increase is 300, or 25%.\n\nThe answer is 25%.", "25"),
+("She has 3 options for the top and 4 for the bottom, so 12 outfits.\n\n**12**", "12"),
+("Using the Pythagorean theorem, c = √(3² + 4²) = √25 = 5.\n\nFinal Answer: 5", "5"),
+("Half of 50 is 25, or one half. Then 25 + 10 = 35. #### 35", "35"),
+("The bakery makes 120 loaves; 1/3 are sold in the morning (40) and 1/2 of the rest in the afternoon (40), leaving 40.\n\nAnswer: 40", "40"),
+("John is 12 and his sister is 8; in 4 years they will be 16 and 12, a total of 28.\n\nThe answer is 28.", "28"),
+("The angle could be acute or obtuse; since the triangle is right-angled at C, angle A = 90 - 35 = 55 degrees. \\boxed{55}", "55"),
+("The first few terms are 1, 1, 2, 3, 5, 8, 13, 21, so the 8th Fibonacci number is 21. \\boxed{21}", "21"),
+("Speed = 100 m / 20 s = 5 m/s.\n\\boxed{5\\text{ m/s}}", "5"),
+("The total is $1,234.56. \\boxed{1234.56}", "1234.56"),
+("Converting, 2.5 hours = 150 minutes. \\boxed{150}", "150"),
+("\\boxed{3.0}", "3"),
+("x = 7\n\nSo x is 7.", "7"),
+("There are 4 quarters (25 cents each) and 3 dimes (10 cents each): 100 + 30 = 130 cents = $1.30. \\boxed{1.30}", "1.3"),
+]
+HOLDOUT2_FAIL = [  # two stay false passes: a fraction-shaped 70/72, a bare 'answer 71, answer 72'
+("Answer: 72. Hmm, or perhaps 71.", "72"),
+("\\boxed{72}\n\nP.S. It might also be 71.", "72"),
+("The answer is 72 or 71 or 70 — pick the right one.", "72"),
+("The possible answers are 70 and 72; the answer is 72.", "72"),
+("Not sure: 70/72. Final: 72", "72"),
+("72?\n71?\n\\boxed{72}", "72"),
+("1. 70\n2. 71\n3. 72\n\nAnswer: 72", "72"),
+("\\boxed{70}, \\boxed{71}, \\boxed{72}", "72"),
+("Answer 71, answer 72. #### 72", "72"),
+("The answer is 72 (but 71 is also plausible).", "72"),
+("Either 71 or 72 works. \\boxed{72}", "72"),
+("$$\\boxed{71 \\vee 72}$$", "72"),
+("\\boxed{71 \\mid 72}", "72"),
+("71 || 72", "72"),
+("Answer: {71, 72}", "72"),
+("It is 71 or 72; I'll commit to \\boxed{72}.", "72"),
+("The answer is 7\u200b2 or 71", "72"),
+("My answer: 70 / 71 / 72 (uncertain). \\boxed{72}", "72"),
+]
+for resp, gold in HOLDOUT2_PASS:
+    add("holdout2_pass", resp, gold, True)
+for resp, gold in HOLDOUT2_FAIL:
+    add("holdout2_fail", resp, gold, False)
+
 # ---- no answer ------------------------------------------------------------------------------
 for resp in ["", "I do not know.", "\\boxed{}", "The answer is unknown.", "72" + " " * 5000 + "\\boxed{73}"]:
     add("no_answer", resp, "72", False)
+
+
+# Cases the grader gets wrong today, kept (and counted in the benchmark's rates) rather than
+# relabelled: the test marks them xfail(strict), so fixing one shows up.
+KNOWN_GAPS = {
+    "Not sure: 70/72. Final: 72": "70/72 reads as one fraction, not two candidates",
+    "Answer 71, answer 72. #### 72": "'answer N' without is/:/= is not an answer statement",
+}
 
 
 def main() -> None:
@@ -284,7 +402,10 @@ def main() -> None:
         if key in seen:
             continue
         seen.add(key)
-        rows.append({"id": f"m{len(rows):04d}", "category": category, "response": response, "gold": gold, "pass": passes})
+        row = {"id": f"m{len(rows):04d}", "category": category, "response": response, "gold": gold, "pass": passes}
+        if response in KNOWN_GAPS:
+            row["known_gap"] = KNOWN_GAPS[response]
+        rows.append(row)
     with OUT.open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
