@@ -402,9 +402,9 @@ class Commitment:
 
 @dataclass
 class Analysis:
-    """What a response commits to. ``answers`` are in priority order of their source
-    (boxed, then ####, then "the answer is"), the final answer being ``answers[-1]`` of
-    the first non-empty source; ``commitments`` holds all of them, every source."""
+    """What a response commits to: ``commitments`` holds every committed answer (boxes,
+    ``####`` lines, answer statements, in that order); ``final`` is the last one of the first
+    non-empty kind, or the last number when there are none (and the fallback is on)."""
 
     final: Commitment | None = None
     commitments: list[Commitment] = field(default_factory=list)
@@ -702,12 +702,20 @@ class Hedge:
 def find_hedges(text: str, final: Commitment | None) -> list[Hedge]:
     """Places where the response offers several different values as candidates.
 
-    - ``or_list``: numbers joined by "or" (``71 or 72``, ``x = 3 or x = 5``, ``70, 71, or 72``),
-      unless what follows eliminates a branch ("since x > 0") and no prose cue sits beside it;
-    - ``cue_list``: a list of numbers in a sentence that presents alternatives ("possible
-      answers: 70, 71, 72", "either 71 and 72");
-    - ``final_list``: the last-number fallback landed inside a list;
-    - ``table``: a markdown table of options / candidate answers with different values.
+    - ``or_list``: numbers joined by "or" / "maybe" / "possibly" / a condition (``71 or 72``,
+      ``x = 3 or x = 5``, ``70, 71, or 72``, ``12 if rounded down, 13 if up``), unless what
+      follows eliminates or counts the branches ("since x > 0", "so there are 5 choices")
+      and no strong prose cue ("maybe", "not sure", "it could be") sits in the sentence;
+    - ``cue_list``: a plain list in a sentence that presents candidates ("possible answers:
+      70, 71, 72", "candidates: ...");
+    - ``final_list`` / ``number_column``: the final answer sits in a list, or in numbers
+      alone on consecutive lines;
+    - ``cued_pair`` / ``cued_after_answer`` / ``also_possible``: values introduced as
+      possibilities ("it could be 71, it could also be 72", "\\boxed{5}. Alternatively, 3",
+      "71 is also plausible");
+    - ``table``: a markdown table of options / candidate answers with different values;
+    - ``number_dump``: more than ``MAX_NUMBERS`` numbers.
+    Equal values never make a hedge (``1/2, or 50%``; one quantity as a count and a percent).
     """
     hedges: list[Hedge] = []
     tokens = number_tokens(text, limit=MAX_NUMBERS + 1)
