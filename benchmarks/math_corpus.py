@@ -28,7 +28,7 @@ SPEC = {"template": "math_reasoning"}
 
 def event(rows):
     return [
-        {"id": row["id"], "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": row["response"]}],
+        {"id": row["id"], "messages": [{"role": "user", "content": row.get("prompt", "q")}, {"role": "assistant", "content": row["response"]}],
          "reference_answer": row["gold"]}
         for row in rows
     ]

@@ -657,6 +657,7 @@ _CONDITIONAL_GAP = re2.compile(r"^if [a-z ]{1,30}, ?(?:or )?$")
 _LIST_GAP = frozenset({"", ",", ";", "|", "-", "•", "、"})
 _AND_GAP = frozenset({"and", ", and", "&"})
 _BOUNDARY = ".!?"
+_SENTENCE_ENDS = (". ", "? ", "! ", ".\n")  # "72?\n71?" stays a column of guesses
 # The commonest gaps, classified without a regex ("" = not a connector).
 _QUICK_GAPS = {" ": "list", ", ": "list", ",": "list", "; ": "list", " or ": "or", ", or ": "or", " and ": "and",
                ", and ": "and", " + ": "", " - ": "", " * ": "", " = ": "", " x ": "", " / ": "", " to ": ""}
@@ -685,8 +686,8 @@ def _gap_kind(gap: str) -> str | None:
         return "or"  # "71 or 72", "12. Or 13", "12, possibly 13"
     if lowered.startswith("if ") and _CONDITIONAL_GAP.match(lowered):
         return "or"  # "12 if we round down, 13 if we round up"
-    if lowered in _LIST_GAP:
-        return "list"
+    if lowered in _LIST_GAP and not any(p in gap for p in _SENTENCE_ENDS):
+        return "list"  # a sentence end between two numbers ends the list, an "or" does not
     if lowered in _AND_GAP:
         return "and"
     return None
@@ -699,7 +700,7 @@ class Hedge:
     end: int
 
 
-def find_hedges(text: str, final: Commitment | None) -> list[Hedge]:
+def find_hedges(text: str, final: Commitment | None, prompt: str = "") -> list[Hedge]:
     """Places where the response offers several different values as candidates.
 
     - ``or_list``: numbers joined by "or" / "maybe" / "possibly" / a condition (``71 or 72``,
@@ -715,7 +716,8 @@ def find_hedges(text: str, final: Commitment | None) -> list[Hedge]:
       "71 is also plausible");
     - ``table``: a markdown table of options / candidate answers with different values;
     - ``number_dump``: more than ``MAX_NUMBERS`` numbers.
-    Equal values never make a hedge (``1/2, or 50%``; one quantity as a count and a percent).
+    Equal values never make a hedge (``1/2, or 50%``; one quantity as a count and a percent),
+    nor does a list quoted verbatim from the ``prompt`` (the question's "5 or 6 per bag").
     """
     hedges: list[Hedge] = []
     tokens = number_tokens(text, limit=MAX_NUMBERS + 1)
@@ -748,6 +750,8 @@ def find_hedges(text: str, final: Commitment | None) -> list[Hedge]:
             hedges.append(Hedge("final_list", start, end))
         elif kinds == {"list"} and _column_holding_final(text, chain, final):
             hedges.append(Hedge("number_column", start, end))
+        elif _quoted_from(prompt, text[start:end]):
+            continue  # the question's own "5 or 6 apples per bag", restated
         elif "or" in kinds:
             after = text[end : end + 300]
             if _STRONG_CUE.search(sentence) or not _ELIMINATION.search(after):
@@ -757,6 +761,13 @@ def find_hedges(text: str, final: Commitment | None) -> list[Hedge]:
     hedges.extend(_cued_pairs(text, tokens, final))
     hedges.extend(_option_tables(text))
     return hedges
+
+
+def _quoted_from(prompt: str, span: str) -> bool:
+    """The list is the prompt's own words (compared with whitespace collapsed)."""
+    if not prompt or len(span) > 300:
+        return False
+    return " ".join(span.split()).lower() in " ".join(prompt.split()).lower()
 
 
 def _is_percent(text: str, token: NumberToken) -> bool:

@@ -214,3 +214,11 @@ def test_math_verify_never_logs_the_answer(monkeypatch):
         for logger, level, propagate in saved:
             logger.setLevel(level)
             logger.propagate = propagate
+
+
+def test_a_list_quoted_from_the_question_is_not_a_hedge():
+    response = "The bags hold 5 or 6 apples. Two bags of 6 give 2 * 6 = 12. #### 12"
+    prompt = "Each bag holds 5 or 6 apples. Tom has two bags of 6. How many apples?"
+    assert score(MATH, response, "12", prompt=prompt) == 1.0
+    # Control: the same "5 or 6" not in the question is the response's own hedge.
+    assert score(MATH, response, "12", prompt="Tom has two bags of 6 apples. How many apples?") == 0.0

@@ -20,7 +20,7 @@ ROWS = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlin
 @pytest.fixture(scope="module")
 def scores():
     event = [
-        {"id": row["id"], "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": row["response"]}],
+        {"id": row["id"], "messages": [{"role": "user", "content": row.get("prompt", "q")}, {"role": "assistant", "content": row["response"]}],
          "reference_answer": row["gold"]}
         for row in ROWS
     ]

@@ -49,12 +49,12 @@ class MathGrader(PerSampleGrader):
         if analysis.final is None:
             return GradeResult(0.0, metrics={"answer_found": 0.0})
         answer = analysis.final.text
-        if spec.shotgun_defense and self._is_shotgun(text, analysis, answer, gold):
+        if spec.shotgun_defense and self._is_shotgun(text, analysis, gold, lambda: sample.conversation):
             return GradeResult(0.0, metrics={"answer_found": 1.0, "shotgun": 1.0})
         correct = self._equal(reduce_answer(answer), gold) or (answer != reduce_answer(answer) and self._equal(answer, gold))
         return GradeResult(float(correct), metrics={"answer_found": 1.0, "shotgun": 0.0})
 
-    def _is_shotgun(self, text: str, analysis, answer: str, gold: str) -> bool:
+    def _is_shotgun(self, text: str, analysis, gold: str, prompt_of) -> bool:
         if analysis.too_many:
             return True
         single = is_single_valued(gold)
@@ -69,8 +69,9 @@ class MathGrader(PerSampleGrader):
             parts = answer_parts(value)
             if len(parts) > 1 and not self._all_same(parts):
                 return True
-        # Prose that offers candidates ("it could be 71 or 72", a table of options...).
-        return bool(find_hedges(text, analysis.final))
+        # Prose that offers candidates ("it could be 71 or 72", a table of options...); a list
+        # quoted from the question is not one.
+        return bool(find_hedges(text, analysis.final, fold(prompt_of())))
 
     def _all_same(self, answers: list[str]) -> bool:
         canon = {self._canonical(a) for a in answers}

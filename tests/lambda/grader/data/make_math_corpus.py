@@ -40,11 +40,11 @@ PROBLEMS = [
 ]
 
 # (id, response, gold, label) written by hand: formats, LaTeX, symbolic, edge cases.
-HAND: list[tuple[str, str, str, bool]] = []
+HAND: list[tuple[str, str, str, bool, str]] = []
 
 
-def add(category, response, gold, passes):
-    HAND.append((category, response, gold, passes))
+def add(category, response, gold, passes, prompt="q"):
+    HAND.append((category, response, gold, passes, prompt))
 
 
 # ---- number formats (pass) ------------------------------------------------------------------
@@ -381,6 +381,16 @@ for resp, gold in HOLDOUT2_PASS:
 for resp, gold in HOLDOUT2_FAIL:
     add("holdout2_fail", resp, gold, False)
 
+# ---- the question's own words, restated (pass) ----------------------------------------------
+for prompt, resp, gold in [
+    ("Each bag holds 5 or 6 apples. Tom has two bags of 6. How many apples?",
+     "The bags hold 5 or 6 apples. Two bags of 6 give 2 * 6 = 12. #### 12", "12"),
+    ("Is the sum of 35 and 37 equal to 71 or 72?", "The question: is it 71 or 72? 35 + 37 = 72. \\boxed{72}", "72"),
+    ("Pick a number from 2, 4, 6 that is a multiple of 3.", "From 2, 4, 6 only 6 is a multiple of 3. \\boxed{6}", "6"),
+]:
+    add("restated_prompt", resp, gold, True, prompt)
+add("restated_prompt_hedge", "It is 71 or 72. \\boxed{72}", "72", False, "What is 35 + 37?")
+
 # ---- no answer ------------------------------------------------------------------------------
 for resp in ["", "I do not know.", "\\boxed{}", "The answer is unknown.", "72" + " " * 5000 + "\\boxed{73}"]:
     add("no_answer", resp, "72", False)
@@ -397,12 +407,14 @@ KNOWN_GAPS = {
 def main() -> None:
     seen = set()
     rows = []
-    for category, response, gold, passes in HAND:
+    for category, response, gold, passes, prompt in HAND:
         key = (response, gold)
         if key in seen:
             continue
         seen.add(key)
         row = {"id": f"m{len(rows):04d}", "category": category, "response": response, "gold": gold, "pass": passes}
+        if prompt != "q":
+            row["prompt"] = prompt
         if response in KNOWN_GAPS:
             row["known_gap"] = KNOWN_GAPS[response]
         rows.append(row)
