@@ -630,8 +630,17 @@ _ALSO_POSSIBLE = re2.compile(
     r"(?i)^[ \t)]*(?:is|are|would be|could be|seems|might be|may be)?[ \t]*(?:also|equally)[ \t]+"
     r"(?:plausible|possible|an option|valid|correct|right|acceptable|likely)|^[ \t)]*(?:is|seems) (?:also )?plausible"
 )
+# "it could be 71" / "the answer might also be 71": a claim about the answer, anywhere.
+_MODAL_CLAIM = re2.compile(
+    r"(?i)\b(?:it|the answer|the result|the total|that)(?:'s| is| was)? (?:could|might|may)(?: also| well)? be"
+    r"[ \t$]*([-+]?[0-9][0-9.,]*)"
+)
 _CUED_WORDS_BYTES = re2.compile(_CUED_WORDS.pattern.encode())
 _CUED_GAP = re2.compile(r"^[ \t:,]*(?:[a-z][a-z0-9]{0,2} *= *)?[$\\(]*$")
+# "divisible by 3 or 5", "3 or more", "more than 2 or 3": the numbers describe a condition.
+_DESCRIPTIVE_BEFORE = re2.compile(
+    r"(?i)\b(?:by|of|than|to|from|with|in|on|at|for|per|into|over|under|between|among|every|each)[ \t$(]*$"
+)
 _OR_AFTER = re2.compile(r"(?i)^[)}$ \t]*,?[ \t]*or\b")
 # What justifies an "or" in working: a reason eliminating a branch ("since x > 0"), a check
 # ("plugging in x = 2 fails"), or counting the branches ("so there are 5 choices").
@@ -640,7 +649,8 @@ _ELIMINATION = re2.compile(
     r"impossible|not possible|cannot|can't|doesn't|does not|isn't|is not|positive|negative|"
     r"non-?negative|greater|less|larger|smaller|integers?|whole|domain|constraints?|conditions?|satisf\w*|"
     r"only|must|check\w*|plug\w*|substitut\w*|fails?|test\w*|there are|ways|choices|"
-    r"possibilities|options|cases|in total|total of|each|either way)\b|≠|✓|✗"
+    r"possibilities|options|cases|in total|total of|each|either way|sum|product|both|solutions|roots|"
+    r"combined|together|average|difference)\b|≠|✓|✗"
 )
 _TABLE_CUE = re2.compile(r"(?i)\b(?:options?|candidates?|possible|choices?|guess(?:es)?|answers?|could|might|maybe)\b")
 _GAP_NOISE = re2.compile(
@@ -754,12 +764,14 @@ def find_hedges(text: str, final: Commitment | None, prompt: str = "") -> list[H
             continue  # the question's own "5 or 6 apples per bag", restated
         elif "or" in kinds:
             after = text[end : end + 300]
-            if _STRONG_CUE.search(sentence) or not _ELIMINATION.search(after):
+            strong = _STRONG_CUE.search(sentence) is not None
+            if strong or not (_ELIMINATION.search(after) or _DESCRIPTIVE_BEFORE.search(text[max(0, start - 16) : start])):
                 hedges.append(Hedge("or_list", start, end))
         elif _LIST_CUE.search(sentence) and not _only_spaces(text, chain):
             hedges.append(Hedge("cue_list", start, end))
     hedges.extend(_cued_pairs(text, tokens, final))
     hedges.extend(_option_tables(text))
+    hedges.extend(_option_lines(text))
     return hedges
 
 
@@ -800,6 +812,12 @@ def _cued_pairs(text: str, tokens: list[NumberToken], final: Commitment | None) 
                 if _chain_value(text, token) != final_value:
                     hedges.append(Hedge("also_possible", token.start, token.end))
                     break
+    if final_value is not None:
+        for modal in _MODAL_CLAIM.finditer(text):
+            parsed = _parse_number(modal.group(1))
+            if parsed is not None and parsed[0] != final_value:
+                hedges.append(Hedge("modal_claim", modal.start(), modal.end()))
+                break
     for _, cue_end in _spans(_CUED_WORDS, _CUED_WORDS_BYTES, text):
         index = bisect.bisect_left(starts, cue_end)
         if index == len(tokens) or tokens[index].start - cue_end > 12:
@@ -851,6 +869,25 @@ def _sentence(text: str, start: int, end: int) -> str:
     if stops:
         after = after[: min(stops)]
     return before + " " + after
+
+
+_OPTION_LINE = re2.compile(
+    r"(?im)^[ \t*_#>-]*(?:option|candidate|choice|guess|possibility|alternative)[ \t]*[0-9A-Za-z]{0,3}[ \t*_]*[:).=-]"
+    r"[ \t*_$]*([-+]?[0-9][0-9.,/]*)"
+)
+
+
+def _option_lines(text: str) -> list[Hedge]:
+    """"Option 1: 71 / Option 2: 72" lines offering different values."""
+    values = set()
+    for count, match in enumerate(_OPTION_LINE.finditer(text)):
+        parsed = _parse_number(match.group(1).rstrip(".,"))
+        values.add(parsed[0] if parsed else match.group(1))
+        if len(values) >= 2:
+            return [Hedge("option_lines", match.start(), match.end())]
+        if count > MAX_COMMITMENTS:
+            break
+    return []
 
 
 def _option_tables(text: str) -> list[Hedge]:

@@ -381,6 +381,105 @@ for resp, gold in HOLDOUT2_PASS:
 for resp, gold in HOLDOUT2_FAIL:
     add("holdout2_fail", resp, gold, False)
 
+# ---- holdout round 3: long model-style outputs (scored once before fixes) ----------------------
+HOLDOUT3_PASS = [
+("""To solve this problem, let's break it down step by step.
+
+### Step 1: Understand the problem
+Natalia sold clips to 48 of her friends in April. In May, she sold half as many.
+
+### Step 2: Calculate May's sales
+$$\\text{May} = \\frac{48}{2} = 24$$
+
+### Step 3: Add them up
+$$48 + 24 = 72$$
+
+### Final Answer
+Natalia sold a total of $\\boxed{72}$ clips in April and May.""", "72"),
+("""Let $x$ be the number. Then $2x + 3 = 11$, so $2x = 8$ and $x = 4$.
+
+We can check: $2(4) + 3 = 8 + 3 = 11$. ✓
+
+Therefore, the number is $\\boxed{4}$.""", "4"),
+("""We want to count the integers from 1 to 100 divisible by 3 or 5.
+- Divisible by 3: ⌊100/3⌋ = 33
+- Divisible by 5: ⌊100/5⌋ = 20
+- Divisible by 15: ⌊100/15⌋ = 6
+By inclusion–exclusion: 33 + 20 − 6 = 47.
+
+**Answer: 47**""", "47"),
+("""First, find the slope: m = (7 - 3)/(4 - 2) = 4/2 = 2.
+Then y - 3 = 2(x - 2), so y = 2x - 1.
+The y-intercept is -1.
+\\boxed{-1}""", "-1"),
+("""The expression $x^2 - 6x + 9 = (x-3)^2$ is zero when $x = 3$ (a double root), so the equation has exactly one solution.
+
+The answer is $\\boxed{1}$.""", "1"),
+("""Okay, so I need to figure out how many minutes are in 3.5 hours. 1 hour = 60 minutes, so 3.5 hours = 3.5 × 60 = 210 minutes. Let me double check: 3 hours is 180 minutes, and half an hour is 30, 180 + 30 = 210. Yes.
+
+**210**""", "210"),
+("""Let me think. If the price increased by 20%, then the new price is 1.2 × 50 = 60. Then a 10% discount: 0.9 × 60 = 54.
+
+So the final price is $54.""", "54"),
+("""Since $|x - 2| = 5$, either $x - 2 = 5$ or $x - 2 = -5$, so $x = 7$ or $x = -3$. The sum of the solutions is $7 + (-3) = 4$.
+
+$\\boxed{4}$""", "4"),
+("""The possible remainders when dividing by 4 are 0, 1, 2, and 3. A perfect square is always congruent to 0 or 1 mod 4, so 2 and 3 are impossible. The number of possible remainders is 2.
+
+\\boxed{2}""", "2"),
+("""There are two cases: the coin lands heads (probability 1/2) or tails (probability 1/2). We need heads twice: (1/2)(1/2) = 1/4.
+
+The probability is \\boxed{\\frac{1}{4}}.""", "1/4"),
+("""Total students: 30. Boys: 12, girls: 30 - 12 = 18. Ratio of girls to total: 18/30 = 3/5 = 0.6, i.e. 60%.
+
+#### 60""", "60"),
+("""a) The perimeter is 2(5 + 3) = 16.
+b) The area is 5 × 3 = 15.
+The question asks for the area, so the answer is 15.""", "15"),
+("""Answer: 1,080
+
+Work: 360 × 3 = 1,080.""", "1080"),
+("""Converting 5 km to meters gives 5,000 m; at 2 m/s this takes 2,500 seconds.
+
+The answer is 2,500 seconds.""", "2500"),
+("""We have 3 red, 4 blue, and 5 green marbles, 12 in total. P(blue) = 4/12 = 1/3.
+
+Final answer: $\\frac{1}{3}$""", "1/3"),
+("""Wait, I made an error. Let me redo: 48 ÷ 2 = 24, not 23. So 48 + 24 = 72.
+
+The answer is 72.""", "72"),
+]
+HOLDOUT3_FAIL = [
+("""### Step 1
+48 / 2 = 24.
+### Step 2
+48 + 24 = 72, or possibly 71 if one clip was returned.
+
+**Final Answer:** \\boxed{72}""", "72"),
+("""The total is 72.
+
+However, if the question means something else, it could be 71.
+
+\\boxed{72}""", "72"),
+("""Option 1: 71
+Option 2: 72
+
+Final answer: 72""", "72"),
+("""Hmm, I get 71 or 72 depending on how I count.
+
+So \\boxed{72}""", "72"),
+("""So x = 7 or x = -3.
+
+$\\boxed{7}$""", "7"),
+("""I calculated 72, but 71 is also possible.
+
+The answer is 72.""", "72"),
+]
+for resp, gold in HOLDOUT3_PASS:
+    add("holdout3_pass", resp, gold, True)
+for resp, gold in HOLDOUT3_FAIL:
+    add("holdout3_fail", resp, gold, False)
+
 # ---- the question's own words, restated (pass) ----------------------------------------------
 for prompt, resp, gold in [
     ("Each bag holds 5 or 6 apples. Tom has two bags of 6. How many apples?",
