@@ -51,7 +51,11 @@ class MathGrader(PerSampleGrader):
         answer = analysis.final.text
         if spec.shotgun_defense and self._is_shotgun(text, analysis, gold, lambda: sample.conversation):
             return GradeResult(0.0, metrics={"answer_found": 1.0, "shotgun": 1.0})
-        correct = self._equal(reduce_answer(answer), gold) or (answer != reduce_answer(answer) and self._equal(answer, gold))
+        # "48 + 24 = 72" is 72; an equation that does not end in a number goes to math-verify
+        # whole (it reads equations itself), so a sample costs at most two math-verify calls.
+        reduced = reduce_answer(answer)
+        single = parse_number(reduced) is not None and len(answer_parts(answer)) == 1  # not "x = 3 or x = -3"
+        correct = self._equal(reduced if single else answer, gold)
         return GradeResult(float(correct), metrics={"answer_found": 1.0, "shotgun": 0.0})
 
     def _is_shotgun(self, text: str, analysis, gold: str, prompt_of) -> bool:
