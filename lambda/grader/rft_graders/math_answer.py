@@ -627,8 +627,8 @@ _CUED_WORDS = re2.compile(
 )
 # "71 is also plausible": a second value offered after the fact.
 _ALSO_POSSIBLE = re2.compile(
-    r"(?i)^[ \t)]*(?:is|are|would be|could be|seems|might be|may be)?[ \t]*(?:also|equally)[ \t]+"
-    r"(?:plausible|possible|an option|valid|correct|right|acceptable|likely)|^[ \t)]*(?:is|seems) (?:also )?plausible"
+    r"(?i)^[ \t)]*(?:(?:is|are|seems|would be)[ \t]+(?:also|equally)|(?:could|might|may)(?:[ \t]+also)?[ \t]+be)"
+    r"[ \t]+(?:also[ \t]+)?(?:plausible|possible|an option|valid|correct|right|acceptable|likely|the answer)"
 )
 # "it could be 71" / "the answer might also be 71": a claim about the answer, anywhere.
 _MODAL_CLAIM = re2.compile(
@@ -650,7 +650,8 @@ _ELIMINATION = re2.compile(
     r"non-?negative|greater|less|larger|smaller|integers?|whole|domain|constraints?|conditions?|satisf\w*|"
     r"only|must|check\w*|plug\w*|substitut\w*|fails?|test\w*|there are|ways|choices|"
     r"possibilities|options|cases|in total|total of|each|either way|sum|product|both|solutions|roots|"
-    r"combined|together|average|difference)\b|≠|✓|✗"
+    r"combined|together|average|difference|too (?:high|low|many|few|big|small|much|large)|neither|none|"
+    r"rules? out|ruled out|not enough|exceeds?)\b|≠|✓|✗"
 )
 _TABLE_CUE = re2.compile(r"(?i)\b(?:options?|candidates?|possible|choices?|guess(?:es)?|answers?|could|might|maybe)\b")
 _GAP_NOISE = re2.compile(
@@ -808,7 +809,7 @@ def _cued_pairs(text: str, tokens: list[NumberToken], final: Commitment | None) 
     if final_value is not None:
         for token in tokens:
             after = text[token.end : token.end + 40]
-            if ("also" in after or "plausib" in after) and _ALSO_POSSIBLE.match(after):
+            if ("also" in after or "equally" in after or " be " in after) and _ALSO_POSSIBLE.match(after):
                 if _chain_value(text, token) != final_value:
                     hedges.append(Hedge("also_possible", token.start, token.end))
                     break

@@ -480,6 +480,46 @@ for resp, gold in HOLDOUT3_PASS:
 for resp, gold in HOLDOUT3_FAIL:
     add("holdout3_fail", resp, gold, False)
 
+# ---- holdout round 4: other languages, code, LaTeX (scored once before fixes) ---------------
+HOLDOUT4_PASS = [
+("Rechnung: 3 · 4 = 12, dazu 8 ergibt 20.\n\nAntwort: 20", "20"),
+("计算：48 ÷ 2 = 24，48 + 24 = 72。\n\n答案：\\boxed{72}", "72"),
+("Calculons : 1 500 € × 2 = 3 000 €.\n\nRéponse : \\boxed{3\u202f000}", "3000"),
+("```\n48 / 2 = 24\n48 + 24 = 72\n```\nSo the answer is **72**.", "72"),
+("\\[\n\\begin{aligned}\nA &= \\pi r^2 \\\\\n&= \\pi (3)^2 \\\\\n&= 9\\pi\n\\end{aligned}\n\\]\nThe area is $\\boxed{9\\pi}$.", "9\\pi"),
+("We need $n$ such that $n^2 < 50$. Since $7^2 = 49 < 50$ and $8^2 = 64 > 50$, the largest such integer is $\\boxed{7}$.", "7"),
+("Among 10, 20 or 30 minutes, 20 minutes fits the schedule. #### 20", "20"),
+("Let the two numbers be 15 and 25; their average is (15 + 25)/2 = 20. \\boxed{20}", "20"),
+("The digits 1, 2, 3 can be arranged in 3! = 6 ways. \\boxed{6}", "6"),
+("If we pick 2 or 3 items the cost is too high, so she picks 1. \\boxed{1}", "1"),
+("The cost is $12.50 per ticket, or $50 for 4 tickets. #### 50", "50"),
+("A dozen is 12, so 3 dozen is 36. The answer is 36 eggs.", "36"),
+("x = -b/(2a) = 6/2 = 3. The vertex is at x = 3. \\boxed{3}", "3"),
+("She earns 15 dollars an hour; for 40 hours that is 600 dollars. **Final answer: 600**", "600"),
+("Answer: $\\boxed{0.125}$", "1/8"),
+("The final answer is 2.", "2"),
+("The odd numbers less than 10 are 1, 3, 5, 7 and 9; there are 5 of them.\n\n#### 5", "5"),
+("$\\frac{15}{100} \\times 200 = 30$\n\n$$\\boxed{30}$$", "30"),
+("I'd estimate 19–21, so \\boxed{20}.", "20"),  # a range estimate, then one answer
+]
+HOLDOUT4_FAIL = [
+("Answer: 20 (or 21)", "20"),
+("\\boxed{20} — though 21 could also be right.", "20"),
+("Either 20 or 21. Final answer: 20.", "20"),
+("The answer is twenty or 21", "20"),
+("Answer: 20\n\nAnswer: 21", "20"),
+("\\boxed{20} \\quad \\boxed{21}", "20"),
+("The answer is 20 or 21 or 22.", "20"),
+("answer = [20, 21]", "20"),
+("Two candidate answers: 20 and 21. Going with 20.", "20"),
+("20 (maybe 21, maybe 22)", "20"),
+("Result: 20, alternatively 21.", "20"),
+]
+for resp, gold in HOLDOUT4_PASS:
+    add("holdout4_pass", resp, gold, True)
+for resp, gold in HOLDOUT4_FAIL:
+    add("holdout4_fail", resp, gold, False)
+
 # ---- the question's own words, restated (pass) ----------------------------------------------
 for prompt, resp, gold in [
     ("Each bag holds 5 or 6 apples. Tom has two bags of 6. How many apples?",
