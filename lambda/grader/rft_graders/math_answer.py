@@ -52,7 +52,8 @@ _VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "�
 _FOLD_CHARS = {
     "\u2212": "-", "\uff0d": "-", "\ufe63": "-",  # minus signs
     "\u066b": ".", "\uff0e": ".",  # Arabic decimal separator, fullwidth full stop
-    "\u066c": ",", "\uff0c": ",",  # Arabic thousands separator, fullwidth comma
+    "\u066c": ",",  # Arabic thousands separator
+    "\uff0c": ", ",  # fullwidth comma: CJK punctuation ("24，48 + 24"), never a digit group
     "\u2019": "'", "\u02bc": "'",  # Swiss grouping written with typographic apostrophes
     "\u066a": "%", "\uff05": "%", "\uff04": "$",
     "\u2007": "\u2009",  # figure space: one group-separator space to reason about
@@ -311,11 +312,6 @@ def _close(a: Fraction, b: Fraction, rel_tol: float, abs_tol: float) -> bool:
         return math.isclose(float(a), float(b), rel_tol=rel_tol, abs_tol=abs_tol)
     except OverflowError:
         return False
-
-
-def distinct_numbers(text: str) -> int:
-    """How many different numbers an answer string holds (thousands separators respected)."""
-    return len(set(find_numbers(clean_latex(text))))
 
 
 # ---- list / single-value structure of one answer ------------------------------------------
