@@ -49,13 +49,21 @@ class MathGrader(PerSampleGrader):
         if analysis.final is None:
             return GradeResult(0.0, metrics={"answer_found": 0.0})
         answer = analysis.final.text
-        if spec.shotgun_defense and self._is_shotgun(text, analysis, gold, lambda: sample.conversation):
-            return GradeResult(0.0, metrics={"answer_found": 1.0, "shotgun": 1.0})
         # "48 + 24 = 72" is 72; an equation that does not end in a number goes to math-verify
         # whole (it reads equations itself), so a sample costs at most two math-verify calls.
         reduced = reduce_answer(answer)
         single = parse_number(reduced) is not None and len(answer_parts(answer)) == 1  # not "x = 3 or x = -3"
-        correct = self._equal(reduced if single else answer, gold)
+        candidate = reduced if single else answer
+        # A plainly wrong number scores 0 whatever else the response says: the hedge scan
+        # (the costly part) runs only for answers that could earn the reward, and before
+        # math-verify, which is costlier still. So "shotgun" counts hedges that were
+        # denied a reward.
+        numeric = numbers_equal(candidate, gold, spec.rel_tol, spec.abs_tol) if single else None
+        if numeric is False:
+            return GradeResult(0.0, metrics={"answer_found": 1.0, "shotgun": 0.0})
+        if spec.shotgun_defense and self._is_shotgun(text, analysis, gold, lambda: sample.conversation):
+            return GradeResult(0.0, metrics={"answer_found": 1.0, "shotgun": 1.0})
+        correct = numeric if numeric is not None else self._equal(candidate, gold)
         return GradeResult(float(correct), metrics={"answer_found": 1.0, "shotgun": 0.0})
 
     def _is_shotgun(self, text: str, analysis, gold: str, prompt_of) -> bool:
