@@ -222,3 +222,25 @@ def test_a_list_quoted_from_the_question_is_not_a_hedge():
     assert score(MATH, response, "12", prompt=prompt) == 1.0
     # Control: the same "5 or 6" not in the question is the response's own hedge.
     assert score(MATH, response, "12", prompt="Tom has two bags of 6 apples. How many apples?") == 0.0
+
+
+# ---- fuzz: no response, however odd, makes the math grader error ---------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from([
+    "72", "71", "-3", "1,234", "1,5", "1.234.567", "1'234", "1\u2009234", "2 1/2", "½", "٧٢", "７２", "1e5", "1e9999",
+    " or ", " and ", ", ", "; ", "\n", "\n\n", " ", "x = ", "\\pm", "±", "%", "$", "€", "\\%", "maybe ", "could be ",
+    "the answer is ", "Answer: ", "Final answer: ", "#### ", "\\boxed{", "\\fbox{", "\\boxed ", "{", "}", "\\frac{", "\\text{",
+    "<think>", "</think>", "<|channel|>analysis<|message|>", "<|channel|>final<|message|>", "<|end|>", "<|start|>",
+    "assistantfinal", "| ", " |", "Option 1: ", "possible answers: ", "alternatively", "(", ")", "=", "^", "\\", "\u200b",
+])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(_PIECES, max_size=40), gold=st.sampled_from(["72", "1234", "3, -3", "\\frac{1}{2}", "x^2"]))
+def test_no_response_makes_the_math_grader_error(pieces, gold):
+    result = grade(MATH, [make_sample("".join(pieces), gold)])[0]
+    assert result["aggregate_reward_score"] in (0.0, 1.0)
+    assert all(m["name"] != "grader_error" for m in result["metrics_list"]), result
