@@ -15,6 +15,12 @@ accepts every documented variant; change it here, and only here, once a real job
 5. [U] Message ``content`` is a string or a list of parts; parts with a string ``text`` and a
    type of ``text``/``output_text`` (or no type, Converse style) are joined with newlines.
    Other parts (e.g. ``reasoning``) are not part of the graded answer.
+5b. [U] Reasoning: Bedrock's event format says nothing about it. Accepted wherever the
+   common APIs put it: in the text (``<think>`` blocks, gpt-oss harmony channels; split off by
+   ``reasoning.py``), as a message field (``reasoning_content`` as vLLM/DeepSeek,
+   ``reasoning``, ``thinking``), or as content parts (``reasoning``/``reasoning_text``/
+   ``thinking`` parts with ``text``/``thinking``, Converse ``reasoningContent.reasoningText``).
+   All of it goes to ``sample.reasoning_text``, none to ``sample.output_text``.
 6. [U] Extra dataset fields ride in ``metadata``; unknown top-level keys (as in a raw dataset
    line used locally) are treated as metadata too, with ``metadata`` winning on conflict.
 7. [U] ``id`` may be missing; the result then carries ``id: null`` in the same position.
@@ -25,10 +31,13 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import SampleGradingError
+from .reasoning import split_reasoning
 from .sample import Sample
 
 _KNOWN_TOP_LEVEL = {"id", "messages", "metadata", "reference_answer"}
 _TEXT_PART_TYPES = {None, "text", "output_text"}
+_REASONING_FIELDS = ("reasoning_content", "reasoning", "thinking")
+_REASONING_PART_TYPES = {"reasoning", "reasoning_text", "reasoning_content", "thinking"}
 
 
 class InvalidEventError(ValueError):
@@ -69,9 +78,14 @@ def to_sample(raw: dict) -> Sample:
     metadata.update(metadata_raw or {})
     reference_raw = raw.get("reference_answer", metadata.pop("reference_answer", None))
     metadata.pop("reference_answer", None)
+    response = content_text(last.get("content"))
+    split = split_reasoning(response)
+    reasoning = [*message_reasoning(last), split.reasoning]
     return Sample(
         id=sample_id(raw),
-        output_text=content_text(last.get("content")),
+        output_text=split.answer,
+        response_text=response,
+        reasoning_text="\n\n".join(r for r in reasoning if r),
         messages=messages,
         reference=unwrap_reference(reference_raw),
         reference_fields=reference_raw if isinstance(reference_raw, dict) else {},
@@ -96,6 +110,26 @@ def content_text(content: Any) -> str:
                     texts.append(part["text"])
         return "\n".join(texts)
     raise SampleGradingError(f"message content has unsupported type {type(content).__name__}")
+
+
+def message_reasoning(message: dict) -> list[str]:
+    """Reasoning delivered beside the content (assumption 5b), in order."""
+    out = [message[key] for key in _REASONING_FIELDS if isinstance(message.get(key), str)]
+    content = message.get("content")
+    if isinstance(content, list):
+        for part in content:
+            if not isinstance(part, dict):
+                continue
+            if part.get("type") in _REASONING_PART_TYPES:
+                text = part.get("text", part.get("thinking"))
+                if isinstance(text, str):
+                    out.append(text)
+            block = part.get("reasoningContent")
+            if isinstance(block, dict) and isinstance(block.get("reasoningText"), dict):
+                text = block["reasoningText"].get("text")
+                if isinstance(text, str):
+                    out.append(text)
+    return out
 
 
 def unwrap_reference(reference: Any) -> Any:

@@ -38,11 +38,14 @@ class MathReasoningTemplate(TemplateSpec):
     """Math word problems / competition math with a single final answer.
 
     Reference: the final answer (``"72"``, ``"\\frac{3}{4}"``, ``"50%"``), or a worked solution
-    ending in ``#### 72`` or containing ``\\boxed{72}``. Response: free reasoning; the final
-    answer is the last ``\\boxed{}``, else the text after the last ``####``, else after "the
-    answer is", else (option) the last number. Several different committed answers score 0.
-    With ``format_weight`` w > 0 the reward is ``(1-w)*correct + w*format`` where format
-    checks for a ``\\boxed{}`` answer.
+    ending in ``#### 72`` or containing ``\\boxed{72}``. Response: free reasoning (``<think>``
+    blocks and reasoning channels are stripped before grading); the final answer is the last
+    ``\\boxed{}``, else the text after the last ``####``, else after "the answer is", else
+    (option) the last number. A response that commits to several different values (several
+    disagreeing answers, a list, candidate values offered in prose or a table) scores 0; the
+    labelled corpus ``tests/lambda/grader/data/math_corpus.jsonl`` is the spec. With
+    ``format_weight`` w > 0 the reward is ``(1-w)*correct + w*format`` where format checks for
+    a ``\\boxed{}`` answer.
     """
 
     template: Literal["math_reasoning"] = Field(description="Template name.")
@@ -51,7 +54,7 @@ class MathReasoningTemplate(TemplateSpec):
     format_weight: float = Field(0.0, ge=0, lt=1, description="Weight of the \\boxed{} format component (0 = off).")
     fallback_last_number: bool = Field(True, description="Use the last number when no answer marker exists.")
     symbolic: bool = Field(True, description="Use math-verify for non-numeric answers.")
-    shotgun_defense: bool = Field(True, description="Several different final answers score 0.")
+    shotgun_defense: bool = Field(True, description="A response committing to several different values scores 0.")
     rel_tol: float = Field(1e-6, ge=0, description="Relative tolerance for numeric answers.")
     timeout_s: int = Field(2, ge=1, le=30, description="Time bound for symbolic comparison.")
 

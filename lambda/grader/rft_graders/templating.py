@@ -2,8 +2,9 @@
 
 Paths: ``sample.output_text``, ``sample.output_json`` (+ ``.key`` / ``.0`` steps),
 ``sample.conversation`` (the messages before the response as a transcript; judges need the
-prompt), ``item.<key>`` (+ steps). See ``sample.py`` for what ``item`` holds. A template that is exactly
-one placeholder can yield the raw value (``render_value``), so ``{{item.reference_answer}}``
+prompt), ``sample.reasoning_text`` / ``sample.response_text`` (the response's reasoning / the
+whole response; ``output_text`` is the answer with reasoning stripped), ``item.<key>``
+(+ steps). See ``sample.py`` for what ``item`` holds. A template that is exactly one placeholder can yield the raw value (``render_value``), so ``{{item.reference_answer}}``
 keeps an object an object. Otherwise values are stringified: strings as-is, ``None`` as
 empty, objects and lists as JSON.
 """
@@ -19,7 +20,8 @@ from .sample import Sample
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 _PATH = re.compile(r"^(sample|item)(\.[^.\s]+)*$")
-_SAMPLE_FIELDS = {"output_text", "output_json", "conversation"}
+_SAMPLE_FIELDS = {"output_text", "output_json", "conversation", "reasoning_text", "response_text"}
+_STRING_FIELDS = ("output_text", "conversation", "reasoning_text", "response_text")
 _MISSING = object()
 
 
@@ -42,9 +44,10 @@ def _split_path(path: str) -> tuple[str, ...]:
     parts = tuple(path.split("."))
     if parts[0] == "sample" and (len(parts) < 2 or parts[1] not in _SAMPLE_FIELDS):
         raise TemplateSyntaxError(
-            f"unknown template variable '{{{{{path}}}}}'; sample offers output_text, output_json and conversation"
+            f"unknown template variable '{{{{{path}}}}}'; sample offers output_text, output_json, "
+            "reasoning_text, response_text and conversation"
         )
-    if parts[0] == "sample" and parts[1] in ("output_text", "conversation") and len(parts) > 2:
+    if parts[0] == "sample" and parts[1] in _STRING_FIELDS and len(parts) > 2:
         raise TemplateSyntaxError(f"'{{{{{path}}}}}': {parts[1]} is a string, it has no keys")
     if parts == ("item",):
         raise TemplateSyntaxError("'{{item}}' needs a key, e.g. {{item.reference_answer}}")
@@ -115,6 +118,8 @@ def _lookup(sample: Sample, path: tuple[str, ...], *, missing_ok: bool = False) 
         field = steps.pop(0)
         if field == "conversation":
             return sample.conversation
+        if field in ("reasoning_text", "response_text"):
+            return getattr(sample, field)
         value: Any = sample.output_text if field == "output_text" else sample.output_json
     else:
         value = sample.item

@@ -7,6 +7,7 @@ import math
 
 from ..base import GradeResult, PerSampleGrader
 from ..errors import SampleGradingError
+from ..sample import parse_json
 from ..templating import Template
 from ..text_extract import extract_json_text
 
@@ -26,7 +27,7 @@ class JsonSchemaGrader(PerSampleGrader):
     def grade_one(self, sample) -> GradeResult:
         reference = self._reference(sample)
         try:
-            answer = json.loads(extract_json_text(self.input.render(sample)))
+            answer = parse_json(extract_json_text(self.input.render(sample)))  # deep nesting: a 0, not an error
         except ValueError:
             return GradeResult(0.0, metrics={"valid_json": 0.0})
         metrics = {"valid_json": 1.0}
