@@ -31,11 +31,11 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import SampleGradingError
+from .message_content import content_text
 from .reasoning import split_reasoning
 from .sample import Sample
 
 _KNOWN_TOP_LEVEL = {"id", "messages", "metadata", "reference_answer"}
-_TEXT_PART_TYPES = {None, "text", "output_text"}
 _REASONING_FIELDS = ("reasoning_content", "reasoning", "thinking")
 _REASONING_PART_TYPES = {"reasoning", "reasoning_text", "reasoning_content", "thinking"}
 
@@ -92,24 +92,6 @@ def to_sample(raw: dict) -> Sample:
         metadata=metadata,
         raw=raw,
     )
-
-
-def content_text(content: Any) -> str:
-    """Text of a message's content (assumption 5)."""
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        texts = []
-        for part in content:
-            if isinstance(part, str):
-                texts.append(part)
-            elif isinstance(part, dict) and isinstance(part.get("text"), str):
-                if part.get("type") in _TEXT_PART_TYPES:
-                    texts.append(part["text"])
-        return "\n".join(texts)
-    raise SampleGradingError(f"message content has unsupported type {type(content).__name__}")
 
 
 def message_reasoning(message: dict) -> list[str]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ResponseParseError
+from .message_content import content_text
 from .text_extract import strip_code_fence
 
 _UNSET = object()
@@ -96,8 +97,6 @@ class Sample:
     @property
     def conversation(self) -> str:
         """The prompt side of the sample as text: what a judge needs to know the task."""
-        from .bedrock_event import content_text
-
         parts = []
         for message in self.messages[:-1]:
             if isinstance(message, dict):
