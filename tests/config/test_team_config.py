@@ -183,12 +183,12 @@ def _run_app(tmp_path, team):
 
 
 def test_app_exits_non_zero_with_one_message_and_no_traceback_on_bad_config(tmp_path):
-    _write(tmp_path, _changed(customizations__0__hyperparameters={"n_epochs": 99}), "bad.yaml")
-    result = _run_app(tmp_path, "bad")
+    _write(tmp_path, _changed(customizations__0__hyperparameters={"n_epochs": 99}), "search-quality.yaml")
+    result = _run_app(tmp_path, "search-quality")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines == [f"error: {tmp_path / 'bad.yaml'}: customizations[0].hyperparameters.n_epochs: "
+    assert lines == [f"error: {tmp_path / 'search-quality.yaml'}: customizations[0].hyperparameters.n_epochs: "
                      "99 is out of range; use an integer from 1 to 50"]
 
 
