@@ -422,6 +422,18 @@ class Price(_Frozen):
     )
 
 
+class DeploySettings(_Frozen):
+    """How `make deploy` (and the CI template, which runs it) applies changes."""
+
+    require_approval: Literal["broadening", "never"] = Field(
+        "broadening",
+        description="cdk deploy's --require-approval: `broadening` stops for a human on any IAM "
+        "or security-group change that widens access (in CI, where nobody can answer, the "
+        "deploy fails and someone runs `make deploy` by hand); `never` applies such changes "
+        "without asking, for teams that review them in the pull request's `cdk diff`.",
+    )
+
+
 AccountId = Annotated[
     str, Field(pattern=r"^\d{12}$", description="The team's 12-digit AWS account id, quoted.")
 ]
@@ -462,6 +474,9 @@ class TeamConfig(_Frozen):
     budget: Budget = Field(default_factory=Budget, description="Cost guard of every run.")
     alarms: AlarmSettings = Field(
         default_factory=AlarmSettings, description="Alarm thresholds of every customization."
+    )
+    deploy: DeploySettings = Field(
+        default_factory=DeploySettings, description="Approval of IAM changes at deploy."
     )
     job_vpc: JobVpc | None = Field(
         None, description="Run native-plane (Nova) customization jobs inside these subnets; null "
