@@ -275,8 +275,12 @@ def grade_with_progress(samples: list[dict], grader, chunk: int = PROGRESS_CHUNK
 def stderr_console():
     from rich.console import Console
 
-    # Text goes out as is (no markup: reasons quote model output) and never wider than a pipe.
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    # Text goes out as is (no markup: reasons quote model output). In a pipe or a log there is
+    # no terminal width to fit, and a folded metric name would no longer grep.
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = 160
+    return console
 
 
 def metric_table(results: list[dict]) -> list[dict]:
