@@ -6,6 +6,7 @@
     rft runs list|show ...   the run registry: states, lineage, checkpoint scores
     rft models chat ...      talk to a promoted model on the OpenAI-compatible endpoint
     rft dashboard --team T   the console URL of the team's dashboard
+    rft data check --team T --customization C TRAIN [--validation V]   the workflow's dataset pre-flight, locally
     rft import-openai JOB_JSON --team T --name N --base-model M --out DIR
                              move an OpenAI RFT job (grader, hyperparameters, data) here
 
@@ -22,7 +23,7 @@ import os
 import sys
 from importlib import metadata
 
-from rft import dashboard, grade, import_openai, judge, models, run, runs
+from rft import dashboard, data, grade, import_openai, judge, models, run, runs
 from rft.config.loader import TEAMS_DIR_ENV
 
 
@@ -32,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--teams-dir", metavar="DIR",
                         help=f"directory of team files (default: ${TEAMS_DIR_ENV}, else config/teams)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in (grade, judge, run, runs, models, dashboard, import_openai):
+    for command in (grade, judge, run, runs, models, dashboard, import_openai, data):
         command.register(subparsers)
     return parser
 
