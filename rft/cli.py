@@ -6,7 +6,7 @@
     rft runs list|show ...   the run registry: states, lineage, checkpoint scores
     rft models chat ...      talk to a promoted model on the OpenAI-compatible endpoint
     rft dashboard --team T   the console URL of the team's dashboard
-    rft data check --team T --customization C TRAIN [--validation V]   the workflow's dataset pre-flight, locally
+    rft data check ...       the workflow's dataset pre-flight on local files, before upload
     rft import-openai JOB_JSON --team T --name N --base-model M --out DIR
                              move an OpenAI RFT job (grader, hyperparameters, data) here
 

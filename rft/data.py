@@ -113,10 +113,10 @@ def check_files(team_name: str, customization_name: str, train: Path, validation
 
 def _reference_probe(spec: dict, checks: dict, problems: list) -> dict:
     """The workflow's reference probe (grading.reference_problems), in chunks with progress."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rft_graders.judges import judge_models
     from rft_graders.spec import parse_grader_spec
     from rft_workflow import dataset, grading
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from rft.grade import stderr_console
 

@@ -254,8 +254,14 @@ def _grade(spec, samples: list[dict], out: str | None, judge_factory=None, *,
 def grade_with_progress(samples: list[dict], grader, chunk: int = PROGRESS_CHUNK):
     """grade_batch over chunks of the samples with a progress bar on stderr (hidden when
     stderr is not a terminal); one report, sample indexes as in the input."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rft_graders.batch import BatchReport, SampleError, grade_batch
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     report = BatchReport(results=[])
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

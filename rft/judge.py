@@ -92,7 +92,13 @@ def _calibrate(args: argparse.Namespace) -> int:
         grader = build_grader(spec, BuildContext(sandbox=LocalSandboxClient(), judge_client_factory=factory))
     except Exception as exc:  # noqa: BLE001
         raise CliError(f"cannot build the grader: {exc}") from None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     console = stderr_console()
     total = len(samples) * (args.repeats + (0 if args.no_length_probe else 1))

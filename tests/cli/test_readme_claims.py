@@ -118,8 +118,8 @@ def _resolve(dotted: str) -> bool:
     """True when a dotted config path (`budget.approval_above_usd`, `customizations[].audit`)
     names real fields; dict-valued fields take a catalog model id or hyperparameter name."""
     from rft.config.catalog import CATALOG
-    from rft.config.reference import _SECTIONS  # noqa: F401 - the reference documents the same models
     from rft.config.loader import _model_in
+    from rft.config.reference import _SECTIONS  # noqa: F401 - the reference documents the same models
 
     model = TeamConfig
     parts = dotted.replace("[]", "").split(".")
@@ -192,6 +192,7 @@ def test_the_example_team_uses_the_templates_the_readme_says():
 
 def test_prompt_length_claim_matches_the_workflow():
     from rft_workflow import dataset
+
     from stacks.runtime_config import DEFAULT_MAX_PROMPT_TOKENS
 
     claim = re.search(r"ceil\(characters /\s+(\d+)\) \+ (\d+) per message.*?or (\d+)\s+tokens", README, re.DOTALL)
