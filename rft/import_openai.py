@@ -499,10 +499,10 @@ def post_checks(result: Result) -> list[Check]:
 
 
 def _written_entry(result: Result, checks: list[Check]) -> dict | None:
-    import yaml
+    from rft.config.loader import read_yaml
 
     path = result.out / "customization.yaml"
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    loaded = read_yaml(path.read_text(encoding="utf-8"))  # as the team's loader will read the paste
     if not (isinstance(loaded, list) and len(loaded) == 1 and isinstance(loaded[0], dict)):
         checks.append(Check("customization.yaml", False, "not one entry", [f"{path}: does not hold one entry"]))
         return None
@@ -527,13 +527,13 @@ def _grader_check(entry: dict) -> Check:
 
 
 def _team_check(result: Result, entry: dict) -> Check:
-    import yaml
     from pydantic import ValidationError
 
-    from rft.config.loader import format_validation_error
+    from rft.config.loader import format_validation_error, read_yaml
     from rft.config.models import TeamConfig
 
-    raw = yaml.safe_load(result.team_file.read_text(encoding="utf-8"))
+    # As the loader reads it (YAML 1.2), so `learningRate: 1e-5` in the team file stays a number.
+    raw = read_yaml(result.team_file.read_text(encoding="utf-8"))
     raw["customizations"] = list(raw.get("customizations") or []) + [entry]
     try:
         TeamConfig.model_validate(raw)
