@@ -8,7 +8,7 @@ records each call's model id, so a test can see the mapped Bedrock judge being c
 import json
 import re
 
-from rft_graders.judges.scripted import request_text
+from rft_graders.judges.scripted import request_text, verdict
 
 MODEL_IDS: list[str] = []
 
@@ -28,6 +28,6 @@ def judge(request):
     labels = re.search(r"label is exactly one of: (.+?)[.:]", text)
     if labels:
         names = json.loads(f"[{labels.group(1)}]")
-        return json.dumps({"label": names[0] if hit else names[1]})
+        return verdict(request, label=names[0] if hit else names[1])
     low, high = (float(x) for x in re.search(r"score is a number from (\S+) to (\S+?)[.:;,]?\s", text).groups())
-    return json.dumps({"score": high * 0.9 + low * 0.1 if hit else low + (high - low) * 0.2})
+    return verdict(request, score=high * 0.9 + low * 0.1 if hit else low + (high - low) * 0.2)

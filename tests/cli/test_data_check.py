@@ -94,3 +94,20 @@ def test_bad_team_or_customization_exits_2(good, capsys, argv, message):
 def test_missing_file_exits_2(tmp_path, capsys):
     assert run(str(tmp_path / "missing.jsonl"), *MATH) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_inline_python_graders_are_not_probed_and_do_not_fail_every_row(good, tmp_path, capsys, monkeypatch):
+    # The probe runs no code, so an inline `source:` grader could only look broken on every row.
+    from rft.config.loader import TEAMS_DIR_ENV
+
+    team = {"team": "search-quality", "account": "246813579024", "region": "us-west-2",
+            "pricing": {"qwen.qwen3-32b": {"usd_per_million_training_tokens": 1.0}},
+            "customizations": [{"name": "inline", "base_model": "qwen.qwen3-32b", "grader": {
+                "type": "python", "name": "p", "source": "def grade(sample, item):\n    return 1.0\n"}}]}
+    import yaml
+
+    (tmp_path / "search-quality.yaml").write_text(yaml.safe_dump(team))
+    monkeypatch.setenv(TEAMS_DIR_ENV, str(tmp_path))
+    assert run(good[0], "--team", "search-quality", "--customization", "inline", "--json") == 0
+    probe = json.loads(capsys.readouterr().out)["grader_reference_check"]
+    assert probe["status"] == "skipped" and "inline python" in probe["reason"]
