@@ -171,14 +171,22 @@ def best_score(item: dict) -> Any:
 
 
 def table(headers: list[str], rows: list[list[str]], right: tuple[int, ...] = (), indent: str = "") -> str:
-    """Plain-text columns, two spaces apart; columns in ``right`` are right-aligned."""
-    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
-    lines = []
-    for row in [headers, *rows]:
-        cells = [str(cell).rjust(w) if i in right else str(cell).ljust(w)
-                 for i, (cell, w) in enumerate(zip(row, widths))]
-        lines.append((indent + "  ".join(cells)).rstrip())
-    return "\n".join(lines)
+    """Columns two spaces apart, no borders (pipe- and grep-friendly), laid out by rich;
+    columns in ``right`` are right-aligned. Cells are text, never markup."""
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 1), header_style="")
+    for index, header in enumerate(headers):
+        grid.add_column(Text(header), justify="right" if index in right else "left", no_wrap=True)
+    for row in rows:
+        grid.add_row(*(Text(str(cell)) for cell in row))
+    buffer = StringIO()
+    Console(file=buffer, width=10_000, color_system=None, highlight=False).print(grid)
+    return "\n".join((indent + line).rstrip() for line in buffer.getvalue().splitlines())
 
 
 # --------------------------------------------------------------------------- list
