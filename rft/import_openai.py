@@ -24,6 +24,7 @@ read); check failures are reported after writing, so the files can be inspected.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--map-model", metavar="OPENAI_ID=BEDROCK_ID", action="append", default=[],
                         help="Bedrock judge for an OpenAI judge model of the grader (repeat per model)")
     parser.add_argument("--out", required=True, metavar="DIR", help="directory to write the result into")
+    parser.add_argument("--json", action="store_true", help="print the checks as JSON instead of the summary table")
     parser.set_defaults(func=run)
     return parser
 
@@ -78,7 +80,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     result.write()
     checks = post_checks(result)
-    print_summary(result, checks)
+    if getattr(args, "json", False):
+        print(json.dumps({"out": str(result.out), "checks": [
+            {"name": c.name, "ok": c.ok, "detail": c.detail, "errors": c.errors} for c in checks]}))
+    else:
+        print_summary(result, checks)
     failures = [line for check in checks for line in check.errors]
     if failures:
         _print_errors(failures)

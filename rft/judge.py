@@ -57,6 +57,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     calibrate.add_argument("--no-length-probe", action="store_true", help="skip the length-bias probe")
     calibrate.add_argument("--out", metavar="JSON", help="write the report here instead of stdout")
+    calibrate.add_argument("--json", action="store_true",
+                           help="the JSON report only (stdout is JSON either way; this drops the summary on stderr)")
     add_scripted_judge_argument(calibrate)
     parser.set_defaults(func=run)
     return parser
@@ -125,7 +127,8 @@ def _calibrate(args: argparse.Namespace) -> int:
             raise CliError(f"{args.out}: cannot write: {exc}") from None
     else:
         sys.stdout.write(text)
-    print(format_report(report), file=sys.stderr)
+    if not args.json:
+        print(format_report(report), file=sys.stderr)
     if report["no_data"]:
         print(f"rft judge calibrate: no sample got a usable verdict ({report['samples']} samples x "
               f"{report['repeats']} repeats); nothing was calibrated", file=sys.stderr)

@@ -188,3 +188,11 @@ def test_the_judge_example_grades_and_calibrates(monkeypatch, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["agreement"]["spearman"] > 0.5
     assert report["length_bias"]["mean_delta"] > 0  # word overlap pays for filler words: the probe notices
+
+
+def test_calibrate_json_only(files, capsys):
+    spec, labelled, _ = files
+    assert run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(labelled), "--repeats", "1",
+               "--scripted-judge", "scripted_judges:fair", "--json") == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["usable"] == 4 and err == ""
