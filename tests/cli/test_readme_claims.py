@@ -94,7 +94,9 @@ def test_every_rft_command_and_option_the_readme_names_exists():
 
 
 def _repo_paths() -> set[str]:
-    top = {p.name for p in REPO_ROOT.iterdir()}
+    # What `make setup` creates (.venv/, node_modules/) is not part of a checkout.
+    ignored = {line.strip().strip("/") for line in (REPO_ROOT / ".gitignore").read_text().splitlines()}
+    top = {p.name for p in REPO_ROOT.iterdir()} - ignored
     found = set()
     candidates = [s for s in SPANS if " " not in s.strip()] + re.findall(r"\]\(([^)#]+)\)", README)
     for text in candidates:
