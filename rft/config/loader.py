@@ -81,15 +81,20 @@ def load_team_file(path: Path, expected_team: str | None = None) -> TeamConfig:
         mark = getattr(exc, "problem_mark", None) if isinstance(exc, MarkedYAMLError) else None
         where = f" line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        # One short line: ruamel quotes with " and appends both values of a duplicate key.
         problem = problem.replace('"', "'").split(" with value ")[0]
         raise ConfigError(f"{_show(path)}:{where}: not valid YAML: {problem}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{_show(path)}: expected a mapping of settings at the top level")
-    if expected_team is not None and raw.get("team") != expected_team:
+    declared = raw.get("team")
+    if isinstance(declared, str):
+        declared = declared.strip()  # as the model reads it
+    # A missing or mistyped `team:` is the model's to report (required, slug rules).
+    if expected_team is not None and "team" in raw and declared != expected_team:
         raise ConfigError(
             f"{_show(path)}: the file is named {expected_team!r} but declares team: "
-            f"{raw.get('team')!r}; the stacks would be named from `team:`. Rename the file to "
-            f"{raw.get('team')}.yaml or set team: {expected_team}"
+            f"{declared!r}; the stacks would be named from `team:`. Rename the file to "
+            f"{declared}.yaml or set team: {expected_team}"
         )
     try:
         return TeamConfig.model_validate(raw)

@@ -13,6 +13,10 @@ import yaml
 
 from rft.config.loader import REPO_ROOT, TEAMS_DIR, TEAMS_DIR_ENV, ConfigError, load_team, load_team_file
 
+# This checkout's grader runtime and contracts for app.py subprocesses, whatever an editable
+# install elsewhere put on the path.
+CHECKOUT_PATH = os.pathsep.join(str(REPO_ROOT / p) for p in ("lambda/grader", "."))
+
 VALID = {
     "team": "search-quality",
     "account": "123456789012",
@@ -38,7 +42,7 @@ def test_copied_example_under_a_new_name_is_an_error_naming_both(tmp_path):
 
 def test_cdk_app_refuses_a_file_whose_name_and_team_disagree(tmp_path):
     (tmp_path / "myteam.yaml").write_text((TEAMS_DIR / "example.yaml").read_text())
-    env = os.environ | {"CDK_CONTEXT_JSON": json.dumps({"team": "myteam", "teams_dir": str(tmp_path)}),
+    env = os.environ | {"PYTHONPATH": CHECKOUT_PATH, "CDK_CONTEXT_JSON": json.dumps({"team": "myteam", "teams_dir": str(tmp_path)}),
                         "CDK_OUTDIR": str(tmp_path / "out")}
     result = subprocess.run([sys.executable, str(REPO_ROOT / "app.py")], cwd=REPO_ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
@@ -132,7 +136,7 @@ def test_explicit_directory_wins_over_the_environment(tmp_path, monkeypatch):
 def test_cdk_app_honours_the_environment_variable(tmp_path):
     (tmp_path / "search-quality.yaml").write_text(
         yaml.safe_dump(VALID | {"customizations": [VALID["customizations"][0] | {"hyperparameters": {"n_epochs": 99}}]}))
-    env = os.environ | {TEAMS_DIR_ENV: str(tmp_path), "CDK_OUTDIR": str(tmp_path / "out"),
+    env = os.environ | {"PYTHONPATH": CHECKOUT_PATH, TEAMS_DIR_ENV: str(tmp_path), "CDK_OUTDIR": str(tmp_path / "out"),
                         "CDK_CONTEXT_JSON": json.dumps({"team": "search-quality"})}
     result = subprocess.run([sys.executable, str(REPO_ROOT / "app.py")], cwd=REPO_ROOT, env=env,
                             capture_output=True, text=True, timeout=120)

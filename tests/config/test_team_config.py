@@ -13,6 +13,10 @@ import yaml
 
 from rft.config.loader import REPO_ROOT, ConfigError, load_team, load_team_file
 
+# This checkout's grader runtime and contracts for app.py subprocesses, whatever an editable
+# install elsewhere put on the path.
+CHECKOUT_PATH = os.pathsep.join(str(REPO_ROOT / p) for p in ("lambda/grader", "."))
+
 VALID = {
     "team": "search-quality",
     "account": "123456789012",
@@ -176,7 +180,7 @@ def test_unknown_team_lists_the_teams_that_exist(tmp_path):
 
 
 def _run_app(tmp_path, team):
-    env = os.environ | {"CDK_CONTEXT_JSON": json.dumps({"team": team, "teams_dir": str(tmp_path)}),
+    env = os.environ | {"PYTHONPATH": CHECKOUT_PATH, "CDK_CONTEXT_JSON": json.dumps({"team": team, "teams_dir": str(tmp_path)}),
                         "CDK_OUTDIR": str(tmp_path / "out")}
     return subprocess.run([sys.executable, str(REPO_ROOT / "app.py")], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
