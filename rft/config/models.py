@@ -503,6 +503,13 @@ class TeamConfig(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> "TeamConfig":
+        for model_id in self.pricing:
+            # A misspelled id would sit next to the right one unused, or hide a missing price.
+            if model_id not in CATALOG:
+                hint = difflib.get_close_matches(model_id, list(CATALOG), n=1)
+                suggestion = f"did you mean {hint[0]!r}? " if hint else ""
+                raise ValueError(f"pricing.{model_id}: not a base model of the catalog; {suggestion}"
+                                 f"supported: {', '.join(CATALOG)}")
         seen: set[str] = set()
         for index, customization in enumerate(self.customizations):
             if customization.name in seen:
@@ -524,13 +531,6 @@ class TeamConfig(_Frozen):
                     f"reinforcement fine-tuning in {self.region}; it is offered in "
                     + ", ".join(model.regions)
                 )
-        for model_id in self.pricing:
-            # A misspelled id would sit next to the right one unused, or hide a missing price.
-            if model_id not in CATALOG:
-                hint = difflib.get_close_matches(model_id, list(CATALOG), n=1)
-                suggestion = f"did you mean {hint[0]!r}? " if hint else ""
-                raise ValueError(f"pricing.{model_id}: not a base model of the catalog; {suggestion}"
-                                 f"supported: {', '.join(CATALOG)}")
         if self.permissions_boundary_arn and f":iam::{self.account}:" not in self.permissions_boundary_arn:
             raise ValueError(
                 f"permissions_boundary_arn: the policy is in another account than {self.account}; "
