@@ -61,6 +61,8 @@ def _defines_grade(statement: ast.stmt) -> bool:
         return statement.name == "grade"
     if isinstance(statement, ast.Assign):
         return any(isinstance(t, ast.Name) and t.id == "grade" for t in statement.targets)
+    if isinstance(statement, ast.AnnAssign):
+        return isinstance(statement.target, ast.Name) and statement.target.id == "grade" and statement.value is not None
     if isinstance(statement, ast.ImportFrom):
         return any((alias.asname or alias.name) == "grade" for alias in statement.names)
     return False

@@ -142,3 +142,27 @@ def test_cdk_app_honours_the_environment_variable(tmp_path):
                             capture_output=True, text=True, timeout=120)
     # The team was found outside the repository (and then rejected for its own error).
     assert result.returncode == 2 and "n_epochs: 99 is out of range" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("source, ok", [
+    ("def grade(sample, item):\n    return 1.0\n", True),
+    ("from team_graders.keyword_coverage import grade\n", True),
+    ("from typing import Callable\ndef _g(s, i):\n    return 1.0\ngrade: Callable = _g\n", True),
+    ("def grader(sample, item):\n    return 1.0\n", False),
+    ("class X:\n    def grade(self, sample, item):\n        return 1.0\n", False),
+    ("def grade(:\n", False),
+])
+def test_module_reference_needs_a_top_level_grade(tmp_path, source, ok):
+    from rft.config.references import module_problems
+
+    (tmp_path / "team_graders").mkdir()
+    (tmp_path / "team_graders" / "mine.py").write_text(source)
+    problems = module_problems({"type": "python", "name": "m", "module": "team_graders.mine"}, root=tmp_path)
+    assert (not problems) == ok, problems
+
+
+def test_module_reference_outside_the_bundle_is_refused(tmp_path):
+    from rft.config.references import module_problems
+
+    # `os` imports anywhere, but it is not a grader in the bundle and has no grade().
+    assert "no module 'os' in the grader bundle" in module_problems({"type": "python", "name": "m", "module": "os"})[0]
