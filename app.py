@@ -3,14 +3,14 @@
 
     cdk synth -c team=NAME                  # config/teams/NAME.yaml; default: example (cdk.json)
     cdk synth -c team=NAME -c teams_dir=DIR # a team config kept outside this repository
+    RFT_TEAMS_DIR=DIR cdk synth -c team=NAME  # the same, as the rft CLI and `make synth` read it
 """
 
 import sys
-from pathlib import Path
 
 from aws_cdk import App
 
-from rft.config.loader import DEFAULT_TEAM, TEAMS_DIR, ConfigError, load_team
+from rft.config.loader import DEFAULT_TEAM, ConfigError, load_team
 from stacks.team_app import build_team_app, cdk_json_context
 
 
@@ -19,7 +19,8 @@ def main() -> int:
     # own context, passed through the environment, still wins).
     app = App(context=cdk_json_context())
     team = app.node.try_get_context("team") or DEFAULT_TEAM
-    teams_dir = Path(app.node.try_get_context("teams_dir") or TEAMS_DIR)
+    # -c teams_dir wins; else RFT_TEAMS_DIR; else config/teams (rft.config.loader.resolve_teams_dir).
+    teams_dir = app.node.try_get_context("teams_dir")
     try:
         config = load_team(team, teams_dir)
     except ConfigError as error:

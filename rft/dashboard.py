@@ -9,6 +9,7 @@ team's; no AWS call is made. An unknown team prints one line and exits 2.
 from __future__ import annotations
 
 import argparse
+import json
 from typing import Any
 
 from rft.aws_errors import guarded, load_team
@@ -18,6 +19,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("dashboard", help="print the CloudWatch dashboard URL of a team",
                                    description=__doc__.split("\n\n")[0])
     parser.add_argument("--team", required=True, help="team whose dashboard to show")
+    parser.add_argument("--json", action="store_true", help="print team, region, dashboard name and URL as JSON")
     parser.set_defaults(func=run)
     return parser
 
@@ -32,7 +34,13 @@ def url(team: str, region: str) -> str:
 def run(args: argparse.Namespace) -> int:
     def body() -> int:
         team = load_team(args.team)
-        print(url(team.team, team.region))
+        if getattr(args, "json", False):
+            from rft_contracts import naming
+
+            print(json.dumps({"team": team.team, "region": team.region,
+                              "dashboard": naming.dashboard_name(team.team), "url": url(team.team, team.region)}))
+        else:
+            print(url(team.team, team.region))
         return 0
 
     return guarded("rft dashboard", body)

@@ -5,7 +5,9 @@
     rft grade --validate SPEC.yaml
 
 One Bedrock sample per input line; one Bedrock result per output line, same order (stdout
-without --out). The reward distribution goes to stderr. Grading uses the same
+without --out). The reward distribution goes to stderr (with --json: as JSON on stdout, and the
+results only to --out). Exit status: 0 graded; 1 graded, but more than --max-error-rate of the
+samples hit grader errors; 2 bad input (nothing graded). Grading uses the same
 ``rft_graders.batch.grade_batch`` as the Lambda; code runs through the local sandbox runner.
 Judge graders call Bedrock with your AWS credentials, or a scripted judge with
 ``--scripted-judge MODULE:FUNC`` (or env RFT_SCRIPTED_JUDGE; see rft_graders/judges/scripted.py).
@@ -19,6 +21,10 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+
+DEFAULT_MAX_ERROR_RATE = 0.05  # customizations[].audit.max_error_rate's default
+PROGRESS_CHUNK = 64  # samples per grade_batch call, so progress moves on long files
+
 
 class CliError(Exception):
     """A bad input: printed as one line, exit status 2."""
@@ -37,6 +43,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--customization", help="customization name within --team")
     parser.add_argument("--samples", metavar="JSONL", help="Bedrock samples, one JSON object per line")
     parser.add_argument("--out", metavar="JSONL", help="write results here instead of stdout")
+    parser.add_argument("--max-error-rate", type=float, default=DEFAULT_MAX_ERROR_RATE, metavar="F",
+                        help="exit 1 when more than this fraction of samples hit grader errors "
+                        f"(default {DEFAULT_MAX_ERROR_RATE}, the reward audit's default)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the summary as JSON on stdout (results go only to --out)")
     add_scripted_judge_argument(parser)
     parser.set_defaults(func=run)
     return parser
@@ -49,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
             from rft_graders.spec import spec_hash
 
             print(f"ok: {args.validate} is a valid {_kind(spec)} grader (spec hash {spec_hash(spec)[:12]})", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"valid": True, "kind": _kind(spec), "spec_hash": spec_hash(spec)}))
             return 0
         if not args.samples:
             raise CliError("--samples is required (or use --validate SPEC)")
@@ -60,8 +73,11 @@ def run(args: argparse.Namespace) -> int:
             if args.customization:
                 raise CliError("--customization goes with --team, not --grader")
             spec = _spec_from_file(args.grader)
+        if not 0 <= args.max_error_rate <= 1:
+            raise CliError("--max-error-rate must be between 0 and 1")
         samples = _read_samples(Path(args.samples))
-        return _grade(spec, samples, args.out, judge_client_factory(spec, getattr(args, "scripted_judge", None)))
+        return _grade(spec, samples, args.out, judge_client_factory(spec, getattr(args, "scripted_judge", None)),
+                      max_error_rate=args.max_error_rate, as_json=args.json)
     except CliError as exc:
         print(f"rft grade: {exc}", file=sys.stderr)
         return 2
@@ -78,20 +94,28 @@ def _spec_from_file(path_text: str):
     path = Path(path_text)
     if not path.is_file():
         raise CliError(f"{path}: no such file")
-    try:
-        import yaml
+    from ruamel.yaml.error import YAMLError
 
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    from rft.config.loader import read_yaml
+    from rft.config.references import module_problems
+
+    try:
+        raw = read_yaml(path.read_text(encoding="utf-8"))  # YAML 1.2, as team configs are read
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"{path}: cannot read: {exc}") from None
-    except yaml.YAMLError as exc:
+    except YAMLError as exc:
         raise CliError(f"{path}: not valid YAML/JSON: {str(exc).splitlines()[0]}") from None
     if isinstance(raw, dict) and set(raw) == {"grader"}:
         raw = raw["grader"]  # a spec file may wrap the spec in `grader:` as team configs do
     try:
-        return parse_grader_spec(raw)
+        spec = parse_grader_spec(raw)
     except GraderSpecError as exc:
         raise CliError(f"{path}: {exc}") from None
+    unresolved = module_problems(raw)
+    if unresolved:
+        # The same rule as the team config loader: the module must exist in the grader bundle.
+        raise CliError(f"{path}: {unresolved[0]}")
+    return spec
 
 
 def _spec_from_team(team: str, customization: str):
@@ -180,8 +204,8 @@ def judge_client_factory(spec, scripted: str | None):
     return None  # the runtime's default bedrock-runtime client
 
 
-def _grade(spec, samples: list[dict], out: str | None, judge_factory=None) -> int:
-    from rft_graders.batch import grade_batch
+def _grade(spec, samples: list[dict], out: str | None, judge_factory=None, *,
+           max_error_rate: float = DEFAULT_MAX_ERROR_RATE, as_json: bool = False) -> int:
     from rft_graders.build import BuildContext, build_grader
     from rft.local_sandbox import LocalSandboxClient
     from rft_graders.stats import summarize
@@ -190,18 +214,116 @@ def _grade(spec, samples: list[dict], out: str | None, judge_factory=None) -> in
         grader = build_grader(spec, BuildContext(sandbox=LocalSandboxClient(), judge_client_factory=judge_factory))
     except Exception as exc:  # noqa: BLE001 - e.g. a python grader module that does not import
         raise CliError(f"cannot build the grader: {exc}") from None
-    report = grade_batch(samples, grader)
+    report = grade_with_progress(samples, grader)
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in report.results)
     if out:
         try:
             Path(out).write_text(lines, encoding="utf-8")
         except OSError as exc:
             raise CliError(f"{out}: cannot write: {exc}") from None
-    else:
+    elif not as_json:
         sys.stdout.write(lines)
     summary = summarize(report.results, report.prompt_keys)
-    print(format_summary(summary, report), file=sys.stderr)
+    failed = summary.error_rate > max_error_rate
+    if as_json:
+        print(json.dumps(summary_json(summary, report, max_error_rate, failed)))
+    else:
+        print_summary(summary, report)
+    if failed:
+        print(f"rft grade: {summary.error_count} of {summary.count} samples ({summary.error_rate:.1%}) hit grader "
+              f"errors, above --max-error-rate {max_error_rate:g}; their score 0 is not a grade", file=sys.stderr)
+        return 1
     return 0
+
+
+def grade_with_progress(samples: list[dict], grader, chunk: int = PROGRESS_CHUNK):
+    """grade_batch over chunks of the samples with a progress bar on stderr (hidden when
+    stderr is not a terminal); one report, sample indexes as in the input."""
+    from rft_graders.batch import BatchReport, SampleError, grade_batch
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    report = BatchReport(results=[])
+    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    console = stderr_console()
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task("grading", total=len(samples))
+        for start in range(0, len(samples), chunk):
+            part = grade_batch(samples[start:start + chunk], grader)
+            report.results += part.results
+            report.prompt_keys += part.prompt_keys
+            report.errors += [SampleError(start + e.index, e.id, e.reason) for e in part.errors]
+            report.duration_s += part.duration_s
+            progress.advance(task, len(part.results))
+    return report
+
+
+def stderr_console():
+    from rich.console import Console
+
+    # Text goes out as is (no markup: reasons quote model output). In a pipe or a log there is
+    # no terminal width to fit, and a folded metric name would no longer grep.
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = 160
+    return console
+
+
+def metric_table(results: list[dict]) -> list[dict]:
+    """Per component/metric: how many samples carry it, its mean over all samples (absent
+    counts as 0, so 1 parse error in 6 samples is 0.167, not 1.0) and over those that carry it."""
+    totals: dict[tuple[str, str], list[float]] = {}
+    for r in results:
+        for m in r.get("metrics_list") or []:
+            if m["name"] == "grader_error":
+                continue
+            kind = "component" if m["type"] == "Reward" else "metric"
+            totals.setdefault((m["name"], kind), []).append(float(m["value"]))
+    count = len(results)
+    return [{"name": name, "kind": kind, "samples": len(values), "of": count,
+             "mean_over_all": sum(values) / count if count else 0.0,
+             "mean_where_present": sum(values) / len(values)}
+            for (name, kind), values in totals.items()]
+
+
+def summary_json(summary, report, max_error_rate: float, failed: bool) -> dict:
+    return {
+        "samples": summary.count, "mean": summary.mean, "std": summary.std,
+        "min": summary.minimum, "max": summary.maximum, "zero_fraction": summary.zero_fraction,
+        "grader_errors": summary.error_count, "error_rate": summary.error_rate,
+        "max_error_rate": max_error_rate, "failed": failed,
+        "histogram": summary.histogram, "prompts": summary.prompt_groups,
+        "flat_prompt_fraction": summary.flat_group_fraction,
+        "metrics": metric_table(report.results),
+        "errors": [{"index": e.index, "id": e.id, "reason": e.reason} for e in report.errors],
+        "duration_s": report.duration_s,
+    }
+
+
+def print_summary(summary, report) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console = stderr_console()
+    for line in format_summary(summary, report).splitlines():
+        console.print(Text(line))
+    rows = metric_table(report.results)
+    if rows:
+        table = Table(title=Text(f"components and metrics over {summary.count} samples"), title_justify="left")
+        for column, justify in (("name", "left"), ("kind", "left"), ("samples with it", "right"),
+                                ("mean over all", "right"), ("mean where present", "right")):
+            table.add_column(column, justify=justify)
+        for row in rows:
+            table.add_row(Text(row["name"]), row["kind"], f"{row['samples']} of {row['of']}",
+                          f"{row['mean_over_all']:.3f}", f"{row['mean_where_present']:.3f}")
+        console.print(table)
+    for line in format_errors(report).splitlines():
+        console.print(Text(line))
 
 
 def format_summary(summary, report) -> str:
@@ -218,10 +340,6 @@ def format_summary(summary, report) -> str:
         low, high = index / bins, (index + 1) / bins
         bar = "#" * round(40 * count / peak)
         lines.append(f"  [{low:.1f}, {high:.1f}{']' if index == bins - 1 else ')'} {count:6d} {bar}")
-    if summary.component_means:
-        lines.append("components: " + ", ".join(f"{k}={v:.3f}" for k, v in summary.component_means.items()))
-    if summary.metric_means:
-        lines.append("metrics: " + ", ".join(f"{k}={v:.3f}" for k, v in summary.metric_means.items()))
     if summary.flat_group_fraction is None:
         lines.append(f"prompts: {summary.prompt_groups}; no prompt has several samples, so reward spread is unknown")
     else:
@@ -229,6 +347,11 @@ def format_summary(summary, report) -> str:
             f"prompts: {summary.prompt_groups}; {summary.flat_group_fraction:.1%} of prompts with several samples "
             "gave them all the same score (those teach an RFT job nothing)"
         )
+    return "\n".join(lines)
+
+
+def format_errors(report) -> str:
+    lines = []
     for error in report.errors[:5]:
         lines.append(f"error: sample {error.index} (id {error.id!r}): {error.reason}")
     if len(report.errors) > 5:

@@ -24,6 +24,7 @@ read); check failures are reported after writing, so the files can be inspected.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--map-model", metavar="OPENAI_ID=BEDROCK_ID", action="append", default=[],
                         help="Bedrock judge for an OpenAI judge model of the grader (repeat per model)")
     parser.add_argument("--out", required=True, metavar="DIR", help="directory to write the result into")
+    parser.add_argument("--json", action="store_true", help="print the checks as JSON instead of the summary table")
     parser.set_defaults(func=run)
     return parser
 
@@ -68,7 +70,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     result.write()
     checks = post_checks(result)
-    print_summary(result, checks)
+    if getattr(args, "json", False):
+        print(json.dumps({"out": str(result.out), "checks": [
+            {"name": c.name, "ok": c.ok, "detail": c.detail, "errors": c.errors} for c in checks]}))
+    else:
+        print_summary(result, checks)
     failures = [line for check in checks for line in check.errors]
     if failures:
         _print_errors(failures)
@@ -489,10 +495,10 @@ def post_checks(result: Result) -> list[Check]:
 
 
 def _written_entry(result: Result, checks: list[Check]) -> dict | None:
-    import yaml
+    from rft.config.loader import read_yaml
 
     path = result.out / "customization.yaml"
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    loaded = read_yaml(path.read_text(encoding="utf-8"))  # as the team's loader will read the paste
     if not (isinstance(loaded, list) and len(loaded) == 1 and isinstance(loaded[0], dict)):
         checks.append(Check("customization.yaml", False, "not one entry", [f"{path}: does not hold one entry"]))
         return None
@@ -518,13 +524,13 @@ def _grader_check(entry: dict) -> Check:
 
 
 def _team_check(result: Result, entry: dict) -> Check:
-    import yaml
     from pydantic import ValidationError
 
-    from rft.config.loader import format_validation_error
+    from rft.config.loader import format_validation_error, read_yaml
     from rft.config.models import TeamConfig
 
-    raw = yaml.safe_load(result.team_file.read_text(encoding="utf-8"))
+    # As the loader reads it (YAML 1.2), so `learningRate: 1e-5` in the team file stays a number.
+    raw = read_yaml(result.team_file.read_text(encoding="utf-8"))
     raw["customizations"] = list(raw.get("customizations") or []) + [entry]
     try:
         TeamConfig.model_validate(raw)

@@ -9,8 +9,10 @@ LABELLED.jsonl: one Bedrock sample per line (as the grader receives them) with a
 or --out) has agreement (Spearman, accuracy at --threshold, MAE), stability over --repeats
 gradings, a length-bias probe (each response padded with neutral filler must not score
 higher; passes when the mean delta <= --length-tolerance) and the judge's token use and
-error counts; a short summary goes to stderr. Exit 0 when it ran (read the pass/fail fields),
-2 on bad input or missing credentials. Judges call Bedrock with your AWS credentials, or
+error counts; a short summary goes to stderr. Only gradings that ended in a verdict count (not
+grader errors, unparseable verdicts, refusals or timeouts): exit 0 when it ran (read the
+pass/fail fields), 1 when no sample got a usable verdict (no check passes on no data), 2 on
+bad input or missing credentials. Progress goes to stderr on a terminal. Judges call Bedrock with your AWS credentials, or
 the scripted judge (``--scripted-judge`` / env RFT_SCRIPTED_JUDGE).
 """
 
@@ -22,7 +24,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rft.grade import CliError, _read_samples, _spec_from_file, add_scripted_judge_argument, judge_client_factory
+from rft.grade import (
+    CliError,
+    _read_samples,
+    _spec_from_file,
+    add_scripted_judge_argument,
+    judge_client_factory,
+    stderr_console,
+)
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -47,6 +56,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     calibrate.add_argument("--no-length-probe", action="store_true", help="skip the length-bias probe")
     calibrate.add_argument("--out", metavar="JSON", help="write the report here instead of stdout")
+    calibrate.add_argument("--json", action="store_true",
+                           help="the JSON report only (stdout is JSON either way; this drops the summary on stderr)")
     add_scripted_judge_argument(calibrate)
     parser.set_defaults(func=run)
     return parser
@@ -81,15 +92,29 @@ def _calibrate(args: argparse.Namespace) -> int:
         grader = build_grader(spec, BuildContext(sandbox=LocalSandboxClient(), judge_client_factory=factory))
     except Exception as exc:  # noqa: BLE001
         raise CliError(f"cannot build the grader: {exc}") from None
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    console = stderr_console()
+    total = len(samples) * (args.repeats + (0 if args.no_length_probe else 1))
+    columns = (TextColumn("calibrating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     try:
-        report = calibrate(
-            samples,
-            grader,
-            repeats=args.repeats,
-            threshold=args.threshold,
-            tolerance=args.length_tolerance,
-            length_probe=not args.no_length_probe,
-        )
+        with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+            task = progress.add_task("calibrating", total=total)
+            report = calibrate(
+                samples,
+                grader,
+                repeats=args.repeats,
+                threshold=args.threshold,
+                tolerance=args.length_tolerance,
+                length_probe=not args.no_length_probe,
+                on_graded=lambda count: progress.advance(task, count),
+            )
     except CalibrationError as exc:
         raise CliError(f"{args.labelled}: {exc}") from None
     text = json.dumps(report, indent=2) + "\n"
@@ -100,27 +125,44 @@ def _calibrate(args: argparse.Namespace) -> int:
             raise CliError(f"{args.out}: cannot write: {exc}") from None
     else:
         sys.stdout.write(text)
-    print(format_report(report), file=sys.stderr)
+    if not args.json:
+        print(format_report(report), file=sys.stderr)
+    if report["no_data"]:
+        print(f"rft judge calibrate: no sample got a usable verdict ({report['samples']} samples x "
+              f"{report['repeats']} repeats); nothing was calibrated", file=sys.stderr)
+        return 1
     return 0
+
+
+def _num(value, spec: str = ".3f", none: str = "n/a") -> str:
+    return none if value is None else format(value, spec)
 
 
 def format_report(report: dict) -> str:
     agreement, stability = report["agreement"], report["stability"]
-    spearman = "n/a (constant scores)" if agreement["spearman"] is None else f"{agreement['spearman']:.3f}"
+    if agreement["spearman"] is None:
+        spearman = "n/a (no verdicts)" if report["no_data"] else "n/a (constant scores or one sample)"
+    else:
+        spearman = f"{agreement['spearman']:.3f}"
     lines = [
-        f"samples: {report['samples']}   repeats: {report['repeats']}",
-        f"agreement: spearman {spearman}   accuracy@{report['threshold']} {agreement['accuracy']:.1%}   "
-        f"mae {agreement['mae']:.3f}   judge mean {agreement['judge_mean']:.3f} vs human {agreement['human_mean']:.3f}",
-        f"stability: mean std {stability['mean_std']:.3f}   max std {stability['max_std']:.3f}   "
-        f"identical {stability['identical_fraction']:.1%}",
+        f"samples: {report['samples']}   repeats: {report['repeats']}   "
+        f"with a verdict in every repeat: {report['usable']}",
+        f"agreement: spearman {spearman}   accuracy@{report['threshold']} {_num(agreement['accuracy'], '.1%')}   "
+        f"mae {_num(agreement['mae'])}   judge mean {_num(agreement['judge_mean'])} vs human "
+        f"{_num(agreement['human_mean'])}",
+        f"stability: mean std {_num(stability['mean_std'])}   max std {_num(stability['max_std'])}   "
+        f"identical {_num(stability['identical_fraction'], '.1%')}",
     ]
     if "length_bias" in report:
         bias = report["length_bias"]
-        verdict = "PASS" if bias["passed"] else "FAIL"
-        lines.append(
-            f"length bias: {verdict}   mean delta {bias['mean_delta']:+.3f} (tolerance {bias['tolerance']})   "
-            f"padded scored higher in {bias['higher_fraction']:.1%}"
-        )
+        if bias["pairs"] == 0:
+            lines.append("length bias: FAIL   no pair of original and padded response got a verdict")
+        else:
+            verdict = "PASS" if bias["passed"] else "FAIL"
+            lines.append(
+                f"length bias: {verdict}   mean delta {bias['mean_delta']:+.3f} (tolerance {bias['tolerance']}, "
+                f"{bias['pairs']} pairs)   padded scored higher in {bias['higher_fraction']:.1%}"
+            )
     judge = report["judge"]
     lines.append(
         f"judge: {judge['JudgeInputTokens']} input / {judge['JudgeOutputTokens']} output tokens   "

@@ -39,13 +39,15 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                       help="use the Responses API (store=False) instead of Chat Completions")
     chat.add_argument("--max-tokens", type=int, default=DEFAULT_MAX_TOKENS, metavar="N",
                       help=f"response token limit (default {DEFAULT_MAX_TOKENS})")
+    chat.add_argument("--json", action="store_true", help="print model, API and answer as one JSON object")
     chat.set_defaults(func=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     return guarded("rft models", lambda: chat(args.team, args.customization, args.prompt,
-                                              responses=args.responses, max_tokens=args.max_tokens))
+                                              responses=args.responses, max_tokens=args.max_tokens,
+                                              as_json=getattr(args, "json", False)))
 
 
 def promoted_model(team, customization) -> str:
@@ -74,7 +76,8 @@ def mantle_client(region: str):
     return openai.OpenAI(base_url=mantle_base_url(region), api_key=token, timeout=120.0, max_retries=2)
 
 
-def chat(team_name: str, customization_name: str, prompt: str, *, responses: bool, max_tokens: int) -> int:
+def chat(team_name: str, customization_name: str, prompt: str, *, responses: bool, max_tokens: int,
+         as_json: bool = False) -> int:
     import openai
 
     if max_tokens < 1:
@@ -103,7 +106,12 @@ def chat(team_name: str, customization_name: str, prompt: str, *, responses: boo
                        f"{exc.__cause__ or exc}") from None
     if not answer.strip():
         raise CliError(f"{model} returned no text (try a larger --max-tokens)")
-    print(answer)
+    if as_json:
+        import json
+
+        print(json.dumps({"model": model, "api": api, "answer": answer}, ensure_ascii=False))
+    else:
+        print(answer)
     return 0
 
 

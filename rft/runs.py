@@ -1,6 +1,6 @@
 """`rft runs`: list and inspect the runs recorded in a team's run registry.
 
-    rft runs list --team T [--customization C] [--limit N]
+    rft runs list --team T [--customization C] [--limit N] [--json]
     rft runs show RUN --team T --customization C [--json]
 
 The registry is the DynamoDB table ``rft-<team>-runs`` (key customization + run_id) that the
@@ -38,6 +38,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     listing.add_argument("--customization", help="only this customization (default: every declared one)")
     listing.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N",
                          help=f"show at most N runs (default {DEFAULT_LIMIT})")
+    listing.add_argument("--json", action="store_true", help="print the registry items as a JSON array")
     listing.set_defaults(func=run)
 
     show = commands.add_parser("show", help="lineage, checkpoint scores and error of one run")
@@ -51,7 +52,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     if args.runs_command == "list":
-        return guarded("rft runs", lambda: list_runs(args.team, args.customization, args.limit))
+        return guarded("rft runs", lambda: list_runs(args.team, args.customization, args.limit, args.json))
     return guarded("rft runs", lambda: show_run(args.team, args.customization, args.run_id, args.json))
 
 
@@ -170,14 +171,22 @@ def best_score(item: dict) -> Any:
 
 
 def table(headers: list[str], rows: list[list[str]], right: tuple[int, ...] = (), indent: str = "") -> str:
-    """Plain-text columns, two spaces apart; columns in ``right`` are right-aligned."""
-    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
-    lines = []
-    for row in [headers, *rows]:
-        cells = [str(cell).rjust(w) if i in right else str(cell).ljust(w)
-                 for i, (cell, w) in enumerate(zip(row, widths))]
-        lines.append((indent + "  ".join(cells)).rstrip())
-    return "\n".join(lines)
+    """Columns two spaces apart, no borders (pipe- and grep-friendly), laid out by rich;
+    columns in ``right`` are right-aligned. Cells are text, never markup."""
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 1), header_style="")
+    for index, header in enumerate(headers):
+        grid.add_column(Text(header), justify="right" if index in right else "left", no_wrap=True)
+    for row in rows:
+        grid.add_row(*(Text(str(cell)) for cell in row))
+    buffer = StringIO()
+    Console(file=buffer, width=10_000, color_system=None, highlight=False).print(grid)
+    return "\n".join((indent + line).rstrip() for line in buffer.getvalue().splitlines())
 
 
 # --------------------------------------------------------------------------- list
@@ -194,7 +203,7 @@ def newest_first(items: list[dict]) -> list[dict]:
     return sorted(items, key=lambda i: (str(started_at(i) or ""), str(i.get("run_id") or "")), reverse=True)
 
 
-def list_runs(team_name: str, customization: str | None, limit: int) -> int:
+def list_runs(team_name: str, customization: str | None, limit: int, as_json: bool = False) -> int:
     if limit < 1:
         raise CliError("--limit must be at least 1")
     if customization:
@@ -214,6 +223,9 @@ def list_runs(team_name: str, customization: str | None, limit: int) -> int:
             _raise_if_missing_table(exc, team)
             raise
     items = newest_first(items)[:limit]
+    if as_json:
+        print(json.dumps(items, indent=2, sort_keys=True, default=str))
+        return 0
     if not items:
         print(f"no runs recorded for {', '.join(names)} (team {team.team})")
         return 0

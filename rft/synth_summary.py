@@ -1,6 +1,6 @@
 """Print a short summary of a synthesized team: stacks, resources, customizations, findings.
 
-    python -m rft.synth_summary [cdk.out] [--team NAME]
+    python -m rft.synth_summary [cdk.out] [--team NAME] [--teams-dir DIR]
 
 `make synth` runs it after `cdk synth`, which has already failed on any unacknowledged
 cdk-nag finding; this reads the cloud assembly to show what passed the gate.
@@ -14,11 +14,11 @@ import json
 import sys
 from pathlib import Path
 
-from rft.config.loader import DEFAULT_TEAM, ConfigError, load_team
+from rft.config.loader import DEFAULT_TEAM, TEAMS_DIR_ENV, ConfigError, load_team
 
 
-def summarize(outdir: Path, team: str) -> str:
-    config = load_team(team)
+def summarize(outdir: Path, team: str, teams_dir: Path | None = None) -> str:
+    config = load_team(team, teams_dir)
     manifest = json.loads((outdir / "manifest.json").read_text())
     stacks = {name: a for name, a in manifest["artifacts"].items()
               if a["type"] == "aws:cloudformation:stack"}
@@ -52,12 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("outdir", nargs="?", default="cdk.out", type=Path)
     parser.add_argument("--team", default=DEFAULT_TEAM)
+    parser.add_argument("--teams-dir", type=Path, help=f"directory of team files (default: ${TEAMS_DIR_ENV}, "
+                        "else config/teams)")
     args = parser.parse_args(argv)
     if not (args.outdir / "manifest.json").exists():
         print(f"error: {args.outdir} holds no cloud assembly; run `make synth` first", file=sys.stderr)
         return 2
     try:
-        print(summarize(args.outdir, args.team))
+        print(summarize(args.outdir, args.team, args.teams_dir))
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

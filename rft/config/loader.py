@@ -7,19 +7,24 @@ hyperparams: unknown key; did you mean 'hyperparameters'?", not a pydantic trace
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import typing
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from rft.config.models import TeamConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEAMS_DIR = REPO_ROOT / "config" / "teams"
 DEFAULT_TEAM = "example"
+# The one setting for teams kept outside this repository: `rft --teams-dir DIR`, this variable,
+# and `cdk -c teams_dir=DIR` all end up here.
+TEAMS_DIR_ENV = "RFT_TEAMS_DIR"
 MAX_REPORTED_ERRORS = 3
 _FIELD_PREFIX = re.compile(r"^[A-Za-z_][\w.\[\]]*: ")
 
@@ -28,57 +33,69 @@ class ConfigError(Exception):
     """A team config that cannot be used; `str()` is the whole message for the user."""
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys (PyYAML silently keeps the last one)."""
+def read_yaml(text: str) -> Any:
+    """Parse config text as YAML 1.2 (ruamel.yaml), the rule every config reader here follows.
+
+    YAML 1.1 (PyYAML) reads `1e-5` as a string and `no`/`off`/`y` as booleans; under 1.2 `1e-5`
+    is a float and only `true`/`false` are booleans. ruamel also rejects duplicate keys, which
+    PyYAML silently resolves to the last value. Raises ruamel's YAMLError."""
+    return YAML(typ="safe", pure=True).load(text)
 
 
-def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep=False):
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+def resolve_teams_dir(explicit: str | Path | None = None) -> Path:
+    """Where team files live: an explicit directory, else $RFT_TEAMS_DIR, else config/teams/."""
+    chosen = explicit or os.environ.get(TEAMS_DIR_ENV) or TEAMS_DIR
+    return Path(chosen).expanduser()
 
 
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
-)
+def team_file(team: str, directory: str | Path | None = None) -> Path:
+    return resolve_teams_dir(directory) / f"{team}.yaml"
 
 
-def team_file(team: str, teams_dir: Path = TEAMS_DIR) -> Path:
-    return teams_dir / f"{team}.yaml"
+def available_teams(directory: str | Path | None = None) -> list[str]:
+    return sorted(p.stem for p in resolve_teams_dir(directory).glob("*.yaml"))
 
 
-def available_teams(teams_dir: Path = TEAMS_DIR) -> list[str]:
-    return sorted(p.stem for p in teams_dir.glob("*.yaml"))
-
-
-def load_team(team: str = DEFAULT_TEAM, teams_dir: Path = TEAMS_DIR) -> TeamConfig:
-    """Load `config/teams/<team>.yaml`."""
-    path = team_file(team, teams_dir)
+def load_team(team: str = DEFAULT_TEAM, teams_dir: str | Path | None = None) -> TeamConfig:
+    """Load `<teams dir>/<team>.yaml`, whose `team:` must be `team` (see `resolve_teams_dir()`)."""
+    directory = resolve_teams_dir(teams_dir)
+    path = team_file(team, directory)
     if not path.is_file():
-        known = ", ".join(available_teams(teams_dir)) or "none"
+        known = ", ".join(available_teams(directory)) or "none"
         raise ConfigError(f"no config for team {team!r}: {_show(path)} does not exist "
                           f"(teams with a config: {known})")
-    return load_team_file(path)
+    return load_team_file(path, expected_team=team)
 
 
-def load_team_file(path: Path) -> TeamConfig:
+def load_team_file(path: Path, expected_team: str | None = None) -> TeamConfig:
+    """Load one team file. With `expected_team` (the name the file was looked up by), its
+    `team:` must match: the file is found by its name but the stacks and resources are named
+    from `team:`, so a copied example would otherwise deploy as the example team."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506
+        raw = read_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{_show(path)}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{_show(path)}: not UTF-8 text") from None
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) if isinstance(exc, MarkedYAMLError) else None
         where = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        # One short line: ruamel quotes with " and appends both values of a duplicate key.
+        problem = problem.replace('"', "'").split(" with value ")[0]
         raise ConfigError(f"{_show(path)}:{where}: not valid YAML: {problem}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{_show(path)}: expected a mapping of settings at the top level")
+    declared = raw.get("team")
+    if isinstance(declared, str):
+        declared = declared.strip()  # as the model reads it
+    # A missing or mistyped `team:` is the model's to report (required, slug rules).
+    if expected_team is not None and "team" in raw and declared != expected_team:
+        raise ConfigError(
+            f"{_show(path)}: the file is named {expected_team!r} but declares team: "
+            f"{declared!r}; the stacks would be named from `team:`. Rename the file to "
+            f"{declared}.yaml or set team: {expected_team}"
+        )
     try:
         return TeamConfig.model_validate(raw)
     except ValidationError as exc:

@@ -8,6 +8,7 @@ happens here, so a bad config fails `cdk synth` before anything is deployed.
 
 from __future__ import annotations
 
+import difflib
 import re
 from enum import Enum
 from typing import Annotated, Any, Literal, Union
@@ -70,7 +71,7 @@ class DataSettings(_Frozen):
         description="Days S3 server access logs are kept in the log bucket.",
     )
     log_retention_days: int = Field(
-        90,
+        90, json_schema_extra={"enum": list(LOG_RETENTION_DAYS)},
         description="Days CloudWatch keeps the platform's function and workflow logs; one of "
         + ", ".join(str(d) for d in LOG_RETENTION_DAYS) + ".",
     )
@@ -197,6 +198,15 @@ class AuditSettings(_Frozen):
         "base_model, e.g. the us./global. profile of a Nova base model (null: base_model).",
     )
 
+    @field_validator("model_id")
+    @classmethod
+    def _bedrock_model(cls, model_id: str | None) -> str | None:
+        from rft_graders.judges import is_bedrock_model
+
+        if model_id is not None and not is_bedrock_model(model_id):
+            raise ValueError(f"{model_id!r} is not a Bedrock model id, inference profile or ARN")
+        return model_id
+
 
 class EvaluationSettings(_Frozen):
     """Checkpoint evaluation on the held-out validation prompts."""
@@ -231,6 +241,7 @@ class Customization(_Frozen):
 
     name: str = Field(
         min_length=1, max_length=CUSTOMIZATION_NAME_MAX,
+        json_schema_extra={"pattern": _CUSTOMIZATION_NAME.pattern},
         description="Lower-case letters and digits, single hyphens between them, at most "
         f"{CUSTOMIZATION_NAME_MAX} characters. It names the data prefixes, SSM parameters and "
         "Bedrock job/model names (Bedrock allows 63 characters; the rest is the run suffix).",
@@ -297,6 +308,12 @@ class Customization(_Frozen):
             for own_prefix in ("grader.", "grader: "):
                 message = message.removeprefix(own_prefix)
             raise ValueError(message) from None
+        from rft.config.references import module_problems
+
+        unresolved = module_problems(raw)
+        if unresolved:
+            # A spec path from `grader`; ours already points at this field.
+            raise ValueError(unresolved[0].removeprefix("grader."))
         foreign = sorted(m for m in judge_models(spec) if not is_bedrock_model(m))
         if foreign:
             # Imported OpenAI grader JSON parses with OpenAI model names; Bedrock cannot call them.
@@ -406,6 +423,18 @@ class Price(_Frozen):
     )
 
 
+class DeploySettings(_Frozen):
+    """How `make deploy` (and the CI template, which runs it) applies changes."""
+
+    require_approval: Literal["broadening", "never"] = Field(
+        "broadening",
+        description="cdk deploy's --require-approval: `broadening` stops for a human on any IAM "
+        "or security-group change that widens access (in CI, where nobody can answer, the "
+        "deploy fails and someone runs `make deploy` by hand); `never` applies such changes "
+        "without asking, for teams that review them in the pull request's `cdk diff`.",
+    )
+
+
 AccountId = Annotated[
     str, Field(pattern=r"^\d{12}$", description="The team's 12-digit AWS account id, quoted.")
 ]
@@ -415,9 +444,10 @@ class TeamConfig(_Frozen):
     """A team's RFT platform: its account, region, compliance needs and customizations."""
 
     team: str = Field(
-        min_length=2, max_length=20,
+        min_length=2, max_length=20, json_schema_extra={"pattern": _TEAM_NAME.pattern},
         description="Team slug: lower-case letters, digits and single hyphens, starting with a "
-        "letter. Names the stacks, the KMS alias alias/rft/<team> and SSM paths /rft/<team>/.",
+        "letter. Names the stacks, the KMS alias alias/rft/<team> and SSM paths /rft/<team>/; "
+        "the file must be named <team>.yaml.",
     )
     account: AccountId
     region: str = Field(
@@ -446,6 +476,9 @@ class TeamConfig(_Frozen):
     alarms: AlarmSettings = Field(
         default_factory=AlarmSettings, description="Alarm thresholds of every customization."
     )
+    deploy: DeploySettings = Field(
+        default_factory=DeploySettings, description="Approval of IAM changes at deploy."
+    )
     job_vpc: JobVpc | None = Field(
         None, description="Run native-plane (Nova) customization jobs inside these subnets; null "
         "for Bedrock's own network."
@@ -471,6 +504,13 @@ class TeamConfig(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> "TeamConfig":
+        for model_id in self.pricing:
+            # A misspelled id would sit next to the right one unused, or hide a missing price.
+            if model_id not in CATALOG:
+                hint = difflib.get_close_matches(model_id, list(CATALOG), n=1)
+                suggestion = f"did you mean {hint[0]!r}? " if hint else ""
+                raise ValueError(f"pricing.{model_id}: not a base model of the catalog; {suggestion}"
+                                 f"supported: {', '.join(CATALOG)}")
         seen: set[str] = set()
         for index, customization in enumerate(self.customizations):
             if customization.name in seen:
@@ -492,6 +532,11 @@ class TeamConfig(_Frozen):
                     f"reinforcement fine-tuning in {self.region}; it is offered in "
                     + ", ".join(model.regions)
                 )
+        if self.permissions_boundary_arn and f":iam::{self.account}:" not in self.permissions_boundary_arn:
+            raise ValueError(
+                f"permissions_boundary_arn: the policy is in another account than {self.account}; "
+                "IAM accepts only a boundary policy of the role's own account"
+            )
         if len({p for p in self.compliance_packs}) != len(self.compliance_packs):
             raise ValueError("compliance_packs: a pack is listed twice")
         return self

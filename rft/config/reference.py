@@ -2,21 +2,24 @@
 
     python -m rft.config.reference          # rewrite config/schema.json and the README section
 
-Tests fail when either drifts from the models, so the docs cannot lie about the config.
+Tests fail when either drifts from the models, so the docs cannot lie about the config. Both
+come from one schema: pydantic's, completed with what the models check in validators (grader
+specs as the grader runtime's discriminated union, hyperparameters per control plane, base
+models and pricing keys as the catalog's ids). The markdown's type column is read from that
+schema, so a bound or an allowed value cannot appear in one and not the other.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import typing
-from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from rft.config.catalog import CATALOG
+from rft.config.catalog import CATALOG, ControlPlane
 from rft.config.loader import REPO_ROOT
 from rft.config.models import (
     AlarmSettings,
@@ -24,8 +27,9 @@ from rft.config.models import (
     Budget,
     CheckpointSelection,
     Customization,
-    DataSettings,
     DatasetFiles,
+    DataSettings,
+    DeploySettings,
     EvaluationSettings,
     GraderFunctionSettings,
     JobVpc,
@@ -46,6 +50,7 @@ _SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("`notifications`", Notifications),
     ("`budget`", Budget),
     ("`alarms`", AlarmSettings),
+    ("`deploy`", DeploySettings),
     ("`pricing.<base model id>`", Price),
     ("`job_vpc`", JobVpc),
     ("`customizations[]`", Customization),
@@ -58,20 +63,155 @@ _SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
 )
 
 
-def json_schema() -> str:
+def _grader_schema() -> tuple[dict, dict]:
+    """(the grader spec's root schema, its $defs) from the grader runtime's own models."""
+    from rft_graders.spec import grader_spec_json_schema
+
+    schema = grader_spec_json_schema()
+    defs = schema.pop("$defs", {})
+    return schema, defs
+
+
+def _hyperparameters_schema(plane: ControlPlane) -> dict:
+    model = next(m for m in CATALOG.values() if m.control_plane is plane)
+    properties = {}
+    for hp in model.hyperparameters:
+        prop: dict[str, Any] = {"description": hp.allowed() + (f" ({hp.note})" if hp.note else "")}
+        if hp.choices:
+            prop |= {"type": "string", "enum": list(hp.choices)}
+        else:
+            prop["type"] = "integer" if hp.kind is int else "number"
+            if hp.minimum is not None:
+                prop["minimum"] = hp.minimum
+            if hp.maximum is not None:
+                prop["maximum"] = hp.maximum
+        properties[hp.name] = prop
+    return {"type": "object", "additionalProperties": False, "properties": properties,
+            "title": f"Hyperparameters ({plane.value} plane)",
+            "description": f"Hyperparameters of the {plane.value}-plane models: "
+                           + ", ".join(m.model_id for m in CATALOG.values() if m.control_plane is plane) + "."}
+
+
+def schema_dict() -> dict:
     schema = TeamConfig.model_json_schema()
+    defs = schema["$defs"]
+    grader_root, grader_defs = _grader_schema()
+    clash = set(grader_defs) & set(defs)
+    assert not clash, f"grader and team config schemas both define {clash}"
+    defs.update(grader_defs)
+    defs["GraderSpec"] = {**grader_root, "title": "GraderSpec"}
+
+    customization = defs["Customization"]
+    props = customization["properties"]
+    props["base_model"] = {**props["base_model"], "enum": list(CATALOG)}
+    props["base_model"].pop("type", None)
+    props["grader"] = {"$ref": "#/$defs/GraderSpec", "description": props["grader"]["description"]}
+    props["hyperparameters"] = {"type": "object", "description": props["hyperparameters"]["description"],
+                                "default": {}}
+    branches = []
+    for plane in ControlPlane:
+        name = f"Hyperparameters{plane.value.capitalize()}"
+        defs[name] = _hyperparameters_schema(plane)
+        models = [m.model_id for m in CATALOG.values() if m.control_plane is plane]
+        branches.append({"if": {"properties": {"base_model": {"enum": models}}, "required": ["base_model"]},
+                         "then": {"properties": {"hyperparameters": {"$ref": f"#/$defs/{name}"}}}})
+    customization["allOf"] = branches
+    pricing = schema["properties"]["pricing"]
+    pricing["propertyNames"] = {"enum": list(CATALOG)}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "RFT platform team config"
-    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    return schema
+
+
+def json_schema() -> str:
+    return json.dumps(schema_dict(), indent=2, sort_keys=True) + "\n"
+
+
+def _resolve(prop: dict, defs: dict) -> dict:
+    if "$ref" in prop:
+        return defs[prop["$ref"].rsplit("/", 1)[1]]
+    return prop
+
+
+def _code(value: Any) -> str:
+    return f"`{json.dumps(value) if not isinstance(value, str) else value}`"
+
+
+def type_text(prop: dict, defs: dict) -> str:
+    """One cell: the JSON type and every constraint the schema holds for a property."""
+    if "anyOf" in prop:
+        members = [m for m in prop["anyOf"] if m.get("type") != "null"]
+        nullable = len(members) < len(prop["anyOf"])
+        text = " or ".join(type_text(m, defs) for m in members)
+        return text + (" or null" if nullable else "")
+    if "$ref" in prop:
+        target = _resolve(prop, defs)
+        if "enum" in target:
+            return type_text(target, defs)
+        if prop["$ref"].endswith("/GraderSpec"):
+            return "grader spec (a `type:` or `template:` mapping, see Graders)"
+        return "mapping (see below)"
+    if "enum" in prop:
+        return "one of " + ", ".join(_code(v) for v in prop["enum"])
+    if "const" in prop:
+        return _code(prop["const"])
+    kind = prop.get("type")
+    if kind == "array":
+        items = type_text(prop.get("items", {}), defs)
+        bounds = _bounds(prop.get("minItems"), prop.get("maxItems"), "items")
+        return f"list of {items}" + (f", {bounds}" if bounds else "")
+    if kind == "object":
+        if "propertyNames" in prop:
+            keys = ", ".join(_code(v) for v in prop["propertyNames"]["enum"])
+            return f"mapping from one of {keys} to {type_text(prop.get('additionalProperties', {}), defs)}"
+        if prop.get("additionalProperties"):
+            return f"mapping to {type_text(prop['additionalProperties'], defs)}"
+        return "mapping"
+    parts = [{"string": "string", "integer": "integer", "number": "number",
+              "boolean": "boolean"}.get(kind, kind or "any")]
+    numeric = _numeric_bounds(prop)
+    if numeric:
+        parts.append(numeric)
+    length = _bounds(prop.get("minLength"), prop.get("maxLength"), "characters")
+    if length:
+        parts.append(length)
+    if "pattern" in prop:
+        parts.append(f"matching `{prop['pattern']}`")
+    return ", ".join(parts)
+
+
+def _bounds(low: Any, high: Any, unit: str) -> str:
+    if low is not None and high is not None:
+        return f"{low} to {high} {unit}"
+    if low is not None:
+        return f"at least {low} {unit}"
+    if high is not None:
+        return f"at most {high} {unit}"
+    return ""
+
+
+def _numeric_bounds(prop: dict) -> str:
+    low = (f">= {prop['minimum']:g}" if "minimum" in prop
+           else f"> {prop['exclusiveMinimum']:g}" if "exclusiveMinimum" in prop else "")
+    high = (f"<= {prop['maximum']:g}" if "maximum" in prop
+            else f"< {prop['exclusiveMaximum']:g}" if "exclusiveMaximum" in prop else "")
+    return " and ".join(b for b in (low, high) if b)
 
 
 def markdown_reference() -> str:
+    schema = schema_dict()
+    defs = schema["$defs"]
     lines: list[str] = []
     for title, model in _SECTIONS:
-        lines += [f"#### {title}", "", "| key | type | default | meaning |", "|---|---|---|---|"]
+        properties = (schema if model is TeamConfig else defs[model.__name__])["properties"]
+        lines += [f"#### {title}", "", "| key | type and allowed values | default | meaning |",
+                  "|---|---|---|---|"]
         for name, field in model.model_fields.items():
+            kind = type_text(properties[name], defs).replace("|", "\\|")
+            if model is Customization and name == "hyperparameters":
+                kind = "mapping; keys and values per base model (see Hyperparameters by base model)"
             lines.append(
-                f"| `{name}` | {_type_name(field.annotation)} | {_default(field)} | "
+                f"| `{name}` | {kind} | {_default(field)} | "
                 f"{(field.description or '').replace('|', '/')} |"
             )
         lines.append("")
@@ -84,27 +224,6 @@ def markdown_reference() -> str:
             lines.append(f"| `{model.model_id}` | {model.control_plane.value} | "
                          f"{', '.join(model.regions)} | `{hp.name}` | {hp.allowed()}{note} |")
     return "\n".join(lines) + "\n"
-
-
-def _type_name(annotation: typing.Any) -> str:
-    origin = typing.get_origin(annotation)
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if origin in (tuple, list):
-        return f"list of {_type_name(args[0])}"
-    if origin is dict:
-        return "mapping"
-    if origin is typing.Union or str(origin) == "types.UnionType":
-        names = [_type_name(a) for a in args]
-        optional = " or null" if type(None) in typing.get_args(annotation) else ""
-        return " or ".join(dict.fromkeys(names)) + optional
-    if origin is typing.Annotated:
-        return _type_name(args[0])
-    if isinstance(annotation, type):
-        if issubclass(annotation, BaseModel):
-            return "mapping"
-        return {"str": "string", "int": "integer", "float": "number"}.get(
-            annotation.__name__, "string")
-    return "string"
 
 
 def _default(field: FieldInfo) -> str:

@@ -25,3 +25,10 @@ def length_lover(request):
 
 def refuser(request):
     return "I'm sorry, but I can't help with grading this."
+
+
+def refuses_lyon(request):
+    """Fair, but refuses the one response that mentions Lyon (a partial failure)."""
+    if "lyon" in _block(request, "response").lower():
+        return refuser(request)
+    return fair(request)

@@ -18,3 +18,11 @@ def test_dashboard_url(monkeypatch, tmp_path, capsys, team, region):
 def test_unknown_team(capsys):
     assert cli("dashboard", "--team", "nobody") == 2
     assert one_line(capsys).startswith("rft dashboard: no config for team 'nobody'")
+
+
+def test_dashboard_json(capsys):
+    import json
+
+    assert cli("dashboard", "--team", "example", "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["dashboard"] == "rft-example" and data["url"].endswith("#dashboards/dashboard/rft-example")

@@ -43,7 +43,8 @@ def test_grades_to_stdout_in_order_with_summary(tmp_path, capsys):
     assert [r["aggregate_reward_score"] for r in results] == [1.0, 0.0, 1.0, 1.0]
     assert "samples: 4" in err and "mean: 0.7500" in err and "std: 0.4330" in err
     assert "histogram" in err and "grader errors: 0" in err
-    assert "components: math_reasoning=0.750" in err
+    row = next(line for line in err.splitlines() if "math_reasoning" in line)
+    assert "component" in row and "4 of 4" in row and "0.750" in row
     assert "50.0% of prompts with several samples gave them all the same score" in err
 
 

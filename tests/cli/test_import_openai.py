@@ -478,3 +478,15 @@ def test_line_breaks_in_values_stay_inside_comments(tmp_path, job_file):
     assert importing(tmp_path, job_file(body), "--map-model", f"o4-mini\n    evil: true={JUDGE}", train=train) == 0
     got = entry(tmp_path)
     assert "evil" not in got["grader"] and got["name"] == "imported" and got["grader"]["model"] == JUDGE
+
+
+def test_json_lists_the_checks(tmp_path, monkeypatch, capsys):
+    import json
+
+    monkeypatch.chdir(REPO)
+    code = run("examples/openai/job.json", "--team", "example", "--name", "support-triage",
+               "--base-model", "qwen.qwen3-32b", "--training-file", "examples/openai/train.openai.jsonl",
+               "--map-model", f"o4-mini-2025-04-16={JUDGE}", "--out", str(tmp_path / "out"), "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and all(check["ok"] for check in report["checks"])
+    assert "dataset pre-flight" in [check["name"] for check in report["checks"]]

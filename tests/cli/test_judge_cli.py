@@ -74,12 +74,36 @@ def test_calibrate_catches_a_length_biased_judge(files, capsys, monkeypatch):
     assert "length bias: FAIL" in capsys.readouterr().err
 
 
-def test_calibrate_counts_refusals(files, capsys):
+def test_calibrate_counts_refusals_and_passes_nothing_without_verdicts(files, capsys):
     spec, labelled, _ = files
-    assert run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(labelled), "--repeats", "1", "--no-length-probe", "--scripted-judge", "scripted_judges:refuser") == 0
-    report = json.loads(capsys.readouterr().out)
+    assert run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(labelled), "--repeats", "1", "--no-length-probe", "--scripted-judge", "scripted_judges:refuser") == 1
+    out, err = capsys.readouterr()
+    report = json.loads(out)
     assert report["judge"]["JudgeRefusals"] == 4 and "length_bias" not in report
-    assert report["agreement"]["spearman"] is None  # a constant judge has no rank correlation
+    assert report["usable"] == 0 and report["no_data"] is True
+    assert report["agreement"]["spearman"] is None and report["agreement"]["accuracy"] is None
+    assert "no sample got a usable verdict" in err
+
+
+def test_a_judge_that_fails_every_verdict_does_not_pass_the_length_probe(files, capsys):
+    spec, labelled, _ = files
+    code = run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(labelled), "--repeats", "1",
+               "--scripted-judge", "scripted_judges:refuser")
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert code == 1
+    assert report["length_bias"]["passed"] is False and report["length_bias"]["pairs"] == 0
+    assert "length bias: PASS" not in err and "length bias: FAIL" in err
+
+
+def test_only_samples_with_verdicts_are_compared(files, capsys):
+    spec, labelled, _ = files
+    assert run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(labelled), "--repeats", "1",
+               "--scripted-judge", "scripted_judges:refuses_lyon") == 0
+    report = json.loads(capsys.readouterr().out)
+    # c ("Lyon.", human 0.1) got no verdict; a, b, d did: the judge's 0 for c is not compared.
+    assert report["usable"] == 3 and report["length_bias"]["pairs"] == 3
+    assert report["agreement"]["human_mean"] == pytest.approx((1.0 + 0.9 + 0.0) / 3, abs=1e-4)
 
 
 def _no_credentials(monkeypatch, tmp):
@@ -129,7 +153,7 @@ def test_rft_grade_runs_a_judge_spec_against_a_scripted_judge(files, capsys):
     results = [json.loads(line) for line in out.splitlines()]
     assert [r["id"] for r in results] == ["a", "b", "c", "d"]
     assert [r["aggregate_reward_score"] for r in results] == [0.9, 0.9, 0.2, 0.2]
-    assert "judge_input_tokens=" in err
+    assert "judge_input_tokens" in err
 
 
 def test_rft_grade_judge_spec_without_credentials_is_one_line(files, capsys, monkeypatch):
@@ -164,3 +188,11 @@ def test_the_judge_example_grades_and_calibrates(monkeypatch, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["agreement"]["spearman"] > 0.5
     assert report["length_bias"]["mean_delta"] > 0  # word overlap pays for filler words: the probe notices
+
+
+def test_calibrate_json_only(files, capsys):
+    spec, labelled, _ = files
+    assert run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(labelled), "--repeats", "1",
+               "--scripted-judge", "scripted_judges:fair", "--json") == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["usable"] == 4 and err == ""

@@ -129,3 +129,11 @@ def test_no_credentials_is_one_clear_line(monkeypatch, tmp_path, capsys):
     no_credentials(monkeypatch, tmp_path)
     assert cli("models", "chat", "--team", TEAM, "--customization", CUSTOMIZATION, "hi") == 2
     assert one_line(capsys).startswith("rft models: no AWS credentials found; configure credentials")
+
+
+def test_json_answer(promoted_model, mantle, capsys):
+    import json
+
+    assert cli("models", "chat", "--team", TEAM, "--customization", CUSTOMIZATION, "hello", "--json") == 0
+    assert json.loads(capsys.readouterr().out) == {"model": promoted_model, "api": "Chat Completions",
+                                                   "answer": f"{promoted_model} says: olleh"}

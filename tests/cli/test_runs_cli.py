@@ -440,3 +440,9 @@ def test_a_run_failing_before_any_record_still_shows_when_it_started(aws, workfl
     _, rows = rows_of(capsys.readouterr().out)
     [row] = rows
     assert row[1:5] == ["r20260201100000-eeeeee", "failed", "2026-02-01 10:00", "5m00s"]
+
+
+def test_list_json_is_the_registry_items_newest_first(history, calls, capsys):
+    assert cli("runs", "list", "--team", TEAM, "--customization", "ticket-triage", "--json") == 0
+    items = json.loads(capsys.readouterr().out)
+    assert [(i["customization"], i["run_id"]) for i in items] == [("ticket-triage", FAILED), ("ticket-triage", SUCCEEDED)]

@@ -13,6 +13,10 @@ import yaml
 
 from rft.config.loader import REPO_ROOT, ConfigError, load_team, load_team_file
 
+# This checkout's grader runtime and contracts for app.py subprocesses, whatever an editable
+# install elsewhere put on the path.
+CHECKOUT_PATH = os.pathsep.join(str(REPO_ROOT / p) for p in ("lambda/grader", "."))
+
 VALID = {
     "team": "search-quality",
     "account": "123456789012",
@@ -176,19 +180,19 @@ def test_unknown_team_lists_the_teams_that_exist(tmp_path):
 
 
 def _run_app(tmp_path, team):
-    env = os.environ | {"CDK_CONTEXT_JSON": json.dumps({"team": team, "teams_dir": str(tmp_path)}),
+    env = os.environ | {"PYTHONPATH": CHECKOUT_PATH, "CDK_CONTEXT_JSON": json.dumps({"team": team, "teams_dir": str(tmp_path)}),
                         "CDK_OUTDIR": str(tmp_path / "out")}
     return subprocess.run([sys.executable, str(REPO_ROOT / "app.py")], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
 def test_app_exits_non_zero_with_one_message_and_no_traceback_on_bad_config(tmp_path):
-    _write(tmp_path, _changed(customizations__0__hyperparameters={"n_epochs": 99}), "bad.yaml")
-    result = _run_app(tmp_path, "bad")
+    _write(tmp_path, _changed(customizations__0__hyperparameters={"n_epochs": 99}), "search-quality.yaml")
+    result = _run_app(tmp_path, "search-quality")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines == [f"error: {tmp_path / 'bad.yaml'}: customizations[0].hyperparameters.n_epochs: "
+    assert lines == [f"error: {tmp_path / 'search-quality.yaml'}: customizations[0].hyperparameters.n_epochs: "
                      "99 is out of range; use an integer from 1 to 50"]
 
 

@@ -67,7 +67,21 @@ def probe_skip_reason(spec: dict) -> str | None:
 
     if forwards_to_lambda(spec):
         return "the grader forwards to another Lambda function, which is not called offline"
+    if _has_inline_python(spec):
+        # Its score needs the code to run, and the probe runs none: every row would look
+        # unusable ("bad sandbox counts"), failing every run of such a customization.
+        return "an inline python source grader needs its code run, which the offline probe never does"
     return None
+
+
+def _has_inline_python(node: Any) -> bool:
+    if isinstance(node, dict):
+        if node.get("type") == "python" and node.get("source") is not None:
+            return True
+        return any(_has_inline_python(value) for value in node.values())
+    if isinstance(node, list):
+        return any(_has_inline_python(value) for value in node)
+    return False
 
 
 def probe_sample(row: dict, index: int) -> dict:

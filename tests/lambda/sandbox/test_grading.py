@@ -1,6 +1,5 @@
 """Grading behaviour: pass/fail, scoring, malformed input, batching, output and temp dirs."""
 
-import time
 
 from rft_sandbox.runner import SandboxConfig, analyse_tests, prepare_tests, run_batch
 
@@ -87,22 +86,18 @@ def test_batch_keeps_order_and_runs_in_parallel(make_run):
     # The first runs are slowest, so completion order differs from request order.
     runs = [make_run(f"import time\ntime.sleep({0.6 - 0.15 * i})\ndef f():\n    return {i}\n",
                      f"assert f() == {i}") for i in range(4)]
-    started = time.monotonic()
     results = run_batch(runs, SandboxConfig(max_parallel=4))
-    elapsed = time.monotonic() - started
     assert [r["status"] for r in results] == ["passed"] * 4
     wrong = run_batch([make_run("def f():\n    return 1\n", "assert f() == 0"), runs[3]])
     assert [r["status"] for r in wrong] == ["failed", "passed"]
-    assert elapsed < 0.6 + 0.45 + 0.3 + 0.15  # less than sequential
+    # The speed-up of parallel runs is a figure, not an assertion: benchmarks/sandbox_limits.py.
 
 
 def test_output_is_truncated(sandbox):
     code = "import sys\nfor _ in range(2000):\n    print('x' * 10000)\nprint('THE END')\n"
-    started = time.monotonic()
     result = sandbox(code, "assert False")
     assert result["status"] == "failed"
     assert len(result["detail"]) <= 1000
-    assert time.monotonic() - started < 5
 
 
 def test_temp_dir_is_usable_and_removed(sandbox, tmp_path):

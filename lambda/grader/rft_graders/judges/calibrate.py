@@ -11,6 +11,12 @@ at the top level or under ``metadata`` (removed before grading so the judge neve
 - length bias: each response padded with neutral filler that adds no content, graded once
   more; ``mean_delta`` = mean(padded - original). It passes when ``mean_delta`` <=
   ``tolerance``: a judge that pays for length will teach the policy to pad.
+
+No check passes on no data: a grading that ended in a grader error, an unparseable verdict, a
+refusal or a timeout scored 0 without a verdict. Agreement and stability use only the samples
+whose every repeat gave a verdict, the length probe only the pairs where both sides did;
+``usable`` counts them, and with none the report says ``"no_data": true`` and the length
+probe does not pass.
 """
 
 from __future__ import annotations
@@ -94,6 +100,15 @@ def spearman(a: list[float], b: list[float]) -> float | None:
     return cov / math.sqrt(va * vb)
 
 
+# Counters (JUDGE_COUNTERS keys) and the error metric that mean "this score is not a verdict".
+NO_VERDICT = ("grader_error", "judge_parse_error", "judge_refusal", "judge_timeout")
+
+
+def has_verdict(result: dict) -> bool:
+    return not any(m["name"].rsplit(".", 1)[-1] in NO_VERDICT and float(m["value"]) > 0
+                   for m in result.get("metrics_list") or [])
+
+
 def _scores(results: list[dict]) -> list[float]:
     return [float(r["aggregate_reward_score"]) for r in results]
 
@@ -107,10 +122,17 @@ def calibrate(
     tolerance: float = 0.02,
     length_probe: bool = True,
     deadline_for: Callable[[], float | None] = lambda: None,
+    on_graded: Callable[[int], None] = lambda count: None,
 ) -> dict[str, Any]:
+    """The calibration report; ``on_graded(n)`` after each batch of n gradings (for progress)."""
     clean, human = split_labels(samples)
-    runs = [grade_batch(clean, grader, deadline=deadline_for()).results for _ in range(max(1, repeats))]
-    per_sample = list(zip(*[_scores(run) for run in runs]))
+    runs = []
+    for _ in range(max(1, repeats)):
+        runs.append(grade_batch(clean, grader, deadline=deadline_for()).results)
+        on_graded(len(clean))
+    usable = [all(has_verdict(run[i]) for run in runs) for i in range(len(clean))]
+    per_sample = [scores for scores, ok in zip(zip(*[_scores(run) for run in runs]), usable) if ok]
+    human_used = [h for h, ok in zip(human, usable) if ok]
     means = [statistics.fmean(scores) for scores in per_sample]
     spreads = [statistics.pstdev(scores) for scores in per_sample]
     all_results = [r for run in runs for r in run]
@@ -118,33 +140,47 @@ def calibrate(
         "samples": len(clean),
         "repeats": len(runs),
         "threshold": threshold,
+        "usable": sum(usable),
+        "no_data": not any(usable),
         "agreement": {
-            "spearman": _round(spearman(means, human)),
-            "accuracy": _round(sum((m >= threshold) == (h >= threshold) for m, h in zip(means, human)) / len(clean)),
-            "mae": _round(statistics.fmean(abs(m - h) for m, h in zip(means, human))),
-            "judge_mean": _round(statistics.fmean(means)),
-            "human_mean": _round(statistics.fmean(human)),
+            "spearman": _round(spearman(means, human_used)),
+            "accuracy": _mean_or_none(float((m >= threshold) == (h >= threshold)) for m, h in zip(means, human_used)),
+            "mae": _mean_or_none(abs(m - h) for m, h in zip(means, human_used)),
+            "judge_mean": _mean_or_none(means),
+            "human_mean": _mean_or_none(human_used),
         },
         "stability": {
-            "mean_std": _round(statistics.fmean(spreads)),
-            "max_std": _round(max(spreads)),
-            "identical_fraction": _round(sum(s == 0 for s in spreads) / len(spreads)),
+            "mean_std": _mean_or_none(spreads),
+            "max_std": _round(max(spreads)) if spreads else None,
+            "identical_fraction": _mean_or_none(float(s == 0) for s in spreads),
         },
     }
     if length_probe:
         padded_results = grade_batch([pad_response(raw) for raw in clean], grader, deadline=deadline_for()).results
+        on_graded(len(clean))
         all_results += padded_results
-        deltas = [p - m for p, m in zip(_scores(padded_results), means)]
-        mean_delta = statistics.fmean(deltas)
+        original_means = iter(means)
+        deltas = []
+        for ok, padded in zip(usable, padded_results):
+            mean = next(original_means) if ok else None
+            if ok and has_verdict(padded):
+                deltas.append(float(padded["aggregate_reward_score"]) - mean)
+        mean_delta = statistics.fmean(deltas) if deltas else None
         report["length_bias"] = {
+            "pairs": len(deltas),
             "mean_delta": _round(mean_delta),
-            "higher_fraction": _round(sum(d > 1e-9 for d in deltas) / len(deltas)),
+            "higher_fraction": _mean_or_none(float(d > 1e-9) for d in deltas),
             "tolerance": tolerance,
-            "passed": mean_delta <= tolerance,
+            "passed": mean_delta is not None and mean_delta <= tolerance,
         }
     grader_errors = sum(1 for r in all_results for m in r.get("metrics_list") or [] if m["name"] == "grader_error")
     report["judge"] = {"grader_errors": grader_errors, **{k: int(v) for k, v in judge_totals(all_results).items()}}
     return report
+
+
+def _mean_or_none(values) -> float | None:
+    values = list(values)
+    return _round(statistics.fmean(values)) if values else None
 
 
 def _round(value: float | None) -> float | None:
