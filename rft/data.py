@@ -4,7 +4,7 @@
 
 The same checks as the run's ValidateDataset step (lambda/workflow/rft_workflow/dataset.py and
 grading.py, imported, not copied), with the limits the deployed workflow gets from the team
-config (stacks/runtime_config.py): schema, 100 to 20,000 training rows, estimated prompt length
+config (rft/config/runtime_config.py): schema, 100 to 20,000 training rows, estimated prompt length
 against `hyperparameters.maxPromptLength` (8192 tokens when unset), duplicate prompts, prompts
 shared by train and validation, and each row's reference graded with a probe answer by the
 customization's grader. One check is local only and warns without failing: near-duplicates
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
 def limits_for(team, customization):
     """The dataset limits the deployed workflow of this customization gets (one source)."""
-    from stacks.runtime_config import build_runtime_config
+    from rft.config.runtime_config import build_runtime_config
 
     local = "local"
     config = build_runtime_config(team, customization, account=team.account, region=team.region, partition="aws",
@@ -106,7 +106,7 @@ def check_files(team_name: str, customization_name: str, train: Path, validation
 
 def _reference_probe(spec: dict, checks: dict, problems: list) -> dict:
     """The workflow's reference probe (grading.reference_problems), in chunks with progress."""
-    from rft_graders.judges import judge_models
+    from rft_graders.spec_walk import judge_models
     from rft_graders.spec import parse_grader_spec
     from rft_workflow import dataset, grading
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

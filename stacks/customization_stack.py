@@ -32,7 +32,7 @@ from rft_contracts.naming import (
     workflow_function_name,
 )
 from rft_graders.spec_walk import judge_models
-from stacks.runtime_config import build_runtime_config
+from rft.config.runtime_config import build_runtime_config
 
 
 class CustomizationStack(Stack):

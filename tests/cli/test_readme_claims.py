@@ -195,7 +195,7 @@ def test_the_example_team_uses_the_templates_the_readme_says():
 def test_prompt_length_claim_matches_the_workflow():
     from rft_workflow import dataset
 
-    from stacks.runtime_config import DEFAULT_MAX_PROMPT_TOKENS
+    from rft.config.runtime_config import DEFAULT_MAX_PROMPT_TOKENS
 
     claim = re.search(r"ceil\(characters /\s+(\d+)\) \+ (\d+) per message.*?or (\d+)\s+tokens", README, re.DOTALL)
     assert claim

@@ -50,7 +50,7 @@ def workflow_config(customization: str) -> dict:
     """The state machine's config literal for a customization of the example team, made by the
     same builder synth uses."""
     from rft.config.loader import load_team
-    from stacks.runtime_config import build_runtime_config
+    from rft.config.runtime_config import build_runtime_config
 
     team = load_team(TEAM)
     [c] = [c for c in team.customizations if c.name == customization]

@@ -37,7 +37,7 @@ def _as_api_request(node):
 def _config(**overrides):
     """The nova example's runtime config, made by the builder synth uses."""
     from rft_contracts import naming
-    from stacks.runtime_config import build_runtime_config
+    from rft.config.runtime_config import build_runtime_config
 
     team = load_team("nova-example")
     customization = team.customizations[0]
