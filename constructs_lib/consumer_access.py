@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from constructs_lib import nag
@@ -18,7 +19,7 @@ class ConsumerAccessPolicy(Construct):
     """
 
     def __init__(self, scope: Construct, id_: str, *, team: str, policy_name: str,
-                 has_native: bool) -> None:
+                 has_native: bool, key: kms.IKey | None = None) -> None:
         super().__init__(scope, id_)
         stack = Stack.of(self)
         parameters = stack.format_arn(service="ssm", resource="parameter",
@@ -35,8 +36,20 @@ class ConsumerAccessPolicy(Construct):
         if has_native:
             deployments = stack.format_arn(service="bedrock", resource="custom-model-deployment",
                                            resource_name="*")
+            # Converse/InvokeModel and their streaming forms (ConverseStream is authorized as
+            # InvokeModelWithResponseStream).
             statements.append(iam.PolicyStatement(
-                sid="InvokeNovaDeployments", actions=["bedrock:InvokeModel"], resources=[deployments]))
+                sid="InvokeNovaDeployments",
+                actions=["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+                resources=[deployments]))
+            if key is not None:
+                # A Nova custom model is encrypted with the team key (customModelKmsKeyId):
+                # invoking its deployment needs kms:Decrypt, only through Bedrock
+                # (bedrock-rft.md §5a and corrections 8).
+                statements.append(iam.PolicyStatement(
+                    sid="DecryptTunedNovaModelsThroughBedrock", actions=["kms:Decrypt"],
+                    resources=[key.key_arn],
+                    conditions={"StringEquals": {"kms:ViaService": f"bedrock.{stack.region}.amazonaws.com"}}))
         self.policy = iam.ManagedPolicy(self, "Policy", managed_policy_name=policy_name,
                                         description=f"Call the promoted RFT models of team {team}",
                                         statements=statements)

@@ -31,6 +31,27 @@ def forwarded_function_arns(spec: object) -> set[str]:
     return set()
 
 
+def runs_code(spec: object) -> bool:
+    """True when a spec sends code to the sandbox: a `code` grader, or a `python` grader with
+    inline `source` (a `module` grader runs in-process), templates and `multi` expanded."""
+    from rft_graders.spec import GraderSpec, parse_grader_spec
+    from rft_graders.spec_primitives import CodeSpec, MultiSpec, PythonSpec
+    from rft_graders.templates import TemplateSpec
+
+    stack = [parse_grader_spec(spec).root if isinstance(spec, dict) else spec]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, GraderSpec):
+            node = node.root
+        if isinstance(node, TemplateSpec):
+            stack.append(node.expand())
+        elif isinstance(node, MultiSpec):
+            stack.extend(node.graders.values())
+        elif isinstance(node, CodeSpec) or (isinstance(node, PythonSpec) and node.source is not None):
+            return True
+    return False
+
+
 class GraderFunction(Construct):
     """The grader runtime with this customization's spec compiled into its configuration.
 
@@ -77,10 +98,12 @@ class GraderFunction(Construct):
             },
         )
         self.function = self.runtime.function
-        self.runtime.policy.add_statements(iam.PolicyStatement(
-            sid="RunCodeInSandbox", actions=["lambda:InvokeFunction"],
-            resources=[sandbox_function_arn],
-        ))
+        if runs_code(customization.grader):
+            # Only graders that run model-written (or inline) code may reach the sandbox.
+            self.runtime.policy.add_statements(iam.PolicyStatement(
+                sid="RunCodeInSandbox", actions=["lambda:InvokeFunction"],
+                resources=[sandbox_function_arn],
+            ))
         forwarded = sorted(forwarded_function_arns(customization.grader))
         if forwarded:
             # `lambda` graders forward samples to team functions named in the reviewed spec.
@@ -89,12 +112,19 @@ class GraderFunction(Construct):
                 resources=forwarded,
             ))
         self._grant_judges(customization)
-        # Bedrock calls the grader on both control planes; only for jobs of this account.
+        # Bedrock calls the grader on both control planes; only for customization jobs of this
+        # account and region. AWS documents no resource policy for RFT graders (the documented
+        # path is the caller's / service role's identity permission, bedrock-rft.md §5a, 5b), so
+        # this statement is a hedge: SourceAccount plus the job ARN pattern the service role's
+        # trust policy uses (`model-customization-job/*`). Which SourceArn the mantle plane sends,
+        # if any, is unconfirmed [U]; if it differs, this statement simply never applies.
+        stack = Stack.of(self)
         self.function.add_permission(
             "InvokedByBedrock",
             principal=iam.ServicePrincipal("bedrock.amazonaws.com"),
             action="lambda:InvokeFunction",
-            source_account=Stack.of(self).account,
+            source_account=stack.account,
+            source_arn=stack.format_arn(service="bedrock", resource="model-customization-job", resource_name="*"),
         )
 
     def _grant_judges(self, customization: Customization) -> None:

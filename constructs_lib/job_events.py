@@ -37,7 +37,7 @@ class JobStateEvents(Construct):
     def __init__(self, scope: Construct, id_: str, *, customizations: list[str], function_name: str,
                  code: lambda_.Code,
                  key: kms.IKey, log_retention_days: int, topic: sns.ITopic, registry_table_arn: str,
-                 registry_table_name: str) -> None:
+                 registry_table_name: str, rule_name: str | None = None) -> None:
         super().__init__(scope, id_)
         # Events EventBridge could not deliver to a target, kept 14 days for replay.
         self.dead_letters = sqs.Queue(self, "DeadLetters", encryption=sqs.QueueEncryption.KMS,
@@ -64,7 +64,8 @@ class JobStateEvents(Construct):
         )
         pattern = job_state_change_pattern([job_name_prefix(c) for c in customizations])
         self.rule = events.Rule(
-            self, "Rule", description="Bedrock native customization jobs of this team reach a final state",
+            # Named rft-<team>-...: the team key and topic let EventBridge act only for those.
+            self, "Rule", rule_name=rule_name, description="Bedrock native customization jobs of this team reach a final state",
             event_pattern=events.EventPattern(source=pattern["source"], detail_type=pattern["detail-type"],
                                               detail=pattern["detail"]),
         )

@@ -64,7 +64,9 @@ class CallRecorder:
         from botocore.awsrequest import AWSResponse
 
         request = json.loads(params.get("body") or b"{}")
-        request["modelId"] = params.get("url_path", "").split("/model/")[-1].split("/")[0]
+        from urllib.parse import unquote
+
+        request["modelId"] = unquote(params.get("url_path", "").split("/model/")[-1].split("/")[0])
         text = self.converse(request)
         parsed = {"output": {"message": {"role": "assistant", "content": [{"text": text}]}},
                   "stopReason": "end_turn",

@@ -12,6 +12,7 @@ allows fails the test with the function, the action and the resource.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import time
@@ -40,12 +41,14 @@ def judge_reply(request: dict) -> str:
     return verdict(request, reasoning="scripted", score=digest[0] % 11)
 
 
+_NOVA_CALLS = itertools.count()
+
+
 def nova_reply(request: dict) -> str:
-    """Nova answering an invoice prompt: right about half the time."""
+    """Nova answering an invoice prompt: every other answer is wrong (so samples differ)."""
     text = request["messages"][-1]["content"][0]["text"]
     total = float(re.search(r"total ([0-9.]+)", text).group(1))
-    digest = hashlib.sha256(json.dumps(request).encode()).digest()
-    return json.dumps({"vendor": "ACME", "total": total if digest[0] % 2 else total + 1})
+    return json.dumps({"vendor": "ACME", "total": total if next(_NOVA_CALLS) % 2 else total + 1})
 
 
 @pytest.fixture
