@@ -73,3 +73,16 @@ class TeamKey(Construct):
                                 "ArnLike": {"aws:SourceArn": source}},
                 )
             )
+        # CDK's grants for encrypted rule targets add an unconditioned Allow for EventBridge to
+        # this policy (the platform stack's rule targets); the Deny confines every EventBridge
+        # use of the key to the team's own rules, whatever Allow a future target adds.
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="OnlyTeamRulesMayUseTheKeyAsEventBridge",
+                effect=iam.Effect.DENY,
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["kms:*"],
+                resources=["*"],
+                conditions={"ArnNotLike": {"aws:SourceArn": team_rules_arn_pattern(self, team)}},
+            )
+        )
