@@ -10,9 +10,16 @@ TEAM ?= example
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export CDK_DISABLE_VERSION_CHECK := 1
 
-.PHONY: setup synth test docs bench clean
+.PHONY: setup synth test docs bench clean checkov-env
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed
+
+# checkov in its own environment: it pins boto3/packaging versions the project cannot use.
+checkov-env: .venv-checkov/.installed
+.venv-checkov/.installed: requirements-checkov.txt
+	test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt lambda/grader/requirements.txt lambda/workflow/requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,4 +46,4 @@ bench: setup
 	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script; done
 
 clean:
-	rm -rf cdk.out $(VENV) node_modules *.egg-info
+	rm -rf cdk.out $(VENV) .venv-checkov node_modules *.egg-info

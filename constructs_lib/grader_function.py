@@ -19,6 +19,10 @@ from rft_graders.judges import judge_models, same_family
 
 # Lambda allows 4 KB for all environment variables together; keep headroom for the others.
 MAX_SPEC_BYTES = 3000
+# Reserved concurrency when the customization sets none (grader_function.reserved_concurrency):
+# Bedrock's grader concurrency is undocumented; 50 concurrent batches leaves room for a
+# batchSize x samples step while one runaway job cannot take the account's whole pool.
+DEFAULT_GRADER_RESERVED_CONCURRENCY = 50
 
 
 def forwarded_function_arns(spec: object) -> set[str]:
@@ -87,7 +91,7 @@ class GraderFunction(Construct):
             function_name=function_name,
             code=code, handler="handler.lambda_handler", key=key, log_retention_days=log_retention_days,
             timeout=Duration.minutes(settings.timeout_minutes), memory_mb=settings.memory_mb,
-            reserved_concurrency=settings.reserved_concurrency,
+            reserved_concurrency=settings.reserved_concurrency or DEFAULT_GRADER_RESERVED_CONCURRENCY,
             environment={
                 "GRADER_SPEC": spec,
                 "SANDBOX_FUNCTION_NAME": sandbox_function_name,

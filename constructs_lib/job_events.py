@@ -53,6 +53,9 @@ class JobStateEvents(Construct):
             function_name=function_name,
             code=code, handler="handler.handler", key=key, log_retention_days=log_retention_days,
             timeout=Duration.seconds(30), memory_mb=256,
+            # EventBridge invokes it asynchronously: events it still fails on after Lambda's
+            # retries land in the same queue as undeliverable ones, for replay.
+            dead_letter_queue=self.dead_letters,
             environment={"REGISTRY_TABLE": registry_table_name,
                          "CUSTOMIZATIONS": json.dumps(sorted(customizations)),
                          "POWERTOOLS_SERVICE_NAME": "rft-job-events"},

@@ -67,6 +67,8 @@ class PlatformStack(Stack):
         self.sandbox = CodeSandbox(
             self, "CodeSandbox", function_name=sandbox_function_name(team), key=key,
             log_retention_days=retention, code=sandbox_code(),
+            subnet_ids=config.job_vpc.subnet_ids if config.job_vpc else (),
+            security_group_ids=config.job_vpc.security_group_ids if config.job_vpc else (),
         )
         if not config.customizations:
             return
