@@ -117,6 +117,23 @@ def checks_for_boto_call(call: BotoCall, world: World) -> list[Request]:
                   "ConverseStream": "bedrock:InvokeModelWithResponseStream",
                   "InvokeModelWithResponseStream": "bedrock:InvokeModelWithResponseStream"}[op]
         return _model_checks(action, p["modelId"], account, region)
+    if call.service == "bedrock" and op == "CreateModelCustomizationJob":
+        # The caller's side (bedrock-rft.md §5a "Caller"): the action on the job, the base model
+        # and the custom model it creates (both generated ids), PassRole of the service role, and
+        # the custom-model key through Bedrock when one is given.
+        create = "bedrock:CreateModelCustomizationJob"
+        checks = [Request(create, f"arn:aws:bedrock:{region}:{account}:model-customization-job/generated-id"),
+                  Request(create, f"arn:aws:bedrock:{region}:{account}:custom-model/generated-id"),
+                  *_model_checks(create, p["baseModelIdentifier"], account, region),
+                  Request("iam:PassRole", p["roleArn"], {"iam:PassedToService": "bedrock.amazonaws.com"})]
+        if p.get("customModelKmsKeyId"):
+            checks += [Request(f"kms:{a}", p["customModelKmsKeyId"],
+                               {"kms:ViaService": f"bedrock.{region}.amazonaws.com"})
+                       for a in ("DescribeKey", "CreateGrant", "GenerateDataKey", "Decrypt")]
+        if p.get("jobTags") or p.get("customModelTags"):
+            checks.append(Request("bedrock:TagResource",
+                                  f"arn:aws:bedrock:{region}:{account}:model-customization-job/generated-id"))
+        return checks
     if call.service == "bedrock" and op in ("GetModelCustomizationJob", "StopModelCustomizationJob"):
         job = p["jobIdentifier"]
         arn = job if job.startswith("arn:") else f"arn:aws:bedrock:{region}:{account}:model-customization-job/{job}"
@@ -159,7 +176,7 @@ def mantle_caller(headers: dict[str, str]) -> str | None:
 # -- the synthesized roles ------------------------------------------------------------------------
 
 def role_policies(template: dict, resolve) -> dict[str, list[dict]]:
-    """{function name: the resolved policy documents of its role} for every Lambda function.
+    """{function or state machine name: the resolved policy documents of its role}.
 
     ``resolve`` turns intrinsics into the strings the running world uses."""
     resources = template["Resources"]
@@ -176,6 +193,9 @@ def role_policies(template: dict, resolve) -> dict[str, list[dict]]:
                 by_role.setdefault(logical_id, []).append(resolve(inline["PolicyDocument"]))
     out: dict[str, list[dict]] = {}
     for logical_id, resource in resources.items():
+        if resource["Type"] == "AWS::StepFunctions::StateMachine":
+            properties = resource["Properties"]
+            out[properties["StateMachineName"]] = by_role.get(properties["RoleArn"]["Fn::GetAtt"][0], [])
         if resource["Type"] != "AWS::Lambda::Function":
             continue
         properties = resource["Properties"]

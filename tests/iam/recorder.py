@@ -11,18 +11,24 @@
 * mantle (OpenAI-compatible) calls: every httpx2 request (the openai SDK's transport) carries an ``x-rft-test-caller``
   header naming the calling function, so the fake endpoint's request log says who called.
 
-Calls made outside any handler (test setup, moto's Step Functions engine) are not recorded.
+* the state machine's own calls (its Lambda, SNS, S3 and Bedrock task integrations) are the
+  calls made by moto's Step Functions engine outside any handler: they come from the engine's
+  worker threads, and are recorded as made by ``STATE_MACHINE``.
+
+Calls made by the test itself (its main thread, outside any handler) are not recorded.
 """
 
 from __future__ import annotations
 
 import contextvars
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
 CALLER_HEADER = "x-rft-test-caller"
+STATE_MACHINE = "<state machine>"
 _CALLER: contextvars.ContextVar[str | None] = contextvars.ContextVar("rft_test_caller", default=None)
 
 
@@ -41,6 +47,7 @@ ConverseScript = Callable[[dict], str]  # Converse request (API params) -> reply
 
 class CallRecorder:
     def __init__(self) -> None:
+        self._test_thread = threading.get_ident()
         self.calls: list[BotoCall] = []
         self.converse: ConverseScript | None = None
 
@@ -48,7 +55,9 @@ class CallRecorder:
     def _record(self, params: dict, model: Any, context: dict | None = None, **_: Any) -> None:
         caller = _CALLER.get()
         if caller is None:
-            return
+            if threading.get_ident() == self._test_thread:
+                return  # the test's own setup and assertions
+            caller = STATE_MACHINE  # moto's Step Functions engine, running a task integration
         service_model = model.service_model
         self.calls.append(BotoCall(
             function=caller, service=service_model.service_name,

@@ -30,7 +30,7 @@ from tests.iam.authorization import (
     role_policies,
 )
 from tests.iam.policy_eval import Decision, allowing_statements, evaluate
-from tests.iam.recorder import CallRecorder
+from tests.iam.recorder import STATE_MACHINE, CallRecorder
 
 
 def judge_reply(request: dict) -> str:
@@ -85,7 +85,10 @@ def _resolver(template: dict, account: str, region: str, real_account: str):
                 kind = resources.get(logical_id, {}).get("Type")
                 formats = {"AWS::Lambda::Function": "arn:aws:lambda:{r}:{a}:function:{n}",
                            "AWS::Logs::LogGroup": "arn:aws:logs:{r}:{a}:log-group:{n}:*",
-                           "AWS::StepFunctions::StateMachine": "arn:aws:states:{r}:{a}:stateMachine:{n}"}
+                           "AWS::StepFunctions::StateMachine": "arn:aws:states:{r}:{a}:stateMachine:{n}",
+                           "AWS::IAM::Role": "arn:aws:iam::{a}:role/{n}",
+                           "AWS::SNS::Topic": "arn:aws:sns:{r}:{a}:{n}",
+                           "AWS::SQS::Queue": "arn:aws:sqs:{r}:{a}:{n}"}
                 return formats.get(kind, "arn:aws:x:{r}:{a}:{n}").format(r=region, a=account, n=name_of(logical_id))
             if key == "Fn::Join":
                 return value[0].join(str(resolve(part)) for part in value[1])
@@ -126,8 +129,10 @@ def _denials(recorder: CallRecorder, world, template: dict, real_account: str) -
             else:
                 assert allowing_statements(documents, request)
 
+    machine = world.machine.rsplit(":", 1)[-1]
     for call in recorder.calls:
-        check(call.function, f"{call.service}.{call.operation}", checks_for_boto_call(call, scope))
+        function = machine if call.function == STATE_MACHINE else call.function
+        check(function, f"{call.service}.{call.operation}", checks_for_boto_call(call, scope))
     if world.mantle is not None:
         for request in world.mantle.requests:
             caller = mantle_caller(request.headers)
@@ -154,7 +159,7 @@ def test_mantle_run_calls_are_all_allowed(synth, recorded_worlds, customization)
                                load_team("example").account)
     assert not denied, "calls the synthesized roles do not allow:\n" + "\n".join(denied)
     # Not vacuous: every step that talks to AWS was seen, and the grader too.
-    expected = {workflow_function_name("example", s) for s in MANTLE_STEPS}
+    expected = {workflow_function_name("example", s) for s in MANTLE_STEPS} | {f"rft-example-{customization}"}
     if customization == "support-replies":  # the judge's grader calls Bedrock
         expected.add(grader_function_name("example", customization))
     assert expected <= set(checked), sorted(expected - set(checked))
@@ -184,4 +189,5 @@ def test_native_run_calls_are_all_allowed(synth, recorded_worlds):
     assert converse, "the audit sampled nothing"
     expected = {workflow_function_name("nova-example", s)
                 for s in ("ValidateDataset", "AuditRewardSignal", "JobStatus", "Promote")}
+    expected.add("rft-nova-example-invoice-extraction")  # the state machine: snapshot, create job
     assert expected <= set(checked), sorted(expected - set(checked))
