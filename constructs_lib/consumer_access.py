@@ -12,14 +12,15 @@ from constructs_lib.iam_statements import mantle_project_arn
 
 
 class ConsumerAccessPolicy(Construct):
-    """Attach to an application's role: inference on the OpenAI-compatible endpoint and on the
-    team's Nova deployments, and read access to `/rft/<team>/*/model` to learn the promoted ids.
+    """Attach to an application's role: inference on the OpenAI-compatible endpoint (teams with
+    open-weight customizations) and on the team's Nova deployments (with the team key through
+    Bedrock, streaming included), and read access to `/rft/<team>/*/model` for the promoted ids.
 
     No training, file, job or management action is included.
     """
 
     def __init__(self, scope: Construct, id_: str, *, team: str, policy_name: str,
-                 has_native: bool, key: kms.IKey | None = None) -> None:
+                 has_native: bool, key: kms.IKey | None = None, has_mantle: bool = True) -> None:
         super().__init__(scope, id_)
         stack = Stack.of(self)
         parameters = stack.format_arn(service="ssm", resource="parameter",
@@ -27,12 +28,15 @@ class ConsumerAccessPolicy(Construct):
         statements = [
             iam.PolicyStatement(sid="ReadPromotedModelIds", actions=["ssm:GetParameter"],
                                 resources=[parameters]),
-            iam.PolicyStatement(sid="MintBearerTokens", actions=["bedrock-mantle:CallWithBearerToken"],
-                                resources=["*"]),
-            iam.PolicyStatement(sid="InferOnTheOpenAICompatibleEndpoint",
-                                actions=["bedrock-mantle:CreateInference", "bedrock-mantle:GetModel"],
-                                resources=[mantle_project_arn(self)]),
         ]
+        if has_mantle:  # a Nova-only team's consumers never call the OpenAI-compatible endpoint
+            statements += [
+                iam.PolicyStatement(sid="MintBearerTokens", actions=["bedrock-mantle:CallWithBearerToken"],
+                                    resources=["*"]),
+                iam.PolicyStatement(sid="InferOnTheOpenAICompatibleEndpoint",
+                                    actions=["bedrock-mantle:CreateInference", "bedrock-mantle:GetModel"],
+                                    resources=[mantle_project_arn(self)]),
+            ]
         if has_native:
             deployments = stack.format_arn(service="bedrock", resource="custom-model-deployment",
                                            resource_name="*")
@@ -56,11 +60,12 @@ class ConsumerAccessPolicy(Construct):
         reasons = {
             parameters: "Applications read the promoted model id of any customization of this "
                         "team; the path is limited to /rft/<team>/<customization>/model.",
-            mantle_project_arn(self): "bedrock-mantle authorizes inference against the project; "
-                                      "tuned model ids are created by training after deploy, so "
-                                      "they cannot be listed here.",
-            "*": "bedrock-mantle:CallWithBearerToken supports no resource-level permissions.",
         }
+        if has_mantle:
+            reasons[mantle_project_arn(self)] = ("bedrock-mantle authorizes inference against the "
+                                                 "project; tuned model ids are created by training "
+                                                 "after deploy, so they cannot be listed here.")
+            reasons["*"] = "bedrock-mantle:CallWithBearerToken supports no resource-level permissions."
         if has_native:
             reasons[deployments] = ("Nova custom model deployments get generated ids after "
                                     "promotion; limited to this account and region.")

@@ -115,4 +115,5 @@ class PlatformStack(Stack):
             )
         self.consumer_policy = ConsumerAccessPolicy(
             self, "ConsumerAccess", team=team, policy_name=consumer_policy_name(team),
-            has_native=bool(native), key=key).policy
+            has_native=bool(native), key=key,
+            has_mantle=any(c.control_plane is ControlPlane.MANTLE for c in config.customizations)).policy

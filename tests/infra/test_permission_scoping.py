@@ -141,8 +141,9 @@ def test_runs_code_walks_templates_and_multi_graders():
 
 
 def test_a_nova_only_team_has_no_mantle_rights_and_an_open_weight_team_no_native_job_rights(synth):
-    nova = {a for docs in _policies_of(synth("nova-example").template("platform")).values()
-            for s in _statements(docs) for a in _actions(s)}
+    template = synth("nova-example").template("platform")
+    nova = {a for docs in _policies_of(template).values() for s in _statements(docs) for a in _actions(s)}
+    nova |= {a for s in _consumer(template) for a in _actions(s)}
     assert not {a for a in nova if a.startswith("bedrock-mantle:")}
     example = {a for name, docs in _policies_of(synth("example").template("platform")).items()
                for s in _statements(docs) for a in _actions(s)}
