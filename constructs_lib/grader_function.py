@@ -15,7 +15,8 @@ from constructs_lib.judge_access import judge_invoke_statements
 from constructs_lib.python_function import PythonFunction
 from rft_contracts.metrics import GRADER_SERVICE, grader_namespace
 from rft.config.models import Customization
-from rft_graders.judges import judge_models, same_family
+from rft_graders.judges import same_family
+from rft_graders.spec_walk import forwarded_function_arns, judge_models, runs_code
 
 # Lambda allows 4 KB for all environment variables together; keep headroom for the others.
 MAX_SPEC_BYTES = 3000
@@ -23,37 +24,6 @@ MAX_SPEC_BYTES = 3000
 # Bedrock's grader concurrency is undocumented; 50 concurrent batches leaves room for a
 # batchSize x samples step while one runaway job cannot take the account's whole pool.
 DEFAULT_GRADER_RESERVED_CONCURRENCY = 50
-
-
-def forwarded_function_arns(spec: object) -> set[str]:
-    """ARNs of every `type: lambda` grader anywhere in a spec (multi graders nest them)."""
-    if isinstance(spec, dict):
-        found = {spec["function_arn"]} if spec.get("type") == "lambda" and "function_arn" in spec else set()
-        return found.union(*(forwarded_function_arns(v) for v in spec.values()))
-    if isinstance(spec, list):
-        return set().union(*(forwarded_function_arns(v) for v in spec))
-    return set()
-
-
-def runs_code(spec: object) -> bool:
-    """True when a spec sends code to the sandbox: a `code` grader, or a `python` grader with
-    inline `source` (a `module` grader runs in-process), templates and `multi` expanded."""
-    from rft_graders.spec import GraderSpec, parse_grader_spec
-    from rft_graders.spec_primitives import CodeSpec, MultiSpec, PythonSpec
-    from rft_graders.templates import TemplateSpec
-
-    stack = [parse_grader_spec(spec).root if isinstance(spec, dict) else spec]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, GraderSpec):
-            node = node.root
-        if isinstance(node, TemplateSpec):
-            stack.append(node.expand())
-        elif isinstance(node, MultiSpec):
-            stack.extend(node.graders.values())
-        elif isinstance(node, CodeSpec) or (isinstance(node, PythonSpec) and node.source is not None):
-            return True
-    return False
 
 
 class GraderFunction(Construct):

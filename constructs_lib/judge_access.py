@@ -6,7 +6,7 @@ from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
-from rft_graders.judges.models import bare_model_id
+from rft_graders.judges.model_ids import bare_model_id
 
 _GEO_PREFIXES = ("us-gov", "us", "eu", "apac", "jp", "au", "ca", "global")
 

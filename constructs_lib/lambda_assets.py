@@ -17,20 +17,24 @@ LAMBDA_DIR = REPO_DIR / "lambda"
 # The ground floor every Lambda imports its shared facts from (ARCHITECTURE.md).
 CONTRACTS_DIR = REPO_DIR / "rft_contracts"
 GRADER_DIR = LAMBDA_DIR / "grader"
-GRADER_REQUIREMENTS = GRADER_DIR / "requirements.txt"
+# Each function bundles its hash-locked requirements (`make lock` writes them from the
+# requirements.txt beside them, resolved for Python 3.13 on Linux arm64).
+LOCK = "requirements.lock"
+GRADER_LOCK = GRADER_DIR / LOCK
 # Sdist-only pure-Python dependencies of the grader runtime, built into wheels before bundling.
 GRADER_SDIST_ONLY = ("langdetect==1.0.9",)
 
 
 def grader_code() -> lambda_.Code:
     """The grader runtime and handler, with team_graders/ for in-process python graders."""
-    return python_code(GRADER_DIR, sources=(GRADER_DIR, CONTRACTS_DIR), requirements=(GRADER_REQUIREMENTS,),
+    return python_code(GRADER_DIR, sources=(GRADER_DIR, CONTRACTS_DIR), requirements=(GRADER_LOCK,),
                        sdist_only=GRADER_SDIST_ONLY)
 
 
 def sandbox_code() -> lambda_.Code:
+    """The sandbox imports nothing of the repo (it hosts model-written code), so no contracts."""
     folder = LAMBDA_DIR / "code_sandbox"
-    return python_code(folder, sources=(folder, CONTRACTS_DIR), requirements=(folder / "requirements.txt",))
+    return python_code(folder, sources=(folder,), requirements=(folder / LOCK,))
 
 
 def workflow_code() -> lambda_.Code:
@@ -38,10 +42,10 @@ def workflow_code() -> lambda_.Code:
     folder = LAMBDA_DIR / "workflow"
     return python_code(
         folder, sources=(folder, CONTRACTS_DIR, GRADER_DIR / "rft_graders", GRADER_DIR / "team_graders"),
-        requirements=(folder / "requirements.txt", GRADER_REQUIREMENTS), sdist_only=GRADER_SDIST_ONLY,
+        requirements=(folder / LOCK,), sdist_only=GRADER_SDIST_ONLY,
     )
 
 
 def job_events_code() -> lambda_.Code:
     folder = LAMBDA_DIR / "job_events"
-    return python_code(folder, sources=(folder, CONTRACTS_DIR), requirements=(folder / "requirements.txt",))
+    return python_code(folder, sources=(folder, CONTRACTS_DIR), requirements=(folder / LOCK,))

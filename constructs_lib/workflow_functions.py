@@ -25,7 +25,7 @@ from constructs_lib.judge_access import judge_invoke_statements
 from constructs_lib.python_function import PythonFunction
 from rft.config.catalog import ControlPlane, base_model
 from rft.config.models import Customization
-from rft_graders.judges import judge_models
+from rft_graders.spec_walk import judge_models
 from rft_contracts.metrics import WORKFLOW_SERVICE
 from rft_contracts.naming import workflow_function_name
 

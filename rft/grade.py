@@ -20,18 +20,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-_REPO = Path(__file__).resolve().parents[1]
-
-
-def _import_runtime() -> None:
-    """Make the grader runtime importable when rft is run from a checkout (not installed)."""
-    runtime = str(_REPO / "lambda" / "grader")
-    try:
-        import rft_graders  # noqa: F401
-    except ImportError:
-        sys.path.insert(0, runtime)
-
-
 class CliError(Exception):
     """A bad input: printed as one line, exit status 2."""
 
@@ -55,7 +43,6 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    _import_runtime()
     try:
         if args.validate:
             spec = _spec_from_file(args.validate)
@@ -164,14 +151,12 @@ def add_scripted_judge_argument(parser: argparse.ArgumentParser) -> None:
 def judge_client_factory(spec, scripted: str | None):
     """The judge client factory for a spec: a scripted judge when asked for, else Bedrock
     (checked for credentials and region up front, so a missing login is one clear line)."""
-    from rft_graders.judges import judge_models
+    from rft_graders.spec_walk import judge_models
 
     target = scripted or os.environ.get("RFT_SCRIPTED_JUDGE")
     if target:
         from rft_graders.judges.scripted import load_scripted_judge
 
-        if str(Path.cwd()) not in sys.path:
-            sys.path.insert(0, str(Path.cwd()))  # MODULE may be a file in the current directory
         try:
             return load_scripted_judge(target)
         except ValueError as exc:
@@ -198,7 +183,7 @@ def judge_client_factory(spec, scripted: str | None):
 def _grade(spec, samples: list[dict], out: str | None, judge_factory=None) -> int:
     from rft_graders.batch import grade_batch
     from rft_graders.build import BuildContext, build_grader
-    from rft_graders.sandbox_client import LocalSandboxClient
+    from rft.local_sandbox import LocalSandboxClient
     from rft_graders.stats import summarize
 
     try:

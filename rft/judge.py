@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rft.grade import CliError, _import_runtime, _read_samples, _spec_from_file, add_scripted_judge_argument, judge_client_factory
+from rft.grade import CliError, _read_samples, _spec_from_file, add_scripted_judge_argument, judge_client_factory
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -53,7 +53,6 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    _import_runtime()
     try:
         if args.judge_command != "calibrate":  # argparse enforces the choice; kept for clarity
             raise CliError(f"unknown judge command {args.judge_command!r}")
@@ -65,9 +64,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _calibrate(args: argparse.Namespace) -> int:
     from rft_graders.build import BuildContext, build_grader
-    from rft_graders.judges import judge_models
+    from rft_graders.spec_walk import judge_models
     from rft_graders.judges.calibrate import CalibrationError, calibrate
-    from rft_graders.sandbox_client import LocalSandboxClient
+    from rft.local_sandbox import LocalSandboxClient
 
     if args.repeats < 1 or args.repeats > 20:
         raise CliError("--repeats must be between 1 and 20")

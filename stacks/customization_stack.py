@@ -31,7 +31,7 @@ from rft_contracts.naming import (
     topic_arn,
     workflow_function_name,
 )
-from rft_graders.judges import judge_models
+from rft_graders.spec_walk import judge_models
 from stacks.runtime_config import build_runtime_config
 
 

@@ -35,7 +35,7 @@ from rft_contracts.naming import (
     sandbox_function_name,
     state_machine_arn,
 )
-from rft_graders.judges import judge_models
+from rft_graders.spec_walk import judge_models
 
 class PlatformStack(Stack):
     """The team config arrives as a typed, frozen model (keyword-only), never as context or

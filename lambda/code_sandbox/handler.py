@@ -1,6 +1,6 @@
 """Lambda entry point of the code sandbox: {"runs": [...]} -> {"results": [...]}.
 
-Thin on purpose: request-shape checks here, everything else in ``sandbox_runner``. This
+Thin on purpose: request-shape checks here, everything else in ``rft_sandbox.runner``. This
 function's role can only write its own logs; the grader Lambda (which holds credentials)
 invokes it and never executes model-written code itself.
 """
@@ -11,7 +11,8 @@ from collections import Counter
 
 from aws_lambda_powertools import Logger
 
-from sandbox_runner import run_batch
+from rft_sandbox import runner as sandbox_runner
+from rft_sandbox.runner import run_batch
 
 MAX_RUNS_PER_REQUEST = 256
 
@@ -35,5 +36,6 @@ def handler(event: dict, context: object) -> dict:
     runs = parse_request(event)
     results = run_batch(runs)
     logger.info("sandbox batch done", extra={
-        "runs": len(runs), "statuses": dict(Counter(r["status"] for r in results))})
+        "runs": len(runs), "statuses": dict(Counter(r["status"] for r in results)),
+        "seccomp": sandbox_runner.ZYGOTE_INFO.get("seccomp")})
     return {"results": results}

@@ -32,7 +32,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from rft_graders.batch import grade_batch
 from rft_graders.bedrock_event import InvalidEventError
 from rft_graders.build import BuildContext, build_grader
-from rft_graders.judges import judge_models
+from rft_graders.spec_walk import judge_models
 from rft_graders.judges.client import JudgeEnv
 from rft_graders.sandbox_client import LambdaSandboxClient, UnavailableSandboxClient
 from rft_graders.spec import parse_grader_spec, spec_hash

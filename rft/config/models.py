@@ -286,7 +286,8 @@ class Customization(_Frozen):
     @classmethod
     def _grader_parses(cls, raw: dict[str, Any]) -> dict[str, Any]:
         # The very parser the grader Lambda runs: a spec that passes here loads there.
-        from rft_graders.judges import is_bedrock_model, judge_models
+        from rft_graders.judges import is_bedrock_model
+        from rft_graders.spec_walk import judge_models
         from rft_graders.spec import GraderSpecError, parse_grader_spec
 
         try:

@@ -122,7 +122,12 @@ def test_runs_above_the_approval_limit_wait_for_a_human(local_platform, approve)
         time.sleep(0.05)
     item = world.registry_item()
     assert item["status"] == "awaiting_approval"
-    assert "rft run approve" in json.dumps(world.notifications())
+    # the e-mail goes out just after the registry write: wait for it too
+    seen: list = []
+    while time.monotonic() < deadline and "rft run approve" not in json.dumps(seen):
+        seen += world.notifications()
+        time.sleep(0.05)
+    assert "rft run approve" in json.dumps(seen)
     world.sfn.send_task_success(taskToken=item["task_token"], output=json.dumps(
         {"approved": approve, "by": "reviewer@example.com", "reason": "test"}))
     described = world.wait(execution)

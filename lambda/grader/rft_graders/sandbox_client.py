@@ -16,22 +16,26 @@ A result::
      "passed": int, "total": int, # assert statements of `tests` that held / that exist
      "detail": str}               # short reason; graders never log it (it may quote code)
 
+The sandbox runs ``code`` and ``tests`` in two processes: the tests see the candidate's
+functions only as proxies that exchange plain data (numbers, strings, lists, dicts, tuples,
+sets, bytes, None, bools), never its objects, patched modules or names that shadow builtins;
+arguments are copies and a non-plain return value fails the assert (details in
+``lambda/code_sandbox/README.md``).
+
 ``fraction`` scoring needs ``passed``/``total`` to count assert statements; a run with
 ascending-threshold asserts must report ``passed`` = the number that held (see
 ``primitives/python_grader.py``). ``timeout`` and ``error`` mean "could not run".
 
 Implementations: ``LambdaSandboxClient`` (the deployed sandbox function, payload
-``{"runs": [...]}`` -> ``{"results": [...]}``), ``LocalSandboxClient`` (``rft grade`` on a
-laptop; imports ``sandbox_runner``), ``UnavailableSandboxClient`` (the grader Lambda when no
+``{"runs": [...]}`` -> ``{"results": [...]}``), ``rft.local_sandbox.LocalSandboxClient`` (the
+CLI on a laptop: the same runner in child processes), ``UnavailableSandboxClient`` (the grader Lambda when no
 sandbox is configured: model code must never run inside the credentialed grader).
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, Protocol, Sequence
 
 STATUSES = ("passed", "failed", "timeout", "error")
@@ -117,23 +121,6 @@ class LambdaSandboxClient:
             return [r for chunk in chunks for r in self._invoke(chunk)]
         with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(chunks))) as pool:
             return [r for chunk_results in pool.map(self._invoke, chunks) for r in chunk_results]
-
-
-class LocalSandboxClient:
-    """Runs code through ``sandbox_runner.run_batch`` from ``lambda/code_sandbox`` (local use)."""
-
-    def __init__(self, runner: Any = None):
-        self._runner = runner
-
-    def run_batch(self, runs: list[dict]) -> list[dict]:
-        if self._runner is None:
-            sandbox_dir = Path(__file__).resolve().parents[2] / "code_sandbox"
-            if sandbox_dir.is_dir() and str(sandbox_dir) not in sys.path:
-                sys.path.append(str(sandbox_dir))
-            import sandbox_runner  # noqa: PLC0415 - optional, only when code is graded locally
-
-            self._runner = sandbox_runner
-        return self._runner.run_batch(runs)
 
 
 class UnavailableSandboxClient:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from rft_contracts.runtime_config import WorkflowConfig
-from rft_graders.judges import judge_models
+from rft_graders.spec_walk import judge_models
 
 from .grading import JUDGE_PROBE_ROWS
 

@@ -9,7 +9,7 @@ reference: it grades the row with a probe answer using ``rft_graders`` in-proces
 rows whose result is a ``grader_error`` (the grader's "I could not grade this" signal, as
 opposed to a low score). The probe answer is a fenced ``pass`` program, so that even code
 graders get past "no code in the response" and read their tests. Nothing is executed:
-the sandbox handed to the grader returns a "failed" verdict without running the code, and
+the sandbox handed to the grader returns a "passed" verdict without running the code, and
 ``lambda`` (forwarding) graders cannot be probed offline, so specs containing one skip this
 check (reported as skipped). What the probe proves per template:
 
@@ -28,9 +28,10 @@ check (reported as skipped). What the probe proves per template:
 
 from __future__ import annotations
 
+import ast
 import json
 import time
-from typing import Any, Iterable
+from typing import Any
 
 PROBE_RESPONSE = "```python\npass\n```"
 # Rows whose reference the pre-flight grades through an AI judge (each a paid Bedrock call per
@@ -41,34 +42,34 @@ GRADER_ERROR = "grader_error"
 
 
 class _VerdictOnlySandbox:
-    """Never runs code: every run 'failed', so graders proceed to score 0."""
+    """Never runs code: every run 'passed' with as many tests as its asserts, so graders get a
+    well-formed verdict (the python grader checks the counts) and proceed to score it."""
 
     def __init__(self) -> None:
         self.runs = 0
 
     def run_batch(self, runs: list[dict]) -> list[dict]:
         self.runs += len(runs)
-        return [{"status": "failed", "passed": 0, "total": 1, "detail": "probe"} for _ in runs]
+        return [_all_passed(run) for run in runs]
+
+
+def _all_passed(run: dict) -> dict:
+    try:
+        total = sum(isinstance(node, ast.Assert) for node in ast.walk(ast.parse(str(run.get("tests") or ""))))
+    except SyntaxError:
+        return {"status": "error", "passed": 0, "total": 0, "detail": "probe: tests do not parse"}
+    return {"status": "passed", "passed": total, "total": total, "detail": "probe"}
 
 
 def _no_lambda() -> Any:
     raise RuntimeError("lambda graders are not called while probing references")
 
 
-def _kinds(node: Any) -> Iterable[str]:
-    if isinstance(node, dict):
-        if isinstance(node.get("type"), str):
-            yield node["type"]
-        for value in node.values():
-            yield from _kinds(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _kinds(value)
-
-
 def probe_skip_reason(spec: dict) -> str | None:
     """Why the offline reference probe cannot run for this spec, or None."""
-    if "lambda" in set(_kinds(spec)):
+    from rft_graders.spec_walk import forwards_to_lambda
+
+    if forwards_to_lambda(spec):
         return "the grader forwards to another Lambda function, which is not called offline"
     return None
 

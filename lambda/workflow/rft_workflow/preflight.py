@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
-from rft_graders.judges import judge_models
+from rft_graders.spec_walk import judge_models
 
 from rft_contracts import registry as run_registry
 from rft_contracts.runtime_config import WorkflowConfig

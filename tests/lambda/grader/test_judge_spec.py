@@ -8,7 +8,8 @@ from judge_testkit import FakeBedrock, env, text_reply, verdict
 
 from rft_graders.batch import grade_batch
 from rft_graders.build import BuildContext, build_grader
-from rft_graders.judges import is_bedrock_model, judge_models, model_family, same_family
+from rft_graders.judges import is_bedrock_model, model_family, same_family
+from rft_graders.spec_walk import judge_models
 from rft_graders.spec import GraderSpecError, grader_spec_json_schema, parse_grader_spec, spec_hash
 
 # As in OpenAI's RFT guide and cookbook: a score_model with a system rubric, a 0-10 range

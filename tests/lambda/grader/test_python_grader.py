@@ -14,10 +14,10 @@ from grader_testkit import make_sample
 
 from rft_graders.batch import grade_batch
 from rft_graders.build import BuildContext, build_grader
-from rft_graders.sandbox_client import LocalSandboxClient
+from rft.local_sandbox import LocalSandboxClient
 from rft_graders.spec import GraderSpecError, parse_grader_spec
 
-HARNESS = Path(__file__).resolve().parents[3] / "lambda" / "code_sandbox" / "sandbox_harness.py"
+HARNESS = Path(__file__).resolve().parents[3] / "lambda" / "code_sandbox" / "rft_sandbox" / "zygote.py"
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,7 @@ def test_our_deny_list_covers_the_sandbox_harness():
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "_DENY_IMPORTS" for t in node.targets):
             harness = {elt.value for elt in node.value.args[0].elts}
-    assert harness, "sandbox_harness.py no longer defines _DENY_IMPORTS: update this test and SANDBOX_DENIED_IMPORTS"
+    assert harness, "rft_sandbox/zygote.py no longer defines _DENY_IMPORTS: update this test and SANDBOX_DENIED_IMPORTS"
     assert harness <= SANDBOX_DENIED_IMPORTS, sorted(harness - SANDBOX_DENIED_IMPORTS)
 
 

@@ -1,8 +1,9 @@
-"""Isolation: credentials, filesystem, processes, CPU, memory, network.
+"""Isolation: credentials, filesystem, processes, signals, CPU, memory, disk, network.
 
-Several tests run twice: with the defaults, and with one protective layer switched off, to
-show that the remaining layer holds by itself (e.g. drop_privileges=False emulates Lambda,
-where the sandbox child has the same uid as its parent).
+Several tests run with one protective layer switched off, to show that the remaining layer
+holds by itself, and a control with the layers off shows the attack is real. Lambda's shape
+(parent, zygote and children one unprivileged uid) is reproduced by ``unprivileged_parent``,
+a fresh parent process running as ``nobody``.
 """
 
 import json
@@ -10,31 +11,46 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from sandbox_runner import SandboxConfig
+from pathlib import Path
+
+from rft_sandbox.runner import SandboxConfig
 
 IS_ROOT = os.geteuid() == 0
 SANDBOX_DIR = Path(__file__).resolve().parents[3] / "lambda" / "code_sandbox"
+
 CANARY_KEY = "AKIAFAKECANARY000000"
 CANARY_SECRET = "fake/secret/canary/do-not-leak"
 CANARY_TOKEN = "FAKE-SESSION-TOKEN-CANARY"
 CANARIES = (CANARY_KEY, CANARY_SECRET, CANARY_TOKEN)
-SAME_UID = SandboxConfig(drop_privileges=False)  # what Lambda looks like
+CANARY_ENV = {"AWS_ACCESS_KEY_ID": CANARY_KEY, "AWS_SECRET_ACCESS_KEY": CANARY_SECRET,
+              "AWS_SESSION_TOKEN": CANARY_TOKEN}
+SAME_UID = SandboxConfig(drop_privileges=False)  # locally: children stay root
 
 # Candidate code that looks for credentials everywhere it can; leaks() returns what it found.
+# It walks up the whole process tree (zygote, runner, ...) through /proc/<pid>/stat.
 PROBE_CODE = f'''
 import os
 CANARIES = {CANARIES!r}
 
+def _ancestors():
+    pid = os.getppid()
+    while pid > 1:
+        yield pid
+        try:
+            stat = open(f"/proc/{{pid}}/stat").read()
+        except BaseException:
+            return
+        pid = int(stat.rsplit(")", 1)[1].split()[1])
+
 def _sources():
     yield "os.environ", lambda: repr(dict(os.environ))
     yield "/proc/self/environ", lambda: open("/proc/self/environ", "rb").read().decode("latin-1")
-    ppid = os.getppid()
-    yield "/proc/ppid/environ", lambda: open(f"/proc/{{ppid}}/environ", "rb").read().decode("latin-1")
-    yield "os.open ppid", lambda: os.read(os.open(f"/proc/{{ppid}}/environ", os.O_RDONLY), 1 << 20).decode("latin-1")
+    for pid in _ancestors():
+        yield "/proc/ancestor/environ", lambda pid=pid: open(f"/proc/{{pid}}/environ", "rb").read().decode("latin-1")
+        yield "os.open ancestor", lambda pid=pid: os.read(os.open(f"/proc/{{pid}}/environ", os.O_RDONLY), 1 << 20).decode("latin-1")
     yield "~/.aws", lambda: open(os.path.expanduser("~/.aws/credentials")).read()
 
 def leaks():
@@ -45,7 +61,7 @@ def leaks():
         except BaseException:
             continue
         found += [name for canary in CANARIES if canary in text]
-    return found
+    return sorted(set(found))
 
 def home_is_sandbox():
     return os.environ.get("HOME") == os.getcwd()
@@ -53,52 +69,61 @@ def home_is_sandbox():
 PROBE_TESTS = "assert leaks() == []\nassert home_is_sandbox()\n"
 
 
+def _probe_run():
+    return {"code": PROBE_CODE, "tests": PROBE_TESTS, "entry_point": None, "scoring": "fraction",
+            "timeout_s": 5}
+
+
 @pytest.fixture
 def fake_credentials(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", CANARY_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", CANARY_SECRET)
-    monkeypatch.setenv("AWS_SESSION_TOKEN", CANARY_TOKEN)
+    for key, value in CANARY_ENV.items():
+        monkeypatch.setenv(key, value)
 
 
-@pytest.mark.parametrize("config", [SandboxConfig(), SAME_UID], ids=["default", "same-uid"])
+@pytest.mark.parametrize("config", [SandboxConfig(), SAME_UID], ids=["default", "root-children"])
 def test_credentials_in_parent_environment_are_not_readable(sandbox, fake_credentials, config):
     result = sandbox(PROBE_CODE, PROBE_TESTS, config)
     assert result["status"] == "passed", result
     assert not any(c in result["detail"] for c in CANARIES)
 
 
-def _probe_from_fresh_parent(config_args):
+def _probe_from_fresh_root_parent(config_args=""):
+    """/proc/<pid>/environ shows a process's *initial* environment, which monkeypatch cannot
+    change, so the parent is a fresh process started with the canaries in its environ."""
     script = f"""
 import json, os, sys
 sys.path.insert(0, {str(SANDBOX_DIR)!r})
-from sandbox_runner import SandboxConfig, run_batch
+from rft_sandbox.runner import SandboxConfig, run_batch
 own = open("/proc/self/environ", "rb").read().decode("latin-1")
-run = {{"code": {PROBE_CODE!r}, "tests": {PROBE_TESTS!r}, "entry_point": None,
-        "scoring": "fraction", "timeout_s": 5}}
-result = run_batch([run], SandboxConfig({config_args}))[0]
+result = run_batch([json.loads(sys.argv[1])], SandboxConfig({config_args}))[0]
 print(json.dumps({{"canary_in_parent": {CANARY_SECRET!r} in own, "result": result}}))
 """
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "AWS_ACCESS_KEY_ID": CANARY_KEY,
-           "AWS_SECRET_ACCESS_KEY": CANARY_SECRET, "AWS_SESSION_TOKEN": CANARY_TOKEN}
-    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                         text=True, timeout=30, check=True).stdout
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **CANARY_ENV}
+    out = subprocess.run([sys.executable, "-c", script, json.dumps(_probe_run())], env=env,
+                         capture_output=True, text=True, timeout=30, check=True).stdout
     report = json.loads(out)
     assert report["canary_in_parent"]  # the secret really is there to be found
     return report["result"]
 
 
-@pytest.mark.parametrize("config_args", ["", "drop_privileges=False"], ids=["default", "same-uid"])
-def test_credentials_in_parent_process_memory_are_not_readable(config_args):
-    """/proc/<ppid>/environ shows a process's *initial* environment, which monkeypatch cannot
-    change, so the parent here is a fresh process started with the canaries in its environ."""
-    result = _probe_from_fresh_parent(config_args)
+def test_credentials_in_parent_process_are_not_readable_from_a_root_parent():
+    result = _probe_from_fresh_root_parent()
     assert result["status"] == "passed", result
 
 
-def test_control_parent_environ_leaks_without_uid_drop_and_audit_hook():
-    """Shows the probe works: with both layers off, /proc/<ppid>/environ gives the keys away."""
-    result = _probe_from_fresh_parent("drop_privileges=False, audit_hook=False")
-    assert result["status"] == "failed" and "/proc/ppid/environ" in result["detail"], result
+def test_credentials_in_parent_process_are_not_readable_same_uid(unprivileged_parent):
+    """Lambda's shape, audit hook off: only the parent being non-dumpable (prctl) keeps
+    /proc/<parent>/environ closed to a program of the same uid."""
+    (result,), _ = unprivileged_parent([_probe_run()], "audit_hook=False", env=CANARY_ENV)
+    assert result["status"] == "passed", result
+
+
+def test_control_same_uid_parent_leaks_when_dumpable_and_unhooked(unprivileged_parent):
+    """Shows the probe works: a dumpable same-uid parent gives its keys away."""
+    (result,), _ = unprivileged_parent(
+        [_probe_run()], "audit_hook=False",
+        patch="sandbox_runner.make_not_dumpable = lambda: False", env=CANARY_ENV)
+    assert result["status"] == "failed" and "/proc/ancestor/environ" in result["detail"], result
 
 
 WRITE_ATTEMPTS = '''
@@ -129,7 +154,7 @@ def attempt_writes():
 '''
 
 
-@pytest.mark.parametrize("config", [SandboxConfig(), SAME_UID], ids=["default", "same-uid"])
+@pytest.mark.parametrize("config", [SandboxConfig(), SAME_UID], ids=["default", "root-children"])
 def test_nothing_is_written_outside_the_temp_dir(sandbox, tmp_path, config):
     target = tmp_path / "outside"
     target.mkdir()
@@ -145,7 +170,7 @@ def test_control_writes_succeed_without_uid_drop_and_audit_hook(sandbox, tmp_pat
     target = tmp_path / "outside"
     target.mkdir()
     code = WRITE_ATTEMPTS.format(target=str(target))
-    config = SandboxConfig(drop_privileges=False, audit_hook=False)
+    config = SandboxConfig(drop_privileges=False, audit_hook=False, sweep_tmp=False)
     sandbox(code, "attempt_writes()\nassert True\n", config)
     assert len(list(target.iterdir())) >= 5  # the attempts are real escapes when unguarded
 
@@ -170,15 +195,19 @@ def forks_that_succeeded():
 @pytest.mark.parametrize("config", [
     SandboxConfig(),
     pytest.param(SandboxConfig(audit_hook=False), id="kernel-limit-only"),
-    pytest.param(SandboxConfig(drop_privileges=False, no_processes=False), id="audit-hook-only"),
-], ids=["default", "kernel-limit-only", "audit-hook-only"])
+    pytest.param(SandboxConfig(drop_privileges=False, no_processes=False, seccomp=False),
+                 id="audit-hook-only"),
+    pytest.param(SandboxConfig(drop_privileges=False, no_processes=False, audit_hook=False),
+                 id="seccomp-only"),
+], ids=["default", "kernel-limit-only", "audit-hook-only", "seccomp-only"])
 def test_fork_bomb_is_contained(sandbox, config):
     result = sandbox(FORK_BOMB, "assert forks_that_succeeded() == 0", config)
     assert result["status"] == "passed", result
 
 
 def test_control_forks_succeed_with_every_process_layer_off(sandbox):
-    config = SandboxConfig(drop_privileges=False, audit_hook=False, no_processes=False)
+    config = SandboxConfig(drop_privileges=False, audit_hook=False, no_processes=False,
+                           seccomp=False)
     result = sandbox(FORK_BOMB, "assert forks_that_succeeded() == 0", config)
     assert result["status"] == "failed" and "50 == 0" in result["detail"], result
 

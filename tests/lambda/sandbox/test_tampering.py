@@ -7,7 +7,7 @@ target switched off, or done honestly, do pass.
 
 import pytest
 
-from sandbox_runner import SandboxConfig
+from rft_sandbox.runner import SandboxConfig
 
 TESTS = "assert add(2, 3) == 5\nassert add(10, -4) == 6\n"
 WRONG = "def add(a, b):\n    return 0\n"
@@ -121,10 +121,12 @@ def test_candidate_defining_check_does_not_replace_the_tests(sandbox):
 # ---- controls: the tests above could fail
 
 
-def test_control_frame_stealing_works_without_the_audit_hook(sandbox):
-    """Without the audit hook the nonce CAN be stolen: the hook is what stops it."""
-    result = sandbox(STEAL_NONCE_FROM_FRAMES, TESTS, SandboxConfig(audit_hook=False))
-    assert result["status"] == "passed", result
+def test_frame_stealing_fails_even_without_audit_hook_and_seccomp(sandbox):
+    """The nonce and the result pipe live only in the tests process: with every in-process
+    guard off, the candidate's own frames hold nothing to steal (the old single-process design
+    passed this attack once the audit hook was off)."""
+    result = sandbox(STEAL_NONCE_FROM_FRAMES, TESTS, SandboxConfig(audit_hook=False, seccomp=False))
+    assert (result["status"], result["passed"]) == ("failed", 0), result
 
 
 def test_control_honest_code_passes_the_tricky_tests(sandbox):

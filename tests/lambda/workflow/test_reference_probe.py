@@ -54,7 +54,8 @@ def test_code_is_never_executed():
 
     grader = build_grader({"template": "code_generation"}, BuildContext(sandbox=sandbox))
     report = grade_batch([grading.probe_sample(rows[0], 0)], grader)
-    assert sandbox.runs == 1 and report.results[0]["aggregate_reward_score"] == 0.0 and not report.errors
+    # the probe's verdict is made up ("passed"): it only proves the grader read the row
+    assert sandbox.runs == 1 and report.results[0]["aggregate_reward_score"] == 1.0 and not report.errors
 
 
 def test_lambda_graders_skip_the_probe():

@@ -11,10 +11,12 @@ strict verdict. Modules:
 - ``grader``: the runnable grader; ``calibrate``: agreement, stability, length-bias probe
 - ``scripted``: a Converse stand-in driven by a Python function (tests, ``rft`` CLI)
 
-This package imports no boto3; ``judge_models`` and ``same_family`` are cheap enough to
-call at synth time.
+- ``model_ids``: what a Bedrock model reference names, and its model family
+
+This package imports no boto3; the model-id helpers are cheap enough to call at synth time.
+Which judge models a spec calls: ``rft_graders.spec_walk.judge_models``.
 """
 
-from .models import is_bedrock_model, judge_models, model_family, same_family
+from .model_ids import is_bedrock_model, model_family, same_family
 
-__all__ = ["judge_models", "same_family", "model_family", "is_bedrock_model"]
+__all__ = ["same_family", "model_family", "is_bedrock_model"]

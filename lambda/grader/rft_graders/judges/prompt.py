@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..templating import Template
-from .models import model_family
+from .model_ids import model_family
 
 VERDICT_TOOL = "submit_verdict"
 _TOOL_CHOICE_FAMILIES = {"anthropic", "amazon.nova", "mistral"}  # support a forced toolChoice

@@ -13,8 +13,10 @@ writes one); the reply is parsed exactly as Bedrock's would be, nothing is added
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import re
+from pathlib import Path
 from typing import Any, Callable
 
 ENV_VAR = "RFT_SCRIPTED_JUDGE"
@@ -64,13 +66,28 @@ class ScriptedJudgeClient:
         }
 
 
+def _import_judge_module(module_name: str) -> Any:
+    """An importable module, else ``<module>.py`` in the current directory (as ``python -m``
+    would find it), loaded from its file without changing ``sys.path``."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        local = Path.cwd() / f"{module_name.replace('.', '/')}.py"
+        if not local.is_file():
+            raise
+    spec = importlib.util.spec_from_file_location(module_name, local)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def load_scripted_judge(target: str) -> Callable[[], ScriptedJudgeClient]:
     """``MODULE:FUNC`` -> a client factory; raises ValueError with a one-line reason."""
     module_name, sep, func_name = target.partition(":")
     if not sep or not module_name or not func_name:
         raise ValueError(f"scripted judge {target!r}: expected MODULE:FUNC")
     try:
-        module = importlib.import_module(module_name)
+        module = _import_judge_module(module_name)
     except ImportError as exc:
         raise ValueError(f"scripted judge {target!r}: cannot import {module_name}: {exc}") from None
     fn = getattr(module, func_name, None)

@@ -1,7 +1,8 @@
-"""Judge model ids: which models a spec calls, and which model family an id belongs to.
+"""Bedrock model references: the model an id names, and which model family it belongs to.
 
-Used at synth time (IAM scoping, self-preference warning) and by calibration, so nothing
-here imports boto3. Accepted forms of a Bedrock model reference:
+A leaf module (imports nothing of the grader runtime), used at synth time (IAM scoping,
+self-preference warning), by calibration and by the OpenAI import. Which judge models a spec
+calls is ``rft_graders.spec_walk.judge_models``. Accepted forms of a Bedrock model reference:
 
 - model id: ``anthropic.claude-3-5-haiku-20241022-v1:0``, ``qwen.qwen3-32b-v1:0``
 - cross-region inference profile id: ``us.anthropic.claude-...``, ``global.amazon.nova-...``
@@ -13,7 +14,6 @@ here imports boto3. Accepted forms of a Bedrock model reference:
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
 
 # Geography prefixes of system-defined cross-region inference profiles.
 _GEO_PREFIXES = ("us-gov", "us", "eu", "apac", "jp", "au", "ca", "global")
@@ -74,27 +74,3 @@ def is_bedrock_model(model: str) -> bool:
         return True
     bare = bare_model_id(model)
     return bool(bare) and "." in bare and not _OPENAI_BARE.match(bare)
-
-
-def judge_models(spec: Any) -> set[str]:
-    """Every judge model a grader spec calls (raw mapping or parsed), templates and nested
-    ``multi`` graders included."""
-    from ..spec import GraderSpec, parse_grader_spec
-    from ..spec_primitives import MultiSpec
-    from ..templates import TemplateSpec
-    from .spec import JudgeSpecBase
-
-    root = spec.root if isinstance(spec, GraderSpec) else parse_grader_spec(spec).root if isinstance(spec, Mapping) else spec
-    found: set[str] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, GraderSpec):
-            node = node.root
-        if isinstance(node, TemplateSpec):
-            stack.append(node.expand())
-        elif isinstance(node, MultiSpec):
-            stack.extend(node.graders.values())
-        elif isinstance(node, JudgeSpecBase):
-            found.update(node.model_list)
-    return found

@@ -1,0 +1,101 @@
+"""The import directions of ARCHITECTURE.md, enforced: a file importing against them fails here.
+
+Every first-party import (top-level and lazy, inside functions) of every Python file in the
+repository is read with ``ast`` and checked against the wing the file belongs to.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Top-level names of the repository's own modules, by wing.
+CONTRACTS = {"rft_contracts"}
+GRADER_RUNTIME = {"rft_graders", "team_graders"}
+WORKFLOW_RUNTIME = {"rft_workflow", "handlers"}
+SANDBOX_RUNTIME = {"rft_sandbox", "handler"}
+CLI = {"rft"}
+CDK_APP = {"stacks", "constructs_lib", "app"}
+FIRST_PARTY = CONTRACTS | GRADER_RUNTIME | WORKFLOW_RUNTIME | SANDBOX_RUNTIME | CLI | CDK_APP
+
+# wing -> (where its files are, the first-party modules it may import)
+WINGS: dict[str, tuple[tuple[str, ...], set[str]]] = {
+    "contracts": (("rft_contracts",), CONTRACTS),
+    "code sandbox": (("lambda/code_sandbox",), SANDBOX_RUNTIME),  # stdlib and itself: it runs model code
+    "grader runtime": (("lambda/grader",), CONTRACTS | GRADER_RUNTIME),
+    "job events": (("lambda/job_events",), CONTRACTS),
+    "workflow runtime": (("lambda/workflow",), CONTRACTS | GRADER_RUNTIME | WORKFLOW_RUNTIME),
+    "cli": (("rft",), CONTRACTS | GRADER_RUNTIME | WORKFLOW_RUNTIME | {"rft_sandbox"} | CLI),
+    "cdk app": (("stacks", "constructs_lib", "app.py"), CONTRACTS | GRADER_RUNTIME | CLI | CDK_APP),
+}
+
+
+def wing_of(path: Path) -> str | None:
+    relative = path.relative_to(REPO).as_posix()
+    for wing, (places, _) in WINGS.items():
+        if any(relative == place or relative.startswith(place + "/") for place in places):
+            return wing
+    return None
+
+
+def first_party_imports(path: Path) -> list[tuple[int, str]]:
+    """(line, top-level module) of every absolute first-party import in a file."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        found.extend((node.lineno, name.split(".")[0]) for name in names
+                     if name.split(".")[0] in FIRST_PARTY)
+    return found
+
+
+def violations(paths: list[Path]) -> list[str]:
+    out = []
+    for path in paths:
+        wing = wing_of(path)
+        if wing is None:
+            continue
+        allowed = WINGS[wing][1]
+        for line, module in first_party_imports(path):
+            if module not in allowed:
+                out.append(f"{path.relative_to(REPO)}:{line}: the {wing} may not import {module}")
+    return out
+
+
+def shipped_python_files() -> list[Path]:
+    skip = {".venv", "node_modules", "cdk.out", ".build", "build", "tests", "benchmarks", ".git", "examples"}
+    return sorted(p for p in REPO.rglob("*.py") if not skip & set(p.relative_to(REPO).parts))
+
+
+def test_every_import_follows_the_allowed_directions():
+    assert violations(shipped_python_files()) == []
+
+
+def test_every_shipped_file_belongs_to_a_wing():
+    unplaced = [str(p.relative_to(REPO)) for p in shipped_python_files() if wing_of(p) is None]
+    assert unplaced == []
+
+
+@pytest.mark.parametrize("place, source, wing", [
+    ("lambda/workflow/x.py", "from rft.config.models import TeamConfig\n", "workflow runtime"),
+    ("lambda/grader/rft_graders/x.py", "def f():\n    import stacks.team_app\n", "grader runtime"),
+    ("rft_contracts/x.py", "from rft_graders.spec import parse_grader_spec\n", "contracts"),
+    ("lambda/code_sandbox/x.py", "import rft_graders\n", "code sandbox"),
+    ("rft/x.py", "from constructs_lib import nag\n", "cli"),
+])
+def test_a_wrong_direction_is_reported(tmp_path, monkeypatch, place, source, wing):
+    """Control: the check really fails on each kind of wrong import (lazy ones included)."""
+    monkeypatch.setattr(f"{__name__}.REPO", tmp_path)
+    path = tmp_path / place
+    path.parent.mkdir(parents=True)
+    path.write_text(source)
+    [problem] = violations([path])
+    assert f"the {wing} may not import" in problem
