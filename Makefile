@@ -30,9 +30,9 @@ setup: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed
 
 # checkov in its own environment: it pins boto3/packaging versions the project cannot use.
 checkov-env: .venv-checkov/.installed
-.venv-checkov/.installed: requirements-checkov.txt
+.venv-checkov/.installed: $(VENV)/.bootstrapped requirements-checkov.lock
 	test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
-	.venv-checkov/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	$(UV) pip install --python .venv-checkov/bin/python --require-hashes -r requirements-checkov.lock
 	touch $@
 
 # Every dependency comes from a lock file with hashes (`make lock` rewrites them from the
@@ -51,6 +51,8 @@ $(VENV)/.installed: $(VENV)/.bootstrapped requirements-dev.lock pyproject.toml
 lock: $(VENV)/.bootstrapped
 	$(UV) pip compile --quiet --generate-hashes --universal --python-version 3.11 \
 		--custom-compile-command "make lock" requirements-dev.txt -o requirements-dev.lock
+	$(UV) pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+		--custom-compile-command "make lock" requirements-checkov.txt -o requirements-checkov.lock
 	$(LAMBDA_LOCK) lambda/grader/requirements.txt -o lambda/grader/requirements.lock
 	$(LAMBDA_LOCK) lambda/workflow/requirements.txt lambda/grader/requirements.txt -o lambda/workflow/requirements.lock
 	$(LAMBDA_LOCK) lambda/code_sandbox/requirements.txt -o lambda/code_sandbox/requirements.lock
