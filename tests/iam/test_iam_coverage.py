@@ -158,11 +158,13 @@ def test_mantle_run_calls_are_all_allowed(synth, recorded_worlds, customization)
     denied, checked = _denials(recorder, world, synth("example").template("platform"),
                                load_team("example").account)
     assert not denied, "calls the synthesized roles do not allow:\n" + "\n".join(denied)
-    # Not vacuous: every step that talks to AWS was seen, and the grader too.
+    # Not vacuous: every step that talks to AWS was checked, the state machine's own task calls
+    # too, and the grader when it calls AWS (a judge).
     expected = {workflow_function_name("example", s) for s in MANTLE_STEPS} | {f"rft-example-{customization}"}
     if customization == "support-replies":  # the judge's grader calls Bedrock
         expected.add(grader_function_name("example", customization))
     assert expected <= set(checked), sorted(expected - set(checked))
+
 
 def test_native_run_calls_are_all_allowed(synth, recorded_worlds):
     recorder, worlds = recorded_worlds
