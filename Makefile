@@ -28,9 +28,16 @@ MYPY_PACKAGES := rft_contracts rft stacks constructs_lib app.py benchmarks lambd
 HANDLERS := lambda/grader/handler.py lambda/workflow/handlers.py lambda/code_sandbox/handler.py \
 	lambda/job_events/handler.py
 
-.PHONY: setup synth test lint docs bench lock clean
+.PHONY: setup synth test lint docs bench lock clean checkov-env
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed
+
+# checkov in its own environment: it pins boto3/packaging versions the project cannot use.
+checkov-env: .venv-checkov/.installed
+.venv-checkov/.installed: $(VENV)/.bootstrapped requirements-checkov.lock
+	test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
+	$(UV) pip install --python .venv-checkov/bin/python --require-hashes -r requirements-checkov.lock
+	touch $@
 
 # Every dependency comes from a lock file with hashes (`make lock` rewrites them from the
 # requirements*.txt files, which name the direct dependencies). uv installs them: fast, and it
@@ -48,6 +55,8 @@ $(VENV)/.installed: $(VENV)/.bootstrapped requirements-dev.lock pyproject.toml
 lock: $(VENV)/.bootstrapped
 	$(UV) pip compile --quiet --generate-hashes --universal --python-version 3.11 \
 		--custom-compile-command "make lock" requirements-dev.txt -o requirements-dev.lock
+	$(UV) pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+		--custom-compile-command "make lock" requirements-checkov.txt -o requirements-checkov.lock
 	$(LAMBDA_LOCK) lambda/grader/requirements.txt -o lambda/grader/requirements.lock
 	$(LAMBDA_LOCK) lambda/workflow/requirements.txt lambda/grader/requirements.txt -o lambda/workflow/requirements.lock
 	$(LAMBDA_LOCK) lambda/code_sandbox/requirements.txt -o lambda/code_sandbox/requirements.lock
@@ -81,7 +90,7 @@ bench: setup
 	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script; done
 
 clean:
-	rm -rf cdk.out $(VENV) node_modules *.egg-info
+	rm -rf cdk.out $(VENV) .venv-checkov node_modules *.egg-info
 
 # Everyday commands against the team's account (credentials for it in the environment). Both
 # first check the account and region against the current credentials and refuse placeholder

@@ -16,10 +16,14 @@ from constructs_lib.python_function import PythonFunction
 from rft_contracts.metrics import GRADER_SERVICE, grader_namespace
 from rft.config.models import Customization
 from rft_graders.judges import same_family
-from rft_graders.spec_walk import forwarded_function_arns, judge_models
+from rft_graders.spec_walk import forwarded_function_arns, judge_models, runs_code
 
 # Lambda allows 4 KB for all environment variables together; keep headroom for the others.
 MAX_SPEC_BYTES = 3000
+# Reserved concurrency when the customization sets none (grader_function.reserved_concurrency):
+# Bedrock's grader concurrency is undocumented; 50 concurrent batches leaves room for a
+# batchSize x samples step while one runaway job cannot take the account's whole pool.
+DEFAULT_GRADER_RESERVED_CONCURRENCY = 50
 
 
 class GraderFunction(Construct):
@@ -57,7 +61,7 @@ class GraderFunction(Construct):
             function_name=function_name,
             code=code, handler="handler.lambda_handler", key=key, log_retention_days=log_retention_days,
             timeout=Duration.minutes(settings.timeout_minutes), memory_mb=settings.memory_mb,
-            reserved_concurrency=settings.reserved_concurrency,
+            reserved_concurrency=settings.reserved_concurrency or DEFAULT_GRADER_RESERVED_CONCURRENCY,
             environment={
                 "GRADER_SPEC": spec,
                 "SANDBOX_FUNCTION_NAME": sandbox_function_name,
@@ -68,10 +72,12 @@ class GraderFunction(Construct):
             },
         )
         self.function = self.runtime.function
-        self.runtime.policy.add_statements(iam.PolicyStatement(
-            sid="RunCodeInSandbox", actions=["lambda:InvokeFunction"],
-            resources=[sandbox_function_arn],
-        ))
+        if runs_code(customization.grader):
+            # Only graders that run model-written (or inline) code may reach the sandbox.
+            self.runtime.policy.add_statements(iam.PolicyStatement(
+                sid="RunCodeInSandbox", actions=["lambda:InvokeFunction"],
+                resources=[sandbox_function_arn],
+            ))
         forwarded = sorted(forwarded_function_arns(customization.grader))
         if forwarded:
             # `lambda` graders forward samples to team functions named in the reviewed spec.
@@ -80,12 +86,19 @@ class GraderFunction(Construct):
                 resources=forwarded,
             ))
         self._grant_judges(customization)
-        # Bedrock calls the grader on both control planes; only for jobs of this account.
+        # Bedrock calls the grader on both control planes; only for customization jobs of this
+        # account and region. AWS documents no resource policy for RFT graders (the documented
+        # path is the caller's / service role's identity permission, bedrock-rft.md §5a, 5b), so
+        # this statement is a hedge: SourceAccount plus the job ARN pattern the service role's
+        # trust policy uses (`model-customization-job/*`). Which SourceArn the mantle plane sends,
+        # if any, is unconfirmed [U]; if it differs, this statement simply never applies.
+        stack = Stack.of(self)
         self.function.add_permission(
             "InvokedByBedrock",
             principal=iam.ServicePrincipal("bedrock.amazonaws.com"),
             action="lambda:InvokeFunction",
-            source_account=Stack.of(self).account,
+            source_account=stack.account,
+            source_arn=stack.format_arn(service="bedrock", resource="model-customization-job", resource_name="*"),
         )
 
     def _grant_judges(self, customization: Customization) -> None:

@@ -23,3 +23,14 @@ def mantle_project_arn(scope: IConstruct) -> str:
     """Every bedrock-mantle project of this account and region (fine-tuning and inference
     actions authorize against the project the call runs in; ours use the default project)."""
     return Stack.of(scope).format_arn(service="bedrock-mantle", resource="project", resource_name="*")
+
+
+def team_rule_name(team: str, purpose: str) -> str:
+    """EventBridge rules of a team are named `rft-<team>-<purpose>`: the key and topic policies
+    let EventBridge act only for rules with this prefix (aws:SourceArn)."""
+    return f"rft-{team}-{purpose}"
+
+
+def team_rules_arn_pattern(scope: IConstruct, team: str) -> str:
+    """ArnLike pattern of the team's EventBridge rules in this account and region."""
+    return Stack.of(scope).format_arn(service="events", resource="rule", resource_name=f"rft-{team}-*")

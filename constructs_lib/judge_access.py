@@ -16,8 +16,12 @@ def is_profile_id(model: str) -> bool:
     return head in _GEO_PREFIXES and "." in tail
 
 
-def judge_invoke_statements(scope: IConstruct, models: set[str]) -> tuple[list[iam.PolicyStatement], list[str]]:
+def judge_invoke_statements(scope: IConstruct, models: set[str], *, sid: str = "CallDeclaredJudges",
+                            routed_sid: str = "JudgeThroughProfile") -> tuple[list[iam.PolicyStatement], list[str]]:
     """Statements for the judges, and the wildcard resources among them (for acknowledgment).
+
+    Also used for any other Converse caller of known models (the reward-signal audit of Nova,
+    the dataset pre-flight's judge probe), with its own statement ids.
 
     * a model id: that foundation model in this region;
     * a cross-region inference profile id (`us.…`, `global.…`): the profile in this region, and
@@ -38,13 +42,13 @@ def judge_invoke_statements(scope: IConstruct, models: set[str]) -> tuple[list[i
             routed = f"arn:{stack.partition}:bedrock:*::foundation-model/{bare_model_id(model)}"
             wildcards.append(routed)
             statements.append(iam.PolicyStatement(
-                sid=f"JudgeThroughProfile{len(statements)}", actions=["bedrock:InvokeModel"],
+                sid=f"{routed_sid}{len(statements)}", actions=["bedrock:InvokeModel"],
                 resources=[routed],
                 conditions={"StringEquals": {"bedrock:InferenceProfileArn": profile}}))
         else:
             direct.append(stack.format_arn(service="bedrock", account="", resource="foundation-model",
                                            resource_name=model))
     if direct:
-        statements.insert(0, iam.PolicyStatement(sid="CallDeclaredJudges", actions=["bedrock:InvokeModel"],
+        statements.insert(0, iam.PolicyStatement(sid=sid, actions=["bedrock:InvokeModel"],
                                                  resources=direct))
     return statements, wildcards

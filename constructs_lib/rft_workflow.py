@@ -181,8 +181,12 @@ class RftWorkflow(Construct):
             definition_body=sfn.DefinitionBody.from_chainable(definition),
             timeout=Duration.minutes(round(settings.execution_timeout_hours * 60)),
             tracing_enabled=True,
+            # ALL events without execution data: operators see every state transition and
+            # every error name, but no state input or output, which would carry the approval
+            # task token and error causes quoting model output. Failure details stay in the
+            # execution history (access-controlled). ERROR alone would hide the transitions.
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL,
-                                include_execution_data=True),
+                                include_execution_data=False),
         )
         self._grant_native(customization)
         self.state_machine.add_to_role_policy(use_key_through(self, key, "sns", sid="PublishEncrypted"))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from constructs_lib.iam_statements import team_rules_arn_pattern
 from rft_contracts.naming import kms_alias
+from rft_contracts.naming import topic_arn as notification_topic_arn
 
 
 class TeamKey(Construct):
@@ -50,15 +52,37 @@ class TeamKey(Construct):
         )
         # Services that write into the team's encrypted topic and queues on our behalf: SNS (its
         # dead-letter queue), CloudWatch (alarm actions) and EventBridge (rule targets and their
-        # dead-letter queue); only for resources of this account.
+        # dead-letter queue). Each only for this account (aws:SourceAccount) and for the team's
+        # own resources (aws:SourceArn): without the source ARN, any alarm or rule in the account
+        # could write into the team's topic (a forged approval mail, for one).
+        for sid, service, source in (
+            ("AllowTeamTopicToWriteItsQueues", "sns",
+             notification_topic_arn(team, stack.account, stack.region, stack.partition)),
+            ("AllowAlarmsOfThisAccountToNotify", "cloudwatch",
+             stack.format_arn(service="cloudwatch", resource="alarm", resource_name="*",
+                              arn_format=ArnFormat.COLON_RESOURCE_NAME)),
+            ("AllowTeamRulesToDeliver", "events", team_rules_arn_pattern(self, team)),
+        ):
+            self.key.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid=sid,
+                    principals=[iam.ServicePrincipal(f"{service}.amazonaws.com")],
+                    actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+                    resources=["*"],  # in a key policy, "*" means this key
+                    conditions={"StringEquals": {"aws:SourceAccount": stack.account},
+                                "ArnLike": {"aws:SourceArn": source}},
+                )
+            )
+        # CDK's grants for encrypted rule targets add an unconditioned Allow for EventBridge to
+        # this policy (the platform stack's rule targets); the Deny confines every EventBridge
+        # use of the key to the team's own rules, whatever Allow a future target adds.
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
-                sid="AllowTopicAndQueueWritersOfThisAccount",
-                principals=[iam.ServicePrincipal("sns.amazonaws.com"),
-                            iam.ServicePrincipal("cloudwatch.amazonaws.com"),
-                            iam.ServicePrincipal("events.amazonaws.com")],
-                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
-                resources=["*"],  # in a key policy, "*" means this key
-                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+                sid="OnlyTeamRulesMayUseTheKeyAsEventBridge",
+                effect=iam.Effect.DENY,
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["kms:*"],
+                resources=["*"],
+                conditions={"ArnNotLike": {"aws:SourceArn": team_rules_arn_pattern(self, team)}},
             )
         )

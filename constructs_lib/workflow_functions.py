@@ -21,7 +21,11 @@ from constructs import Construct
 
 from constructs_lib import nag
 from constructs_lib.iam_statements import mantle_project_arn, use_key_through
+from constructs_lib.judge_access import judge_invoke_statements
 from constructs_lib.python_function import PythonFunction
+from rft.config.catalog import ControlPlane, base_model
+from rft.config.models import Customization
+from rft_graders.spec_walk import judge_models
 from rft_contracts.metrics import WORKFLOW_SERVICE
 from rft_contracts.naming import workflow_function_name
 
@@ -70,6 +74,7 @@ class WorkflowFunctions(Construct):
         base_models: dict[str, list[str]],
         model_parameter_arn_pattern: str,
         training_metrics_namespace: str,
+        customizations: tuple[Customization, ...] = (),
     ) -> None:
         super().__init__(scope, id_)
         self._scope_stack = Stack.of(self)
@@ -107,25 +112,46 @@ class WorkflowFunctions(Construct):
             sid="MintBearerTokens", actions=["bedrock-mantle:CallWithBearerToken"], resources=["*"])
         mantle_models = base_models.get("mantle", [])
         native_models = base_models.get("native", [])
+        # What each plane's audit invokes: the runtime config's audit.model_id (the team's, else
+        # the catalog's invocation id: Nova 2 through its `us.` inference profile).
+        audit_models = {plane: sorted({c.audit.model_id or base_model(c.base_model).invocation_id
+                                       for c in customizations if c.control_plane is plane})
+                        for plane in ControlPlane}
+        audit_mantle_models = sorted(set(mantle_models) | set(audit_models[ControlPlane.MANTLE]))
+        # The dataset pre-flight grades a sample of rows through each customization's judges.
+        judges = set().union(*(judge_models(c.grader) for c in customizations))
+        extra_wildcards: dict[str, str] = {}
 
         def registry_actions(*actions: str) -> iam.PolicyStatement:
             return iam.PolicyStatement(sid="UseRunRegistry", actions=[f"dynamodb:{a}" for a in actions],
                                        resources=[registry.table_arn])
 
-        self._grant("ValidateDataset", read_datasets, write_reports, s3_key)
+        validate = [read_datasets, write_reports, s3_key]
+        if judges:
+            probe, routed = judge_invoke_statements(self, judges, sid="ProbeReferencesThroughJudges",
+                                                    routed_sid="ProbeJudgeThroughProfile")
+            validate += probe
+            extra_wildcards.update({nag.render_resource(self._scope_stack.resolve(arn)): (
+                "The pre-flight's judge probe calls each judge through its cross-region inference "
+                "profile, which routes to the model in one of its regions; allowed only through "
+                "that profile (bedrock:InferenceProfileArn condition).") for arn in routed})
+        self._grant("ValidateDataset", *validate)
         audit = [read_datasets, write_reports, s3_key]
         if invoke_graders:
             audit.append(invoke_graders)
-        if mantle_models:
+        if audit_mantle_models:
             audit += [bearer, iam.PolicyStatement(
                 sid="SampleMantleBaseModels", actions=["bedrock-mantle:CreateInference"],
-                resources=[project], conditions={"StringEquals": {"bedrock-mantle:Model": mantle_models}})]
-        if native_models:
-            audit.append(iam.PolicyStatement(
-                sid="SampleNativeBaseModels", actions=["bedrock:InvokeModel"],
-                resources=[self._scope_stack.format_arn(
-                    service="bedrock", account="", resource="foundation-model", resource_name=m)
-                    for m in native_models]))
+                resources=[project], conditions={"StringEquals": {"bedrock-mantle:Model": audit_mantle_models}})]
+        if audit_models[ControlPlane.NATIVE]:
+            sample, routed = judge_invoke_statements(self, set(audit_models[ControlPlane.NATIVE]),
+                                                     sid="SampleNativeBaseModels",
+                                                     routed_sid="SampleNativeThroughProfile")
+            audit += sample
+            extra_wildcards.update({nag.render_resource(self._scope_stack.resolve(arn)): (
+                "The audit samples the Nova base model through its cross-region inference profile, "
+                "which routes to the model in one of its regions; allowed only through that "
+                "profile (bedrock:InferenceProfileArn condition).") for arn in routed})
         self._grant("AuditRewardSignal", *audit)
         self._grant("RequestApproval", registry_actions("GetItem", "PutItem", "UpdateItem"), table_key,
                     iam.PolicyStatement(sid="NotifyTeam", actions=["sns:Publish"], resources=[topic.topic_arn]),
@@ -152,14 +178,21 @@ class WorkflowFunctions(Construct):
         status = [iam.PolicyStatement(
             sid="PublishTrainingMetrics", actions=["cloudwatch:PutMetricData"], resources=["*"],
             conditions={"StringEquals": {"cloudwatch:namespace": training_metrics_namespace}})]
-        read_jobs = [bearer, iam.PolicyStatement(
-            sid="ReadMantleJobs", actions=["bedrock-mantle:GetFineTuningJob"], resources=[project]),
-            self._native_jobs_statement("ReadNativeJobs", "bedrock:GetModelCustomizationJob")]
+        # Each plane's statements only when the team has a customization on it: a Nova-only
+        # team's roles carry no bedrock-mantle right, an open-weight-only team's no native one.
+        read_jobs: list[iam.PolicyStatement] = []
+        if mantle_models:
+            read_jobs += [bearer, iam.PolicyStatement(
+                sid="ReadMantleJobs", actions=["bedrock-mantle:GetFineTuningJob"], resources=[project])]
+        if native_models:
+            read_jobs.append(self._native_jobs_statement("ReadNativeJobs", "bedrock:GetModelCustomizationJob"))
         self._grant("JobStatus", *status, *read_jobs)
         self._grant("ListCheckpoints", *read_jobs)
         infer = iam.PolicyStatement(sid="InferOnTunedModels", actions=["bedrock-mantle:CreateInference"],
                                     resources=[project])
-        evaluate = [read_datasets, s3_key, bearer, infer]
+        evaluate = [read_datasets, s3_key]
+        if mantle_models:
+            evaluate += [bearer, infer]
         if invoke_graders:
             evaluate.append(invoke_graders)
         self._grant("EvaluateCheckpoint", *evaluate)
@@ -167,14 +200,19 @@ class WorkflowFunctions(Construct):
                     iam.PolicyStatement(sid="RecordPromotedModel", actions=["ssm:PutParameter"],
                                         resources=[model_parameter_arn_pattern]),
                     registry_actions("GetItem", "PutItem", "UpdateItem"), table_key)
-        self._grant("SmokeTest", bearer, infer)
-        self._grant("RecordFailure", registry_actions("GetItem", "PutItem", "UpdateItem"), table_key, bearer,
-                    iam.PolicyStatement(sid="CancelMantleJobs", actions=["bedrock-mantle:CancelFineTuningJob",
-                                                                         "bedrock-mantle:GetFineTuningJob"],
-                                        resources=[project]),
-                    self._native_jobs_statement("StopNativeJobs", "bedrock:StopModelCustomizationJob",
-                                                "bedrock:GetModelCustomizationJob"))
-        self._acknowledge_wildcards(datasets, artifacts, project, model_parameter_arn_pattern)
+        if mantle_models:
+            self._grant("SmokeTest", bearer, infer)
+        cancel: list[iam.PolicyStatement] = []
+        if mantle_models:
+            cancel += [bearer, iam.PolicyStatement(
+                sid="CancelMantleJobs", actions=["bedrock-mantle:CancelFineTuningJob",
+                                                 "bedrock-mantle:GetFineTuningJob"],
+                resources=[project])]
+        if native_models:
+            cancel.append(self._native_jobs_statement("StopNativeJobs", "bedrock:StopModelCustomizationJob",
+                                                      "bedrock:GetModelCustomizationJob"))
+        self._grant("RecordFailure", registry_actions("GetItem", "PutItem", "UpdateItem"), table_key, *cancel)
+        self._acknowledge_wildcards(datasets, artifacts, project, model_parameter_arn_pattern, extra_wildcards)
 
     def _native_jobs_statement(self, sid: str, *actions: str) -> iam.PolicyStatement:
         return iam.PolicyStatement(sid=sid, actions=list(actions), resources=[self._scope_stack.format_arn(
@@ -183,7 +221,8 @@ class WorkflowFunctions(Construct):
     def _grant(self, step: str, *statements: iam.PolicyStatement) -> None:
         self._policies[step].add_statements(*statements)
 
-    def _acknowledge_wildcards(self, datasets: str, artifacts: str, project: str, parameters: str) -> None:
+    def _acknowledge_wildcards(self, datasets: str, artifacts: str, project: str, parameters: str,
+                               extra: dict[str, str]) -> None:
         reasons = {
             datasets: "Workflow steps are shared by the team's customizations, so they read any "
                       "object of the team's datasets bucket (never another bucket).",
@@ -207,7 +246,7 @@ class WorkflowFunctions(Construct):
             for arn, reason in ((datasets, reasons[datasets]), (artifacts, reasons[artifacts]),
                                 (project, reasons[project]), (parameters, reasons[parameters]),
                                 (native_jobs, reasons["native-jobs"]), ("*", reasons["*"]))
-        }
+        } | extra
         for policy in self._policies.values():
             document = self._scope_stack.resolve(policy.document.to_json())
             wildcards = {nag.render_resource(r) for s in document.get("Statement", [])

@@ -16,6 +16,7 @@ from constructs import Construct
 
 from constructs_lib.code_sandbox import CodeSandbox
 from constructs_lib.consumer_access import ConsumerAccessPolicy
+from constructs_lib.iam_statements import team_rule_name
 from constructs_lib.job_events import JobStateEvents
 from constructs_lib.lambda_assets import job_events_code, sandbox_code, workflow_code
 from constructs_lib.metric_catalog import CustomizationMetrics
@@ -62,10 +63,12 @@ class PlatformStack(Stack):
         registry = dynamodb.Table.from_table_name(self, "RunRegistry", registry_table_name)
 
         self.topic = NotificationTopic(self, "Notifications", topic_name=notification_topic_name(team),
-                                       key=key, emails=config.notifications.emails).topic
+                                       key=key, emails=config.notifications.emails, team=team).topic
         self.sandbox = CodeSandbox(
             self, "CodeSandbox", function_name=sandbox_function_name(team), key=key,
             log_retention_days=retention, code=sandbox_code(),
+            subnet_ids=config.job_vpc.subnet_ids if config.job_vpc else (),
+            security_group_ids=config.job_vpc.security_group_ids if config.job_vpc else (),
         )
         if not config.customizations:
             return
@@ -83,7 +86,7 @@ class PlatformStack(Stack):
             topic=self.topic, grader_function_arns=graders, base_models=base_models,
             model_parameter_arn_pattern=self.format_arn(
                 service="ssm", resource="parameter", resource_name=f"rft/{team}/*/model"),
-            training_metrics_namespace=training_namespace(team),
+            training_metrics_namespace=training_namespace(team), customizations=config.customizations,
         )
         self._observability(config, registry, key)
 
@@ -105,10 +108,12 @@ class PlatformStack(Stack):
         if native:
             self.job_events = JobStateEvents(
                 self, "JobStateEvents", customizations=native, function_name=f"rft-{team}-job-events",
+                rule_name=team_rule_name(team, "job-events"),
                 key=key, log_retention_days=config.data.log_retention_days, topic=self.topic,
                 registry_table_arn=registry.table_arn, registry_table_name=registry.table_name,
                 code=job_events_code(),
             )
         self.consumer_policy = ConsumerAccessPolicy(
             self, "ConsumerAccess", team=team, policy_name=consumer_policy_name(team),
-            has_native=bool(native)).policy
+            has_native=bool(native), key=key,
+            has_mantle=any(c.control_plane is ControlPlane.MANTLE for c in config.customizations)).policy

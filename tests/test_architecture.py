@@ -71,7 +71,7 @@ def violations(paths: list[Path]) -> list[str]:
 
 
 def shipped_python_files() -> list[Path]:
-    skip = {".venv", "node_modules", "cdk.out", ".build", "build", "tests", "benchmarks", ".git", "examples"}
+    skip = {".venv", ".venv-checkov", "node_modules", "cdk.out", ".build", "build", "tests", "benchmarks", ".git", "examples"}
     return sorted(p for p in REPO.rglob("*.py") if not skip & set(p.relative_to(REPO).parts))
 
 

@@ -75,6 +75,15 @@ class BaseModel:
     control_plane: ControlPlane
     regions: tuple[str, ...]
     hyperparameters: tuple[Hyperparameter, ...]
+    # The id that *invokes* the base model (Converse/InvokeModel), when it is not `model_id`:
+    # Nova 2's customization id (`...:256k`) names the training recipe and cannot be invoked;
+    # AWS's Nova 2 guide invokes it through the `us.`/`global.` inference profiles
+    # (bedrock-rft.md, corrections 7). The audit samples the base model with this id.
+    inference_model_id: str | None = None
+
+    @property
+    def invocation_id(self) -> str:
+        return self.inference_model_id or self.model_id
 
     def hyperparameter(self, name: str) -> Hyperparameter | None:
         return next((h for h in self.hyperparameters if h.name == name), None)
@@ -114,7 +123,7 @@ CATALOG: dict[str, BaseModel] = {
         BaseModel("openai.gpt-oss-20b", "gpt-oss-20b", ControlPlane.MANTLE, ("us-west-2",),
                   _MANTLE_HYPERPARAMETERS),
         BaseModel("amazon.nova-2-lite-v1:0:256k", "Amazon Nova 2 Lite", ControlPlane.NATIVE,
-                  ("us-east-1",), _NOVA_HYPERPARAMETERS),
+                  ("us-east-1",), _NOVA_HYPERPARAMETERS, inference_model_id="us.amazon.nova-2-lite-v1:0"),
     )
 }
 

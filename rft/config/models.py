@@ -101,8 +101,9 @@ class GraderFunctionSettings(_Frozen):
     )
     reserved_concurrency: int | None = Field(
         None, ge=1, le=1000,
-        description="Cap on concurrent grader invocations (also reserves them); null for no cap. "
-        "Bedrock's grader concurrency is undocumented, so a low cap can throttle training.",
+        description="Cap on concurrent grader invocations (also reserves them); null means 50 "
+        "(constructs_lib.grader_function.DEFAULT_GRADER_RESERVED_CONCURRENCY). Bedrock's grader "
+        "concurrency is undocumented, so a low cap can throttle training.",
     )
 
 

@@ -7,6 +7,7 @@ fails synth instead of falling back to a Lambda-side default.
 
 from __future__ import annotations
 
+from rft.config.catalog import base_model
 from rft.config.models import Customization, TeamConfig
 from rft_contracts import naming
 from rft_contracts.runtime_config import (
@@ -54,7 +55,10 @@ def build_runtime_config(
         audit=AuditSettings(
             prompts=audit.prompts, samples_per_prompt=audit.samples_per_prompt, max_tokens=audit.max_tokens,
             max_zero_spread_fraction=audit.max_zero_spread_fraction, max_baseline_mean=audit.max_baseline_mean,
-            max_error_rate=audit.max_error_rate, skip_reason=audit.skip_reason, model_id=audit.model_id),
+            max_error_rate=audit.max_error_rate, skip_reason=audit.skip_reason,
+            # The id that invokes the base model (the catalog's, e.g. Nova's inference profile),
+            # unless the team set one.
+            model_id=audit.model_id or base_model(c.base_model).invocation_id),
         budget=Budget(approval_above_usd=team.budget.approval_above_usd, max_usd=team.budget.max_usd_per_run),
         pricing=Pricing(usd_per_million_training_tokens=price.usd_per_million_training_tokens,
                         usd_per_million_inference_tokens=price.usd_per_million_inference_tokens),

@@ -217,7 +217,9 @@ def test_native_happy_path_creates_the_job_from_snapshots_and_promotes_the_final
                                    Key=f"invoice-extraction/runs/{RUN_ID}/train.jsonl")
     assert snapshot["Body"].read().decode().count("\n") == 120
     out = output(described)
-    assert calls and set(calls) == {"amazon.nova-2-lite-v1:0:256k"}  # the audit sampled the base model
+    # The audit invokes the base model through its inference profile (the catalog's invocation id):
+    # the customization id `amazon.nova-2-lite-v1:0:256k` cannot be invoked.
+    assert calls and set(calls) == {"us.amazon.nova-2-lite-v1:0"}
     assert out["smoke"].get("skipped")
     assert out["selection"]["chosen"]["model_id"] == out["job"]["output_model_arn"]
     assert world.registry_item()["status"] == "succeeded"

@@ -11,6 +11,12 @@ tokens). Assumptions, all in this module ([U]: Bedrock publishes no RFT price ba
 - mean prompt tokens: from validate_dataset (chars/4 estimate).
 - inference: the audit (prompts x samples), the evaluation of ASSUMED_CANDIDATES models on
   min(max_prompts, validation rows) prompts, and two smoke calls, each at prompt + max tokens.
+- AI judges (graders with ``score_model``/``label_model`` parts): one judge call per judge model
+  for every graded sample: the pre-flight's reference probe (``grading.JUDGE_PROBE_ROWS``
+  rows), the audit's samples, the evaluation's samples and every training rollout. Each call
+  reads the prompt, the answer and JUDGE_OVERHEAD_TOKENS of rubric and verdict; it is priced
+  at the team's inference rate for the base model (the team config prices no judge model, so
+  this is a stand-in the breakdown names).
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from __future__ import annotations
 from typing import Any
 
 from rft_contracts.runtime_config import WorkflowConfig
+from rft_graders.spec_walk import judge_models
+
+from .grading import JUDGE_PROBE_ROWS
 
 DEFAULT_EPOCHS = 3
 DEFAULT_SAMPLES_PER_PROMPT = 4
@@ -26,6 +35,7 @@ ASSUMED_CANDIDATES = 5  # ~4 checkpoints + the final model
 EPOCH_KEY = {"mantle": "n_epochs", "native": "epochCount"}
 SAMPLES_KEY = {"native": "trainingSamplePerPrompt"}  # mantle exposes no rollout count
 RESPONSE_KEY = {"native": "inferenceMaxTokens"}
+JUDGE_OVERHEAD_TOKENS = 800  # rubric, instructions, data boundaries and the verdict, per call
 
 
 def _value(hp: dict, key: str | None, default: Any) -> Any:
@@ -54,7 +64,16 @@ def estimate(config: WorkflowConfig, dataset: dict) -> dict:
     eval_tokens = ASSUMED_CANDIDATES * eval_prompts * (
         float(validation.get("prompt_tokens_mean") or prompt_tokens) + config.evaluation.max_tokens)
     smoke_tokens = 2 * (16 + 64)
-    inference_tokens = audit_tokens + eval_tokens + smoke_tokens
+    judges = len(judge_models(config.grader_spec))
+    audit_samples = 0 if config.audit.skip_reason else config.audit.prompts * config.audit.samples_per_prompt
+    judge_calls = {
+        "reference_probe": judges * min(JUDGE_PROBE_ROWS, rows + int(validation.get("rows") or 0)),
+        "audit": judges * audit_samples,
+        "evaluation": judges * ASSUMED_CANDIDATES * eval_prompts,
+        "training": judges * int(rows * epochs * samples),
+    }
+    judge_tokens = sum(judge_calls.values()) * (prompt_tokens + response_tokens + JUDGE_OVERHEAD_TOKENS)
+    inference_tokens = audit_tokens + eval_tokens + smoke_tokens + judge_tokens
 
     training_usd = training_tokens / 1e6 * config.pricing.usd_per_million_training_tokens
     inference_usd = inference_tokens / 1e6 * config.pricing.usd_per_million_inference_tokens
@@ -77,12 +96,16 @@ def estimate(config: WorkflowConfig, dataset: dict) -> dict:
             "training_tokens": int(training_tokens),
             "training_usd": round(training_usd, 2),
             "inference_tokens": int(inference_tokens),
+            "judge_calls": judge_calls,
+            "judge_tokens": int(judge_tokens),
             "inference_usd": round(inference_usd, 2),
             "approval_above_usd": config.budget.approval_above_usd,
             "max_usd": config.budget.max_usd,
             "assumptions": (
                 f"epochs default {DEFAULT_EPOCHS}, samples per prompt default {DEFAULT_SAMPLES_PER_PROMPT}, "
                 f"{ASSUMED_CANDIDATES} evaluated models, tokens estimated as chars/4"
+                + (f", judge calls priced at the base model's inference rate with {JUDGE_OVERHEAD_TOKENS} "
+                   "tokens of rubric and verdict each" if judges else "")
             ),
         },
     }

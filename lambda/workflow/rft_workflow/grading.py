@@ -34,6 +34,10 @@ import time
 from typing import Any
 
 PROBE_RESPONSE = "```python\npass\n```"
+# Rows whose reference the pre-flight grades through an AI judge (each a paid Bedrock call per
+# judge model): enough to catch references the judge cannot read (a wrong field, empty
+# references), without paying for a 20,000-row file. Counted in the cost estimate (cost.py).
+JUDGE_PROBE_ROWS = 20
 GRADER_ERROR = "grader_error"
 
 

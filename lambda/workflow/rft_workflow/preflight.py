@@ -2,6 +2,9 @@
 
 Checks (``dataset``): schema, row limits, prompt length, duplicates and train/validation
 overlap, and (``grading``) whether the grader can use each row's ``reference_answer``.
+Offline graders check every row; a grader that calls an AI judge checks a deterministic sample
+of ``JUDGE_PROBE_ROWS`` rows (one paid judge call per row and judge model: 20,000 rows would
+be 20,000 calls inside one Lambda), chosen from the run id like the audit's prompts.
 Problems fail the run with ``DatasetInvalid``, the first few by line number in the message and
 all of them in the report.
 """
@@ -11,11 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
+from rft_graders.spec_walk import judge_models
 
 from rft_contracts import registry as run_registry
 from rft_contracts.runtime_config import WorkflowConfig
 
 from . import clients, dataset, grading, storage
+from .audit import sample_indices
 from .errors import DatasetInvalid
 from .state import ObjectRef, RunInput
 
@@ -37,12 +42,17 @@ def _read(s3: Any, config: WorkflowConfig, name: str, ref: ObjectRef) -> tuple[b
 
 
 def reference_probe(config: WorkflowConfig, checks: dict[str, dataset.FileCheck],
-                    problems: list[dataset.Problem]) -> dict[str, Any]:
-    """Grade every row's reference offline, where the grader can; appends the rows it cannot use."""
+                    problems: list[dataset.Problem], run_id: str) -> dict[str, Any]:
+    """Grade each row's reference (a sample of rows for judges); appends the rows the grader
+    cannot use."""
     skip = grading.probe_skip_reason(config.grader_spec)
     if skip:
         return {"status": "skipped", "reason": skip}
     located = [(name, row) for name, check in checks.items() for row in check.rows]
+    sampled_from = None
+    if judge_models(config.grader_spec):
+        sampled_from = len(located)
+        located = [located[i] for i in sample_indices(len(located), grading.JUDGE_PROBE_ROWS, run_id)]
     try:
         found = grading.reference_problems(config.grader_spec, [row.data for _, row in located])
     except Exception as exc:  # noqa: BLE001 - a grader that cannot be built offline is reported, not fatal
@@ -52,7 +62,10 @@ def reference_probe(config: WorkflowConfig, checks: dict[str, dataset.FileCheck]
         name, row = located[index]
         problems.append(dataset.Problem(name, row.line, "grader",
                                         f"the grader cannot use this reference_answer ({reason})"))
-    return {"status": "ran", "rows": len(located), "unusable": len(found)}
+    result = {"status": "ran", "rows": len(located), "unusable": len(found)}
+    if sampled_from is not None:
+        result["sampled_from"] = sampled_from  # a judge grades only a sample (JUDGE_PROBE_ROWS)
+    return result
 
 
 def validate(config: WorkflowConfig, run_id: str, run_input: RunInput) -> tuple[dict, dict]:
@@ -76,7 +89,7 @@ def validate(config: WorkflowConfig, run_id: str, run_input: RunInput) -> tuple[
         problems.extend(dataset.row_count_problems(check, minimum, limits.max_rows, check.lines))
     if "validation" in checks:
         problems.extend(dataset.overlap_problems(checks["train"], checks["validation"]))
-    probe = reference_probe(config, checks, problems)
+    probe = reference_probe(config, checks, problems, run_id)
 
     report_key = config.artifact_key(run_id, "dataset-report.json")
     files: dict[str, Any] = {}
