@@ -246,6 +246,10 @@ class RftWorkflow(Construct):
         """The submit chain and its last state (which the monitor loop follows)."""
         if customization.control_plane is ControlPlane.MANTLE:
             submit = self._step("SubmitMantleJob", "$.job", phase="TrainingJob")
+            # Another invocation of this step holds the run's submission claim (an overlapping
+            # retry): come back later; the claim holder's job is then recorded and returned.
+            submit.add_retry(errors=["SubmitInProgress"], interval=Duration.seconds(60), max_attempts=10,
+                             backoff_rate=1)
             return submit, submit
         config = self._config
         artifacts = runs_prefix(config.customization)

@@ -83,7 +83,9 @@ def request_approval(event: dict, context: Any) -> dict:
 
 @_handler
 def submit_mantle_job(event: dict, context: Any) -> dict:
-    job = submit.submit_mantle_job(config_of(event), run_id_of(event), event["dataset"])
+    job = submit.submit_mantle_job(config_of(event), run_id_of(event), event["dataset"],
+                                   owner=context.aws_request_id,
+                                   remaining_seconds=context.get_remaining_time_in_millis() / 1000)
     logger.info("mantle job submitted", extra={"job_id": job["job_id"], "adopted": job["adopted"]})
     return job
 

@@ -26,3 +26,8 @@ class JobSubmissionFailed(WorkflowError):
 
 class NothingToPromote(WorkflowError):
     """The selection chose no model id (e.g. the job produced no model)."""
+
+
+class SubmitInProgress(WorkflowError):
+    """Another invocation of the submit step holds the run's submission claim and has not
+    recorded a job yet; the state machine retries (the retry returns that invocation's job)."""
