@@ -23,7 +23,7 @@ from constructs_lib import nag
 from constructs_lib.iam_statements import mantle_project_arn, use_key_through
 from constructs_lib.python_function import PythonFunction
 from rft_contracts.metrics import WORKFLOW_SERVICE
-from rft_contracts.naming import workflow_function_name
+from rft_contracts.naming import DATASET_SNAPSHOT_DIR, workflow_function_name
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,12 @@ class WorkflowFunctions(Construct):
                     iam.PolicyStatement(sid="NotifyTeam", actions=["sns:Publish"], resources=[topic.topic_arn]),
                     use_key_through(self, key, "sns", sid="UseTeamKeyThroughSNS"))
         if mantle_models:
-            submit = [read_datasets, s3_key, bearer, registry_actions("GetItem", "PutItem", "UpdateItem"),
+            # The run's immutable, content-addressed dataset copies (rft_workflow/snapshots.py).
+            keep_snapshots = iam.PolicyStatement(
+                sid="KeepDatasetSnapshots", actions=["s3:PutObject"],
+                resources=[datasets_bucket.arn_for_objects(f"*/{DATASET_SNAPSHOT_DIR}/*")])
+            submit = [read_datasets, keep_snapshots, s3_key, bearer,
+                      registry_actions("GetItem", "PutItem", "UpdateItem"),
                       table_key,
                       iam.PolicyStatement(
                           sid="UploadTrainingFiles",
@@ -152,8 +157,11 @@ class WorkflowFunctions(Construct):
         status = [iam.PolicyStatement(
             sid="PublishTrainingMetrics", actions=["cloudwatch:PutMetricData"], resources=["*"],
             conditions={"StringEquals": {"cloudwatch:namespace": training_metrics_namespace}})]
+        # ListFineTuningJobs as a hedge: the authorization reference names no action for job
+        # events or checkpoints (bedrock-rft.md, corrections 3; docs/aws-contracts.md).
         read_jobs = [bearer, iam.PolicyStatement(
-            sid="ReadMantleJobs", actions=["bedrock-mantle:GetFineTuningJob"], resources=[project]),
+            sid="ReadMantleJobs", actions=["bedrock-mantle:GetFineTuningJob", "bedrock-mantle:ListFineTuningJobs"],
+            resources=[project]),
             self._native_jobs_statement("ReadNativeJobs", "bedrock:GetModelCustomizationJob")]
         self._grant("JobStatus", *status, *read_jobs)
         self._grant("ListCheckpoints", *read_jobs)
@@ -170,11 +178,13 @@ class WorkflowFunctions(Construct):
         self._grant("SmokeTest", bearer, infer)
         self._grant("RecordFailure", registry_actions("GetItem", "PutItem", "UpdateItem"), table_key, bearer,
                     iam.PolicyStatement(sid="CancelMantleJobs", actions=["bedrock-mantle:CancelFineTuningJob",
-                                                                         "bedrock-mantle:GetFineTuningJob"],
+                                                                         "bedrock-mantle:GetFineTuningJob",
+                                                                         "bedrock-mantle:ListFineTuningJobs"],
                                         resources=[project]),
                     self._native_jobs_statement("StopNativeJobs", "bedrock:StopModelCustomizationJob",
                                                 "bedrock:GetModelCustomizationJob"))
-        self._acknowledge_wildcards(datasets, artifacts, project, model_parameter_arn_pattern)
+        self._acknowledge_wildcards(datasets, artifacts, project, model_parameter_arn_pattern,
+                                    datasets_bucket.arn_for_objects(f"*/{DATASET_SNAPSHOT_DIR}/*"))
 
     def _native_jobs_statement(self, sid: str, *actions: str) -> iam.PolicyStatement:
         return iam.PolicyStatement(sid=sid, actions=list(actions), resources=[self._scope_stack.format_arn(
@@ -183,7 +193,8 @@ class WorkflowFunctions(Construct):
     def _grant(self, step: str, *statements: iam.PolicyStatement) -> None:
         self._policies[step].add_statements(*statements)
 
-    def _acknowledge_wildcards(self, datasets: str, artifacts: str, project: str, parameters: str) -> None:
+    def _acknowledge_wildcards(self, datasets: str, artifacts: str, project: str, parameters: str,
+                               snapshots: str) -> None:
         reasons = {
             datasets: "Workflow steps are shared by the team's customizations, so they read any "
                       "object of the team's datasets bucket (never another bucket).",
@@ -194,6 +205,8 @@ class WorkflowFunctions(Construct):
                      "condition applies where the model is known (base models).",
             parameters: "Promotion writes the 'model' parameter of whichever team customization the "
                         "run belongs to, under the team's /rft/<team>/ path.",
+            snapshots: "Submission writes each run's content-addressed dataset copy under the "
+                       "by-sha256/ folder of whichever team customization the run belongs to.",
             "*": "bedrock-mantle:CallWithBearerToken and cloudwatch:PutMetricData support no "
                  "resource-level permissions; PutMetricData is limited to the team's training "
                  "namespace by condition.",
@@ -206,7 +219,8 @@ class WorkflowFunctions(Construct):
             nag.render_resource(self._scope_stack.resolve(arn)): reason
             for arn, reason in ((datasets, reasons[datasets]), (artifacts, reasons[artifacts]),
                                 (project, reasons[project]), (parameters, reasons[parameters]),
-                                (native_jobs, reasons["native-jobs"]), ("*", reasons["*"]))
+                                (native_jobs, reasons["native-jobs"]), ("*", reasons["*"]),
+                                (snapshots, reasons[snapshots]))
         }
         for policy in self._policies.values():
             document = self._scope_stack.resolve(policy.document.to_json())

@@ -123,21 +123,16 @@ def submit(config: WorkflowConfig, run_id: str, registry: RunRegistry, client: A
             registry.claim_submit(*key, record, previous_owner=holder)
         except ConditionFailed:
             continue  # another invocation claimed (or recorded a job) first: look again
-        break
-    try:
-        return _submit_as_owner(config, registry, key, client, read_file, files, record, owner)
-    except ConditionFailed:
-        # Our lease ran out and another invocation took over: its job (or its wait) wins.
-        record = dict((registry.get(*key) or {}).get("submit") or {})
-        if record.get("job_id"):
-            return _reused(record)
-        raise SubmitInProgress(f"run {run_id}: the submission claim moved to {record.get('owner')}") from None
-    except BaseException:
         try:
-            registry.release_submit_claim(*key, owner)
-        except Exception:  # noqa: BLE001 - the original error matters; the lease still expires
-            pass
-        raise
+            return _submit_as_owner(config, registry, key, client, read_file, files, record, owner)
+        except ConditionFailed:
+            continue  # the claim moved before we created anything: wait for its new owner
+        except BaseException:
+            try:
+                registry.release_submit_claim(*key, owner)
+            except Exception:  # noqa: BLE001 - the original error matters; the lease still expires
+                pass
+            raise
 
 
 def _submit_as_owner(config: WorkflowConfig, registry: RunRegistry, key: tuple[str, str], client: Any,

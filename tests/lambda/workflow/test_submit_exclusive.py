@@ -33,6 +33,18 @@ def test_two_concurrent_submits_create_exactly_one_job(aws, validated, mantle, m
     from rft_workflow import submit
 
     monkeypatch.setattr(submit, "POLL_SECONDS", 0.05)
+    # DynamoDB applies each conditional write atomically; moto in-process does not (two threads
+    # can both pass a condition). One lock around moto's UpdateItem restores that guarantee.
+    from moto.dynamodb.models import DynamoDBBackend
+
+    atomic = threading.Lock()
+    original_update = DynamoDBBackend.update_item
+
+    def atomic_update(self, *args, **kwargs):
+        with atomic:
+            return original_update(self, *args, **kwargs)
+
+    monkeypatch.setattr(DynamoDBBackend, "update_item", atomic_update)
     barrier = threading.Barrier(2, timeout=20)
     first_read: set[int] = set()
     original_get = RunRegistry.get
