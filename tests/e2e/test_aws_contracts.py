@@ -193,3 +193,37 @@ def test_every_boto3_call_of_a_native_run_validates(local_platform, monkeypatch)
     # Made by the state machine's SDK tasks through moto's engine (boto3 underneath) and by the handlers.
     assert ("bedrock", "CreateModelCustomizationJob") in operations
     assert ("s3", "CopyObject") in operations and ("bedrock", "GetModelCustomizationJob") in operations
+
+
+# -- grants and policies the hedges rely on (docs/aws-contracts.md A8, A15) ----------------------
+
+def _policies_by_function(template: dict) -> dict[str, set[str]]:
+    """{function name: every action its role's managed policies allow}."""
+    resources = template["Resources"]
+    role_of = {r["Properties"]["FunctionName"]: r["Properties"]["Role"]["Fn::GetAtt"][0]
+               for r in resources.values() if r["Type"] == "AWS::Lambda::Function"}
+    actions: dict[str, set[str]] = {}
+    for name, role in role_of.items():
+        for r in resources.values():
+            if r["Type"] != "AWS::IAM::ManagedPolicy" or {"Ref": role} not in r["Properties"].get("Roles", []):
+                continue
+            for statement in r["Properties"]["PolicyDocument"]["Statement"]:
+                listed = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                actions.setdefault(name, set()).update(listed)
+    return actions
+
+
+def test_list_fine_tuning_jobs_is_granted_wherever_mantle_jobs_are_read(synth):
+    actions = _policies_by_function(synth("example").template("platform"))
+    for step in ("job-status", "list-checkpoints", "submit-mantle-job", "record-failure", "cleanup-abandoned-run"):
+        assert "bedrock-mantle:ListFineTuningJobs" in actions[f"rft-example-wf-{step}"], step
+
+
+def test_the_datasets_bucket_denies_deleting_the_trained_on_copies(synth):
+    data = synth("example").template("data")
+    statements = [s for r in data["Resources"].values() if r["Type"] == "AWS::S3::BucketPolicy"
+                  for s in r["Properties"]["PolicyDocument"]["Statement"] if s.get("Sid") == "KeepTrainedDatasetSnapshots"]
+    [deny] = statements
+    assert deny["Effect"] == "Deny" and deny["Principal"] == {"AWS": "*"}
+    assert set(deny["Action"]) == {"s3:DeleteObject", "s3:DeleteObjectVersion"}
+    assert json.dumps(deny["Resource"]).endswith('/*/by-sha256/*"]]}')
