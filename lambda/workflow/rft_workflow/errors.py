@@ -31,3 +31,8 @@ class NothingToPromote(WorkflowError):
 class SubmitInProgress(WorkflowError):
     """Another invocation of the submit step holds the run's submission claim and has not
     recorded a job yet; the state machine retries (the retry returns that invocation's job)."""
+
+
+class RunAbandoned(WorkflowError):
+    """The run's execution was aborted or timed out while a step still ran; that step undid its
+    own side effect (e.g. cancelled the job it had just created)."""

@@ -22,6 +22,10 @@ turns through it:
    different job id be recorded meanwhile (only possible after a lease ran out under a live
    owner), the job just created is cancelled and the recorded one returned.
 
+Should the execution be aborted while the owner still runs, the cleanup (``cleanup.py``) finds
+no job to cancel if it comes before the create; the owner then sees the recorded
+``execution_status`` in its final write and cancels the job itself.
+
 An owner that fails with an exception releases its claim (the next invocation need not wait
 for the lease). File ids are unique per upload, so a job using our recorded training file id
 can only be ours. The per-run immutable dataset copy (lineage) is written by the caller,
@@ -34,7 +38,7 @@ import time
 from pathlib import PurePosixPath
 from typing import Any, Callable
 
-from .errors import SubmitInProgress
+from .errors import RunAbandoned, SubmitInProgress
 from .mantle import as_dict
 from rft_contracts import registry as run_registry
 from rft_contracts.registry import ConditionFailed, RunRegistry
@@ -47,6 +51,7 @@ MAX_LIST_PAGES = 20
 POLL_SECONDS = 2.0  # how often a waiting invocation re-reads the record
 LEASE_MARGIN_SECONDS = 30  # a lease outlives its owner's Lambda deadline by this much (clock skew)
 WAIT_MARGIN_SECONDS = 20  # a waiting invocation gives up this long before its own deadline
+ABANDONED = ("ABORTED", "TIMED_OUT")  # execution statuses the cleanup records (cleanup.py)
 
 
 def job_request(config: WorkflowConfig, training_file: str, validation_file: str | None) -> dict:
@@ -165,10 +170,10 @@ def _submit_as_owner(config: WorkflowConfig, registry: RunRegistry, key: tuple[s
         job_id, was_adopted = job.id, False
     record.update({"state": "submitted", "job_id": job_id, "adopted": was_adopted})
     try:
-        registry.record_submit(*key, record, condition=f"{NO_JOB_YET} OR #s.job_id = :job",
-                               condition_values={":job": job_id},
-                               extra={"job_id": job_id, "plane": "mantle", "status": "running",
-                                      "base_model": config.base_model})
+        item = registry.record_submit(*key, record, condition=f"{NO_JOB_YET} OR #s.job_id = :job",
+                                      condition_values={":job": job_id},
+                                      extra={"job_id": job_id, "plane": "mantle", "status": "running",
+                                             "base_model": config.base_model})
     except ConditionFailed:
         winner = dict((registry.get(*key) or {}).get("submit") or {})
         if not was_adopted:  # a second paid job: cancel it at once
@@ -177,6 +182,12 @@ def _submit_as_owner(config: WorkflowConfig, registry: RunRegistry, key: tuple[s
             except Exception:  # noqa: BLE001 - reported by the registry record below
                 pass
         return {**_reused(winner), "duplicate_cancelled": None if was_adopted else job_id}
+    if item.get("execution_status") in ABANDONED:
+        # The execution was stopped while this invocation still ran, and its cleanup found no job
+        # yet: nobody else will cancel this one.
+        client.fine_tuning.jobs.cancel(job_id)
+        raise RunAbandoned(f"run {key[1]} ended {item['execution_status']} during submission; "
+                               f"job {job_id} cancelled")
     return {"job_id": job_id, "adopted": was_adopted, "reused": False, "started_at": record["started_at"]}
 
 

@@ -123,3 +123,30 @@ def test_a_run_that_already_succeeded_keeps_its_status(handlers, aws, ctx, clean
     handlers.cleanup_abandoned_run(_event(f"rft-example-{CUSTOMIZATION}", RUN, "ABORTED"), ctx)
     item = aws.registry_item(RUN)
     assert item["status"] == "succeeded" and item["execution_status"] == "ABORTED"
+
+
+def test_a_submit_that_outlives_its_aborted_execution_cancels_its_own_job(handlers, aws, ctx, datasets, mantle,
+                                                                          monkeypatch):
+    """The cleanup ran (and found nothing) while the submit Lambda was still uploading."""
+    import json
+
+    from rft_workflow import submit as submit_module
+    from rft_workflow.errors import RunAbandoned
+
+    monkeypatch.setenv("RFT_TEAM", "example")
+    monkeypatch.setenv("RFT_REGISTRY_TABLE", aws.table)
+    monkeypatch.setenv("RFT_CUSTOMIZATION_PLANES", json.dumps({CUSTOMIZATION: "mantle"}))
+    mantle.statuses = ["running"]
+    dataset = handlers.validate_dataset(state(aws, RUN, input=datasets), ctx)
+    original = submit_module.job_request
+
+    def abort_before_create(*args, **kwargs):
+        result = handlers.cleanup_abandoned_run(_event(f"rft-example-{CUSTOMIZATION}", RUN, "ABORTED"), ctx)
+        assert result["job_id"] is None  # uploaded, but no job yet: nothing to cancel
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(submit_module, "job_request", abort_before_create)
+    with pytest.raises(RunAbandoned, match="ABORTED"):
+        handlers.submit_mantle_job(state(aws, RUN, dataset=dataset), ctx)
+    [job] = mantle.jobs.values()
+    assert job["status"] == "cancelled"
