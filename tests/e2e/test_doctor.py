@@ -121,3 +121,40 @@ def test_credentials_of_another_account_stop_after_the_first_line(world, capsys,
 def test_an_unknown_team_is_one_line_and_exit_2(capsys):
     assert cli("--team", "no-such-team") == 2
     assert capsys.readouterr().err.startswith("rft doctor: ")
+
+
+def test_native_checks_with_botocore_stubs_validated_against_the_model():
+    """Nova checks: moto has no GetFoundationModel / GetInferenceProfile, so the bedrock client
+    is a botocore Stubber (which validates each call's parameters against the service model)."""
+    from botocore.stub import Stubber
+
+    team = load_team("nova-example")
+    bedrock = boto3.client("bedrock", region_name=team.region, aws_access_key_id="x", aws_secret_access_key="y")
+    stub = Stubber(bedrock)
+    stub.add_response("get_foundation_model", {"modelDetails": {
+        "modelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-2-lite-v1:0:256k",
+        "modelId": "amazon.nova-2-lite-v1:0:256k", "customizationsSupported": ["FINE_TUNING"]}},
+        {"modelIdentifier": "amazon.nova-2-lite-v1:0:256k"})
+    # model_id set explicitly both ways: the shipped config may set a profile (issue 11, item 2)
+    customization = team.customizations[0]
+    customization = customization.model_copy(update={"audit": customization.audit.model_copy(
+        update={"model_id": None})})
+    checker = doctor.Doctor(team, client=lambda service: bedrock)
+    with stub:
+        status, text = checker.native_base_model(customization.base_model)
+        assert status == doctor.PASS and "FINE_TUNING" in text
+        status, text = checker.native_inference_profile(customization)
+    assert status == doctor.WARN and "audit.model_id is not set" in text
+
+    with_profile = customization.model_copy(update={"audit": customization.audit.model_copy(
+        update={"model_id": "us.amazon.nova-2-lite-v1:0"})})
+    stub = Stubber(bedrock)
+    stub.add_response("get_inference_profile", {
+        "inferenceProfileName": "US Nova 2 Lite", "inferenceProfileArn":
+        "arn:aws:bedrock:us-east-1:222222222222:inference-profile/us.amazon.nova-2-lite-v1:0",
+        "inferenceProfileId": "us.amazon.nova-2-lite-v1:0", "status": "ACTIVE", "type": "SYSTEM_DEFINED",
+        "models": [{"modelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-2-lite-v1:0"}]},
+        {"inferenceProfileIdentifier": "us.amazon.nova-2-lite-v1:0"})
+    with stub:
+        status, text = checker.native_inference_profile(with_profile)
+    assert status == doctor.PASS and "ACTIVE" in text
