@@ -114,3 +114,37 @@ def test_a_stopped_execution_gets_its_running_job_cancelled_and_recorded(local_p
     # Delivered twice (EventBridge is at-least-once): nothing more to do, nothing breaks.
     again = handlers.cleanup_abandoned_run(event, fake_context(CLEANUP_FUNCTION))
     assert again["cancelled"] is False
+
+
+def test_rft_run_stop_stops_the_execution_with_its_reason(monkeypatch, capsys):
+    import argparse
+
+    import boto3
+    from moto import mock_aws
+
+    from rft import run as run_cli
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "us-west-2", "MOTO_ACCOUNT_ID": "111111111111"}.items():
+        monkeypatch.setenv(key, value)
+
+    def cli(*argv: str) -> int:
+        parser = argparse.ArgumentParser(prog="rft")
+        run_cli.register(parser.add_subparsers(dest="command", required=True))
+        args = parser.parse_args(["run", *argv])
+        return args.func(args)
+
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        sfn = boto3.client("stepfunctions", region_name="us-west-2")
+        arn = sfn.create_state_machine(
+            name="rft-example-ticket-triage", roleArn="arn:aws:iam::111111111111:role/sfn",
+            definition=json.dumps({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": True}}}),
+        )["stateMachineArn"]
+        execution = sfn.start_execution(stateMachineArn=arn, name=RUN_ID)["executionArn"]
+        assert cli("stop", RUN_ID, "--team", "example", "--customization", "ticket-triage",
+                   "--reason", "wrong dataset") == 0
+        described = sfn.describe_execution(executionArn=execution)
+        assert described["status"] == "ABORTED"
+        assert "cleanup" in capsys.readouterr().out
+        assert cli("stop", RUN_ID, "--team", "example", "--customization", "ticket-triage") == 2
+        assert capsys.readouterr().err.strip() == f"rft run: run {RUN_ID} is not running (status: ABORTED)"
