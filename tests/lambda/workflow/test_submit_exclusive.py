@@ -52,7 +52,7 @@ def test_two_concurrent_submits_create_exactly_one_job(aws, validated, mantle, m
     def racing_get(self, customization, run_id):
         item = original_get(self, customization, run_id)
         me = threading.get_ident()
-        if me not in first_read and item is not None and "submit" not in item:
+        if me not in first_read and "submit" not in (item or {}):
             first_read.add(me)
             barrier.wait()  # both saw "no submission yet"
         return item
