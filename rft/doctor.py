@@ -15,8 +15,9 @@ doctor could not run (unknown team, no credentials).
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from rft.aws_errors import guarded, load_team, message
 
@@ -203,8 +204,8 @@ class Doctor:
         try:
             listed = {m.id for m in self.mantle().models.list()}
         except Exception as exc:  # noqa: BLE001 - a missing models route is a warning, not a failure
-            return WARN, f"could not list models under /v1 ({_openai_message(exc) or type(exc).__name__}); " \
-                         f"check by hand that {model} is served under /v1, not /openai/v1"
+            return WARN, (f"could not list models under /v1 ({_openai_message(exc) or type(exc).__name__}); "
+                          f"check by hand that {model} is served under /v1, not /openai/v1")
         if model in listed:
             return PASS, f"{model} is listed under /v1, the prefix the platform uses"
         return WARN, (f"{model} is not listed under /v1 ({len(listed)} models are); AWS serves some models "

@@ -163,7 +163,7 @@ def test_every_boto3_call_of_a_mantle_run_validates(local_platform):
 
 
 def test_every_boto3_call_of_a_native_run_validates(local_platform, monkeypatch):
-    import rft_workflow.generate as generate
+    from rft_workflow import generate
 
     from tests.e2e.test_workflow_e2e import _set_native_status
 

@@ -156,8 +156,8 @@ def schema_problems(row: Any) -> list[tuple[str, str]]:
         out.append(("schema", "'metadata' must be an object"))
     present, value = reference_of(row)
     if not present and reference_only_in_metadata(row):
-        out.append(("reference", "reference_answer is under 'metadata'; Bedrock reads only a "
-                                 "top-level reference_answer (move it up)"))
+        out.append(("reference", ("reference_answer is under 'metadata'; Bedrock reads only a "
+                                  "top-level reference_answer (move it up)")))
     elif not present:
         out.append(("reference", "no reference_answer at the top level of the row"))
     elif value is None:

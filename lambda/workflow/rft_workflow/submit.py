@@ -34,15 +34,18 @@ can only be ours. The per-run immutable dataset copy (lineage) is written by the
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import Any, Callable
+from typing import Any
 
-from .errors import RunAbandoned, SubmitInProgress
-from .mantle import as_dict
 from rft_contracts import registry as run_registry
 from rft_contracts.registry import ConditionFailed, RunRegistry
 from rft_contracts.runtime_config import WorkflowConfig
+
+from .errors import RunAbandoned, SubmitInProgress
+from .mantle import as_dict
 
 NO_JOB_YET = "attribute_not_exists(#s.job_id)"  # #s is the item's submit record
 OWNED = f"{NO_JOB_YET} AND #s.#owner = :owner"
@@ -133,10 +136,9 @@ def submit(config: WorkflowConfig, run_id: str, registry: RunRegistry, client: A
         except ConditionFailed:
             continue  # the claim moved before we created anything: wait for its new owner
         except BaseException:
-            try:
+            # The original error matters; should the release fail too, the lease still expires.
+            with contextlib.suppress(Exception):
                 registry.release_submit_claim(*key, owner)
-            except Exception:  # noqa: BLE001 - the original error matters; the lease still expires
-                pass
             raise
 
 
@@ -176,11 +178,8 @@ def _submit_as_owner(config: WorkflowConfig, registry: RunRegistry, key: tuple[s
                                              "base_model": config.base_model})
     except ConditionFailed:
         winner = dict((registry.get(*key) or {}).get("submit") or {})
-        if not was_adopted:  # a second paid job: cancel it at once
-            try:
-                client.fine_tuning.jobs.cancel(job_id)
-            except Exception:  # noqa: BLE001 - reported by the registry record below
-                pass
+        if not was_adopted:  # a second paid job: cancel it at once (a failure here propagates,
+            client.fine_tuning.jobs.cancel(job_id)  # so the step fails loudly, not silently)
         return {**_reused(winner), "duplicate_cancelled": None if was_adopted else job_id}
     if item.get("execution_status") in ABANDONED:
         # The execution was stopped while this invocation still ran, and its cleanup found no job

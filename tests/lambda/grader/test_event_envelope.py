@@ -14,7 +14,6 @@ Each fixture names its source:
 from __future__ import annotations
 
 import pytest
-
 from rft_graders.batch import grade_batch
 from rft_graders.bedrock_event import InvalidEventError
 from rft_graders.build import build_grader

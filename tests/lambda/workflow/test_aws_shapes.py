@@ -9,7 +9,6 @@ from __future__ import annotations
 import typing
 
 import botocore.session
-
 from rft_workflow import jobs
 
 

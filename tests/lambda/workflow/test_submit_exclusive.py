@@ -19,8 +19,9 @@ def validated(handlers, aws, ctx, datasets):
 
 
 def _submit(aws, validated, owner, remaining=300.0):
-    from rft_contracts.runtime_config import WorkflowConfig
     from rft_workflow import submit
+
+    from rft_contracts.runtime_config import WorkflowConfig
 
     return submit.submit_mantle_job(WorkflowConfig.model_validate(aws.config), RUN, validated,
                                     owner=owner, remaining_seconds=remaining)
@@ -29,8 +30,9 @@ def _submit(aws, validated, owner, remaining=300.0):
 def test_two_concurrent_submits_create_exactly_one_job(aws, validated, mantle, monkeypatch):
     """Both invocations read the item before either writes (a barrier forces the overlap Step
     Functions produces when it retries a Lambda whose first invocation still runs)."""
-    from rft_contracts.registry import RunRegistry
     from rft_workflow import submit
+
+    from rft_contracts.registry import RunRegistry
 
     monkeypatch.setattr(submit, "POLL_SECONDS", 0.05)
     # DynamoDB applies each conditional write atomically; moto in-process does not (two threads
@@ -83,11 +85,11 @@ def test_two_concurrent_submits_create_exactly_one_job(aws, validated, mantle, m
 
 
 def test_a_waiting_invocation_gives_up_before_its_own_deadline_with_a_retryable_error(aws, validated, mantle):
-    from rft_contracts.registry import RunRegistry
+    import boto3
     from rft_workflow import submit
     from rft_workflow.errors import SubmitInProgress
 
-    import boto3
+    from rft_contracts.registry import RunRegistry
     registry = RunRegistry(boto3.resource("dynamodb", region_name="us-west-2").Table(aws.table))
     registry.claim_submit(CUSTOMIZATION, RUN, {"owner": "live-invocation", "lease_until": time.time() + 600},
                           previous_owner=None)
@@ -98,9 +100,9 @@ def test_a_waiting_invocation_gives_up_before_its_own_deadline_with_a_retryable_
 
 def test_an_expired_claim_is_taken_over_and_its_job_adopted(aws, validated, mantle):
     """The previous owner timed out after creating the job but before recording it."""
-    from rft_contracts.registry import RunRegistry
-
     import boto3
+
+    from rft_contracts.registry import RunRegistry
     registry = RunRegistry(boto3.resource("dynamodb", region_name="us-west-2").Table(aws.table))
     orphan = mantle.create_job_directly("qwen.qwen3-32b", training_file="file-ours")
     mantle.create_job_directly("qwen.qwen3-32b", training_file="file-other-run")
