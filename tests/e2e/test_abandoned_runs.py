@@ -134,7 +134,7 @@ def test_rft_run_stop_stops_the_execution_with_its_reason(monkeypatch, capsys):
         args = parser.parse_args(["run", *argv])
         return args.func(args)
 
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": False}}):  # stays RUNNING
         sfn = boto3.client("stepfunctions", region_name="us-west-2")
         arn = sfn.create_state_machine(
             name="rft-example-ticket-triage", roleArn="arn:aws:iam::111111111111:role/sfn",
