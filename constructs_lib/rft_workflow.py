@@ -2,7 +2,7 @@
 
     LoadConfig -> ValidateDataset -> RewardSignalAudit -> EstimateCost -> [RequestApproval]
       -> Submit (mantle Lambda | native CreateModelCustomizationJob) -> Wait/JobStatus loop
-      -> ListCheckpoints -> Map(EvaluateCheckpoint) -> SelectBest -> Promote -> SmokeTest -> Notify
+      -> ListCheckpoints -> Map(EvaluateCheckpoint) -> SelectBest -> SmokeTest -> Promote -> Notify
     any failure -> RecordFailure (cancels a running job, records why) -> Notify -> Fail
 
 Written in JSONPath without variables on purpose: the definition must run in moto's local
@@ -29,7 +29,7 @@ from constructs_lib import nag
 from constructs_lib.iam_statements import use_key_through
 from rft.config.catalog import ControlPlane
 from rft.config.models import Customization, JobVpc
-from rft_contracts.naming import runs_prefix
+from rft_contracts.naming import dataset_snapshot_key, runs_prefix
 from rft_contracts.phases import FAILED_STATE_PATH, Phase
 from rft_contracts.run_ids import job_name_prefix
 from rft_contracts.runtime_config import WorkflowConfig
@@ -52,6 +52,8 @@ def native_create_job_parameters(
     """Parameters of the aws-sdk:bedrock:createModelCustomizationJob task (PascalCase, as the
     Step Functions SDK integration expects). Tests check them against botocore's model."""
     artifacts = f"s3://{config.artifacts_bucket}/{runs_prefix(config.customization)}"
+    # The job trains from the run's immutable, content-addressed copies (SnapshotTrain/-Validation).
+    snapshot = f"s3://{config.datasets_bucket}/{dataset_snapshot_key(config.customization, '{}')}"
     job_name = f"States.Format('{job_name_prefix(config.customization)}{{}}', $.run_id)"
     parameters: dict[str, Any] = {
         "JobName.$": job_name,
@@ -60,7 +62,7 @@ def native_create_job_parameters(
         "RoleArn": config.service_role_arn,
         "BaseModelIdentifier": config.base_model,
         "CustomizationType": "REINFORCEMENT_FINE_TUNING",
-        "TrainingDataConfig": {"S3Uri.$": f"States.Format('{artifacts}{{}}/train.jsonl', $.run_id)"},
+        "TrainingDataConfig": {"S3Uri.$": f"States.Format('{snapshot}', $.dataset.train.sha256)"},
         "OutputDataConfig": {"S3Uri.$": f"States.Format('{artifacts}{{}}/output/', $.run_id)"},
         "CustomizationConfig": {"RftConfig": {
             "GraderConfig": {"LambdaGrader": {"LambdaArn": config.grader_function_arn}},
@@ -70,7 +72,7 @@ def native_create_job_parameters(
     }
     if with_validation:
         parameters["ValidationDataConfig"] = {"Validators": [
-            {"S3Uri.$": f"States.Format('{artifacts}{{}}/validation.jsonl', $.run_id)"}]}
+            {"S3Uri.$": f"States.Format('{snapshot}', $.dataset.validation.sha256)"}]}
     if vpc is not None:
         parameters["VpcConfig"] = {"SubnetIds": list(vpc.subnet_ids),
                                    "SecurityGroupIds": list(vpc.security_group_ids)}
@@ -250,19 +252,24 @@ class RftWorkflow(Construct):
         """The submit chain and its last state (which the monitor loop follows)."""
         if customization.control_plane is ControlPlane.MANTLE:
             submit = self._step("SubmitMantleJob", "$.job", phase="TrainingJob")
+            # Another invocation of this step holds the run's submission claim (an overlapping
+            # retry): come back later; the claim holder's job is then recorded and returned.
+            submit.add_retry(errors=["SubmitInProgress"], interval=Duration.seconds(60), max_attempts=10,
+                             backoff_rate=1)
             return submit, submit
         config = self._config
-        artifacts = runs_prefix(config.customization)
         with_validation = customization.dataset.validation is not None
 
         def snapshot(name: str, part: str) -> tasks.CallAwsService:
             # Bedrock reads an S3 URI, not an object version: copy the exact versions the
-            # validation step read into the run's own prefix, so lineage matches what trained.
+            # validation step read to their content-addressed keys (immutable: the datasets
+            # bucket denies deleting them), which the job trains from and the lineage names.
             task = tasks.CallAwsService(
                 self, name, service="s3", action="copyObject",
                 parameters={
-                    "Bucket": config.artifacts_bucket,
-                    "Key.$": f"States.Format('{artifacts}{{}}/{part}.jsonl', $.run_id)",
+                    "Bucket": config.datasets_bucket,
+                    "Key.$": f"States.Format('{dataset_snapshot_key(config.customization, '{}')}', "
+                             f"$.dataset.{part}.sha256)",
                     "CopySource.$": f"States.Format('{config.datasets_bucket}/{{}}?versionId={{}}', "
                                     f"$.dataset.{part}.key, $.dataset.{part}.version_id)",
                 },
@@ -326,14 +333,16 @@ class RftWorkflow(Construct):
         self._catch(notify, "Notify")
         return (checkpoints.next(evaluate)
                 .next(self._step("SelectBest", "$.selection", phase="SelectBest"))
-                .next(self._step("Promote", "$.promotion", phase="Promote"))
+                # The candidate answers first; only then does the parameter applications read move.
                 .next(self._step("SmokeTest", "$.smoke", phase="SmokeTest"))
+                .next(self._step("Promote", "$.promotion", phase="Promote"))
                 .next(notify)
                 .next(sfn.Succeed(self, "RunSucceeded")))
 
     def _snapshot_arn(self) -> str:
         stack = Stack.of(self)
-        return f"arn:{stack.partition}:s3:::{self._config.artifacts_bucket}/{runs_prefix(self._config.customization)}*"
+        return (f"arn:{stack.partition}:s3:::{self._config.datasets_bucket}/"
+                f"{dataset_snapshot_key(self._config.customization, '*')}")
 
     def _native_job_arns(self) -> list[str]:
         """What CreateModelCustomizationJob authorizes against: the declared base model, and the
@@ -377,8 +386,8 @@ class RftWorkflow(Construct):
             reads = f"arn:{stack.partition}:s3:::{self._config.datasets_bucket}/{self._config.customization}/*"
             for arn, reason in (
                 (reads, "Reads the validated dataset versions of this customization's prefix only."),
-                (self._snapshot_arn(), "Writes the run's dataset snapshot under this customization's "
-                                       "runs/ prefix; each run creates new object names."),
+                (self._snapshot_arn(), "Writes the run's content-addressed dataset copies under this "
+                                       "customization's by-sha256/ folder; names are content hashes."),
                 (self._native_job_arns()[1], "The custom model a job creates gets a generated id; "
                                              "limited to this account and region."),
                 (self._native_job_arns()[2], "The customization job gets a generated id; limited to "

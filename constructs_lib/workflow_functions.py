@@ -27,7 +27,7 @@ from rft.config.catalog import ControlPlane, base_model
 from rft.config.models import Customization
 from rft_graders.spec_walk import judge_models
 from rft_contracts.metrics import WORKFLOW_SERVICE
-from rft_contracts.naming import workflow_function_name
+from rft_contracts.naming import DATASET_SNAPSHOT_DIR, workflow_function_name
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,12 @@ class WorkflowFunctions(Construct):
                     iam.PolicyStatement(sid="NotifyTeam", actions=["sns:Publish"], resources=[topic.topic_arn]),
                     use_key_through(self, key, "sns", sid="UseTeamKeyThroughSNS"))
         if mantle_models:
-            submit = [read_datasets, s3_key, bearer, registry_actions("GetItem", "PutItem", "UpdateItem"),
+            # The run's immutable, content-addressed dataset copies (rft_workflow/snapshots.py).
+            keep_snapshots = iam.PolicyStatement(
+                sid="KeepDatasetSnapshots", actions=["s3:PutObject"],
+                resources=[datasets_bucket.arn_for_objects(f"*/{DATASET_SNAPSHOT_DIR}/*")])
+            submit = [read_datasets, keep_snapshots, s3_key, bearer,
+                      registry_actions("GetItem", "PutItem", "UpdateItem"),
                       table_key,
                       iam.PolicyStatement(
                           sid="UploadTrainingFiles",
@@ -180,10 +185,13 @@ class WorkflowFunctions(Construct):
             conditions={"StringEquals": {"cloudwatch:namespace": training_metrics_namespace}})]
         # Each plane's statements only when the team has a customization on it: a Nova-only
         # team's roles carry no bedrock-mantle right, an open-weight-only team's no native one.
+        # ListFineTuningJobs as a hedge: the authorization reference names no action for job
+        # events or checkpoints (bedrock-rft.md, corrections 3; docs/aws-contracts.md).
         read_jobs: list[iam.PolicyStatement] = []
         if mantle_models:
             read_jobs += [bearer, iam.PolicyStatement(
-                sid="ReadMantleJobs", actions=["bedrock-mantle:GetFineTuningJob"], resources=[project])]
+                sid="ReadMantleJobs", actions=["bedrock-mantle:GetFineTuningJob", "bedrock-mantle:ListFineTuningJobs"],
+                resources=[project])]
         if native_models:
             read_jobs.append(self._native_jobs_statement("ReadNativeJobs", "bedrock:GetModelCustomizationJob"))
         self._grant("JobStatus", *status, *read_jobs)
@@ -206,13 +214,15 @@ class WorkflowFunctions(Construct):
         if mantle_models:
             cancel += [bearer, iam.PolicyStatement(
                 sid="CancelMantleJobs", actions=["bedrock-mantle:CancelFineTuningJob",
-                                                 "bedrock-mantle:GetFineTuningJob"],
+                                                 "bedrock-mantle:GetFineTuningJob",
+                                                 "bedrock-mantle:ListFineTuningJobs"],
                 resources=[project])]
         if native_models:
             cancel.append(self._native_jobs_statement("StopNativeJobs", "bedrock:StopModelCustomizationJob",
                                                       "bedrock:GetModelCustomizationJob"))
         self._grant("RecordFailure", registry_actions("GetItem", "PutItem", "UpdateItem"), table_key, *cancel)
-        self._acknowledge_wildcards(datasets, artifacts, project, model_parameter_arn_pattern, extra_wildcards)
+        self._acknowledge_wildcards(datasets, artifacts, project, model_parameter_arn_pattern,
+                                    datasets_bucket.arn_for_objects(f"*/{DATASET_SNAPSHOT_DIR}/*"), extra_wildcards)
 
     def _native_jobs_statement(self, sid: str, *actions: str) -> iam.PolicyStatement:
         return iam.PolicyStatement(sid=sid, actions=list(actions), resources=[self._scope_stack.format_arn(
@@ -222,7 +232,7 @@ class WorkflowFunctions(Construct):
         self._policies[step].add_statements(*statements)
 
     def _acknowledge_wildcards(self, datasets: str, artifacts: str, project: str, parameters: str,
-                               extra: dict[str, str]) -> None:
+                               snapshots: str, extra: dict[str, str]) -> None:
         reasons = {
             datasets: "Workflow steps are shared by the team's customizations, so they read any "
                       "object of the team's datasets bucket (never another bucket).",
@@ -233,6 +243,8 @@ class WorkflowFunctions(Construct):
                      "condition applies where the model is known (base models).",
             parameters: "Promotion writes the 'model' parameter of whichever team customization the "
                         "run belongs to, under the team's /rft/<team>/ path.",
+            snapshots: "Submission writes each run's content-addressed dataset copy under the "
+                       "by-sha256/ folder of whichever team customization the run belongs to.",
             "*": "bedrock-mantle:CallWithBearerToken and cloudwatch:PutMetricData support no "
                  "resource-level permissions; PutMetricData is limited to the team's training "
                  "namespace by condition.",
@@ -245,7 +257,8 @@ class WorkflowFunctions(Construct):
             nag.render_resource(self._scope_stack.resolve(arn)): reason
             for arn, reason in ((datasets, reasons[datasets]), (artifacts, reasons[artifacts]),
                                 (project, reasons[project]), (parameters, reasons[parameters]),
-                                (native_jobs, reasons["native-jobs"]), ("*", reasons["*"]))
+                                (native_jobs, reasons["native-jobs"]), ("*", reasons["*"]),
+                                (snapshots, reasons[snapshots]))
         } | extra
         for policy in self._policies.values():
             document = self._scope_stack.resolve(policy.document.to_json())

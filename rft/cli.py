@@ -9,6 +9,7 @@
     rft data check ...       the workflow's dataset pre-flight on local files, before upload
     rft import-openai JOB_JSON --team T --name N --base-model M --out DIR
                              move an OpenAI RFT job (grader, hyperparameters, data) here
+    rft doctor --team T      check the AWS behaviour the platform assumes (sandbox account)
 
 Each subcommand lives in its own module and registers itself here.
 
@@ -23,7 +24,7 @@ import os
 import sys
 from importlib import metadata
 
-from rft import dashboard, data, grade, import_openai, judge, models, run, runs
+from rft import dashboard, data, doctor, grade, import_openai, judge, models, run, runs
 from rft.config.loader import TEAMS_DIR_ENV
 
 
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--teams-dir", metavar="DIR",
                         help=f"directory of team files (default: ${TEAMS_DIR_ENV}, else config/teams)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in (grade, judge, run, runs, models, dashboard, import_openai, data):
+    for command in (grade, judge, run, runs, models, dashboard, import_openai, data, doctor):
         command.register(subparsers)
     return parser
 

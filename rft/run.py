@@ -4,6 +4,7 @@
     rft run watch   NAME --team T --customization C
     rft run approve NAME --team T --customization C [--reason TEXT]
     rft run reject  NAME --team T --customization C [--reason TEXT]
+    rft run stop    NAME --team T --customization C [--reason TEXT]
 
 Names come from the team config (rft.naming): the datasets bucket, the state machine
 ``rft-<team>-<customization>`` and the run registry table. AWS credentials and the region come
@@ -56,6 +57,12 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         common(sub)
         sub.add_argument("--reason", default="", help="why (recorded in the run registry)")
         sub.set_defaults(func=run)
+
+    stop = commands.add_parser("stop", help="stop a run; its training job is cancelled by the cleanup")
+    stop.add_argument("name", help="run name")
+    common(stop)
+    stop.add_argument("--reason", default="", help="why (kept as the execution's stop cause)")
+    stop.set_defaults(func=run)
     return parser
 
 
@@ -67,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.run_command == "watch":
             return watch(team, customization, args.name, args.interval)
+        if args.run_command == "stop":
+            return stop_run(team, customization, args.name, args.reason)
         return answer(team, customization, args.name, approved=args.run_command == "approve",
                       reason=args.reason)
 
@@ -207,6 +216,24 @@ def watch(team, customization, name: str, interval: float) -> int:
             print(f"{name}: {status}")
             return 0 if status == "SUCCEEDED" else 1
         _sleep(interval)
+
+
+def stop_run(team, customization, name: str, reason: str) -> int:
+    """StopExecution. A stopped execution runs no failure path; the team's CleanupAbandonedRun
+    function (EventBridge, constructs_lib/abandoned_runs.py) cancels the job and records it."""
+    sfn = _client("stepfunctions", team)
+    arn = _execution_arn(team, customization, name)
+    try:
+        status = sfn.describe_execution(executionArn=arn)["status"]
+    except sfn.exceptions.ExecutionDoesNotExist:
+        raise CliError(f"no run {name} of {customization.name} (team {team.team})") from None
+    if status != "RUNNING":
+        raise CliError(f"run {name} is not running (status: {status})")
+    sfn.stop_execution(executionArn=arn, error="StoppedByOperator",
+                       cause=(reason or f"stopped by {_caller(team)}")[:32768])
+    print(f"{name}: stopped; its training job (if any) is cancelled by the team's cleanup function, "
+          f"see `rft runs show {name}`")
+    return 0
 
 
 def _caller(team) -> str:

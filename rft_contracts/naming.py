@@ -104,6 +104,16 @@ def artifact_key(customization: str, run_id: str, name: str) -> str:
     return f"{runs_prefix(customization)}{run_id}/{name}"
 
 
+# Immutable, content-addressed copies of the exact data each run trained on (lineage): written
+# once by the workflow, never deleted (the datasets bucket's policy denies it on this prefix).
+DATASET_SNAPSHOT_DIR = "by-sha256"
+
+
+def dataset_snapshot_key(customization: str, sha256: str) -> str:
+    """``<customization>/by-sha256/<sha256>.jsonl`` in the datasets bucket."""
+    return f"{customization}/{DATASET_SNAPSHOT_DIR}/{sha256}.jsonl"
+
+
 def dataset_key(customization: str, object_name: str) -> str:
     """Where `rft run start` uploads a customization's dataset in the datasets bucket."""
     return f"{customization}/{object_name}"

@@ -14,13 +14,18 @@ Item (attributes appear as the run advances; every write sets ``updated_at``)::
     task_token         while awaiting approval (removed when answered)
     approval_requested_at, cost_estimate_usd, approval {approved, by, reason, at}
     submit             {"state": "submitting"|"submitted", "started_at", "train_file_id",
-                        "validation_file_id", "files_uploaded_at", "job_id", "adopted": bool}
+                        "validation_file_id", "files_uploaded_at", "job_id", "adopted": bool,
+                        "owner": Lambda request id holding the claim, "lease_until": epoch s,
+                        "claimed_at"}   (mantle submit; see rft_workflow.submit)
     job_id, plane, base_model
     job_event_status, job_event_at, job_failure_message, job_output_model_arn   (job events)
     lineage            (promote) datasets, grader spec hash, hyperparameters, job, chosen
                        checkpoint and every score, cost estimate
     model_id, model_parameter, parameter_version, promoted_at
-    error {Error, Cause}, failed_step, failed_at, job_cancelled   (failure path)
+    error {Error, Cause}, failed_step, failed_at, job_cancelled, job_recovered   (failure path)
+    execution_status, abandoned_at, cleanup {job_id, plane, cancelled, note}    (cleanup of an
+                       aborted / timed-out execution, rft_workflow.cleanup)
+    dataset_snapshots  {"train"|"validation": {"bucket", "key", "sha256"}}    (submit)
 """
 
 from __future__ import annotations
@@ -150,10 +155,41 @@ class RunRegistry:
     def record_submit(self, customization: str, run_id: str, record: dict[str, Any], *,
                       condition: str, condition_values: dict[str, Any] | None = None,
                       extra: dict[str, Any] | None = None) -> dict:
-        """The submit step's progress record (see rft_workflow.submit); conditional on the job id."""
+        """The submit step's progress record (see rft_workflow.submit); conditional on the job id
+        (``#s`` is the record, ``#owner`` its owner)."""
+        names = {"#s": "submit", **({"#owner": "owner"} if "#owner" in condition else {})}
         return self.update(customization, run_id, {"submit": record, **(extra or {})},
-                           condition=condition, condition_names={"#s": "submit"},
+                           condition=condition, condition_names=names,
                            condition_values=condition_values)
+
+    def claim_submit(self, customization: str, run_id: str, record: dict[str, Any], *,
+                     previous_owner: str | None) -> dict:
+        """Take the submission claim (``record`` carries the new owner and lease): succeeds only
+        while no job is recorded and the owner is still the one the caller read, so of two
+        concurrent claimants exactly one wins (the other gets ConditionFailed)."""
+        if previous_owner is None:
+            condition = "attribute_not_exists(#s.job_id) AND attribute_not_exists(#s.#owner)"
+            values: dict[str, Any] = {}
+        else:
+            condition = "attribute_not_exists(#s.job_id) AND #s.#owner = :previous"
+            values = {":previous": previous_owner}
+        return self.record_submit(customization, run_id, record, condition=condition,
+                                  condition_values=values)
+
+    def release_submit_claim(self, customization: str, run_id: str, owner: str) -> None:
+        """Give the claim up (an owner that failed); a no-op if someone else holds it."""
+        item = self.get(customization, run_id) or {}
+        record = {k: v for k, v in (item.get("submit") or {}).items() if k not in ("owner", "lease_until")}
+        try:
+            self.record_submit(customization, run_id, record,
+                               condition="attribute_not_exists(#s.job_id) AND #s.#owner = :owner",
+                               condition_values={":owner": owner})
+        except ConditionFailed:
+            pass
+
+    def record_dataset_snapshots(self, customization: str, run_id: str, snapshots: dict[str, Any]) -> dict:
+        """Where the immutable, content-addressed copies of the run's datasets are."""
+        return self.update(customization, run_id, {"dataset_snapshots": snapshots})
 
     def record_promotion(self, team: str, customization: str, run_id: str, *, model_id: str,
                          model_parameter: str, parameter_version: int, promoted_at: str,
@@ -168,12 +204,32 @@ class RunRegistry:
 
     def record_failure(self, team: str, customization: str, run_id: str, *, status: Status,
                        error: dict[str, str], failed_step: str, job_cancelled: bool,
-                       job_id: str | None) -> dict:
+                       job_id: str | None, job_recovered: bool = False) -> dict:
         return self.update(customization, run_id, {
             "team": team, "status": status, "error": error, "failed_step": failed_step,
             "failed_at": now_iso(), "job_cancelled": job_cancelled,
             **({"job_id": job_id} if job_id else {}),
+            **({"job_recovered": True} if job_recovered else {}),
         }, remove=("task_token",))
+
+    def record_abandoned(self, team: str, customization: str, run_id: str, *, execution_status: str,
+                         cleanup: dict[str, Any]) -> dict:
+        """An execution that was aborted or timed out (no failure path ran): the cleanup done.
+        The run becomes ``failed`` unless it had already succeeded (promotion is its last step)."""
+        fields = {"team": team, "execution_status": execution_status, "abandoned_at": now_iso(),
+                  "cleanup": cleanup,
+                  **({"job_id": cleanup["job_id"]} if cleanup.get("job_id") else {})}
+        try:
+            return self.update(customization, run_id, {
+                **fields, "status": "failed",
+                "error": {"Error": f"Execution{execution_status.title().replace('_', '')}",
+                          "Cause": f"the execution ended {execution_status}; no failure path ran"},
+                "failed_step": "Execution", "failed_at": now_iso(),
+                "job_cancelled": bool(cleanup.get("cancelled")),
+            }, remove=("task_token",), condition="attribute_not_exists(#status) OR #status <> :succeeded",
+                condition_names={"#status": "status"}, condition_values={":succeeded": "succeeded"})
+        except ConditionFailed:
+            return self.update(customization, run_id, fields)
 
     def record_job_event(self, customization: str, run_id: str, detail: dict[str, Any]) -> dict:
         """A native job's state-change event; only for a run the workflow already recorded

@@ -53,6 +53,7 @@ class Pricing(_Contract):
 class WorkflowSettings(_Contract):
     poll_seconds: int
     max_job_hours: float
+    mantle_validation_file: bool  # pass validation_file to mantle jobs (opt-in, [U])
 
 
 class EvaluationSettings(_Contract):
@@ -73,6 +74,7 @@ class WorkflowConfig(_Contract):
     customization: str
     base_model: str
     control_plane: Literal["mantle", "native"]
+    responses_api: bool  # the catalog says the base model (and so its tuned models) serves Responses
     region: str
     account: str
     hyperparameters: dict[str, Any]

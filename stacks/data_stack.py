@@ -9,13 +9,14 @@ logical ids of its stateful resources. Bucket names are derived from the team co
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Stack, Tags
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from constructs_lib.run_registry import RunRegistry
 from constructs_lib.secure_bucket import AccessLogBucket, SecureBucket
 from constructs_lib.team_key import TeamKey
 from rft.config.models import DataSettings
-from rft_contracts.naming import bucket_name, registry_table_name
+from rft_contracts.naming import DATASET_SNAPSHOT_DIR, bucket_name, registry_table_name
 
 
 class DataStack(Stack):
@@ -38,6 +39,12 @@ class DataStack(Stack):
             encryption_key=self.key, access_logs_bucket=self.access_logs_bucket,
             noncurrent_version_days=data.noncurrent_version_days,
         ).bucket
+        # The content-addressed copies runs trained on are lineage: nobody deletes them or their
+        # versions (a delete marker would make the copy noncurrent, and noncurrent versions expire).
+        self.datasets_bucket.add_to_resource_policy(iam.PolicyStatement(
+            sid="KeepTrainedDatasetSnapshots", effect=iam.Effect.DENY, principals=[iam.AnyPrincipal()],
+            actions=["s3:DeleteObject", "s3:DeleteObjectVersion"],
+            resources=[self.datasets_bucket.arn_for_objects(f"*/{DATASET_SNAPSHOT_DIR}/*")]))
         self.artifacts_bucket = SecureBucket(
             self, "Artifacts", bucket_name=name("artifacts"), logical_id="ArtifactsBucket",
             encryption_key=self.key, access_logs_bucket=self.access_logs_bucket,

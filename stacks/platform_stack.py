@@ -14,6 +14,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from constructs_lib.abandoned_runs import AbandonedRunCleanup
 from constructs_lib.code_sandbox import CodeSandbox
 from constructs_lib.consumer_access import ConsumerAccessPolicy
 from constructs_lib.iam_statements import team_rule_name
@@ -88,6 +89,13 @@ class PlatformStack(Stack):
                 service="ssm", resource="parameter", resource_name=f"rft/{team}/*/model"),
             training_metrics_namespace=training_namespace(team), customizations=config.customizations,
         )
+        # Aborted / timed-out executions run no failure path: cancel their jobs (issue 11, item 7).
+        self.abandoned_runs = AbandonedRunCleanup(
+            self, "AbandonedRuns", team=team, code=workflow_code(), key=key, log_retention_days=retention,
+            registry_table_arn=registry.table_arn, registry_table_name=registry.table_name,
+            customization_planes={c.name: c.control_plane.value for c in config.customizations},
+            state_machine_arns=[state_machine_arn(team, c.name, self.account, self.region, self.partition)
+                                for c in config.customizations])
         self._observability(config, registry, key)
 
     def _observability(self, config: TeamConfig, registry: dynamodb.ITable, key: kms.IKey) -> None:

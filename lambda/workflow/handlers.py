@@ -13,13 +13,14 @@ Logs carry ids, counts and timings, never prompts, answers or dataset rows.
 from __future__ import annotations
 
 import functools
+import os
 from typing import Any, Callable
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
 from rft_contracts import metrics as metric_names
-from rft_workflow import approval, audit, checkpoints, cost, evaluation, failure, jobs, lineage, preflight, selection, smoke, submit
+from rft_workflow import approval, audit, checkpoints, cleanup, cost, evaluation, failure, jobs, lineage, preflight, selection, smoke, submit
 from rft_workflow.state import DatasetResult, RunInput, config_of, run_id_of
 
 logger = Logger()
@@ -83,7 +84,9 @@ def request_approval(event: dict, context: Any) -> dict:
 
 @_handler
 def submit_mantle_job(event: dict, context: Any) -> dict:
-    job = submit.submit_mantle_job(config_of(event), run_id_of(event), event["dataset"])
+    job = submit.submit_mantle_job(config_of(event), run_id_of(event), event["dataset"],
+                                   owner=context.aws_request_id,
+                                   remaining_seconds=context.get_remaining_time_in_millis() / 1000)
     logger.info("mantle job submitted", extra={"job_id": job["job_id"], "adopted": job["adopted"]})
     return job
 
@@ -127,7 +130,8 @@ def promote(event: dict, context: Any) -> dict:
 
 @_handler
 def smoke_test(event: dict, context: Any) -> dict:
-    return smoke.smoke_test(config_of(event), (event.get("promotion") or {}).get("model_id"))
+    # Runs before Promote: the candidate is the selection's choice, not yet the live model.
+    return smoke.smoke_test(config_of(event), ((event.get("selection") or {}).get("chosen") or {}).get("model_id"))
 
 
 @_handler
@@ -135,4 +139,14 @@ def record_failure(event: dict, context: Any) -> dict:
     result = failure.record_failure(config_of(event), run_id_of(event), event)
     logger.warning("run failed", extra={k: result[k] for k in ("status", "failed_step", "error", "job_cancelled",
                                                                "warnings")})
+    return result
+
+
+@_handler
+def cleanup_abandoned_run(event: dict, context: Any) -> dict:
+    """EventBridge target: a team execution was aborted or timed out (no failure path ran).
+    Environment: RFT_TEAM, RFT_REGISTRY_TABLE, RFT_CUSTOMIZATION_PLANES (JSON name -> plane)."""
+    result = cleanup.cleanup_from_environment(event, dict(os.environ))
+    logger.warning("abandoned run cleaned up", extra={k: result.get(k) for k in (
+        "ignored", "customization", "run_id", "status", "job_id", "cancelled", "recovered", "notes")})
     return result

@@ -84,6 +84,10 @@ class BaseModel:
     @property
     def invocation_id(self) -> str:
         return self.inference_model_id or self.model_id
+    # Mantle's page says not every model serves the Responses API; AWS's samples show it for
+    # gpt-oss only, and Qwen is reported Chat Completions only [U] (docs/aws-contracts.md).
+    # The smoke test calls Responses only where this is true.
+    responses_api: bool = False
 
     def hyperparameter(self, name: str) -> Hyperparameter | None:
         return next((h for h in self.hyperparameters if h.name == name), None)
@@ -121,7 +125,7 @@ CATALOG: dict[str, BaseModel] = {
         BaseModel("qwen.qwen3-32b", "Qwen3 32B", ControlPlane.MANTLE, ("us-west-2",),
                   _MANTLE_HYPERPARAMETERS),
         BaseModel("openai.gpt-oss-20b", "gpt-oss-20b", ControlPlane.MANTLE, ("us-west-2",),
-                  _MANTLE_HYPERPARAMETERS),
+                  _MANTLE_HYPERPARAMETERS, responses_api=True),
         BaseModel("amazon.nova-2-lite-v1:0:256k", "Amazon Nova 2 Lite", ControlPlane.NATIVE,
                   ("us-east-1",), _NOVA_HYPERPARAMETERS, inference_model_id="us.amazon.nova-2-lite-v1:0"),
     )

@@ -150,6 +150,13 @@ class WorkflowSettings(_Frozen):
         "deadline (which cancels the job) always comes before the execution timeout (which "
         "cannot).",
     )
+    mantle_validation_file: bool = Field(
+        False,
+        description="Mantle (open-weight) jobs only: also upload the validation file and pass it "
+        "as the job's `validation_file`. Off by default: the OpenAI API defines the field, but no "
+        "AWS document or sample passes it for RFT (docs/aws-contracts.md). Checkpoints are "
+        "evaluated on the validation file by the workflow either way.",
+    )
 
     @model_validator(mode="after")
     def _room_for_the_job(self) -> "WorkflowSettings":

@@ -39,7 +39,8 @@ def build_runtime_config(
     price = team.pricing[c.base_model]
     return WorkflowConfig(
         team=team.team, customization=c.name, base_model=c.base_model,
-        control_plane=c.control_plane.value, region=region, account=account,
+        control_plane=c.control_plane.value, responses_api=base_model(c.base_model).responses_api,
+        region=region, account=account,
         hyperparameters=dict(c.hyperparameters),
         grader_function_arn=grader_function_arn,
         grader_spec=c.grader,
@@ -62,7 +63,8 @@ def build_runtime_config(
         budget=Budget(approval_above_usd=team.budget.approval_above_usd, max_usd=team.budget.max_usd_per_run),
         pricing=Pricing(usd_per_million_training_tokens=price.usd_per_million_training_tokens,
                         usd_per_million_inference_tokens=price.usd_per_million_inference_tokens),
-        workflow=WorkflowSettings(poll_seconds=c.workflow.poll_seconds, max_job_hours=c.workflow.max_job_hours),
+        workflow=WorkflowSettings(poll_seconds=c.workflow.poll_seconds, max_job_hours=c.workflow.max_job_hours,
+                                  mantle_validation_file=c.workflow.mantle_validation_file),
         evaluation=EvaluationSettings(max_prompts=evaluation.max_prompts,
                                       max_concurrency=evaluation.max_concurrency,
                                       max_tokens=evaluation.max_tokens),

@@ -31,7 +31,7 @@ STEP_HANDLERS = {
     "SubmitMantleJob": "submit_mantle_job", "JobStatus": "job_status",
     "ListCheckpoints": "list_checkpoints", "EvaluateCheckpoint": "evaluate_checkpoint",
     "SelectBest": "select_best", "Promote": "promote", "SmokeTest": "smoke_test",
-    "RecordFailure": "record_failure",
+    "RecordFailure": "record_failure", "CleanupAbandonedRun": "cleanup_abandoned_run",
 }
 
 

@@ -56,7 +56,10 @@ def test_mantle_happy_path_promotes_the_best_checkpoint_and_smoke_tests_it(local
     assert record["status"] == "succeeded"
     assert record["lineage"]["grader_spec_hash"] == world.config["grader_spec_hash"]
     assert record["lineage"]["datasets"]["train"]["sha256"]
-    assert out["smoke"]["chat_completions"] == "ok" and out["smoke"]["responses"] == "ok"
+    assert out["smoke"]["chat_completions"] == "ok"  # Qwen serves no Responses API (catalog)
+    assert world.mantle.requests_to("POST", "/v1/responses") == []
+    entered = world.entered(execution)
+    assert entered.index("SmokeTest") < entered.index("Promote")
     outcome = [n for n in world.notifications() if n.get("outcome") == "succeeded"]
     assert outcome and outcome[0]["model"] == chosen["model_id"]
 
@@ -213,9 +216,17 @@ def test_native_happy_path_creates_the_job_from_snapshots_and_promotes_the_final
     assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]
     [job] = world.bedrock.list_model_customization_jobs()["modelCustomizationJobSummaries"]
     assert job["jobName"] == f"invoice-extraction-{RUN_ID}"
-    snapshot = world.s3.get_object(Bucket=world.config["artifacts_bucket"],
-                                   Key=f"invoice-extraction/runs/{RUN_ID}/train.jsonl")
-    assert snapshot["Body"].read().decode().count("\n") == 120
+    # The job trains from the run's immutable, content-addressed copy of the validated version.
+    out_dataset = output(described)["dataset"]
+    snapshot_key = f"invoice-extraction/by-sha256/{out_dataset['train']['sha256']}.jsonl"
+    assert job["jobName"] and world.bedrock.get_model_customization_job(jobIdentifier=job["jobName"])[
+        "trainingDataConfig"]["s3Uri"] == f"s3://{world.config['datasets_bucket']}/{snapshot_key}"
+    snapshot = world.s3.get_object(Bucket=world.config["datasets_bucket"], Key=snapshot_key)
+    body = snapshot["Body"].read()
+    assert body.decode().count("\n") == 120
+    import hashlib
+    assert hashlib.sha256(body).hexdigest() == out_dataset["train"]["sha256"]
+    assert world.registry_item()["lineage"]["dataset_snapshots"]["train"]["key"] == snapshot_key
     out = output(described)
     # The audit invokes the base model through its inference profile (the catalog's invocation id):
     # the customization id `amazon.nova-2-lite-v1:0:256k` cannot be invoked.
@@ -223,3 +234,27 @@ def test_native_happy_path_creates_the_job_from_snapshots_and_promotes_the_final
     assert out["smoke"].get("skipped")
     assert out["selection"]["chosen"]["model_id"] == out["job"]["output_model_arn"]
     assert world.registry_item()["status"] == "succeeded"
+
+
+def test_a_failing_smoke_test_leaves_the_live_model_parameter_alone(local_platform):
+    """Issue 11, item 8: the candidate is smoke-tested before the parameter applications read
+    is written, so a model that cannot answer never goes live."""
+    from rft_workflow.smoke import PROMPT
+
+    world = local_platform("example", "ticket-triage")
+    world.ssm.put_parameter(Name="/rft/example/ticket-triage/model", Value="ft:qwen.qwen3-32b:previous",
+                            Type="String")
+    answer = world.mantle.respond
+
+    def silent_on_the_smoke_prompt(model, messages):
+        content = messages[-1]["content"]
+        return "" if content == PROMPT or (isinstance(content, list) and PROMPT in json.dumps(content)) \
+            else answer(model, messages)
+
+    world.mantle.respond = silent_on_the_smoke_prompt
+    described = world.wait(world.start(datasets(world)))
+    assert described["status"] == "FAILED" and described["error"] == "SmokeTestFailed"
+    assert world.ssm.get_parameter(Name="/rft/example/ticket-triage/model")["Parameter"]["Value"] == \
+        "ft:qwen.qwen3-32b:previous"
+    record = world.registry_item()
+    assert record["status"] == "failed" and record["failed_step"] == "SmokeTest" and "model_id" not in record

@@ -168,7 +168,8 @@ def test_job_state_rule_matches_our_terminal_job_events_only(nova_platform):
     # moto's EventBridge pattern matcher (its test_event_pattern API is a stub in 5.2.5).
     from moto.events.models import EventPattern
 
-    [rule] = [r for r in nova_platform["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
+    [rule] = [r for r in nova_platform["Resources"].values() if r["Type"] == "AWS::Events::Rule"
+              and r["Properties"]["EventPattern"]["source"] == ["aws.bedrock"]]  # not the abandoned-run rule
     pattern = EventPattern.load(json.dumps(rule["Properties"]["EventPattern"]))
 
     def event(job_name: str, **detail):
@@ -189,7 +190,8 @@ def test_job_state_rule_matches_our_terminal_job_events_only(nova_platform):
 
 def test_rule_targets_have_a_kms_encrypted_dead_letter_queue(nova_platform):
     resources = nova_platform["Resources"]
-    [rule] = [r for r in resources.values() if r["Type"] == "AWS::Events::Rule"]
+    [rule] = [r for r in resources.values() if r["Type"] == "AWS::Events::Rule"
+              and r["Properties"]["EventPattern"]["source"] == ["aws.bedrock"]]  # not the abandoned-run rule
     assert len(rule["Properties"]["Targets"]) == 2  # the topic and the registry recorder
     for target in rule["Properties"]["Targets"]:
         queue_id = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
@@ -197,7 +199,8 @@ def test_rule_targets_have_a_kms_encrypted_dead_letter_queue(nova_platform):
 
 
 def test_mantle_only_teams_get_no_native_job_rule(platform):
-    assert not [r for r in platform["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
+    assert not [r for r in platform["Resources"].values() if r["Type"] == "AWS::Events::Rule"
+              and r["Properties"]["EventPattern"]["source"] == ["aws.bedrock"]]  # not the abandoned-run rule
 
 
 def test_consumer_policy_allows_inference_and_reading_model_ids_only(platform):

@@ -46,6 +46,8 @@ class InvalidEventError(ValueError):
 
 def parse_event(event: Any) -> list[dict]:
     """Check the batch shape; per-sample problems are left for ``to_sample``."""
+    if isinstance(event, dict) and isinstance(event.get("trajectories"), list):
+        event = event["trajectories"]  # the envelope AWS's own open-weight sample grader accepts
     if not isinstance(event, list):
         raise InvalidEventError(
             f"grader event must be a JSON array of samples, got {type(event).__name__}"

@@ -9,9 +9,13 @@ Rules (line numbers are 1-based physical lines of the file):
   a bare ``{"text": str}``); other part types are rejected because RFT prompts are text.
 - At least one ``user`` turn, and the last turn is not ``assistant``: the prompt ends where
   the model's answer (the graded turn) begins.
-- A reference answer at the top level (``reference_answer``) or under ``metadata``
-  (``metadata.reference_answer``; ``metadata`` must then be an object); not null. Both
-  places are accepted because the grader contract is unsettled ([U], bedrock-rft.md §4).
+- A reference answer at the top level (``reference_answer``), not null. Bedrock reads the
+  reference of a *training row* only there; every other field of the row, a ``metadata``
+  object included, reaches the grader inside the event's ``metadata`` (bedrock-rft.md,
+  corrections 1). A row whose reference is only under ``metadata`` is rejected with its line
+  rather than rewritten: the bytes Bedrock trains on stay the bytes the user uploaded, so the
+  sha256 in the lineage names the user's file. (The *grader* still accepts both places in
+  the event, where the contract is unsettled.)
 - Prompt length: estimated tokens = ceil(characters of all message texts / 4) + 4 per
   message (a rough English-text heuristic, stated in the report), at most
   ``max_prompt_tokens``. Prompts longer than Bedrock's ``maxPromptLength`` are dropped by
@@ -107,13 +111,15 @@ def prompt_key(messages: list[dict]) -> str:
 
 
 def reference_of(row: dict) -> tuple[bool, Any]:
-    """(present, value): top level first, then ``metadata.reference_answer``."""
+    """(present, value) of the top-level ``reference_answer``, the only place Bedrock reads."""
     if "reference_answer" in row:
         return True, row["reference_answer"]
-    metadata = row.get("metadata")
-    if isinstance(metadata, dict) and "reference_answer" in metadata:
-        return True, metadata["reference_answer"]
     return False, None
+
+
+def reference_only_in_metadata(row: dict) -> bool:
+    metadata = row.get("metadata")
+    return "reference_answer" not in row and isinstance(metadata, dict) and "reference_answer" in metadata
 
 
 def schema_problems(row: Any) -> list[tuple[str, str]]:
@@ -149,8 +155,11 @@ def schema_problems(row: Any) -> list[tuple[str, str]]:
     if metadata is not None and not isinstance(metadata, dict):
         out.append(("schema", "'metadata' must be an object"))
     present, value = reference_of(row)
-    if not present:
-        out.append(("reference", "no reference_answer (top level or under metadata)"))
+    if not present and reference_only_in_metadata(row):
+        out.append(("reference", ("reference_answer is under 'metadata'; Bedrock reads only a "
+                                  "top-level reference_answer (move it up)")))
+    elif not present:
+        out.append(("reference", "no reference_answer at the top level of the row"))
     elif value is None:
         out.append(("reference", "reference_answer is null"))
     return out

@@ -26,3 +26,13 @@ class JobSubmissionFailed(WorkflowError):
 
 class NothingToPromote(WorkflowError):
     """The selection chose no model id (e.g. the job produced no model)."""
+
+
+class SubmitInProgress(WorkflowError):
+    """Another invocation of the submit step holds the run's submission claim and has not
+    recorded a job yet; the state machine retries (the retry returns that invocation's job)."""
+
+
+class RunAbandoned(WorkflowError):
+    """The run's execution was aborted or timed out while a step still ran; that step undid its
+    own side effect (e.g. cancelled the job it had just created)."""

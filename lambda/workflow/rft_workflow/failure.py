@@ -1,19 +1,17 @@
-"""The failure path of a run: cancel a paid job that may still run, record why the run ended."""
+"""The failure path of a run: cancel a paid job that may still run (found by its idempotency key
+when the state has no job id, ``recovery.py``), record why the run ended."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from rft_contracts.phases import UNKNOWN_PHASE
 from rft_contracts.runtime_config import WorkflowConfig
 
-from . import clients
+from . import clients, recovery
 
 CAUSE_MAX = 2000
-_NOT_STOPPABLE = ("ConflictException", "ValidationException", "ResourceNotFoundException")
 
 
 def cause_text(cause: Any) -> str:
@@ -27,25 +25,6 @@ def cause_text(cause: Any) -> str:
             return str(parsed["errorMessage"])
         return cause
     return "" if cause is None else json.dumps(cause, default=str)
-
-
-def cancel_job(config: WorkflowConfig, plane: str, job_id: str) -> tuple[bool, str | None]:
-    """(cancelled, note): a job that already ended or is gone is not an error."""
-    if plane == "mantle":
-        import openai
-
-        try:
-            clients.mantle(config).fine_tuning.jobs.cancel(job_id)
-            return True, None
-        except (openai.BadRequestError, openai.ConflictError, openai.NotFoundError) as exc:
-            return False, f"not cancelled: {type(exc).__name__}"
-    try:
-        clients.client("bedrock", config.region).stop_model_customization_job(jobIdentifier=job_id)
-        return True, None
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] in _NOT_STOPPABLE:
-            return False, f"not stopped: {exc.response['Error']['Code']}"
-        raise
 
 
 def record_failure(config: WorkflowConfig, run_id: str, state: dict) -> dict:
@@ -65,16 +44,12 @@ def record_failure(config: WorkflowConfig, run_id: str, state: dict) -> dict:
         item = {}
         warnings.append(f"registry read failed: {type(exc).__name__}")
     job = state.get("job") if isinstance(state.get("job"), dict) else {}
-    job_id = job.get("job_id") or item.get("job_id") or (item.get("submit") or {}).get("job_id")
     plane = job.get("plane") or item.get("plane") or config.control_plane
-    cancelled = False
-    if job_id and job.get("status", "running") == "running":
-        try:
-            cancelled, note = cancel_job(config, plane, job_id)
-            if note:
-                warnings.append(note)
-        except Exception as exc:  # noqa: BLE001
-            warnings.append(f"cancel failed: {type(exc).__name__}: {str(exc)[:200]}")
+    # The job id may be missing from the state (the submit step failed after creating the job,
+    # or the native create's answer was lost): recover it by its idempotency key.
+    outcome = recovery.find_and_cancel(config.region, plane, config.customization, run_id, item, known=job)
+    warnings.extend(outcome["notes"])
+    job_id, cancelled = outcome["job_id"], outcome["cancelled"]
     if rejected:
         reason = approval.get("reason") or "no reason given"
         summary = f"{config.customization} run {run_id} was rejected by {approval.get('by', 'unknown')}: {reason}"
@@ -85,8 +60,8 @@ def record_failure(config: WorkflowConfig, run_id: str, state: dict) -> dict:
     try:
         registry.record_failure(config.team, config.customization, run_id, status=status,
                                 error={"Error": error_name, "Cause": cause}, failed_step=step,
-                                job_cancelled=cancelled, job_id=job_id)
+                                job_cancelled=cancelled, job_id=job_id, job_recovered=outcome["recovered"])
     except Exception as exc:  # noqa: BLE001
         warnings.append(f"registry write failed: {type(exc).__name__}")
     return {"status": status, "run_id": run_id, "failed_step": step, "error": error_name, "cause": cause,
-            "job_id": job_id, "job_cancelled": cancelled, "warnings": warnings, "summary": summary}
+            "job_id": job_id, "job_cancelled": cancelled, "job_recovered": outcome["recovered"], "warnings": warnings, "summary": summary}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rft_contracts import registry as run_registry
+from rft_contracts.naming import dataset_snapshot_key
 from rft_contracts.runtime_config import WorkflowConfig
 
 from . import clients
@@ -22,6 +23,12 @@ def lineage(config: WorkflowConfig, state: dict) -> dict:
         "datasets": {name: {k: (ds.get(name) or {}).get(k) for k in DATASET_FIELDS}
                      if ds.get(name) else None for name in ("train", "validation")},
         "datasets_bucket": config.datasets_bucket,
+        # The immutable, content-addressed copies the job trained on (rft_workflow/snapshots.py):
+        # they outlive re-uploads and version expiry of the keys above.
+        "dataset_snapshots": {name: {"bucket": config.datasets_bucket,
+                                     "key": dataset_snapshot_key(config.customization, ds[name]["sha256"]),
+                                     "sha256": ds[name]["sha256"]}
+                              for name in ("train", "validation") if (ds.get(name) or {}).get("sha256")},
         "dataset_report_key": ds.get("report_key"),
         "audit": {"summary": audit.get("summary"), "report_key": audit.get("report_key"),
                   "skipped": audit.get("skipped", False)},

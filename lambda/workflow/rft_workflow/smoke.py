@@ -1,4 +1,7 @@
-"""The smoke test of a promoted model: one Chat Completions and one Responses call on mantle."""
+"""The smoke test of the chosen candidate, before it is promoted: one Chat Completions call on
+mantle, plus one Responses call when the catalog says the base model serves the Responses API
+(``config.responses_api``; mantle's page says not every model does [U], docs/aws-contracts.md).
+A model that fails here is never written to the model parameter applications read."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ def smoke_test(config: WorkflowConfig, model_id: str | None) -> dict:
     if config.control_plane != "mantle":
         return {"skipped": True, "reason": NOVA_NO_INFERENCE, "model_id": model_id}
     if not model_id:
-        raise SmokeTestFailed("no promoted model id in the state")
+        raise SmokeTestFailed("no chosen model id in the state")
     client = clients.mantle(config)
     try:
         chat = mantle.chat_text(client, model_id, [{"role": "user", "content": PROMPT}], MAX_TOKENS)
@@ -26,6 +29,8 @@ def smoke_test(config: WorkflowConfig, model_id: str | None) -> dict:
         raise SmokeTestFailed(f"Chat Completions on {model_id} failed: {type(exc).__name__}: {str(exc)[:300]}") from None
     if not chat.strip():
         raise SmokeTestFailed(f"Chat Completions on {model_id} returned no text")
+    if not config.responses_api:
+        return {"chat_completions": "ok", "responses": "not served by this model (catalog)", "model_id": model_id}
     try:
         response = client.responses.create(model=model_id, input=PROMPT, store=False, max_output_tokens=MAX_TOKENS)
         text = response.output_text or ""

@@ -75,7 +75,7 @@ def aws(monkeypatch):
 
         config = {
             "team": TEAM, "customization": CUSTOMIZATION, "base_model": "qwen.qwen3-32b",
-            "control_plane": "mantle", "region": REGION, "account": ACCOUNT,
+            "control_plane": "mantle", "responses_api": False, "region": REGION, "account": ACCOUNT,
             "hyperparameters": {"n_epochs": 2, "batch_size": 16, "learning_rate_multiplier": 0.5},
             "grader_function_arn": grader_arn, "grader_spec": SPEC, "grader_spec_hash": spec_hash(SPEC),
             "datasets_bucket": datasets, "artifacts_bucket": artifacts, "service_role_arn": None,
@@ -87,7 +87,7 @@ def aws(monkeypatch):
                       "model_id": None},
             "budget": {"approval_above_usd": 50.0, "max_usd": 500.0},
             "pricing": {"usd_per_million_training_tokens": 10.0, "usd_per_million_inference_tokens": 1.0},
-            "workflow": {"poll_seconds": 300, "max_job_hours": 24},
+            "workflow": {"poll_seconds": 300, "max_job_hours": 24, "mantle_validation_file": False},
             "evaluation": {"max_prompts": 8, "max_concurrency": 4, "max_tokens": 64},
             "selection": {"metric": "reward_mean", "prefer": "latest_on_tie"},
         }

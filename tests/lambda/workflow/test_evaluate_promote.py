@@ -145,8 +145,20 @@ def test_promote_writes_parameter_and_lineage_then_smoke_test(handlers, aws, ctx
     assert lineage["cost_estimate"]["estimate_usd"] == 12.5
     assert item["submit"]["job_id"] == trained["job"]["job_id"]  # earlier attributes kept
 
-    run_state["promotion"] = promotion
+    assert lineage["dataset_snapshots"]["train"] == {
+        "bucket": aws.config["datasets_bucket"], "sha256": trained["dataset"]["train"]["sha256"],
+        "key": f"ticket-triage/by-sha256/{trained['dataset']['train']['sha256']}.jsonl"}
+
+
+def test_smoke_test_calls_responses_only_where_the_catalog_says_it_is_served(handlers, aws, ctx, trained, mantle):
+    """The candidate (the selection's choice) is tested before promotion."""
+    chosen = trained["job"]["fine_tuned_model"]
+    run_state = state(aws, RUN, selection={"chosen": {"model_id": chosen}})
     mantle.requests.clear()
+    assert handlers.smoke_test(run_state, ctx)["responses"].startswith("not served")  # Qwen: chat only
+    assert mantle.requests_to("POST", "/v1/responses") == []
+    assert mantle.requests_to("POST", "/v1/chat/completions")[0].json["model"] == chosen
+    aws.config["responses_api"] = True  # e.g. gpt-oss
     assert handlers.smoke_test(run_state, ctx) == {"chat_completions": "ok", "responses": "ok", "model_id": chosen}
     [responses] = mantle.requests_to("POST", "/v1/responses")
     assert responses.json["store"] is False and responses.json["model"] == chosen
@@ -170,21 +182,23 @@ def test_promote_without_a_model_fails(handlers, aws, ctx):
 def test_smoke_test_failures(handlers, aws, ctx, trained, mantle):
     from rft_workflow.errors import SmokeTestFailed
 
+    aws.config["responses_api"] = True
+
     model = trained["job"]["fine_tuned_model"]
     mantle.respond = lambda model, messages: ""
     with pytest.raises(SmokeTestFailed, match="Chat Completions .* returned no text"):
-        handlers.smoke_test(state(aws, RUN, promotion={"model_id": model}), ctx)
+        handlers.smoke_test(state(aws, RUN, selection={"chosen": {"model_id": model}}), ctx)
     with pytest.raises(SmokeTestFailed, match="NotFoundError"):
-        handlers.smoke_test(state(aws, RUN, promotion={"model_id": "ft:qwen.qwen3-32b:missing"}), ctx)
+        handlers.smoke_test(state(aws, RUN, selection={"chosen": {"model_id": "ft:qwen.qwen3-32b:missing"}}), ctx)
     calls = iter(["fine", ""])
     mantle.respond = lambda model, messages: next(calls)
     with pytest.raises(SmokeTestFailed, match="Responses .* returned no text"):
-        handlers.smoke_test(state(aws, RUN, promotion={"model_id": model}), ctx)
+        handlers.smoke_test(state(aws, RUN, selection={"chosen": {"model_id": model}}), ctx)
 
 
 def test_smoke_test_skipped_on_native(handlers, aws, ctx):
     aws.config["control_plane"] = "native"
-    result = handlers.smoke_test(state(aws, RUN, promotion={"model_id": "arn:x"}), ctx)
+    result = handlers.smoke_test(state(aws, RUN, selection={"chosen": {"model_id": "arn:x"}}), ctx)
     assert result["skipped"] is True and "deployment" in result["reason"]
 
 

@@ -29,17 +29,27 @@ def test_submit_uploads_files_and_creates_one_reinforcement_job(handlers, aws, c
         "grader": {"type": "lambda", "lambda": {"function": aws.config["grader_function_arn"]}},
         "hyperparameters": {"n_epochs": 2, "batch_size": 16, "learning_rate_multiplier": 0.5}}}
     uploads = mantle.requests_to("POST", "/v1/files")
-    assert [u.form["file"]["filename"] for u in uploads] == ["train.jsonl", "validation.jsonl"]
+    # validation_file is opt-in (no AWS document or sample passes it for RFT): train only
+    assert [u.form["file"]["filename"] for u in uploads] == ["train.jsonl"]
     assert all(u.form["purpose"] == "fine-tune" for u in uploads)
     train_bytes = aws.s3.get_object(Bucket=aws.config["datasets_bucket"], Key=validated["train"]["key"],
                                     VersionId=validated["train"]["version_id"])["Body"].read()
     assert uploads[0].form["file"]["content"] == train_bytes
     assert body["training_file"] == mantle.jobs[job["job_id"]]["training_file"]
-    assert body["validation_file"]
+    assert "validation_file" not in body
     assert create.bearer.startswith("bedrock-api-key-")
     item = aws.registry_item(RUN)
     assert item["job_id"] == job["job_id"] and item["status"] == "running"
     assert item["submit"]["state"] == "submitted" and item["submit"]["adopted"] is False
+
+
+def test_validation_file_is_passed_only_when_the_customization_opts_in(handlers, aws, ctx, validated, mantle):
+    aws.config["workflow"]["mantle_validation_file"] = True
+    submit(handlers, aws, ctx, validated)
+    [create] = mantle.requests_to("POST", "/v1/fine_tuning/jobs")
+    uploads = mantle.requests_to("POST", "/v1/files")
+    assert [u.form["file"]["filename"] for u in uploads] == ["train.jsonl", "validation.jsonl"]
+    assert create.json["validation_file"] == mantle.jobs[next(iter(mantle.jobs))]["validation_file"]
 
 
 def test_retry_reuses_the_recorded_job(handlers, aws, ctx, validated, mantle):
@@ -47,7 +57,7 @@ def test_retry_reuses_the_recorded_job(handlers, aws, ctx, validated, mantle):
     second = submit(handlers, aws, ctx, validated)
     assert second["job_id"] == first["job_id"]
     assert len(mantle.requests_to("POST", "/v1/fine_tuning/jobs")) == 1
-    assert len(mantle.requests_to("POST", "/v1/files")) == 2
+    assert len(mantle.requests_to("POST", "/v1/files")) == 1
 
 
 def test_crash_after_upload_reuses_the_files(handlers, aws, ctx, validated, mantle):
@@ -58,7 +68,7 @@ def test_crash_after_upload_reuses_the_files(handlers, aws, ctx, validated, mant
         submit(handlers, aws, ctx, validated)
     assert aws.registry_item(RUN)["submit"]["state"] == "submitting" and not mantle.jobs
     job = submit(handlers, aws, ctx, validated)  # nothing to adopt on the endpoint: create
-    assert len(mantle.requests_to("POST", "/v1/files")) == 2  # not uploaded again
+    assert len(mantle.requests_to("POST", "/v1/files")) == 1  # not uploaded again
     assert len(mantle.jobs) == 1 and job["job_id"] in mantle.jobs and job["adopted"] is False
 
 

@@ -51,7 +51,6 @@ def test_schema_problems_name_lines_and_reasons(handlers, aws, ctx):
                "reference_answer": "low"}
     rows[8] = {"messages": [{"role": "user", "content": "y"}]}
     rows[10] = {"messages": [{"role": "user", "content": [{"type": "image", "url": "x"}]}], "reference_answer": "low"}
-    rows[12] = {"messages": [{"role": "user", "content": "meta"}], "metadata": {"reference_answer": "high"}}
     message = expect_invalid(handlers, aws, ctx, {"train": aws.put_dataset("train.jsonl", rows)})
     assert message.startswith("6 dataset problems:")  # line 5 has two
     assert "train line 3: not valid JSON" in message
@@ -59,8 +58,21 @@ def test_schema_problems_name_lines_and_reasons(handlers, aws, ctx):
     assert "train line 7: the last message is from the assistant" in message
     assert "train line 9: no reference_answer" in message
     assert "train line 11: messages[0].content must be non-empty text" in message
-    assert "line 13" not in message  # reference under metadata is accepted
     assert "report: s3://" in message
+
+
+def test_a_reference_only_under_metadata_is_rejected_with_its_line(handlers, aws, ctx):
+    """Bedrock reads the top-level reference_answer of a training row; a row's own `metadata`
+    reaches the grader as metadata.metadata (bedrock-rft.md, corrections 1), so a reference only
+    there never reaches the grader as the reference. We reject (the trained bytes stay the
+    user's bytes, so their sha256 in the lineage is the file the user uploaded)."""
+    rows = [ticket_row(i) for i in range(20)]
+    rows[12] = {"messages": [{"role": "user", "content": "meta"}], "metadata": {"reference_answer": "high"}}
+    rows[14] = ticket_row(14, metadata={"reference_answer": "low", "source": "crm"})  # both: fine
+    message = expect_invalid(handlers, aws, ctx, {"train": aws.put_dataset("train.jsonl", rows)})
+    assert message.startswith("1 dataset problem:")
+    assert "train line 13: reference_answer is under 'metadata'; Bedrock reads only a top-level " \
+           "reference_answer (move it up)" in message
 
 
 def test_row_limits(handlers, aws, ctx):

@@ -1,0 +1,63 @@
+"""Cleanup of runs whose execution ended without the failure path: aborted or timed out.
+
+A manual stop (``StopExecution``), an abort, or the execution timeout ends a run between two
+states, so ``RecordFailure`` never runs and a paid job keeps training. An EventBridge rule on
+Step Functions' "Execution Status Change" events (status ``ABORTED`` or ``TIMED_OUT``, the
+team's state machines only; ``constructs_lib/abandoned_runs.py``) invokes this step, which:
+
+1. maps the state machine name ``rft-<team>-<customization>`` to the customization (others
+   are ignored) and the execution name to the run id;
+2. finds the run's job by the registry record or its idempotency key (``recovery.py``) and
+   cancels it if it may still run;
+3. records the outcome in the run's registry item (``RunRegistry.record_abandoned``).
+
+Errors propagate (EventBridge retries the invocation; the function's Errors alarm tells the
+team): a job we could not cancel costs money, so failing loudly is the point.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rft_contracts.naming import state_machine_name
+from rft_contracts.registry import RunRegistry
+
+from . import clients, recovery
+
+ABANDONED = ("ABORTED", "TIMED_OUT")
+
+
+def execution_of(event: dict) -> tuple[str, str, str]:
+    """(state machine name, execution name, status) of an Execution Status Change event."""
+    detail = event.get("detail") or {}
+    machine_arn = str(detail.get("stateMachineArn") or "")
+    name = detail.get("name") or str(detail.get("executionArn") or "").rsplit(":", 1)[-1]
+    return machine_arn.rsplit(":", 1)[-1], str(name), str(detail.get("status") or "")
+
+
+def cleanup(event: dict, *, team: str, planes: dict[str, str], region: str, registry: RunRegistry) -> dict[str, Any]:
+    """``planes``: customization name -> control plane ("mantle" | "native") of the team."""
+    machine, run_id, status = execution_of(event)
+    customization = next((c for c in planes if state_machine_name(team, c) == machine), None)
+    if customization is None or status not in ABANDONED or not run_id:
+        return {"ignored": True, "state_machine": machine, "status": status}
+    item = registry.get(customization, run_id) or {}
+    plane = item.get("plane") or planes[customization]
+    outcome = recovery.find_and_cancel(region, plane, customization, run_id, item)
+    record = {k: outcome[k] for k in ("job_id", "plane", "cancelled", "recovered")}
+    record["notes"] = outcome["notes"]
+    registry.record_abandoned(team, customization, run_id, execution_status=status, cleanup=record)
+    failed_cancel = [n for n in outcome["notes"] if n.startswith(("cancel failed", "job lookup failed"))]
+    if failed_cancel:
+        # Recorded above; raising makes EventBridge retry and the Errors alarm fire.
+        raise RuntimeError(f"run {run_id}: the job may still be running: {failed_cancel[0]}")
+    return {"ignored": False, "customization": customization, "run_id": run_id, "status": status, **record}
+
+
+def cleanup_from_environment(event: dict, environ: dict[str, str]) -> dict[str, Any]:
+    import json
+
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or ""
+    registry = RunRegistry(clients.resource("dynamodb", region).Table(environ["RFT_REGISTRY_TABLE"]))
+    return cleanup(event, team=environ["RFT_TEAM"], planes=json.loads(environ["RFT_CUSTOMIZATION_PLANES"]),
+                   region=region, registry=registry)
