@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -54,6 +55,12 @@ def test_split_keeps_hash_lines_with_their_pin():
     assert taken.startswith("langdetect==1.0.9") and "sha256:bb" in taken
 
 
+def canonical(pin: str) -> str:
+    """name==version with the name normalised as PEP 503 does (runs of -_. are one -)."""
+    name, _, version = pin.strip().partition("==")
+    return f"{re.sub(r'[-_.]+', '-', name.strip()).lower()}=={version.strip()}"
+
+
 def test_every_function_lock_pins_what_its_requirements_name():
     """`make lock` was run after the last edit of a requirements.txt (else bundling would use stale pins)."""
     lambda_dir = Path(GRADER_LOCK).parents[1]
@@ -66,14 +73,14 @@ def test_every_function_lock_pins_what_its_requirements_name():
                                               lambda_dir / "grader" / "requirements.txt",
                                               lambda_dir / "workflow" / "requirements.txt"]
     for lock, requirement_files in inputs.items():
-        pinned = {line.split(" ")[0].split(";")[0].strip().lower().replace("_", "-")
+        pinned = {canonical(line.split(" ")[0].split(";")[0])
                   for line in lock.read_text().splitlines() if "==" in line and not line.startswith((" ", "#"))}
         for requirements in requirement_files:
             for line in requirements.read_text().splitlines():
                 line = line.split("#")[0].strip()
                 if "==" in line:
                     name, version = line.split("==")
-                    pin = f"{name.split('[')[0].strip().lower().replace('_', '-')}=={version.strip()}"
+                    pin = canonical(f"{name.split('[')[0]}=={version}")
                     assert pin in pinned, f"{lock.relative_to(repo)} lacks {pin}: run `make lock`"
 
 
