@@ -9,7 +9,7 @@ from constructs import Construct
 
 from constructs_lib.bedrock_service_role import BedrockServiceRole
 from rft.config.catalog import ControlPlane
-from rft.config.models import Customization
+from rft.config.team_config import Customization
 from rft_contracts.naming import parameter_path
 
 

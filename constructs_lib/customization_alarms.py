@@ -9,7 +9,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from constructs_lib.metric_catalog import CustomizationMetrics
-from rft.config.models import AlarmSettings
+from rft.config.team_config import AlarmSettings
 
 
 class CustomizationAlarms(Construct):

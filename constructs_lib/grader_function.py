@@ -14,7 +14,7 @@ from constructs_lib import nag
 from constructs_lib.judge_access import judge_invoke_statements
 from constructs_lib.python_function import PythonFunction
 from rft_contracts.metrics import GRADER_SERVICE, grader_namespace
-from rft.config.models import Customization
+from rft.config.team_config import Customization
 from rft_graders.judges import same_family
 from rft_graders.spec_walk import forwarded_function_arns, judge_models, runs_code
 

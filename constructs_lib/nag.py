@@ -28,7 +28,7 @@ from cdk_nag import (
 )
 from constructs import IConstruct
 
-from rft.config.models import CompliancePack
+from rft.config.team_config import CompliancePack
 
 ALWAYS_ON = ("AwsSolutions", "Serverless")
 _OPTIONAL_PACKS = {

@@ -28,7 +28,7 @@ from constructs import Construct
 from constructs_lib import nag
 from constructs_lib.iam_statements import use_key_through
 from rft.config.catalog import ControlPlane
-from rft.config.models import Customization, JobVpc
+from rft.config.team_config import Customization, JobVpc
 from rft_contracts.naming import dataset_snapshot_key, runs_prefix
 from rft_contracts.phases import FAILED_STATE_PATH, Phase
 from rft_contracts.run_ids import job_name_prefix

@@ -24,7 +24,7 @@ from constructs_lib.iam_statements import mantle_project_arn, use_key_through
 from constructs_lib.judge_access import judge_invoke_statements
 from constructs_lib.python_function import PythonFunction
 from rft.config.catalog import ControlPlane, base_model
-from rft.config.models import Customization
+from rft.config.team_config import Customization
 from rft_graders.spec_walk import judge_models
 from rft_contracts.metrics import WORKFLOW_SERVICE
 from rft_contracts.naming import DATASET_SNAPSHOT_DIR, workflow_function_name

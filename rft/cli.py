@@ -24,7 +24,7 @@ import os
 import sys
 from importlib import metadata
 
-from rft import dashboard, data, doctor, grade, import_openai, judge, models, run, runs
+from rft import dashboard, data, doctor, grade, import_openai, judge, model_commands, run_control, run_history
 from rft.config.loader import TEAMS_DIR_ENV
 
 
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--teams-dir", metavar="DIR",
                         help=f"directory of team files (default: ${TEAMS_DIR_ENV}, else config/teams)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in (grade, judge, run, runs, models, dashboard, import_openai, data, doctor):
+    for command in (grade, judge, run_control, run_history, model_commands, dashboard, import_openai, data, doctor):
         command.register(subparsers)
     return parser
 

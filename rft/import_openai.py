@@ -141,7 +141,7 @@ def convert(args: argparse.Namespace) -> Result:
 
     from rft.config.catalog import CATALOG
     from rft.config.loader import format_validation_error
-    from rft.config.models import Customization
+    from rft.config.team_config import Customization
 
     inputs = {Path(p).resolve() for p in (args.job_json, args.training_file, args.validation_file) if p}
     for name in ("customization.yaml", "train.jsonl", "validation.jsonl", "IMPORT_REPORT.md"):
@@ -527,7 +527,7 @@ def _team_check(result: Result, entry: dict) -> Check:
     from pydantic import ValidationError
 
     from rft.config.loader import format_validation_error, read_yaml
-    from rft.config.models import TeamConfig
+    from rft.config.team_config import TeamConfig
 
     # As the loader reads it (YAML 1.2), so `learningRate: 1e-5` in the team file stays a number.
     raw = read_yaml(result.team_file.read_text(encoding="utf-8"))

@@ -22,7 +22,7 @@ from constructs_lib.lambda_assets import grader_code
 from constructs_lib.metric_catalog import CustomizationMetrics
 from constructs_lib.rft_workflow import RftWorkflow
 from constructs_lib.workflow_functions import STEPS
-from rft.config.models import Customization, TeamConfig
+from rft.config.team_config import Customization, TeamConfig
 from rft_contracts.naming import (
     grader_function_name,
     lambda_arn,

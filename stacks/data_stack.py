@@ -15,7 +15,7 @@ from constructs import Construct
 from constructs_lib.run_registry import RunRegistry
 from constructs_lib.secure_bucket import AccessLogBucket, SecureBucket
 from constructs_lib.team_key import TeamKey
-from rft.config.models import DataSettings
+from rft.config.team_config import DataSettings
 from rft_contracts.naming import DATASET_SNAPSHOT_DIR, bucket_name, registry_table_name
 
 

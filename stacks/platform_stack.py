@@ -25,7 +25,7 @@ from constructs_lib.notification_topic import NotificationTopic
 from constructs_lib.team_dashboard import TeamDashboard
 from constructs_lib.workflow_functions import WorkflowFunctions
 from rft.config.catalog import ControlPlane
-from rft.config.models import TeamConfig
+from rft.config.team_config import TeamConfig
 from rft_contracts.metrics import training_namespace
 from rft_contracts.naming import (
     consumer_policy_name,

@@ -10,7 +10,7 @@ from aws_cdk import App, Environment, Stack
 from aws_cdk import aws_iam as iam
 
 from constructs_lib import nag
-from rft.config.models import TeamConfig
+from rft.config.team_config import TeamConfig
 from rft_contracts.naming import bucket_name, customization_stack_name, registry_table_name
 from stacks.customization_stack import CustomizationStack
 from stacks.data_stack import DataStack

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from rft.config.models import TeamConfig
+from rft.config.team_config import TeamConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEAMS_DIR = REPO_ROOT / "config" / "teams"

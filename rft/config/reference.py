@@ -21,7 +21,7 @@ from pydantic_core import PydanticUndefined
 
 from rft.config.catalog import CATALOG, ControlPlane
 from rft.config.loader import REPO_ROOT
-from rft.config.models import (
+from rft.config.team_config import (
     AlarmSettings,
     AuditSettings,
     Budget,

@@ -8,7 +8,7 @@ fails synth instead of falling back to a Lambda-side default.
 from __future__ import annotations
 
 from rft.config.catalog import base_model
-from rft.config.models import Customization, TeamConfig
+from rft.config.team_config import Customization, TeamConfig
 from rft_contracts import naming
 from rft_contracts.runtime_config import (
     AuditSettings,

@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from rft import models as models_cli
+from rft import model_commands as models_cli
 from tests.cli.test_runs_cli import (
     REGION, TEAM, cli, no_credentials, one_line, promoted, workflow_config,  # noqa: F401
 )

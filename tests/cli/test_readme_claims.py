@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from rft.config.loader import REPO_ROOT, TEAMS_DIR_ENV, load_team
-from rft.config.models import Customization, TeamConfig
+from rft.config.team_config import Customization, TeamConfig
 
 README = (REPO_ROOT / "README.md").read_text()
 MAKEFILE = (REPO_ROOT / "Makefile").read_text()

@@ -11,7 +11,7 @@ import time
 import boto3
 import pytest
 
-from rft import run as run_cli
+from rft import run_control as run_cli
 from rft_contracts.run_ids import RUN_ID_LENGTH, is_run_id
 
 TEAM, CUSTOMIZATION, ACCOUNT, REGION = "example", "ticket-triage", "111111111111", "us-west-2"

@@ -15,7 +15,7 @@ import boto3
 import pytest
 
 from rft_contracts import naming
-from rft import runs as runs_cli
+from rft import run_history as runs_cli
 
 TEAM, ACCOUNT, REGION = "example", "111111111111", "us-west-2"
 TABLE = naming.registry_table_name(TEAM)
@@ -35,11 +35,11 @@ def cli(*argv: str) -> int:
     registered = {name for action in top._subparsers._group_actions for name in action.choices}
     if argv[0] in registered:
         return rft_cli.main(list(argv))
-    from rft import dashboard, models, runs
+    from rft import dashboard, model_commands, run_history
 
     parser = argparse.ArgumentParser(prog="rft")
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (runs, models, dashboard):
+    for module in (run_history, model_commands, dashboard):
         module.register(commands)
     args = parser.parse_args(list(argv))
     return args.func(args)

@@ -122,7 +122,7 @@ def test_rft_run_stop_stops_the_execution_with_its_reason(monkeypatch, capsys):
     import boto3
     from moto import mock_aws
 
-    from rft import run as run_cli
+    from rft import run_control as run_cli
 
     for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                        "AWS_DEFAULT_REGION": "us-west-2", "MOTO_ACCOUNT_ID": "111111111111"}.items():

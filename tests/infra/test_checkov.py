@@ -68,7 +68,7 @@ def test_a_team_job_vpc_puts_the_sandbox_in_it(tmp_path):
     """The sandbox runs in the team's (route-less) job VPC subnets when the team gives one, and
     the team still synthesizes clean with every nag pack."""
     from rft.config.loader import load_team
-    from rft.config.models import JobVpc
+    from rft.config.team_config import JobVpc
     from tests.synth_support import synthesize
 
     config = load_team("nova-example").model_copy(update={"job_vpc": JobVpc(

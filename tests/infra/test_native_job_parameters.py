@@ -85,7 +85,7 @@ def test_a_misspelled_member_would_be_caught():
 
 
 def test_vpc_config_validates_against_botocore_too():
-    from rft.config.models import JobVpc
+    from rft.config.team_config import JobVpc
 
     operation = botocore.session.get_session().get_service_model("bedrock") \
         .operation_model("CreateModelCustomizationJob")
@@ -98,7 +98,7 @@ def test_vpc_config_validates_against_botocore_too():
 
 
 def test_a_team_vpc_gives_the_service_role_tag_scoped_network_rights_and_passes_nag(tmp_path):
-    from rft.config.models import JobVpc
+    from rft.config.team_config import JobVpc
     from tests.synth_support import synthesize
 
     vpc = JobVpc(subnet_ids=("subnet-0123456789abcdef0",), security_group_ids=("sg-0123456789abcdef0",))
