@@ -1,0 +1,208 @@
+"""Linear-time pattern matching for everything a grader runs on model output.
+
+Python's ``re`` backtracks: ``^\\s*\\*`` over a long run of newlines, or a user's ``(a+)+$``,
+takes quadratic or exponential time, and one crafted response then stalls the whole batch.
+Graders therefore match model output only through this module, which runs RE2 (a DFA/NFA
+engine whose time is linear in the input for every pattern it accepts), or with plain
+``str`` methods written to be linear.
+
+RE2 differs from ``re`` in ways a pattern author must know (checked when a spec is loaded,
+see ``check_user_pattern``): no backreferences, lookarounds, atomic groups, possessive
+quantifiers or conditionals; ``\\z`` instead of ``\\Z``; and ``\\w \\d \\s \\b`` are ASCII.
+Our own patterns use the Unicode classes below instead, so they agree with Python's
+Unicode ``\\w`` and ``\\s``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+import re2
+
+# Python's \w for str patterns: str.isalnum() or "_", i.e. letters (L*), numbers (N*), "_".
+WORD = r"[\p{L}\p{N}_]"
+NOT_WORD = r"[^\p{L}\p{N}_]"
+# Python's \s for str patterns: exactly the characters for which str.isspace() is true
+# (tests check this against every code point).
+SPACE_CHARS = (
+    (0x09, 0x0D), (0x1C, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
+    (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000),
+)
+_SPACE_ITEMS = "".join(f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b != a else "") for a, b in SPACE_CHARS)
+SPACE = f"[{_SPACE_ITEMS}]"
+NOT_SPACE = f"[^{_SPACE_ITEMS}]"
+
+# A spec pattern compiles to at most this many RE2 instructions. RE2 stays linear in the
+# input for any size, but its fallback NFA costs time proportional to input x program size.
+MAX_PROGRAM_SIZE = 5000
+
+_ANCHOR = re2._Anchor
+
+
+def _options(*, ignore_case: bool = False, literal: bool = False) -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False  # errors are raised (and reported by the spec), not logged
+    options.case_sensitive = not ignore_case
+    options.literal = literal
+    return options
+
+
+class Pattern:
+    """A compiled RE2 pattern with the few operations graders use.
+
+    ``engine`` names what runs (always ``"re2"``); tests assert on it. Every method encodes
+    the text once: re2's own ``search(text, pos)`` re-encodes the whole string per call, so
+    a scan that calls it in a loop would be quadratic again.
+    """
+
+    engine = "re2"
+    __slots__ = ("pattern", "_regexp")
+
+    def __init__(self, pattern: str, *, ignore_case=False, multiline=False, dotall=False, literal=False):
+        self.pattern = pattern
+        flags = ("m" if multiline else "") + ("s" if dotall else "")
+        source = f"(?{flags}){pattern}" if flags and not literal else pattern
+        self._regexp = re2.compile(source, _options(ignore_case=ignore_case, literal=literal))
+
+    @property
+    def groups(self) -> int:
+        return self._regexp.groups
+
+    @property
+    def program_size(self) -> int:
+        return self._regexp.programsize
+
+    def search(self, text: str):
+        return self._regexp.search(text)
+
+    def fullmatch(self, text: str):
+        return self._regexp.fullmatch(text)
+
+    def finditer(self, text: str) -> Iterator:
+        """Match objects (character offsets). Costs a few microseconds per match: use it
+        where matches are few, ``count`` where they may be many."""
+        return self._regexp.finditer(text)
+
+    def count(self, text: str, limit: int | None = None) -> int:
+        """How many non-overlapping matches ``findall`` would give, stopping at ``limit``."""
+        found = 0
+        for _ in self.scan(text.encode("utf-8")):
+            found += 1
+            if limit is not None and found >= limit:
+                break
+        return found
+
+
+    def scan(self, data: bytes) -> Iterator[list[tuple[int, int]]]:
+        """Every non-overlapping match of UTF-8 ``data`` as its group spans in bytes
+        (``(-1, -1)`` for a group that did not take part); no match objects are built."""
+        match = self._regexp._regexp.Match
+        pos, end = 0, len(data)
+        while pos <= end:
+            spans = match(_ANCHOR.UNANCHORED, data, pos, end)
+            start, stop = spans[0]
+            if start < 0:
+                return
+            yield spans
+            pos = stop if stop > start else _next_char(data, stop)
+
+
+def _next_char(data: bytes, pos: int) -> int:
+    """The byte offset of the character after the one at ``pos`` (past the end at the end)."""
+    pos += 1
+    while pos < len(data) and (data[pos] & 0xC0) == 0x80:
+        pos += 1
+    return pos
+
+
+def compile(pattern: str, **flags) -> Pattern:  # noqa: A001 - mirrors re.compile
+    return Pattern(pattern, **flags)
+
+
+def literal(text: str, *, ignore_case: bool = False) -> Pattern:
+    """A pattern matching ``text`` literally."""
+    return Pattern(text, ignore_case=ignore_case, literal=True)
+
+
+def escape(text: str) -> str:
+    return re2.escape(text)
+
+
+# ---- user patterns -----------------------------------------------------------------------
+
+_UNSUPPORTED = {
+    "GROUPREF": "backreferences (\\1, (?P=name)) are not supported",
+    "GROUPREF_EXISTS": "conditional groups (?(1)...) are not supported",
+    "ASSERT": "lookahead/lookbehind (?=...) (?<=...) is not supported",
+    "ASSERT_NOT": "negative lookahead/lookbehind (?!...) (?<!...) is not supported",
+    "ATOMIC_GROUP": "atomic groups (?>...) are not supported",
+    "POSSESSIVE_REPEAT": "possessive quantifiers (*+, ++, ?+) are not supported",
+}
+
+
+def _python_features(pattern: str) -> set[str]:
+    """Names of the regex operators ``pattern`` uses, from Python's own parser."""
+    try:
+        from re import _parser as parser  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python < 3.11
+        import sre_parse as parser  # type: ignore[no-redef]
+
+    found: set[str] = set()
+
+    def walk(items) -> None:
+        for op, arg in items:
+            found.add(str(op))
+            if str(op) == "AT":
+                found.add(str(arg))  # e.g. AT_END_STRING for \Z
+            for value in arg if isinstance(arg, (list, tuple)) else (arg,):
+                if isinstance(value, parser.SubPattern):
+                    walk(value)
+                elif isinstance(value, (list, tuple)):
+                    for inner in value:
+                        if isinstance(inner, parser.SubPattern):
+                            walk(inner)
+
+    walk(parser.parse(pattern))
+    return found
+
+
+def check_user_pattern(pattern: str, *, ignore_case: bool = False, groups: int = 0) -> Pattern:
+    """Compile a pattern from a spec with RE2, or raise ValueError saying why it cannot run.
+
+    The message quotes the pattern (spec text, never model output) so the author can find it.
+    """
+    shown = pattern if len(pattern) <= 80 else pattern[:77] + "..."
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression {shown!r}: {exc}") from None
+    features = _python_features(pattern)
+    reasons = [why for op, why in _UNSUPPORTED.items() if op in features]
+    if "AT_END_STRING" in features:
+        reasons.append("\\Z is not supported (use \\z, or $ without multiline)")
+    try:
+        compiled = Pattern(pattern, ignore_case=ignore_case)
+    except re2.error as exc:
+        detail = "; ".join(reasons) or _re2_reason(exc)
+        raise ValueError(
+            f"pattern {shown!r} cannot run in RE2, the linear-time engine graders use on model output: {detail}"
+        ) from None
+    if reasons:  # RE2 parsed it, but not with Python's meaning
+        raise ValueError(f"pattern {shown!r} cannot run in RE2: {'; '.join(reasons)}")
+    if compiled.program_size > MAX_PROGRAM_SIZE:
+        raise ValueError(
+            f"pattern {shown!r} is too large ({compiled.program_size} RE2 instructions, at most "
+            f"{MAX_PROGRAM_SIZE}); shorten counted repeats such as {{1000}}"
+        )
+    if compiled.groups < groups:
+        raise ValueError(f"pattern {shown!r} needs {groups} capture group(s)")
+    return compiled
+
+
+def _re2_reason(exc: Exception) -> str:
+    text = exc.args[0] if exc.args else ""
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    if "repetition size" in text:
+        return f"{text} (RE2 allows counted repeats up to 1000, nested ones multiplied)"
+    return text or "unsupported syntax"
