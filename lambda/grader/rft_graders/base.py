@@ -87,7 +87,8 @@ class PerSampleGrader:
     accepts_deadline = True
     default_budget_s: float = SAMPLE_BUDGET_S
     clock: Callable[[], float] = staticmethod(time.monotonic)
-    _limit: float | None = None
+    _own_limit: float | None = None  # this sample's start + budget
+    _deadline: float | None = None  # the batch's
 
     @property
     def budget_s(self) -> float:
@@ -103,8 +104,17 @@ class PerSampleGrader:
 
     def checkpoint(self) -> None:
         """Raise BudgetExceeded once this sample's budget or the batch deadline has passed."""
-        if self._limit is not None and self.clock() > self._limit:
+        now = self.clock()
+        if (self._own_limit is not None and now > self._own_limit) or (
+            self._deadline is not None and now > self._deadline
+        ):
             raise BudgetExceeded()
+
+    def exclude_from_budget(self, seconds: float) -> None:
+        """Give the current sample back time spent on one-time work (a lazy load) that any
+        sample could have triggered; the batch deadline is not moved."""
+        if self._own_limit is not None:
+            self._own_limit += seconds
 
     def grade_one(self, sample: Sample) -> float | GradeResult:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -115,18 +125,18 @@ class PerSampleGrader:
             return out
         self.prepare()
         budget = self.budget_s
+        self._deadline = deadline
         try:
             for sample in samples:
                 started = self.clock()
                 if deadline is not None and started >= deadline:
                     break  # the rest are skipped, below
-                own_limit = started + budget
-                self._limit = own_limit if deadline is None else min(own_limit, deadline)
+                self._own_limit = started + budget
                 out.append(self._grade_guarded(sample))
-                if self.clock() > own_limit:
+                if self.clock() > self._own_limit:
                     out[-1] = timed_out()  # finished, but too slow to trust as a reward
         finally:
-            self._limit = None
+            self._own_limit = self._deadline = None
         out.extend(timed_out() for _ in range(len(samples) - len(out)))
         return out
 

@@ -16,6 +16,7 @@ Unicode ``\\w`` and ``\\s``.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Iterator
 
 import re2
@@ -42,11 +43,14 @@ NOT_SPACE = char_class(SPACE_CHARS, negate=True)
 # \s without the newline, e.g. for a line's indentation.
 SPACE_NO_NEWLINE = char_class(((0x09, 0x09), (0x0B, 0x0D), *SPACE_CHARS[1:]))
 
-# A spec pattern compiles to at most this many RE2 instructions. RE2 stays linear in the
-# input for any pattern, but when its DFA cache thrashes (e.g. a[ab]{999}c) the NFA it falls
-# back on costs time proportional to input x program size; with inputs capped at
-# MAX_INPUT_CHARS this keeps the worst pattern near 1 s (benchmarks/rule_graders_dos.py).
-MAX_PROGRAM_SIZE = 2000
+# Limits on spec patterns. RE2 is linear in the input for every pattern, but the constant
+# depends on the pattern: when its DFA cache thrashes (e.g. a[ab]{999}c, whose DFA would
+# need 2^999 states) RE2 falls back to an NFA that costs input x (threads alive at once).
+# Counted repeats multiply those threads, Unicode classes (\p{L}: hundreds of UTF-8 byte
+# branches) inflate them; the two limits below keep the worst accepted pattern near 0.5 s
+# on a MAX_INPUT_CHARS input (benchmarks/rule_graders_dos.py measures it).
+MAX_EXPANDED_SIZE = 1000  # atoms after expanding counted repeats: a{5}(b|c){10} is 25
+MAX_PROGRAM_SIZE = 20_000  # RE2 instructions (\p{L} alone is about 1,200)
 # Graders that run spec patterns (regex, label_match's answer_regex) score longer inputs 0
 # with a ``response_too_long`` metric; truncating would let a hedge hide past the cut.
 MAX_INPUT_CHARS = 100_000
@@ -189,35 +193,83 @@ def _python_features(pattern: str) -> set[str]:
     return found
 
 
+def _expanded_size(pattern: str) -> int:
+    """Atoms of ``pattern`` with every counted repeat {m,n} written out n times (unbounded
+    repeats count once): the number of NFA threads the pattern can keep alive at once."""
+    try:
+        from re import _constants as constants, _parser as parser  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python < 3.11
+        import sre_constants as constants  # type: ignore[no-redef]
+        import sre_parse as parser  # type: ignore[no-redef]
+
+    repeats = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
+
+    def size(items) -> int:
+        total = 0
+        for op, arg in items:
+            name = str(op)
+            if name in repeats:
+                low, high, sub = arg
+                factor = max(low, 1) if high == constants.MAXREPEAT else high
+                total += factor * size(sub)
+            elif name == "BRANCH":
+                total += sum(size(branch) for branch in arg[1])
+            elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
+                total += size(arg[-1])
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                total += size(arg[1])
+            else:
+                total += 1
+        return total
+
+    return size(parser.parse(pattern))
+
+
+def _python_view(pattern: str) -> str | None:
+    """``pattern`` with RE2-only syntax (\\p{L}, \\z, \\C) replaced by Python equivalents of
+    the same size, for Python's parser to analyse; None when Python still cannot parse it."""
+    view = _RE2_ONLY.sub(lambda m: "$" if m.group(0) == "\\z" else "x", pattern)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. FutureWarning for RE2's [[:alpha:]]
+            re.compile(view)
+    except re.error:
+        return None
+    return view
+
+
+_RE2_ONLY = re.compile(r"\\[pP](?:\{[^}]*\}|[A-Za-z])|\\z|\\C")
+
+
 def check_user_pattern(
     pattern: str, *, ignore_case: bool = False, multiline: bool = False, dotall: bool = False, groups: int = 0
 ) -> Pattern:
     """Compile a pattern from a spec with RE2, or raise ValueError saying why it cannot run.
 
+    Patterns are RE2 syntax (Python's, less the backtracking-only constructs, plus \\p{..}).
     The message quotes the pattern (spec text, never model output) so the author can find it.
     """
     shown = pattern if len(pattern) <= 80 else pattern[:77] + "..."
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"not a valid regular expression {shown!r}: {exc}") from None
-    features = _python_features(pattern)
-    reasons = [why for op, why in _UNSUPPORTED.items() if op in features]
-    if "AT_END_STRING" in features:
-        reasons.append("\\Z is not supported (use \\z, or $ without multiline)")
+    view = _python_view(pattern)
     try:
         compiled = Pattern(pattern, ignore_case=ignore_case, multiline=multiline, dotall=dotall)
     except re2.error as exc:
+        if view is None:
+            raise ValueError(f"not a valid regular expression {shown!r}: {_re2_reason(exc)}") from None
+        features = _python_features(view)
+        reasons = [why for op, why in _UNSUPPORTED.items() if op in features]
+        if "AT_END_STRING" in features:
+            reasons.append("\\Z is not supported (use \\z, or $ without multiline)")
         detail = "; ".join(reasons) or _re2_reason(exc)
         raise ValueError(
             f"pattern {shown!r} cannot run in RE2, the linear-time engine graders use on model output: {detail}"
         ) from None
-    if reasons:  # RE2 parsed it, but not with Python's meaning
-        raise ValueError(f"pattern {shown!r} cannot run in RE2: {'; '.join(reasons)}")
-    if compiled.program_size > MAX_PROGRAM_SIZE:
+    expanded = _expanded_size(view) if view is not None else 0
+    if expanded > MAX_EXPANDED_SIZE or compiled.program_size > MAX_PROGRAM_SIZE:
         raise ValueError(
-            f"pattern {shown!r} is too large ({compiled.program_size} RE2 instructions, at most "
-            f"{MAX_PROGRAM_SIZE}); shorten counted repeats such as {{1000}}"
+            f"pattern {shown!r} is too large to match in bounded time ({expanded} atoms with counted "
+            f"repeats expanded, at most {MAX_EXPANDED_SIZE}; {compiled.program_size} RE2 instructions, at "
+            f"most {MAX_PROGRAM_SIZE}); shorten counted repeats such as {{500}} or repeated \\p{{...}} classes"
         )
     if compiled.groups < groups:
         raise ValueError(f"pattern {shown!r} needs {groups} capture group(s)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..base import GradeResult, PerSampleGrader
 from ..errors import SampleGradingError
-from ..ifeval import check_instruction, loose_variants, warm_up
+from ..ifeval import LANGUAGE_INSTRUCTIONS, check_instruction, language_ready, loose_variants, warm_up
 from ..templating import Template
 
 # Longer responses follow no instruction (score 0, metric response_too_long). Truncating
@@ -46,9 +46,6 @@ class InstructionFollowingGrader(PerSampleGrader):
         self.input = Template(spec.input)
         self.reference = Template(spec.reference)
 
-    def prepare(self) -> None:
-        warm_up()  # langdetect's profiles load once, not inside a sample's budget
-
     def grade_one(self, sample) -> GradeResult:
         pairs = parse_instructions(self.reference.render_value(sample))
         response = self.input.render(sample)
@@ -70,4 +67,9 @@ class InstructionFollowingGrader(PerSampleGrader):
 
     def _check(self, instruction_id: str, kwargs: dict, candidate: str) -> bool:
         self.checkpoint()  # up to 8 variants x N instructions: stop once the budget is spent
+        if instruction_id in LANGUAGE_INSTRUCTIONS and not language_ready():
+            # langdetect's profiles load once per process (0.2-2 s): not this sample's cost.
+            started = self.clock()
+            warm_up()
+            self.exclude_from_budget(self.clock() - started)
         return check_instruction(instruction_id, kwargs, candidate)

@@ -41,12 +41,16 @@ def _number(token: str):
     return parse_number(token)
 
 
+MAX_ATTEMPTS = 1000  # number-like tokens tried from the end (a parse costs ~50 us)
+
+
 def last_number(text: str):
     """The last number written in ``text`` that parses (as ``find_numbers(text)[-1]``), or
-    None, also when that number is out of a float's range."""
+    None: also when that number is out of a float's range, or when the last MAX_ATTEMPTS
+    number-like tokens all fail to parse (e.g. thousands of "1/0")."""
     data = text.encode("utf-8")
     spans = [spans[0] for spans in _NUMBER_IN_TEXT.scan(data)]
-    for start, end in reversed(spans):
+    for start, end in reversed(spans[-MAX_ATTEMPTS:]):
         value = _number(data[start:end].decode("utf-8"))
         if value is _OUT_OF_RANGE:
             return None
