@@ -74,12 +74,12 @@ def _compare(count: int, relation: str, threshold: int) -> bool:
 
 
 def count_words(text: str) -> int:
-    """How many ``\w+`` runs the text holds (IFEval's word count, as Python's re would count)."""
+    """How many ``\\w+`` runs the text holds (IFEval's word count, as Python's re would count)."""
     return len(text.translate(_WORDS).split())
 
 
 def capital_words(text: str) -> list[str]:
-    """IFEval-style words (``\w+(?:[-']\w+)*``) of the text, without a regex: runs of word
+    """IFEval-style words (``\\w+(?:[-']\\w+)*``) of the text, without a regex: runs of word
     characters and joiners, cut where a joiner is doubled or at an edge."""
     out = []
     for run in text.translate(_WORDS_AND_JOINERS).split():

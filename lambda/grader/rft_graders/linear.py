@@ -103,10 +103,9 @@ class Pattern:
         where matches are few, ``count`` where they may be many."""
         return self._regexp.finditer(text)
 
-    def search_from(self, data: bytes, pos: int) -> list[tuple[int, int]] | None:
-        """Group spans (bytes) of the first match in UTF-8 ``data`` at or after byte ``pos``."""
-        spans = self._regexp._regexp.Match(_ANCHOR.UNANCHORED, data, pos, len(data))
-        return None if spans[0][0] < 0 else spans
+    def _raw_match(self, data: bytes, pos: int) -> list[tuple[int, int]]:
+        # The RE2 object itself: byte spans, no match objects, no re-encoding.
+        return self._regexp._regexp.Match(_ANCHOR.UNANCHORED, data, pos, len(data))
 
     def count(self, text: str, limit: int | None = None) -> int:
         """How many non-overlapping matches ``findall`` would give, stopping at ``limit``."""
@@ -123,10 +122,9 @@ class Pattern:
     def scan(self, data: bytes) -> Iterator[list[tuple[int, int]]]:
         """Every non-overlapping match of UTF-8 ``data`` as its group spans in bytes
         (``(-1, -1)`` for a group that did not take part); no match objects are built."""
-        match = self._regexp._regexp.Match
         pos, end = 0, len(data)
         while pos <= end:
-            spans = match(_ANCHOR.UNANCHORED, data, pos, end)
+            spans = self._raw_match(data, pos)
             start, stop = spans[0]
             if start < 0:
                 return

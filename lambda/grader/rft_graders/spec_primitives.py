@@ -48,7 +48,7 @@ def check_answer_regex(value: str | None) -> str | None:
             check_user_pattern(value, ignore_case=True, dotall=True, groups=1)
         except ValueError as exc:
             if "capture group" in str(exc):
-                raise ValueError("needs one capture group for the answer") from None
+                raise ValueError(f"pattern {value!r} needs one capture group for the answer") from None
             raise
     return value
 
@@ -117,6 +117,10 @@ def _timed(grader, ctx):
     if isinstance(grader, PerSampleGrader) and ctx is not None:
         grader.clock = ctx.judge_environment().clock
     return grader
+
+
+def _import_math_verify() -> None:
+    import math_verify  # noqa: F401 - loaded once per process, before the first sample's budget
 
 
 class SpecModel(BaseModel):
@@ -353,7 +357,10 @@ class MathSpec(SpecModel):
     def build(self, ctx):
         from .primitives.math_grader import MathGrader
 
-        return _timed(MathGrader(self), ctx)
+        grader = _timed(MathGrader(self), ctx)
+        if self.symbolic:
+            grader.prepare = _import_math_verify  # its ~1 s import is no sample's cost
+        return grader
 
 
 class CodeSpec(SpecModel):
