@@ -14,6 +14,7 @@ brackets, ``<<[^\\n]+>>``) the rewrite finds the same matches; tests compare bot
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Callable
 
@@ -21,7 +22,7 @@ from . import linear
 from .errors import SampleGradingError
 
 RELATIONS = ("less than", "at least")
-LANGUAGE_CHARS = 20_000  # langdetect reads only ~10,000 characters itself
+LANGUAGE_CHARS = 10_000  # langdetect itself reads no more than 10,000 characters
 
 _ABBREVIATIONS = frozenset(
     ("mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co", "no")
@@ -141,11 +142,16 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _detect_language(text: str) -> str | None:
+    return _detect_prefix(text[:LANGUAGE_CHARS])
+
+
+@functools.lru_cache(maxsize=16)  # loose mode's variants mostly share their first 10,000 chars
+def _detect_prefix(text: str) -> str | None:
     from langdetect import DetectorFactory, LangDetectException, detect
 
     DetectorFactory.seed = 0
     try:
-        return detect(text[:LANGUAGE_CHARS])
+        return detect(text)
     except LangDetectException:
         return None  # no letters to judge by: IFEval counts that as followed
 
