@@ -9,13 +9,16 @@ Environment:
   GRADER_DEBUG=true      also log per-sample details (may include prompts and responses)
                          and every judge request and reply
   JUDGE_DEADLINE_MARGIN_S  seconds kept free before the function timeout (default: 10% of
-                         the remaining time, at least 2 s, at most 30 s)
+                         the remaining time, at least 2 s, at most 30 s); bounds every grader
+  RULE_SAMPLE_BUDGET_S   time one sample may take in a rule grader (default 1 s)
 
 The spec is parsed and compiled once, at cold start: a bad spec fails the init loudly rather
 than scoring every sample 0. Logs carry counts, durations and error reasons only.
-Judge graders get a deadline from ``context.get_remaining_time_in_millis()`` minus the margin:
-samples still waiting for a judge then score 0 (``judge_timeout``) and the batch returns in
-time, ids aligned, instead of the whole invocation timing out.
+Every grader gets a deadline from ``context.get_remaining_time_in_millis()`` minus the margin:
+samples still waiting for a judge then score 0 (``judge_timeout``), samples a rule grader has
+not reached score 0 (``grader_timeout``), and the batch returns in time, ids aligned, instead
+of the whole invocation timing out. A rule-graded sample over its budget also scores 0
+(``grader_timeout``); all patterns on model output run in RE2, in linear time.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
+from rft_graders.base import PerSampleGrader
 from rft_graders.batch import grade_batch
 from rft_graders.bedrock_event import InvalidEventError
 from rft_graders.build import BuildContext, build_grader
@@ -102,6 +106,8 @@ def deadline_from(context: Any) -> float | None:
     return time.monotonic() + max(0.0, remaining - margin_s)
 
 
+if os.environ.get("RULE_SAMPLE_BUDGET_S"):
+    PerSampleGrader.default_budget_s = float(os.environ["RULE_SAMPLE_BUDGET_S"])
 SPEC = parse_grader_spec(load_spec_source())
 SPEC_HASH = spec_hash(SPEC)
 JUDGES = sorted(judge_models(SPEC))
@@ -120,6 +126,7 @@ def _publish(report) -> None:
     metrics.add_metric(name="RewardStd", unit=MetricUnit.NoUnit, value=summary.std)
     metrics.add_metric(name="ZeroRewardFraction", unit=MetricUnit.NoUnit, value=summary.zero_fraction)
     metrics.add_metric(name="GraderErrors", unit=MetricUnit.Count, value=summary.error_count)
+    metrics.add_metric(name="GraderTimeouts", unit=MetricUnit.Count, value=report.timeouts)
     metrics.add_metric(name="BatchDuration", unit=MetricUnit.Milliseconds, value=report.duration_s * 1000)
     # EMF allows 100 metrics per document; components beyond that are dropped, not fatal.
     if JUDGES:
@@ -145,6 +152,7 @@ def lambda_handler(event: Any, context: Any) -> list[dict]:
         extra={
             "samples": summary.count,
             "errors": summary.error_count,
+            "timeouts": report.timeouts,
             "reward_mean": round(summary.mean, 4),
             "duration_ms": round(report.duration_s * 1000, 1),
             "grader": GRADER.name,

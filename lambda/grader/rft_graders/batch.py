@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import bedrock_event
-from .base import GradeResult, grade_many
+from .base import GradeResult, grade_many, is_timed_out
 from .errors import describe_error
 
 GRADER_ERROR = "grader_error"
@@ -29,6 +29,7 @@ class BatchReport:
     errors: list[SampleError] = field(default_factory=list)
     prompt_keys: list[str] = field(default_factory=list)
     duration_s: float = 0.0
+    timeouts: int = 0  # samples scored 0 with grader_timeout (over budget or past the deadline)
 
 
 def grade_batch(event: Any, grader, deadline: float | None = None) -> BatchReport:
@@ -36,7 +37,10 @@ def grade_batch(event: Any, grader, deadline: float | None = None) -> BatchRepor
 
     Per-sample trouble never escapes: that sample scores 0 with a ``grader_error`` metric.
     ``deadline`` (a ``time.monotonic()`` value, or the injected judge clock's) bounds the
-    graders that make slow outside calls: what is pending then scores 0 (``judge_timeout``).
+    batch: judges stop waiting (pending calls score 0, ``judge_timeout``), rule graders skip
+    the samples they have not started (0, ``grader_timeout``), and a rule-graded sample over
+    its own budget scores 0 too (``grader_timeout``). Results always match the event's ids,
+    in order.
     """
     started = time.perf_counter()
     raws = bedrock_event.parse_event(event)
@@ -61,6 +65,7 @@ def grade_batch(event: Any, grader, deadline: float | None = None) -> BatchRepor
     report = BatchReport(results=[], prompt_keys=[bedrock_event.prompt_key(raw) for raw in raws])
     for index, (raw, grade) in enumerate(zip(raws, grades)):
         grade = _checked(grade)
+        report.timeouts += is_timed_out(grade)
         if grade.error is not None:
             report.errors.append(SampleError(index, bedrock_event.sample_id(raw), grade.error))
         report.results.append(bedrock_event.result(bedrock_event.sample_id(raw), *_entry(grader.name, grade)))

@@ -9,6 +9,9 @@ could not do its job" and not "the policy wrote a bad answer":
   (e.g. ``{{sample.output_json.x}}`` on a non-JSON answer). That is the policy's fault, so
   it scores 0 with a ``response_parse_error`` metric and does not count as a grader error.
 
+A sample whose grading runs past its time budget, or that the batch deadline leaves
+ungraded, scores 0 with a ``grader_timeout`` metric (``base.timed_out``).
+
 Messages of both are logged, so they must never contain prompt or response text.
 """
 
@@ -19,6 +22,11 @@ class SampleGradingError(Exception):
 
 class ResponseParseError(Exception):
     """The response is unusable for this grader (scores 0); the message is safe to log."""
+
+
+class BudgetExceeded(Exception):
+    """Raised at a grader's checkpoint once the sample's time budget (or the batch deadline)
+    has passed; the sample scores 0 with a ``grader_timeout`` metric."""
 
 
 def describe_error(exc: BaseException) -> str:

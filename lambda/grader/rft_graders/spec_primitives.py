@@ -31,8 +31,59 @@ def _valid_template(value: str) -> str:
 TemplateStr = Annotated[str, AfterValidator(_valid_template)]
 
 
+def check_pattern(value: str, **flags) -> str:
+    """A spec pattern must run in RE2 (linear time on model output); say why when it cannot."""
+    from .linear import check_user_pattern
+
+    check_user_pattern(value, **flags)
+    return value
+
+
+def check_answer_regex(value: str | None) -> str | None:
+    """label_match's answer_regex: runs in RE2 (case-insensitive, dotall), one capture group."""
+    if value is not None:
+        from .linear import check_user_pattern
+
+        try:
+            check_user_pattern(value, ignore_case=True, dotall=True, groups=1)
+        except ValueError as exc:
+            if "capture group" in str(exc):
+                raise ValueError(f"pattern {value!r} needs one capture group for the answer") from None
+            raise
+    return value
+
+
+def schema_patterns(schema: Any) -> list[str]:
+    """Every regex in a JSON Schema: ``pattern`` values and ``patternProperties`` keys.
+    Values under enum/const/default/examples are data, not schemas, and are skipped."""
+    found: list[str] = []
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                found.append(node["pattern"])
+            if isinstance(node.get("patternProperties"), dict):
+                found.extend(node["patternProperties"])
+            stack.extend(v for k, v in node.items() if k not in ("enum", "const", "default", "examples"))
+    return found
+
+
+def _uses(schema: Any, keyword: str) -> bool:
+    if isinstance(schema, list):
+        return any(_uses(v, keyword) for v in schema)
+    if isinstance(schema, dict):
+        return keyword in schema or any(
+            _uses(v, keyword) for k, v in schema.items() if k not in ("enum", "const", "default", "examples")
+        )
+    return False
+
+
 def check_json_schema(value: dict | None) -> dict | None:
-    """Reject a schema that jsonschema itself calls invalid (at parse time, not per sample)."""
+    """Reject a schema that jsonschema itself calls invalid (at parse time, not per sample),
+    or whose regexes RE2 cannot run (the grader matches them in RE2, see json_schema.py)."""
     if value is not None:
         from jsonschema import Draft202012Validator, SchemaError
 
@@ -40,6 +91,12 @@ def check_json_schema(value: dict | None) -> dict | None:
             Draft202012Validator.check_schema(value)
         except SchemaError as exc:
             raise ValueError(f"not a valid JSON Schema: {exc.message}") from None
+        for pattern in schema_patterns(value):
+            check_pattern(pattern)
+        if _uses(value, "patternProperties") and _uses(value, "unevaluatedProperties"):
+            # jsonschema evaluates that pair with Python's backtracking re on the
+            # response's property names; the grader replaces every other use with RE2.
+            raise ValueError("patternProperties together with unevaluatedProperties is not supported")
     return value
 
 
@@ -50,6 +107,20 @@ def check_labels(value: list[str] | None) -> list[str] | None:
         if any(not label.strip() for label in value):
             raise ValueError("labels must not be empty")
     return value
+
+
+def _timed(grader, ctx):
+    """Rule graders read the run's clock (the judges' one, injected in tests), so that the
+    batch deadline they are handed means the same instant to every grader."""
+    from .base import PerSampleGrader
+
+    if isinstance(grader, PerSampleGrader) and ctx is not None:
+        grader.clock = ctx.judge_environment().clock
+    return grader
+
+
+def _import_math_verify() -> None:
+    import math_verify  # noqa: F401 - loaded once per process, before the first sample's budget
 
 
 class SpecModel(BaseModel):
@@ -79,7 +150,7 @@ class StringCheckSpec(SpecModel):
     def build(self, ctx):
         from .primitives.string_check import StringCheckGrader
 
-        return StringCheckGrader(self)
+        return _timed(StringCheckGrader(self), ctx)
 
 
 SimilarityMetric = Literal[
@@ -109,7 +180,7 @@ class TextSimilaritySpec(SpecModel):
     def build(self, ctx):
         from .primitives.text_similarity import TextSimilarityGrader
 
-        return TextSimilarityGrader(self)
+        return _timed(TextSimilarityGrader(self), ctx)
 
 
 class MultiSpec(SpecModel):
@@ -190,7 +261,7 @@ class PythonSpec(SpecModel):
     def build(self, ctx):
         from .primitives.python_grader import build_python_grader
 
-        return build_python_grader(self, ctx)
+        return _timed(build_python_grader(self, ctx), ctx)
 
 
 class RegexSpec(SpecModel):
@@ -199,26 +270,29 @@ class RegexSpec(SpecModel):
     type: Literal["regex"] = Field(description="Grader type.")
     name: str = _name("regex")
     input: TemplateStr = Field(OUTPUT_TEXT, description="Text to match.")
-    pattern: str = Field(min_length=1, description="Python regular expression.")
+    pattern: str = Field(
+        min_length=1,
+        description="Regular expression in RE2 syntax (linear time on any response): Python's syntax "
+        "without backreferences, lookarounds, atomic groups or possessive quantifiers; \\w \\d \\s \\b are "
+        "ASCII (use \\p{L}, \\p{N} for Unicode). Inputs over 100,000 characters score 0.",
+    )
     mode: Literal["search", "fullmatch"] = Field("search", description="search: anywhere; fullmatch: whole input.")
     ignore_case: bool = Field(False, description="Case-insensitive matching.")
     multiline: bool = Field(False, description="^ and $ match at line breaks.")
     dotall: bool = Field(False, description=". matches newlines.")
     negate: bool = Field(False, description="Score 1 when the pattern does NOT match.")
 
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from None
-        return value
+    _pattern = field_validator("pattern")(lambda cls, value: check_pattern(value))
+
+    @model_validator(mode="after")
+    def _fits_with_flags(self) -> "RegexSpec":
+        check_pattern(self.pattern, ignore_case=self.ignore_case, multiline=self.multiline, dotall=self.dotall)
+        return self
 
     def build(self, ctx):
         from .primitives.regex import RegexGrader
 
-        return RegexGrader(self)
+        return _timed(RegexGrader(self), ctx)
 
 
 class NumericSpec(SpecModel):
@@ -237,7 +311,7 @@ class NumericSpec(SpecModel):
     def build(self, ctx):
         from .primitives.numeric import NumericGrader
 
-        return NumericGrader(self)
+        return _timed(NumericGrader(self), ctx)
 
 
 class JsonSchemaSpec(SpecModel):
@@ -265,7 +339,7 @@ class JsonSchemaSpec(SpecModel):
     def build(self, ctx):
         from .primitives.json_schema import JsonSchemaGrader
 
-        return JsonSchemaGrader(self)
+        return _timed(JsonSchemaGrader(self), ctx)
 
 
 class MathSpec(SpecModel):
@@ -287,7 +361,10 @@ class MathSpec(SpecModel):
     def build(self, ctx):
         from .primitives.math_grader import MathGrader
 
-        return MathGrader(self)
+        grader = _timed(MathGrader(self), ctx)
+        if self.symbolic:
+            grader.prepare = _import_math_verify  # its ~1 s import is no sample's cost
+        return grader
 
 
 class CodeSpec(SpecModel):
@@ -330,7 +407,7 @@ class InstructionFollowingSpec(SpecModel):
     def build(self, ctx):
         from .primitives.instruction_following import InstructionFollowingGrader
 
-        return InstructionFollowingGrader(self)
+        return _timed(InstructionFollowingGrader(self), ctx)
 
 
 _LAMBDA_ARN = re.compile(
@@ -373,27 +450,19 @@ class LabelMatchSpec(SpecModel):
     )
     case_sensitive: bool = Field(False, description="Compare labels case-sensitively.")
     answer_regex: str | None = Field(
-        None, description="Optional regex; its first group (last match) is the answer span, e.g. 'Label:\\s*(.+)'."
+        None,
+        description="Optional regex (RE2 syntax, case-insensitive, . matches newlines); its first group "
+        "(last match) is the answer span, e.g. 'Label:\\s*(.+)'.",
     )
 
     _labels = field_validator("labels")(lambda cls, value: check_labels(value))
 
-    @field_validator("answer_regex")
-    @classmethod
-    def _regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                compiled = re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a valid regular expression: {exc}") from None
-            if compiled.groups < 1:
-                raise ValueError("needs one capture group for the answer")
-        return value
+    _answer_regex = field_validator("answer_regex")(lambda cls, value: check_answer_regex(value))
 
     def build(self, ctx):
         from .primitives.label_match import LabelMatchGrader
 
-        return LabelMatchGrader(self)
+        return _timed(LabelMatchGrader(self), ctx)
 
 
 PRIMITIVE_SPECS: tuple[type[SpecModel], ...] = (

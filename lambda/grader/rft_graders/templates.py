@@ -22,9 +22,20 @@ from .spec_primitives import (
     RegexSpec,
     SpecModel,
     TemplateStr,
+    check_answer_regex,
     check_json_schema,
     check_labels,
 )
+
+# RE2 (which runs every pattern on model output) has no lookahead, so "exactly one \boxed,
+# followed by {...}" is spelled as text without \boxed, \boxed{, text without \boxed, },
+# text without \boxed. Text without \boxed: non-backslashes, then backslash-led pieces that
+# do not continue as "boxed" (they stop at a proper prefix of it or diverge from it).
+_NO_BOXED_PIECE = r"\\(?:(?:[^\\b]|b[^\\o]|bo[^\\x]|box[^\\e]|boxe[^\\d])[^\\]*|b|bo|box|boxe)?"
+_NO_BOXED = r"[^\\]*(?:" + _NO_BOXED_PIECE + ")*"
+_NO_BOXED_NONEMPTY = r"(?:[^\\]+(?:" + _NO_BOXED_PIECE + ")*|(?:" + _NO_BOXED_PIECE + ")+)"
+ONE_BOXED = _NO_BOXED + r"\\boxed\{" + _NO_BOXED_NONEMPTY + r"\}" + _NO_BOXED
+
 
 class TemplateSpec(SpecModel):
     def expand(self) -> SpecModel:  # pragma: no cover - abstract
@@ -72,7 +83,7 @@ class MathReasoningTemplate(TemplateSpec):
         if self.format_weight == 0:
             return correct.model_copy(update={"name": self.name})
         # Exactly one \boxed{} answer: a second box is a hedge and earns no format credit.
-        boxed = RegexSpec(type="regex", name="format", pattern=r"^(?!.*\\boxed.*\\boxed).*\\boxed\{.+\}", dotall=True)
+        boxed = RegexSpec(type="regex", name="format", pattern=ONE_BOXED, mode="fullmatch")
         weight = round(self.format_weight, 6)
         return MultiSpec(
             type="multi",
@@ -145,6 +156,7 @@ class ClassificationTemplate(TemplateSpec):
     answer_regex: str | None = Field(None, description="Regex whose first group is the answer span.")
 
     _labels = field_validator("labels")(lambda cls, value: check_labels(value))
+    _answer_regex = field_validator("answer_regex")(lambda cls, value: check_answer_regex(value))
 
     def expand(self) -> SpecModel:
         return LabelMatchSpec(

@@ -74,17 +74,17 @@ def gleu(hyp: list[str], ref: list[str], min_n: int = 1, max_n: int = 4) -> floa
 
 
 def meteor(hyp: list[str], ref: list[str], alpha: float = 0.9, beta: float = 3.0, gamma: float = 0.5) -> float:
-    # Alignment as NLTK does it: from the end of both sequences, pair equal words greedily.
-    hyp_left = list(enumerate(hyp))
-    ref_left = list(enumerate(ref))
+    # Alignment as NLTK does it: from the end of both sequences, pair each word with the
+    # last still-unpaired equal word of the reference (an index stack per word: linear,
+    # where scanning the reference for every word was quadratic).
+    unpaired: dict[str, list[int]] = {}
+    for j, word in enumerate(ref):
+        unpaired.setdefault(word, []).append(j)
     matches = []
-    for i in range(len(hyp_left) - 1, -1, -1):
-        for j in range(len(ref_left) - 1, -1, -1):
-            if hyp_left[i][1] == ref_left[j][1]:
-                matches.append((hyp_left[i][0], ref_left[j][0]))
-                hyp_left.pop(i)
-                ref_left.pop(j)
-                break
+    for i in range(len(hyp) - 1, -1, -1):
+        stack = unpaired.get(hyp[i])
+        if stack:
+            matches.append((i, stack.pop()))
     matched = len(matches)
     if matched == 0:
         return 0.0
@@ -112,16 +112,25 @@ def rouge_n(hyp: list[str], ref: list[str], n: int) -> float:
     return _f1(matched, sum(hyp_counts.values()), sum(ref_counts.values()))
 
 
+def lcs_length(a: list[str], b: list[str]) -> int:
+    """Longest common subsequence length, bit-parallel (Allison & Dix 1986, Hyyroe 2004):
+    one big-integer step per token of ``a`` instead of the len(a) x len(b) table, which
+    took seconds at the token cap."""
+    masks: dict[str, int] = {}
+    for j, word in enumerate(b):
+        masks[word] = masks.get(word, 0) | (1 << j)
+    full = (1 << len(b)) - 1
+    v = full
+    for word in a:
+        u = v & masks.get(word, 0)
+        v = ((v + u) | (v - u)) & full
+    return len(b) - v.bit_count()
+
+
 def rouge_l(hyp: list[str], ref: list[str]) -> float:
     if not hyp or not ref:
         return 0.0
-    previous = [0] * (len(ref) + 1)
-    for word in hyp:
-        current = [0]
-        for j, ref_word in enumerate(ref):
-            current.append(previous[j] + 1 if word == ref_word else max(previous[j + 1], current[j]))
-        previous = current
-    return _f1(previous[-1], len(hyp), len(ref))
+    return _f1(lcs_length(hyp, ref), len(hyp), len(ref))
 
 
 def similarity(metric: str, hypothesis: str, reference: str) -> float:

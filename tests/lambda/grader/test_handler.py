@@ -29,7 +29,12 @@ def load_handler(monkeypatch, **env):
         monkeypatch.setenv(key, value)
     monkeypatch.syspath_prepend(str(HANDLER_DIR))
     sys.modules.pop("handler", None)
-    return importlib.import_module("handler")
+    handler = importlib.import_module("handler")
+    # Powertools binds its log stream once per process, to the stdout of whichever test made
+    # the first Logger: point it at this test's captured stdout.
+    for log_handler in handler.logger._logger.handlers:
+        log_handler.stream = sys.stdout  # not setStream: it flushes the old, closed stream
+    return handler
 
 
 def test_handler_grades_and_emits_metrics_without_content(monkeypatch, capsys):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from ..base import GradeResult, PerSampleGrader
 from ..errors import SampleGradingError
-from ..ifeval import check_instruction, loose_variants
+from ..ifeval import LANGUAGE_INSTRUCTIONS, check_instruction, language_ready, loose_variants, warm_up
 from ..templating import Template
 
-_MAX_CHARS = 200_000
+# Longer responses follow no instruction (score 0, metric response_too_long). Truncating
+# instead would let padding game "less than N words/sentences" checks; every checker is
+# linear, and this cap keeps 8 loose variants x several instructions inside the budget.
+MAX_CHARS = 100_000
 
 
 def parse_instructions(reference) -> list[tuple[str, dict]]:
@@ -45,13 +48,28 @@ class InstructionFollowingGrader(PerSampleGrader):
 
     def grade_one(self, sample) -> GradeResult:
         pairs = parse_instructions(self.reference.render_value(sample))
-        response = self.input.render(sample)[:_MAX_CHARS]
-        candidates = loose_variants(response) if self.loose else [response]
+        response = self.input.render(sample)
+        too_long = len(response) > MAX_CHARS
+        if too_long:
+            response = ""  # follows nothing; the instruction data is still validated below
+        candidates = list(dict.fromkeys(loose_variants(response))) if self.loose else [response]
         followed = 0
         for instruction_id, kwargs in pairs:
-            if response.strip() and any(check_instruction(instruction_id, kwargs, c) for c in candidates):
+            if response.strip() and any(self._check(instruction_id, kwargs, c) for c in candidates):
                 followed += 1
             else:
                 check_instruction(instruction_id, kwargs, "")  # still validate the instruction data
         fraction = followed / len(pairs)
-        return GradeResult(fraction, metrics={"all_followed": float(followed == len(pairs))})
+        metrics = {"all_followed": float(followed == len(pairs))}
+        if too_long:
+            metrics["response_too_long"] = 1.0
+        return GradeResult(fraction, metrics=metrics)
+
+    def _check(self, instruction_id: str, kwargs: dict, candidate: str) -> bool:
+        self.checkpoint()  # up to 8 variants x N instructions: stop once the budget is spent
+        if instruction_id in LANGUAGE_INSTRUCTIONS and not language_ready():
+            # langdetect's profiles load once per process (0.2-2 s): not this sample's cost.
+            started = self.clock()
+            warm_up()
+            self.exclude_from_budget(self.clock() - started)
+        return check_instruction(instruction_id, kwargs, candidate)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..base import GradeResult, grade_many
+from ..base import GradeResult, grade_many, is_timed_out, timed_out
 from ..formula import Formula
 
 
@@ -24,6 +24,11 @@ class MultiGrader:
             failed = [f"{key}: {r.error}" for key, r in parts.items() if r.error]
             if failed:
                 out.append(GradeResult.failed("; ".join(failed)))
+                continue
+            if any(is_timed_out(r) for r in parts.values()):
+                # A part that ran out of time has no real score; its 0 in a formula such as
+                # "1 - hedge" would pay, so the whole sample times out.
+                out.append(timed_out())
                 continue
             values = {key: r.score for key, r in parts.items()}
             try:
