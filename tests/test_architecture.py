@@ -85,7 +85,7 @@ def test_every_shipped_file_belongs_to_a_wing():
 
 
 @pytest.mark.parametrize("place, source, wing", [
-    ("lambda/workflow/x.py", "from rft.config.models import TeamConfig\n", "workflow runtime"),
+    ("lambda/workflow/x.py", "from rft.config.team_config import TeamConfig\n", "workflow runtime"),
     ("lambda/grader/rft_graders/x.py", "def f():\n    import stacks.team_app\n", "grader runtime"),
     ("rft_contracts/x.py", "from rft_graders.spec import parse_grader_spec\n", "contracts"),
     ("lambda/code_sandbox/x.py", "import rft_graders\n", "code sandbox"),
@@ -99,3 +99,82 @@ def test_a_wrong_direction_is_reported(tmp_path, monkeypatch, place, source, win
     path.write_text(source)
     [problem] = violations([path])
     assert f"the {wing} may not import" in problem
+
+
+# --------------------------------------------------------------------------- import cycles
+PACKAGES = {"rft_contracts": REPO / "rft_contracts", "rft_graders": REPO / "lambda/grader/rft_graders",
+            "rft_workflow": REPO / "lambda/workflow/rft_workflow", "rft_sandbox": REPO / "lambda/code_sandbox/rft_sandbox",
+            "rft": REPO / "rft"}
+
+
+def module_graph() -> dict[str, set[str]]:
+    """module -> the first-party modules it imports (lazy imports included), for our packages."""
+    modules: dict[str, Path] = {}
+    for package, folder in PACKAGES.items():
+        for path in folder.rglob("*.py"):
+            parts = path.relative_to(folder).with_suffix("").parts
+            name = ".".join((package, *parts))
+            modules[name.removesuffix(".__init__")] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        is_package = path.name == "__init__.py"
+        edges: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = name.split(".") if is_package else name.split(".")[:-1]
+                    base = base[: len(base) - (node.level - 1)]
+                    target = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    target = node.module or ""
+                candidates = [target] + [f"{target}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                candidates = [alias.name for alias in node.names]
+            else:
+                continue
+            edges.update(c for c in candidates if c in modules and c != name)
+        graph[name] = edges
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected set of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_cycles_in_our_packages():
+    assert cycles(module_graph()) == []
+
+
+def test_a_cycle_is_found():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

@@ -262,13 +262,20 @@ class NumberToken:
     value: Fraction | None  # None: malformed or ambiguous ("1,5", "1,234,56")
 
 
+def is_binary_sign(text: str, start: int) -> bool:
+    """Whether the sign at ``text[start]`` joins two terms ("48-24", "x-3", "(2)-1") rather
+    than signing the number after it: every grader that reads numbers uses this rule."""
+    return (text[start] in _SIGNS + "\u2212" and start > 0
+            and (text[start - 1].isalnum() or text[start - 1] in ")]}"))
+
+
 def number_tokens(text: str, limit: int | None = None) -> list[NumberToken]:
     """Numbers written in free text (already folded), in order, at most ``limit``."""
     out: list[NumberToken] = []
     for start, end in _spans(_NUMBER_IN_TEXT, _NUMBER_IN_TEXT_BYTES, text):
         token = text[start:end]
-        if token[0] in _SIGNS and start > 0 and (text[start - 1].isalnum() or text[start - 1] in ")]}"):
-            token, start = token[1:], start + 1  # "48-24": a minus, not a negative number
+        if is_binary_sign(text, start):
+            token, start = token[1:], start + 1
         value = _token_value(token)
         if end < len(text) and (text[end].isdigit() or (text[end] in ",.'" + _GROUP_SPACE and text[end + 1 : end + 2].isdigit())):
             value = None  # "1,234,56" / "1,5": not one number in any convention we accept

@@ -92,8 +92,6 @@ class GraderSpec(RootModel[AnyGraderSpec]):
     def name(self) -> str:
         return self.root.name
 
-    def build(self, ctx):
-        return self.root.build(ctx)
 
 
 class GraderSpecError(ValueError):

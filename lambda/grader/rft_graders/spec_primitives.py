@@ -2,22 +2,18 @@
 
 Field names follow OpenAI's RFT grader vocabulary (``string_check``, ``text_similarity``,
 ``multi``, ``python``) so OpenAI grader JSON validates unchanged; the other types are ours.
-Each model's ``build`` imports its implementation lazily, which keeps the Lambda's cold
-import to the models alone.
+The models are data only: ``rft_graders.build`` maps each to its implementation.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .templating import check_template
 
-if TYPE_CHECKING:
-    from .base import Grader
-    from .build import BuildContext
 
 OUTPUT_TEXT = "{{sample.output_text}}"
 REFERENCE = "{{item.reference_answer}}"
@@ -109,27 +105,10 @@ def check_labels(value: list[str] | None) -> list[str] | None:
     return value
 
 
-def _timed(grader, ctx):
-    """Rule graders read the run's clock (the judges' one, injected in tests), so that the
-    batch deadline they are handed means the same instant to every grader."""
-    from .base import PerSampleGrader
-
-    if isinstance(grader, PerSampleGrader) and ctx is not None:
-        grader.clock = ctx.judge_environment().clock
-    return grader
-
-
-def _import_math_verify() -> None:
-    import math_verify  # noqa: F401 - loaded once per process, before the first sample's budget
-
-
 class SpecModel(BaseModel):
     """Base of every spec: immutable, and unknown fields are an error (typos must not pass)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-    def build(self, ctx: "BuildContext") -> "Grader":  # pragma: no cover - abstract
-        raise NotImplementedError
 
 
 def _name(default: str) -> Any:
@@ -146,12 +125,6 @@ class StringCheckSpec(SpecModel):
     operation: Literal["eq", "ne", "like", "ilike"] = Field(
         description="eq: equal; ne: not equal; like: input contains reference; ilike: like, ignoring case."
     )
-
-    def build(self, ctx):
-        from .primitives.string_check import StringCheckGrader
-
-        return _timed(StringCheckGrader(self), ctx)
-
 
 SimilarityMetric = Literal[
     "fuzzy_match", "bleu", "gleu", "meteor", "rouge_1", "rouge_2", "rouge_3", "rouge_4", "rouge_5", "rouge_l"
@@ -176,12 +149,6 @@ class TextSimilaritySpec(SpecModel):
         if isinstance(data, dict) and data.get("evaluation_metric") == "cosine":
             raise ValueError("evaluation_metric 'cosine' needs an embedding model and is not supported")
         return data
-
-    def build(self, ctx):
-        from .primitives.text_similarity import TextSimilarityGrader
-
-        return _timed(TextSimilarityGrader(self), ctx)
-
 
 class MultiSpec(SpecModel):
     """OpenAI ``multi``: named sub-graders combined by a formula."""
@@ -211,12 +178,6 @@ class MultiSpec(SpecModel):
         if "graders" in info.data:  # else the graders error is reported instead
             Formula(value, set(info.data["graders"]))
         return value
-
-    def build(self, ctx):
-        from .primitives.multi import MultiGrader
-
-        return MultiGrader(self, ctx)
-
 
 _FORMULA_WORDS = {"min", "max", "abs", "floor", "ceil", "exp", "sqrt", "log"}
 
@@ -258,12 +219,6 @@ class PythonSpec(SpecModel):
             check_source_imports(self.source)
         return self
 
-    def build(self, ctx):
-        from .primitives.python_grader import build_python_grader
-
-        return _timed(build_python_grader(self, ctx), ctx)
-
-
 class RegexSpec(SpecModel):
     """1 when the pattern matches the input (or does not, with ``negate``)."""
 
@@ -289,12 +244,6 @@ class RegexSpec(SpecModel):
         check_pattern(self.pattern, ignore_case=self.ignore_case, multiline=self.multiline, dotall=self.dotall)
         return self
 
-    def build(self, ctx):
-        from .primitives.regex import RegexGrader
-
-        return _timed(RegexGrader(self), ctx)
-
-
 class NumericSpec(SpecModel):
     """1 when the number in the input is within tolerance of the reference number."""
 
@@ -307,12 +256,6 @@ class NumericSpec(SpecModel):
     )
     abs_tol: float = Field(1e-9, ge=0, description="Absolute tolerance.")
     rel_tol: float = Field(0.0, ge=0, description="Relative tolerance (fraction of the reference).")
-
-    def build(self, ctx):
-        from .primitives.numeric import NumericGrader
-
-        return _timed(NumericGrader(self), ctx)
-
 
 class JsonSchemaSpec(SpecModel):
     """Valid JSON, optionally valid against a JSON Schema, optionally field-matched with partial credit."""
@@ -336,12 +279,6 @@ class JsonSchemaSpec(SpecModel):
 
     _valid_schema = field_validator("json_schema")(lambda cls, value: check_json_schema(value))
 
-    def build(self, ctx):
-        from .primitives.json_schema import JsonSchemaGrader
-
-        return _timed(JsonSchemaGrader(self), ctx)
-
-
 class MathSpec(SpecModel):
     """Final-answer math grading: extraction, numeric normalisation, symbolic equivalence."""
 
@@ -357,15 +294,6 @@ class MathSpec(SpecModel):
     rel_tol: float = Field(1e-6, ge=0, description="Relative tolerance for numeric answers.")
     abs_tol: float = Field(1e-9, ge=0, description="Absolute tolerance for numeric answers.")
     timeout_s: int = Field(2, ge=1, le=30, description="Time bound for symbolic parsing and comparison.")
-
-    def build(self, ctx):
-        from .primitives.math_grader import MathGrader
-
-        grader = _timed(MathGrader(self), ctx)
-        if self.symbolic:
-            grader.prepare = _import_math_verify  # its ~1 s import is no sample's cost
-        return grader
-
 
 class CodeSpec(SpecModel):
     """Runs the response's code against tests in the code sandbox."""
@@ -383,12 +311,6 @@ class CodeSpec(SpecModel):
     timeout_s: float = Field(10.0, gt=0, le=120, description="Time limit per sample in the sandbox.")
     extract_code: bool = Field(True, description="Take the last fenced python block when there is one.")
 
-    def build(self, ctx):
-        from .primitives.code import CodeGrader
-
-        return CodeGrader(self, ctx)
-
-
 class InstructionFollowingSpec(SpecModel):
     """IFEval-style verifiable instructions; score = fraction satisfied."""
 
@@ -403,12 +325,6 @@ class InstructionFollowingSpec(SpecModel):
     mode: Literal["strict", "loose"] = Field(
         "strict", description="loose also accepts the response with markdown asterisks or first/last line removed."
     )
-
-    def build(self, ctx):
-        from .primitives.instruction_following import InstructionFollowingGrader
-
-        return _timed(InstructionFollowingGrader(self), ctx)
-
 
 _LAMBDA_ARN = re.compile(
     r"arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?"
@@ -429,12 +345,6 @@ class LambdaSpec(SpecModel):
         if not _LAMBDA_ARN.fullmatch(value):
             raise ValueError("must be a Lambda function ARN: arn:aws:lambda:<region>:<12-digit account>:function:<name>[:alias]")
         return value
-
-    def build(self, ctx):
-        from .primitives.lambda_forward import LambdaForwardGrader
-
-        return LambdaForwardGrader(self, ctx)
-
 
 class LabelMatchSpec(SpecModel):
     """Normalised label match against an allowed label set (used by the classification template)."""
@@ -458,12 +368,6 @@ class LabelMatchSpec(SpecModel):
     _labels = field_validator("labels")(lambda cls, value: check_labels(value))
 
     _answer_regex = field_validator("answer_regex")(lambda cls, value: check_answer_regex(value))
-
-    def build(self, ctx):
-        from .primitives.label_match import LabelMatchGrader
-
-        return _timed(LabelMatchGrader(self), ctx)
-
 
 PRIMITIVE_SPECS: tuple[type[SpecModel], ...] = (
     StringCheckSpec,

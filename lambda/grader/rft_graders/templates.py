@@ -41,8 +41,6 @@ class TemplateSpec(SpecModel):
     def expand(self) -> SpecModel:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def build(self, ctx):
-        return self.expand().build(ctx)
 
 
 class MathReasoningTemplate(TemplateSpec):

@@ -140,10 +140,6 @@ class ScoreModelSpec(JudgeSpecBase):
             raise ValueError("must be [low, high] with low < high")
         return value
 
-    def build(self, ctx):
-        from .grader import JudgeGrader
-
-        return JudgeGrader(self, ctx)
 
 
 class LabelModelSpec(JudgeSpecBase):
@@ -165,10 +161,6 @@ class LabelModelSpec(JudgeSpecBase):
             raise ValueError("labels must differ ignoring case")
         return self
 
-    def build(self, ctx):
-        from .grader import JudgeGrader
-
-        return JudgeGrader(self, ctx)
 
 
 JUDGE_SPECS: tuple[type[SpecModel], ...] = (ScoreModelSpec, LabelModelSpec)

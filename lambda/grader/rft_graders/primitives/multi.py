@@ -11,9 +11,10 @@ from ..formula import Formula
 class MultiGrader:
     accepts_deadline = True  # a judge inside must see the batch deadline
 
-    def __init__(self, spec, ctx):
+    def __init__(self, spec, graders):
+        """``graders``: the built sub-graders, by the keys of ``spec.graders``."""
         self.name = spec.name
-        self.graders = {key: sub.build(ctx) for key, sub in spec.graders.items()}
+        self.graders = dict(graders)
         self.formula = Formula(spec.calculate_output, set(self.graders))
 
     def grade_many(self, samples, deadline=None):

@@ -13,7 +13,7 @@ import math
 from .. import linear
 from ..base import GradeResult, PerSampleGrader
 from ..errors import SampleGradingError
-from ..math_answer import parse_number
+from ..math_answer import is_binary_sign, parse_number
 from ..templating import Template
 
 MAX_CHARS = 100_000
@@ -51,7 +51,11 @@ def last_number(text: str):
     data = text.encode("utf-8")
     spans = [spans[0] for spans in _NUMBER_IN_TEXT.scan(data)]
     for start, end in reversed(spans[-MAX_ATTEMPTS:]):
-        value = _number(data[start:end].decode("utf-8"))
+        token = data[start:end].decode("utf-8")
+        before = data[max(0, start - 4):start].decode("utf-8", "ignore")  # the character before, UTF-8
+        if before and is_binary_sign(before + token, len(before)):
+            token = token[1:]
+        value = _number(token)
         if value is _OUT_OF_RANGE:
             return None
         if value is not None:
