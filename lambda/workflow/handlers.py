@@ -136,3 +136,52 @@ def record_failure(event: dict, context: Any) -> dict:
     logger.warning("run failed", extra={k: result[k] for k in ("status", "failed_step", "error", "job_cancelled",
                                                                "warnings")})
     return result
+
+
+# -- held-out evaluation and the promotion gate (rft_workflow.baselines, .eval_items, .gate) ------
+@_handler
+def plan_evaluation(event: dict, context: Any) -> dict:
+    from rft_workflow import baselines
+
+    plan = baselines.plan(config_of(event), run_id_of(event), event.get("checkpoints") or {},
+                          event.get("dataset") or {})
+    logger.info("evaluation planned", extra={"candidates": len(plan["candidates"]), "items": len(plan["items"]),
+                                             "prompts": plan["prompts"], "note": plan["note"]})
+    return plan
+
+
+@_handler
+def evaluate_batch(event: dict, context: Any) -> dict:
+    from rft_workflow import eval_items
+
+    result = eval_items.evaluate_item(config_of(event), run_id_of(event), event["item"], event["prompts_key"])
+    logger.info("evaluation item", extra={"candidate": event["item"]["candidate"]["key"],
+                                          "batch": event["item"]["batch"], **result})
+    return result
+
+
+@_handler
+def promotion_gate(event: dict, context: Any) -> dict:
+    from rft_workflow import gate
+
+    result = gate.run_gate(config_of(event), run_id_of(event), event.get("evaluation_plan") or {})
+    logger.info("promotion gate", extra={"decision": result["decision"], "missing_items": result["missing_items"]})
+    return result
+
+
+@_handler
+def request_promotion_approval(event: dict, context: Any) -> dict:
+    from rft_workflow import promotion_approval
+
+    return promotion_approval.request(config_of(event), run_id_of(event), event.get("task_token"),
+                                      event.get("gate") or {})
+
+
+@_handler
+def check_promotion_approval(event: dict, context: Any) -> dict:
+    from rft_workflow import promotion_approval
+
+    result = promotion_approval.check(config_of(event), run_id_of(event), event.get("promotion_approval") or {},
+                                      (event.get("input") or {}).get("started_by"))
+    logger.info("promotion approval", extra={"accepted": result["accepted"]})
+    return result

@@ -26,3 +26,13 @@ class JobSubmissionFailed(WorkflowError):
 
 class NothingToPromote(WorkflowError):
     """The selection chose no model id (e.g. the job produced no model)."""
+
+
+class EvaluationThrottled(WorkflowError):
+    """An evaluation item's model calls were throttled after the SDK's own retries; the state
+    machine retries the item with backoff."""
+
+
+class EvaluationItemFailed(WorkflowError):
+    """No prompt of an evaluation item could be answered and graded; retried once, then the
+    item counts as missing (never fatal to the run)."""
