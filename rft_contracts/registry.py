@@ -199,10 +199,13 @@ class RunRegistry:
                            condition_names={"#run_id": "run_id"})
 
     # -- promotion gate, operator commands (issue 12) ---------------------------------------
-    def record_gate(self, team: str, customization: str, run_id: str, gate: dict[str, Any]) -> dict:
+    def record_gate(self, team: str, customization: str, run_id: str, gate: dict[str, Any], *,
+                    started_by: str | None = None) -> dict:
         """The gate's decision with its intervals and sample counts; a reject ends the run
         ``not_promoted`` here (a promote is completed by ``record_promotion``)."""
         fields: dict[str, Any] = {"team": team, "gate": gate}
+        if started_by:
+            fields["started_by"] = started_by
         if gate["decision"] == "reject":
             fields.update(status="not_promoted", not_promoted_reason=gate.get("reason"))
         return self.update(customization, run_id, fields)

@@ -164,7 +164,8 @@ def evaluate_batch(event: dict, context: Any) -> dict:
 def promotion_gate(event: dict, context: Any) -> dict:
     from rft_workflow import gate
 
-    result = gate.run_gate(config_of(event), run_id_of(event), event.get("evaluation_plan") or {})
+    result = gate.run_gate(config_of(event), run_id_of(event), event.get("evaluation_plan") or {},
+                           (event.get("input") or {}).get("started_by"))
     logger.info("promotion gate", extra={"decision": result["decision"], "missing_items": result["missing_items"]})
     return result
 

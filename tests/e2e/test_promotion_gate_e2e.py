@@ -129,3 +129,72 @@ def test_an_uncertain_gate_holds_for_a_person_and_can_require_a_distinct_approve
     assert item["promotion_approval"]["accepted"] is promoted
     assert item["status"] == ("succeeded" if promoted else "not_promoted")
     assert bool(world.ssm.get_parameters(Names=[PARAMETER])["Parameters"]) is promoted
+
+
+# -- operator commands against the same world ---------------------------------------------------
+@pytest.fixture
+def operator(monkeypatch):
+    """rft.operator_commands with the team config moved to moto's account, as the world is."""
+    from rft import operator_commands
+    from rft.aws_errors import load_customization
+    from tests.e2e.local_world import MOTO_ACCOUNT
+
+    def moved(team, customization):
+        config, c = load_customization(team, customization)
+        return config.model_copy(update={"account": MOTO_ACCOUNT}), c
+
+    monkeypatch.setattr(operator_commands, "load_customization", moved)
+    return operator_commands
+
+
+def test_cancel_stops_the_execution_and_leaves_no_job_running(local_platform, operator, capsys):
+    world = local_platform("example", "ticket-triage", statuses=("running",))
+    execution = world.start(datasets(world))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "WaitForJob" not in world.entered(execution):
+        time.sleep(0.05)
+    assert operator.cancel_run("example", "ticket-triage", RUN_ID, "wrong dataset") == 0
+    assert world.wait(execution)["status"] == "ABORTED"
+    [job] = world.mantle.jobs.values()
+    assert job["status"] == "cancelled"
+    item = world.registry_item()
+    assert item["status"] == "cancelled" and item["cancelled"]["job_cancelled"] is True
+    assert item["cancelled"]["reason"] == "wrong dataset" and item["cancelled"]["by"].startswith("arn:aws:")
+    with pytest.raises(Exception, match="already ended"):
+        operator.cancel_run("example", "ticket-triage", RUN_ID, "again")
+
+
+def test_promote_goes_through_the_gate_unless_forced_and_rollback_restores_the_previous_model(
+        local_platform, operator, capsys):
+    from rft.aws_errors import CliError
+
+    world = local_platform("example", "ticket-triage")
+    _, first = _run(world)
+    model_a = world.ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"]
+    current, base_like = model_a, world.mantle.respond
+    world.mantle.respond = lambda model, messages: gold(messages) if model == current else base_like(
+        "the-base-model" if model.startswith("ft:") else model, messages)
+    _, second = _run(world, name=SECOND_RUN)
+    assert second["gate"]["decision"] == "reject"
+
+    with pytest.raises(CliError, match="the gate rejects"):
+        operator.promote_run("example", "ticket-triage", SECOND_RUN, checkpoint=None, force=False, reason="try")
+    assert world.ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"] == model_a
+    assert operator.promote_run("example", "ticket-triage", SECOND_RUN, checkpoint="final", force=True,
+                                reason="needed for the demo") == 0
+    model_b = world.ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"]
+    assert model_b != model_a and model_b == next(
+        c["model_id"] for c in second["gate"]["candidates"] if c["key"] == "final")
+    item = world.registry_item(SECOND_RUN)
+    [entry] = item["promotion_history"]
+    assert entry["how"] == "forced" and entry["previous_model_id"] == model_a and entry["reason"] == "needed for the demo"
+
+    assert operator.rollback_model("example", "ticket-triage", "the demo is over") == 0
+    assert world.ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"] == model_a
+    assert world.registry_item(SECOND_RUN)["promotion_history"][-1]["how"] == "rollback"
+    assert world.registry_item(RUN_ID)["promotion_history"][-1]["model_id"] == model_a
+    capsys.readouterr()
+
+    assert operator.compare_runs("example", "ticket-triage", RUN_ID, SECOND_RUN) == 0
+    table = capsys.readouterr().out
+    assert "promote" in table and "reject" in table and RUN_ID in table and SECOND_RUN in table

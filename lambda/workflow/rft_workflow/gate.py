@@ -170,7 +170,7 @@ def load_results(config: WorkflowConfig, run_id: str, plan: dict) -> tuple[dict[
     return results, missing
 
 
-def run_gate(config: WorkflowConfig, run_id: str, plan: dict) -> dict:
+def run_gate(config: WorkflowConfig, run_id: str, plan: dict, started_by: str | None = None) -> dict:
     """Decide, write the evaluation report and the registry; the result feeds the state machine
     (``selection`` in the shape the Promote step reads)."""
     results, missing = load_results(config, run_id, plan)
@@ -182,7 +182,7 @@ def run_gate(config: WorkflowConfig, run_id: str, plan: dict) -> dict:
                                   {**gate, "plan_note": plan.get("note"), "batch_size": plan.get("batch_size")})
     gate["report_key"] = report_key
     record = {k: v for k, v in gate.items() if k != "selection"}
-    clients.registry(config).record_gate(config.team, config.customization, run_id, record)
+    clients.registry(config).record_gate(config.team, config.customization, run_id, record, started_by=started_by)
     selected = gate.get("selection") or {"chosen": {}, "scores": [], "rule": None}
     if gate["chosen"]:
         selected = {**selected, "chosen": {**selected["chosen"], "gate": gate["decision"]}}
