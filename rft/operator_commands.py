@@ -2,6 +2,7 @@
 
     rft runs cancel RUN --team T --customization C [--reason TEXT]
     rft runs compare RUN_A RUN_B --team T --customization C
+    rft runs report RUN --team T --customization C -o report.html   (rft.report)
     rft models promote RUN --team T --customization C [--checkpoint STEP|final] [--force] --reason TEXT
     rft models rollback --team T --customization C --reason TEXT
 
@@ -45,6 +46,12 @@ def register_runs(commands: Any) -> None:
     _common(compare)
     compare.set_defaults(func=lambda a: guarded("rft runs compare", lambda: compare_runs(
         a.team, a.customization, a.run_a, a.run_b)))
+    report = commands.add_parser("report", help="write one self-contained HTML report of a run")
+    report.add_argument("run_id", metavar="RUN")
+    _common(report)
+    report.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the HTML")
+    report.set_defaults(func=lambda a: guarded("rft runs report", lambda: _report(
+        a.team, a.customization, a.run_id, a.output)))
 
 
 def register_models(commands: Any) -> None:
@@ -62,6 +69,12 @@ def register_models(commands: Any) -> None:
     rollback.add_argument("--reason", required=True, help="why (recorded with who)")
     rollback.set_defaults(func=lambda a: guarded("rft models rollback", lambda: rollback_model(
         a.team, a.customization, a.reason)))
+
+
+def _report(team: str, customization: str, run_id: str, out: str) -> int:
+    from rft.report import write_report
+
+    return write_report(team, customization, run_id, out)
 
 
 # --------------------------------------------------------------------------- helpers
