@@ -196,7 +196,8 @@ def gate_for(team, customization, item: dict, candidate_key: str) -> dict:
         raise CliError(f"run {item['run_id']} has no held-out evaluation recorded")
     settings = _gate_settings(customization)
     results = _item_results(team, customization, item["run_id"])
-    values = {key: gate.per_prompt_values(docs, settings) for key, docs in results.items()}
+    keys = {c["key"] for c in candidates if c["role"] == "candidate"}
+    values = {key: gate.per_prompt_values(docs, settings, failures_count=key in keys) for key, docs in results.items()}
     plan = {"prompts": recorded.get("prompts"), "note": "",
             "candidates": [c for c in candidates if c["role"] != "candidate" or c["key"] == candidate_key]}
     return gate.decide(plan, values, {}, settings, customization.checkpoint_selection.prefer,

@@ -14,6 +14,7 @@ the run report's sample table; they never go to logs.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from rft_contracts.runtime_config import WorkflowConfig
@@ -65,11 +66,16 @@ def evaluate_item(config: WorkflowConfig, run_id: str, item: dict, prompts_key: 
     for i, answer in enumerate(answers):
         index = start + i
         result = by_index.get(index)
+        # error_kind: "model" (the model gave no answer), "grader" (the grader could not grade this
+        # answer), "grader_call" (the grader invocation itself failed: infrastructure, not the model).
         if answer.text is None:
-            scores.append({"index": index, "reward": None, "error": answer.error, "answer": None})
-        elif result is None or grading.is_error(result):
+            scores.append({"index": index, "reward": None, "error": answer.error, "error_kind": "model",
+                           "answer": None})
+        elif result is None or grading.is_error(result) or not math.isfinite(
+                float(result.get("aggregate_reward_score", 0.0))):
+            kind = "grader_call" if result is None or "error" in result else "grader"
             scores.append({"index": index, "reward": None, "answer": answer.text[:ANSWER_CHARS],
-                           "error": (result or {}).get("error") or "grader error"})
+                           "error": (result or {}).get("error") or "grader error", "error_kind": kind})
         else:
             scores.append({"index": index, "reward": float(result["aggregate_reward_score"]),
                            "error": None, "answer": answer.text[:ANSWER_CHARS]})

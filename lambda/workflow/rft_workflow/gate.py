@@ -2,9 +2,10 @@
 
 Inputs: the evaluation items the Map wrote (``rft_workflow.eval_items``), per candidate and
 per prompt. For each model the per-prompt value is the reward (metric ``reward_mean``) or 1/0
-for reward >= ``pass_threshold`` (``pass_rate``). Prompts a model has no value for (a failed
-call, a grader error, a missing item) are left out of that model's statistics and of every
-comparison involving it, and counted.
+for reward >= ``pass_threshold`` (``pass_rate``). A candidate's own failures on a prompt (no
+answer, an ungradable answer) count as 0; prompts with no value otherwise (a baseline's
+failure, a failed grader call, a missing item) are left out of that model's statistics and of
+every comparison involving it, and counted.
 
 Rule, declared in the customization's ``promotion`` settings:
 
@@ -38,11 +39,21 @@ Decision = str  # "promote" | "hold" | "reject"
 
 
 # --------------------------------------------------------------------------- statistics (pure)
-def per_prompt_values(results: list[dict], settings: PromotionGateSettings) -> dict[int, float]:
+# A candidate's own failures on a prompt (no answer, an answer the grader cannot grade) count as
+# the lowest value: dropping them would let a model raise its score by failing on exactly the
+# prompts it would lose. A baseline's failures and failed grader calls (infrastructure) leave the
+# prompt out instead, which can only make a candidate's case weaker.
+OWN_FAILURES = ("model", "grader")
+
+
+def per_prompt_values(results: list[dict], settings: PromotionGateSettings, *,
+                      failures_count: bool = False) -> dict[int, float]:
     values: dict[int, float] = {}
     for result in results:
         for s in result.get("scores") or []:
             if s.get("reward") is None:
+                if failures_count and s.get("error_kind", "model") in OWN_FAILURES:
+                    values[int(s["index"])] = 0.0
                 continue
             reward = float(s["reward"])
             values[int(s["index"])] = (1.0 if reward >= settings.pass_threshold else 0.0) \
@@ -174,7 +185,9 @@ def run_gate(config: WorkflowConfig, run_id: str, plan: dict, started_by: str | 
     """Decide, write the evaluation report and the registry; the result feeds the state machine
     (``selection`` in the shape the Promote step reads)."""
     results, missing = load_results(config, run_id, plan)
-    values = {key: per_prompt_values(docs, config.promotion) for key, docs in results.items()}
+    candidates = {c["key"] for c in plan.get("candidates") or [] if c["role"] == "candidate"}
+    values = {key: per_prompt_values(docs, config.promotion, failures_count=key in candidates)
+              for key, docs in results.items()}
     gate = decide(plan, values, missing, config.promotion, config.selection.prefer, config.selection.metric,
                   seed=run_id)
     report_key = storage.put_json(clients.client("s3", config.region), config.artifacts_bucket,

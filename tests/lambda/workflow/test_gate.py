@@ -118,6 +118,16 @@ def test_pass_rate_counts_rewards_at_the_threshold():
     assert per_prompt_values(docs, settings()) == {0: 0.7, 1: 0.4}
 
 
+def test_a_candidates_own_failures_count_as_zero_but_infrastructure_failures_do_not():
+    from rft_workflow.gate import per_prompt_values
+
+    docs = [{"scores": [{"index": 0, "reward": 1.0}, {"index": 1, "reward": None, "error_kind": "model"},
+                        {"index": 2, "reward": None, "error_kind": "grader"},
+                        {"index": 3, "reward": None, "error_kind": "grader_call"}]}]
+    assert per_prompt_values(docs, settings(), failures_count=True) == {0: 1.0, 1: 0.0, 2: 0.0}
+    assert per_prompt_values(docs, settings()) == {0: 1.0}  # a baseline: failures leave the prompt out
+
+
 # ----------------------------------------------------------------------------- one Map item
 @pytest.fixture
 def planned(handlers, aws, ctx, datasets, mantle):
@@ -205,3 +215,26 @@ def test_the_gate_step_reads_the_items_and_records_its_decision(handlers, aws, c
     assert item["gate"]["comparisons"][0]["paired_prompts"] == 6
     assert json.loads(aws.s3.get_object(Bucket=aws.config["artifacts_bucket"], Key=gate["report_key"])[
         "Body"].read())["decision"] == gate["decision"]
+
+
+# ----------------------------------------------------------------------------- adversarial
+def test_a_candidate_cannot_win_by_erroring_on_the_prompts_it_would_fail(handlers, aws, ctx, planned, mantle):
+    """A policy that answers hard prompts with something the grader cannot grade (or no answer)
+    must not have those prompts dropped from its score: its errors count as the lowest value."""
+    from tests.fakes.mantle_server import HttpFailure
+
+    def respond(model, messages):
+        right = gold_label(messages)
+        if "tuned" in model and right != "low":  # right on "low" tickets, refuses the rest
+            raise HttpFailure(400, "refused")
+        return right if "tuned" in model or len(messages[-1]["content"]) % 3 else "low"
+    mantle.respond = respond
+    for i in range(len(planned["items"])):
+        try:
+            _item(handlers, aws, ctx, planned, i)
+        except Exception:  # noqa: BLE001 - a batch with nothing gradable is a missing item
+            pass
+    gate = handlers.promotion_gate(state(aws, RUN, evaluation_plan=planned), ctx)
+    assert gate["decision"] != "promote"
+    final = next(c for c in gate["candidates"] if c["key"] == "final")
+    assert final["mean"] < 1.0
