@@ -238,3 +238,18 @@ def test_a_candidate_cannot_win_by_erroring_on_the_prompts_it_would_fail(handler
     assert gate["decision"] != "promote"
     final = next(c for c in gate["candidates"] if c["key"] == "final")
     assert final["mean"] < 1.0
+
+
+@pytest.mark.parametrize("started_by, by, accepted", [
+    ("arn:starter", "arn:other", True), ("arn:starter", "arn:starter", False),
+    (None, "arn:other", False),  # who started the run is unknown: the rule cannot be met
+    ("arn:starter", None, False)])
+def test_the_distinct_approver_rule_fails_closed(handlers, aws, ctx, started_by, by, accepted):
+    aws.config["promotion"]["require_distinct_approver"] = True
+    event = {**state(aws, RUN, promotion_approval={"approved": True, "by": by, "reason": "ok"}),
+             "input": {"started_by": started_by} if started_by else {}}
+    result = handlers.check_promotion_approval(event, ctx)
+    assert result["accepted"] is accepted
+    item = aws.registry_item(RUN)
+    assert item["promotion_approval"]["accepted"] is accepted
+    assert (item.get("status") == "not_promoted") is (not accepted)
