@@ -16,7 +16,7 @@ import functools
 from typing import Any, Callable
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from rft_contracts import metrics as metric_names
 from rft_workflow import approval, audit, checkpoints, cost, evaluation, failure, jobs, lineage, preflight, selection, smoke, submit
@@ -164,9 +164,21 @@ def evaluate_batch(event: dict, context: Any) -> dict:
 def promotion_gate(event: dict, context: Any) -> dict:
     from rft_workflow import gate
 
-    result = gate.run_gate(config_of(event), run_id_of(event), event.get("evaluation_plan") or {},
+    config, run_id = config_of(event), run_id_of(event)
+    result = gate.run_gate(config, run_id, event.get("evaluation_plan") or {},
                            (event.get("input") or {}).get("started_by"))
     logger.info("promotion gate", extra={"decision": result["decision"], "missing_items": result["missing_items"]})
+    # One EMF document per model (its own dimension set), for the dashboard next to the curves.
+    for candidate in result["candidates"]:
+        if candidate["mean"] is None:
+            continue
+        with single_metric(name=metric_names.HELD_OUT_METRIC, unit=MetricUnit.NoUnit, value=candidate["mean"],
+                           default_dimensions={"Customization": config.customization, "RunId": run_id,
+                                               "Model": candidate["key"]}):
+            pass
+    with single_metric(name=metric_names.GATE_DECISION, unit=MetricUnit.Count, value=1,
+                       default_dimensions={"Customization": config.customization, "Decision": result["decision"]}):
+        pass
     return result
 
 

@@ -202,7 +202,7 @@ def test_an_item_where_nothing_answers_raises_for_the_maps_retry(handlers, aws, 
                                                     Prefix=f"ticket-triage/runs/{RUN}/evaluation/items/")
 
 
-def test_the_gate_step_reads_the_items_and_records_its_decision(handlers, aws, ctx, planned, mantle):
+def test_the_gate_step_reads_the_items_and_records_its_decision(handlers, aws, ctx, planned, mantle, capsys):
     mantle.respond = lambda model, messages: gold_label(messages) if "tuned" in model else "low"
     for i in range(len(planned["items"]) - 1):  # the base model's last batch goes missing
         _item(handlers, aws, ctx, planned, i)
@@ -215,6 +215,11 @@ def test_the_gate_step_reads_the_items_and_records_its_decision(handlers, aws, c
     assert item["gate"]["comparisons"][0]["paired_prompts"] == 6
     assert json.loads(aws.s3.get_object(Bucket=aws.config["artifacts_bucket"], Key=gate["report_key"])[
         "Body"].read())["decision"] == gate["decision"]
+    # the dashboard's series: one EMF document per model, and the decision
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    held_out = {d["Model"]: d["HeldOutMetric"] for d in emf if "HeldOutMetric" in d}
+    assert set(held_out) == {"final", "base"} and all(d.get("RunId") == RUN for d in emf if "HeldOutMetric" in d)
+    assert [d["Decision"] for d in emf if "GateDecision" in d] == [gate["decision"]]
 
 
 # ----------------------------------------------------------------------------- adversarial
