@@ -12,8 +12,10 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cw
 
 from rft_contracts.metrics import (  # noqa: F401 - the catalog re-exports the contract's names
+    GATE_DECISION,
     GRADER_METRICS,
     GRADER_SERVICE,
+    HELD_OUT_METRIC,
     JUDGE_METRICS,
     MANTLE_INFERENCE_METRICS,
     RUNTIME_INFERENCE_METRICS,
@@ -58,6 +60,21 @@ class CustomizationMetrics:
         return cw.Metric(namespace="AWS/States", metric_name=name,
                          dimensions_map={"StateMachineArn": self._state_machine},
                          statistic=statistic, period=self.period)
+
+    def held_out(self) -> cw.MathExpression:
+        """Each run's held-out metric per model (candidates and baselines), from the gate."""
+        return cw.MathExpression(
+            expression=(f"SEARCH('{{{training_namespace(self.team)},Customization,Model,RunId}} "
+                        f"Customization=\"{self.customization}\" MetricName=\"{HELD_OUT_METRIC}\"', "
+                        f"'Average', 300)"),
+            label="", period=Duration.minutes(5))
+
+    def gate_decisions(self) -> cw.MathExpression:
+        return cw.MathExpression(
+            expression=(f"SEARCH('{{{training_namespace(self.team)},Customization,Decision}} "
+                        f"Customization=\"{self.customization}\" MetricName=\"{GATE_DECISION}\"', "
+                        f"'Sum', 3600)"),
+            label="", period=Duration.hours(1))
 
     def training(self, name: str) -> cw.MathExpression:
         """A training metric across runs (each run is its own RunId series)."""

@@ -2,7 +2,8 @@
 
     LoadConfig -> ValidateDataset -> RewardSignalAudit -> EstimateCost -> [RequestApproval]
       -> Submit (mantle Lambda | native CreateModelCustomizationJob) -> Wait/JobStatus loop
-      -> ListCheckpoints -> Map(EvaluateCheckpoint) -> SelectBest -> SmokeTest -> Promote -> Notify
+      -> ListCheckpoints -> PlanEvaluation -> Map(EvaluateBatch) -> PromotionGate
+      -> [RequestPromotionApproval] -> SmokeTest -> Promote -> Notify   (or NotifyNotPromoted)
     any failure -> RecordFailure (cancels a running job, records why) -> Notify -> Fail
 
 Written in JSONPath without variables on purpose: the definition must run in moto's local
@@ -26,6 +27,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from constructs_lib import nag
+from constructs_lib.evaluation_gate import held_out_gate
 from constructs_lib.iam_statements import use_key_through
 from rft.config.catalog import ControlPlane
 from rft.config.team_config import Customization, JobVpc
@@ -305,20 +307,6 @@ class RftWorkflow(Construct):
 
     def _evaluation(self, customization: Customization) -> sfn.IChainable:
         checkpoints = self._step("ListCheckpoints", "$.checkpoints", phase="ListCheckpoints")
-        evaluate = sfn.Map(
-            self, "EvaluateCheckpoints", items_path="$.checkpoints.items",
-            max_concurrency=customization.evaluation.max_concurrency,
-            item_selector={
-                "checkpoint.$": "$$.Map.Item.Value", "config.$": "$.config",
-                "run_id.$": "$.run_id", "dataset.$": "$.dataset",
-            },
-            result_path="$.evaluations",
-        )
-        evaluate.item_processor(tasks.LambdaInvoke(
-            self, "EvaluateCheckpoint", lambda_function=self._functions["EvaluateCheckpoint"],
-            payload_response_only=True, retry_on_service_exceptions=True,
-        ))
-        self._catch(evaluate, "EvaluateCheckpoints")
         notify = tasks.SnsPublish(
             self, "NotifySuccess", topic=self._topic_of(), subject=f"RFT run promoted: {customization.name}",
             message=sfn.TaskInput.from_object({
@@ -331,13 +319,13 @@ class RftWorkflow(Construct):
             result_path=sfn.JsonPath.DISCARD,
         )
         self._catch(notify, "Notify")
-        return (checkpoints.next(evaluate)
-                .next(self._step("SelectBest", "$.selection", phase="SelectBest"))
-                # The candidate answers first; only then does the parameter applications read move.
-                .next(self._step("SmokeTest", "$.smoke", phase="SmokeTest"))
-                .next(self._step("Promote", "$.promotion", phase="Promote"))
-                .next(notify)
-                .next(sfn.Succeed(self, "RunSucceeded")))
+        # The candidate answers first; only then does the parameter applications read move.
+        promote = (self._step("SmokeTest", "$.smoke", phase="SmokeTest")
+                   .next(self._step("Promote", "$.promotion", phase="Promote"))
+                   .next(notify)
+                   .next(sfn.Succeed(self, "RunSucceeded")))
+        # The gate selects the candidate ($.selection) and decides whether it is promoted at all.
+        return checkpoints.next(held_out_gate(self, customization, promote))
 
     def _snapshot_arn(self) -> str:
         stack = Stack.of(self)

@@ -74,6 +74,8 @@ class TeamDashboard(Construct):
             _graph("Reward per component", [m.component_means()]),
             _graph("Training reward (critic_rewards_mean, per run)", [m.training("critic_rewards_mean")]),
             _graph("Response length (per run)", [m.training("response_length_mean")]),
+            _graph("Held-out metric per model and run (promotion gate)", [m.held_out()]),
+            _graph("Promotion gate decisions", [m.gate_decisions()]),
         )
         if has_judge:
             self.dashboard.add_widgets(

@@ -46,8 +46,13 @@ STEPS: dict[str, _Step] = {
     "SubmitMantleJob": _Step("handlers.submit_mantle_job", Duration.minutes(10), 1024),
     "JobStatus": _Step("handlers.job_status", Duration.minutes(2)),
     "ListCheckpoints": _Step("handlers.list_checkpoints", Duration.minutes(1)),
-    "EvaluateCheckpoint": _Step("handlers.evaluate_checkpoint", Duration.minutes(15), 1024),
-    "SelectBest": _Step("handlers.select_best", Duration.seconds(30)),
+    # Held-out evaluation and the promotion gate (constructs_lib.evaluation_gate). One
+    # EvaluateBatch call is one candidate x evaluation.batch_size prompts.
+    "PlanEvaluation": _Step("handlers.plan_evaluation", Duration.minutes(2), 1024),
+    "EvaluateBatch": _Step("handlers.evaluate_batch", Duration.minutes(15), 1024),
+    "PromotionGate": _Step("handlers.promotion_gate", Duration.minutes(5), 1024),
+    "RequestPromotionApproval": _Step("handlers.request_promotion_approval", Duration.seconds(30)),
+    "CheckPromotionApproval": _Step("handlers.check_promotion_approval", Duration.seconds(30)),
     "Promote": _Step("handlers.promote", Duration.minutes(1)),
     "SmokeTest": _Step("handlers.smoke_test", Duration.minutes(2)),
     "RecordFailure": _Step("handlers.record_failure", Duration.minutes(2)),
@@ -203,7 +208,9 @@ class WorkflowFunctions(Construct):
             evaluate += [bearer, infer]
         if invoke_graders:
             evaluate.append(invoke_graders)
-        self._grant("EvaluateCheckpoint", *evaluate)
+        self._grant_evaluation(evaluate, read_datasets, s3_key, artifacts_bucket, model_parameter_arn_pattern,
+                               registry_actions("GetItem", "PutItem", "UpdateItem"), table_key, topic,
+                               use_key_through(self, key, "sns", sid="UseTeamKeyThroughSNS"))
         self._grant("Promote",
                     iam.PolicyStatement(sid="RecordPromotedModel", actions=["ssm:PutParameter"],
                                         resources=[model_parameter_arn_pattern]),
@@ -223,6 +230,27 @@ class WorkflowFunctions(Construct):
         self._grant("RecordFailure", registry_actions("GetItem", "PutItem", "UpdateItem"), table_key, *cancel)
         self._acknowledge_wildcards(datasets, artifacts, project, model_parameter_arn_pattern,
                                     datasets_bucket.arn_for_objects(f"*/{DATASET_SNAPSHOT_DIR}/*"), extra_wildcards)
+
+    def _grant_evaluation(self, evaluate: list[iam.PolicyStatement], read_datasets: iam.PolicyStatement,
+                          s3_key: iam.PolicyStatement, artifacts_bucket: s3.IBucket, parameters: str,
+                          registry: iam.PolicyStatement, table_key: iam.PolicyStatement, topic: sns.ITopic,
+                          sns_key: iam.PolicyStatement) -> None:
+        """The held-out evaluation reads and writes its per-item results in the artifacts bucket
+        (ListBucket so a result not yet written reads as 404, not 403: that is how an item
+        knows it has work to do)."""
+        artifacts = artifacts_bucket.arn_for_objects("*")
+        results = iam.PolicyStatement(sid="ReadWriteEvaluationResults", actions=["s3:GetObject", "s3:PutObject"],
+                                      resources=[artifacts])
+        listing = iam.PolicyStatement(sid="ListEvaluationResults", actions=["s3:ListBucket"],
+                                      resources=[artifacts_bucket.bucket_arn])
+        self._grant("PlanEvaluation", read_datasets, s3_key, results,
+                    iam.PolicyStatement(sid="ReadPromotedModel", actions=["ssm:GetParameter"],
+                                        resources=[parameters]))
+        self._grant("EvaluateBatch", *[s for s in evaluate if s is not read_datasets], results, listing)
+        self._grant("PromotionGate", results, listing, s3_key, registry, table_key)
+        self._grant("RequestPromotionApproval", registry, table_key, sns_key, iam.PolicyStatement(
+            sid="NotifyTeam", actions=["sns:Publish"], resources=[topic.topic_arn]))
+        self._grant("CheckPromotionApproval", registry, table_key)
 
     def _native_jobs_statement(self, sid: str, *actions: str) -> iam.PolicyStatement:
         return iam.PolicyStatement(sid=sid, actions=list(actions), resources=[self._scope_stack.format_arn(

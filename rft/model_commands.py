@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from rft import operator_commands
 from rft.aws_errors import NO_CREDENTIALS, CliError, guarded, load_customization
 from rft_contracts.naming import mantle_base_url
 
@@ -41,6 +42,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                       help=f"response token limit (default {DEFAULT_MAX_TOKENS})")
     chat.add_argument("--json", action="store_true", help="print model, API and answer as one JSON object")
     chat.set_defaults(func=run)
+    operator_commands.register_models(commands)  # cancel/compare, promote/rollback (issue 12)
     return parser
 
 

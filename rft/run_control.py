@@ -132,6 +132,7 @@ def start(team, customization, args) -> str:
             raise CliError("--poll-seconds must be a positive number of seconds")
         run_input["poll_seconds"] = args.poll_seconds
     name = make_run_id(train_digest)
+    run_input["started_by"] = _caller(team)  # the promotion gate's distinct-approver rule reads it
     arn = naming.state_machine_arn(team.team, customization.name, team.account, team.region)
     sfn = _client("stepfunctions", team)
     try:
@@ -256,7 +257,8 @@ def answer(team, customization, name: str, *, approved: bool, reason: str) -> in
     item = registry.get(customization.name, name)
     if item is None:
         raise CliError(f"no run {name} of {customization.name} in the registry {table_name}")
-    if item.get("status") != "awaiting_approval" or not item.get("task_token"):
+    promotion = item.get("status") == "awaiting_promotion_approval"  # held by the promotion gate
+    if item.get("status") not in ("awaiting_approval", "awaiting_promotion_approval") or not item.get("task_token"):
         raise CliError(f"run {name} is not awaiting approval (status: {item.get('status', 'unknown')})")
     by = _caller(team)
     decision = {"approved": approved, "by": by, "reason": reason or ("approved" if approved else "rejected")}
@@ -265,6 +267,7 @@ def answer(team, customization, name: str, *, approved: bool, reason: str) -> in
         sfn.send_task_success(taskToken=item["task_token"], output=json.dumps(decision))
     except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
         raise CliError(f"the approval request of run {name} has expired or was already answered") from None
-    registry.record_decision(customization.name, name, decision)
+    if not promotion:  # a promotion decision is checked and recorded by the workflow itself
+        registry.record_decision(customization.name, name, decision)
     print(f"{name}: {'approved' if approved else 'rejected'} by {by}")
     return 0

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from rft import operator_commands
 from rft.aws_errors import CliError, guarded, load_customization, load_team
 from rft_contracts.registry import FINISHED, from_dynamo
 from rft_contracts.run_ids import run_started_at
@@ -47,6 +48,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     show.add_argument("--customization", required=True, help="customization the run belongs to")
     show.add_argument("--json", action="store_true", help="print the raw registry item as JSON")
     show.set_defaults(func=run)
+    operator_commands.register_runs(commands)  # cancel/compare, promote/rollback (issue 12)
     return parser
 
 

@@ -29,6 +29,10 @@ COMPONENT_METRIC_PREFIX = "Component."  # + a component's name: its mean reward 
 DATASET_ROWS = "DatasetRows"
 AUDIT_REWARD_MEAN = "AuditRewardMean"
 ESTIMATED_COST_USD = "EstimatedCostUSD"
+# The promotion gate (EMF, dimensions Customization, RunId, Model = candidate key | base | current):
+# each model's held-out metric mean; and one count per decision (dimension Customization, Decision).
+HELD_OUT_METRIC = "HeldOutMetric"
+GATE_DECISION = "GateDecision"
 
 # Fields of mantle "metrics" events (bedrock-rft.md §6) that the dashboard plots.
 TRAINING_METRICS = ("critic_rewards_mean", "response_length_mean")

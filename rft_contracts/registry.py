@@ -26,6 +26,15 @@ Item (attributes appear as the run advances; every write sets ``updated_at``)::
     execution_status, abandoned_at, cleanup {job_id, plane, cancelled, note}    (cleanup of an
                        aborted / timed-out execution, rft_workflow.cleanup)
     dataset_snapshots  {"train"|"validation": {"bucket", "key", "sha256"}}    (submit)
+    started_by         the principal that started the run (``rft run start``), when known
+    gate               (promotion gate) decision promote|hold|reject, reason, metric, chosen
+                       candidate, per-candidate means with intervals and sample counts, the
+                       paired comparisons with baselines, evaluation report key
+    promotion_approval {approved, by, reason, at}   a person's answer to a held promotion
+    not_promoted_reason                             status not_promoted: why
+    cancelled {by, reason, at, job_cancelled}       rft runs cancel
+    promotion_history  [{model_id, previous_model_id, by, reason, how, at, parameter_version}]
+                       manual promotions and rollbacks (rft models promote | rollback)
 """
 
 from __future__ import annotations
@@ -36,8 +45,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 Status = Literal["awaiting_approval", "approved", "rejected", "submitting", "running", "succeeded",
-                 "failed"]
-FINISHED: tuple[Status, ...] = ("succeeded", "failed", "rejected")  # updated_at is when it ended
+                 "failed", "awaiting_promotion_approval", "not_promoted", "cancelled"]
+# updated_at is when it ended. not_promoted: the run finished, the gate (or a person) kept the
+# current model; succeeded: the run's model was promoted.
+FINISHED: tuple[Status, ...] = ("succeeded", "failed", "rejected", "not_promoted", "cancelled")
 
 
 def now_iso() -> str:
@@ -242,3 +253,56 @@ class RunRegistry:
             fields["job_output_model_arn"] = detail["outputModelArn"]
         return self.update(customization, run_id, fields, condition="attribute_exists(#run_id)",
                            condition_names={"#run_id": "run_id"})
+
+    # -- promotion gate, operator commands (issue 12) ---------------------------------------
+    def record_gate(self, team: str, customization: str, run_id: str, gate: dict[str, Any], *,
+                    started_by: str | None = None) -> dict:
+        """The gate's decision with its intervals and sample counts; a reject ends the run
+        ``not_promoted`` here (a promote is completed by ``record_promotion``)."""
+        fields: dict[str, Any] = {"team": team, "gate": gate}
+        if started_by:
+            fields["started_by"] = started_by
+        if gate["decision"] == "reject":
+            fields.update(status="not_promoted", not_promoted_reason=gate.get("reason"))
+        return self.update(customization, run_id, fields)
+
+    def request_promotion_approval(self, team: str, customization: str, run_id: str,
+                                   task_token: str) -> dict:
+        return self.update(customization, run_id, {
+            "team": team, "status": "awaiting_promotion_approval", "task_token": task_token,
+            "promotion_approval_requested_at": now_iso(),
+        })
+
+    def record_promotion_decision(self, customization: str, run_id: str, decision: dict[str, Any], *,
+                                  accepted: bool, reason: str) -> dict:
+        """A person's answer to a held promotion; ``accepted`` False (a rejection, or an approval
+        the gate refused, e.g. by the run's own starter) ends the run not promoted."""
+        fields: dict[str, Any] = {"promotion_approval": {**decision, "accepted": accepted, "at": now_iso()}}
+        if not accepted:
+            fields.update(status="not_promoted", not_promoted_reason=reason)
+        return self.update(customization, run_id, fields, remove=("task_token",))
+
+    def record_not_promoted(self, customization: str, run_id: str, reason: str) -> dict:
+        return self.update(customization, run_id, {"status": "not_promoted", "not_promoted_reason": reason},
+                           remove=("task_token",))
+
+    def record_cancel(self, customization: str, run_id: str, *, by: str, reason: str,
+                      job_cancelled: bool) -> dict:
+        return self.update(customization, run_id, {
+            "status": "cancelled", "cancelled": {"by": by, "reason": reason, "at": now_iso(),
+                                                 "job_cancelled": job_cancelled},
+        }, remove=("task_token",))
+
+    def record_manual_promotion(self, customization: str, run_id: str, entry: dict[str, Any], *,
+                                promoted: bool) -> dict:
+        """A manual promotion or rollback (``entry``: model_id, previous_model_id, by, reason,
+        how, parameter_version), appended to the run's ``promotion_history``. ``promoted``: the
+        run's model now serves (status succeeded, model_id set)."""
+        entry = {**entry, "at": now_iso()}
+        fields: dict[str, Any] = {}
+        if promoted:
+            fields.update(status="succeeded", model_id=entry["model_id"], promoted_at=entry["at"],
+                          parameter_version=entry.get("parameter_version"))
+        item = self.get(customization, run_id) or {}
+        history = list(item.get("promotion_history") or []) + [entry]
+        return self.update(customization, run_id, {**fields, "promotion_history": history})

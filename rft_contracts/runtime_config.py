@@ -58,8 +58,24 @@ class WorkflowSettings(_Contract):
 
 class EvaluationSettings(_Contract):
     max_prompts: int
-    max_concurrency: int
+    max_concurrency: int  # Map items (candidate x prompt batch) in flight at once
     max_tokens: int
+    batch_size: int  # prompts per Map item
+    item_concurrency: int  # model calls in flight inside one item
+
+
+class PromotionGateSettings(_Contract):
+    """The declared promotion gate (rft_workflow.gate)."""
+
+    metric: Literal["reward_mean", "pass_rate"]
+    pass_threshold: float  # pass_rate: a prompt passes when its reward is at least this
+    min_improvement_over_base: float
+    min_improvement_over_current: float
+    confidence: float
+    bootstrap_samples: int
+    min_paired_prompts: int
+    require_distinct_approver: bool
+    approval_timeout_hours: float
 
 
 class SelectionSettings(_Contract):
@@ -95,6 +111,7 @@ class WorkflowConfig(_Contract):
     workflow: WorkflowSettings
     evaluation: EvaluationSettings
     selection: SelectionSettings
+    promotion: PromotionGateSettings
 
     def artifact_key(self, run_id: str, name: str) -> str:
         return artifact_key(self.customization, run_id, name)

@@ -17,7 +17,7 @@ import os
 from typing import Any, Callable
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from rft_contracts import metrics as metric_names
 from rft_workflow import approval, audit, checkpoints, cleanup, cost, evaluation, failure, jobs, lineage, preflight, selection, smoke, submit
@@ -149,4 +149,65 @@ def cleanup_abandoned_run(event: dict, context: Any) -> dict:
     result = cleanup.cleanup_from_environment(event, dict(os.environ))
     logger.warning("abandoned run cleaned up", extra={k: result.get(k) for k in (
         "ignored", "customization", "run_id", "status", "job_id", "cancelled", "recovered", "notes")})
+
+
+# -- held-out evaluation and the promotion gate (rft_workflow.baselines, .eval_items, .gate) ------
+@_handler
+def plan_evaluation(event: dict, context: Any) -> dict:
+    from rft_workflow import baselines
+
+    plan = baselines.plan(config_of(event), run_id_of(event), event.get("checkpoints") or {},
+                          event.get("dataset") or {})
+    logger.info("evaluation planned", extra={"candidates": len(plan["candidates"]), "items": len(plan["items"]),
+                                             "prompts": plan["prompts"], "note": plan["note"]})
+    return plan
+
+
+@_handler
+def evaluate_batch(event: dict, context: Any) -> dict:
+    from rft_workflow import eval_items
+
+    result = eval_items.evaluate_item(config_of(event), run_id_of(event), event["item"], event["prompts_key"])
+    logger.info("evaluation item", extra={"candidate": event["item"]["candidate"]["key"],
+                                          "batch": event["item"]["batch"], **result})
+    return result
+
+
+@_handler
+def promotion_gate(event: dict, context: Any) -> dict:
+    from rft_workflow import gate
+
+    config, run_id = config_of(event), run_id_of(event)
+    result = gate.run_gate(config, run_id, event.get("evaluation_plan") or {},
+                           (event.get("input") or {}).get("started_by"))
+    logger.info("promotion gate", extra={"decision": result["decision"], "missing_items": result["missing_items"]})
+    # One EMF document per model (its own dimension set), for the dashboard next to the curves.
+    for candidate in result["candidates"]:
+        if candidate["mean"] is None:
+            continue
+        with single_metric(name=metric_names.HELD_OUT_METRIC, unit=MetricUnit.NoUnit, value=candidate["mean"],
+                           default_dimensions={"Customization": config.customization, "RunId": run_id,
+                                               "Model": candidate["key"]}):
+            pass
+    with single_metric(name=metric_names.GATE_DECISION, unit=MetricUnit.Count, value=1,
+                       default_dimensions={"Customization": config.customization, "Decision": result["decision"]}):
+        pass
+    return result
+
+
+@_handler
+def request_promotion_approval(event: dict, context: Any) -> dict:
+    from rft_workflow import promotion_approval
+
+    return promotion_approval.request(config_of(event), run_id_of(event), event.get("task_token"),
+                                      event.get("gate") or {})
+
+
+@_handler
+def check_promotion_approval(event: dict, context: Any) -> dict:
+    from rft_workflow import promotion_approval
+
+    result = promotion_approval.check(config_of(event), run_id_of(event), event.get("promotion_approval") or {},
+                                      (event.get("input") or {}).get("started_by"))
+    logger.info("promotion approval", extra={"accepted": result["accepted"]})
     return result

@@ -16,6 +16,7 @@ from rft_contracts.runtime_config import (
     DatasetLimits,
     EvaluationSettings,
     Pricing,
+    PromotionGateSettings,
     SelectionSettings,
     WorkflowConfig,
     WorkflowSettings,
@@ -35,7 +36,7 @@ def build_runtime_config(
     grader_function_arn: str, service_role_arn: str | None, kms_key_arn: str,
     datasets_bucket: str, artifacts_bucket: str, registry_table: str,
 ) -> WorkflowConfig:
-    audit, evaluation, selection = c.audit, c.evaluation, c.checkpoint_selection
+    audit, evaluation, selection, gate = c.audit, c.evaluation, c.checkpoint_selection, c.promotion
     price = team.pricing[c.base_model]
     return WorkflowConfig(
         team=team.team, customization=c.name, base_model=c.base_model,
@@ -67,6 +68,16 @@ def build_runtime_config(
                                   mantle_validation_file=c.workflow.mantle_validation_file),
         evaluation=EvaluationSettings(max_prompts=evaluation.max_prompts,
                                       max_concurrency=evaluation.max_concurrency,
-                                      max_tokens=evaluation.max_tokens),
+                                      max_tokens=evaluation.max_tokens,
+                                      batch_size=evaluation.batch_size,
+                                      item_concurrency=evaluation.item_concurrency),
         selection=SelectionSettings(metric=selection.metric, prefer=selection.prefer),
+        promotion=PromotionGateSettings(
+            metric=gate.metric, pass_threshold=gate.pass_threshold,
+            min_improvement_over_base=gate.min_improvement_over_base,
+            min_improvement_over_current=gate.min_improvement_over_current,
+            confidence=gate.confidence, bootstrap_samples=gate.bootstrap_samples,
+            min_paired_prompts=gate.min_paired_prompts,
+            require_distinct_approver=gate.require_distinct_approver,
+            approval_timeout_hours=gate.approval_timeout_hours),
     )

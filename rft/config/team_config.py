@@ -219,11 +219,59 @@ class AuditSettings(_Frozen):
 class EvaluationSettings(_Frozen):
     """Checkpoint evaluation on the held-out validation prompts."""
 
-    max_prompts: int = Field(200, ge=1, le=5000, description="Validation prompts per checkpoint.")
+    max_prompts: int = Field(200, ge=1, le=5000, description="Validation prompts per candidate.")
     max_concurrency: int = Field(
-        4, ge=1, le=40, description="Checkpoints evaluated at the same time."
+        10, ge=1, le=40,
+        description="Evaluation items (one candidate x one prompt batch) run at the same time by "
+        "the state machine's Map (40 is the inline Map's practical ceiling).",
     )
     max_tokens: int = Field(1024, ge=16, le=32768, description="Response token limit per prompt.")
+    batch_size: int = Field(
+        25, ge=1, le=200,
+        description="Validation prompts per evaluation item; one item is one Lambda invocation, "
+        "so batch_size / item_concurrency x the model's latency must fit its 15 minutes.",
+    )
+    item_concurrency: int = Field(
+        5, ge=1, le=32, description="Model calls in flight inside one evaluation item."
+    )
+
+
+class PromotionGate(_Frozen):
+    """The promotion gate, declared before training: what "measurably better" means.
+
+    Every candidate, the base model and the model now promoted are evaluated on the same
+    held-out prompts with the same grader. The best candidate (by checkpoint_selection) is
+    compared with each baseline prompt by prompt (paired bootstrap); the lower end of the
+    interval must clear the minimum improvement over the base model and over the current one.
+    """
+
+    metric: Literal["reward_mean", "pass_rate"] = Field(
+        "reward_mean", description="Per-prompt value compared: the reward, or 1 when the reward "
+        "is at least pass_threshold (else 0).",
+    )
+    pass_threshold: float = Field(1.0, description="Reward at which a prompt counts as passed (pass_rate).")
+    min_improvement_over_base: float = Field(
+        0.0, ge=0, description="Required gain of the metric over the base model (absolute).")
+    min_improvement_over_current: float = Field(
+        0.0, ge=0, description="Required gain over the model now promoted (absolute).")
+    confidence: float = Field(
+        0.95, gt=0.5, lt=1, description="Confidence of the paired bootstrap interval; the interval "
+        "is widened for the number of candidates compared (Bonferroni).",
+    )
+    bootstrap_samples: int = Field(2000, ge=200, le=20000, description="Bootstrap resamples.")
+    min_paired_prompts: int = Field(
+        20, ge=1, description="Fewer prompts scored for both models than this: no decision "
+        "without a person (hold for approval).",
+    )
+    require_distinct_approver: bool = Field(
+        False, description="A held promotion must be approved by someone other than the "
+        "principal who started the run.",
+    )
+    approval_timeout_hours: float = Field(
+        24, gt=0, le=168, description="How long a held promotion waits for a person; then the "
+        "run ends not promoted. It counts against workflow.execution_timeout_hours: an execution "
+        "that times out first ends with nothing promoted (the safe direction).",
+    )
 
 
 class CheckpointSelection(_Frozen):
@@ -282,6 +330,11 @@ class Customization(_Frozen):
     )
     checkpoint_selection: CheckpointSelection = Field(
         default_factory=CheckpointSelection, description="How the promoted model is chosen."
+    )
+    promotion: PromotionGate = Field(
+        default_factory=PromotionGate,
+        description="The gate a candidate must pass to be promoted (measurably better than the "
+        "base model and the current model).",
     )
     hyperparameters: dict[str, HyperparameterValue] = Field(
         default_factory=dict,

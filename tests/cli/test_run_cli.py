@@ -79,6 +79,7 @@ def test_start_uploads_new_versions_and_starts_a_named_execution(aws, tmp_path, 
     sfn = boto3.client("stepfunctions", region_name=REGION)
     execution = sfn.describe_execution(executionArn=f"{MACHINE_ARN.replace('stateMachine', 'execution')}:{name}")
     run_input = json.loads(execution["input"])["input"]
+    assert run_input.pop("started_by").startswith("arn:aws:")  # the caller (STS), for the promotion gate
     versions = aws.list_object_versions(Bucket=BUCKET, Prefix=CUSTOMIZATION)["Versions"]
     latest = {v["Key"]: v["VersionId"] for v in versions if v["IsLatest"]}
     assert run_input == {
@@ -97,8 +98,9 @@ def test_start_without_files_pins_the_current_versions(aws, capsys):
     name = capsys.readouterr().out.strip()
     execution = boto3.client("stepfunctions", region_name=REGION).describe_execution(
         executionArn=f"{MACHINE_ARN.replace('stateMachine', 'execution')}:{name}")
-    assert json.loads(execution["input"])["input"] == {
-        "train": {"key": f"{CUSTOMIZATION}/train.jsonl", "version_id": version}, "validation": None}
+    run_input = json.loads(execution["input"])["input"]
+    assert run_input.pop("started_by")
+    assert run_input == {"train": {"key": f"{CUSTOMIZATION}/train.jsonl", "version_id": version}, "validation": None}
 
 
 def test_start_errors(aws, tmp_path, capsys):

@@ -29,9 +29,11 @@ STEP_HANDLERS = {
     "ValidateDataset": "validate_dataset", "AuditRewardSignal": "audit_reward_signal",
     "EstimateCost": "estimate_cost", "RequestApproval": "request_approval",
     "SubmitMantleJob": "submit_mantle_job", "JobStatus": "job_status",
-    "ListCheckpoints": "list_checkpoints", "EvaluateCheckpoint": "evaluate_checkpoint",
-    "SelectBest": "select_best", "Promote": "promote", "SmokeTest": "smoke_test",
+    "ListCheckpoints": "list_checkpoints", "Promote": "promote", "SmokeTest": "smoke_test",
     "RecordFailure": "record_failure", "CleanupAbandonedRun": "cleanup_abandoned_run",
+    "PlanEvaluation": "plan_evaluation", "EvaluateBatch": "evaluate_batch",
+    "PromotionGate": "promotion_gate", "RequestPromotionApproval": "request_promotion_approval",
+    "CheckPromotionApproval": "check_promotion_approval",
 }
 
 

@@ -36,3 +36,13 @@ class SubmitInProgress(WorkflowError):
 class RunAbandoned(WorkflowError):
     """The run's execution was aborted or timed out while a step still ran; that step undid its
     own side effect (e.g. cancelled the job it had just created)."""
+
+
+class EvaluationThrottled(WorkflowError):
+    """An evaluation item's model calls were throttled after the SDK's own retries; the state
+    machine retries the item with backoff."""
+
+
+class EvaluationItemFailed(WorkflowError):
+    """No prompt of an evaluation item could be answered and graded; retried once, then the
+    item counts as missing (never fatal to the run)."""
