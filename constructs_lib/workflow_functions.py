@@ -99,9 +99,12 @@ class WorkflowFunctions(Construct):
             sid="WriteRunReports", actions=["s3:PutObject"], resources=[artifacts])
         s3_key = use_key_through(self, key, "s3", sid="UseTeamKeyThroughS3")
         table_key = use_key_through(self, key, "dynamodb", sid="UseTeamKeyThroughDynamoDB")
+        # Graders by name pattern and team tag, not one ARN each: the platform template then
+        # stays the same size however many customizations the team has.
         invoke_graders = iam.PolicyStatement(
             sid="InvokeTeamGraders", actions=["lambda:InvokeFunction"],
-            resources=grader_function_arns) if grader_function_arns else None
+            resources=grader_function_arns,
+            conditions={"StringEquals": {"aws:ResourceTag/rft:team": team}}) if grader_function_arns else None
         project = mantle_project_arn(self)
         bearer = iam.PolicyStatement(
             sid="MintBearerTokens", actions=["bedrock-mantle:CallWithBearerToken"], resources=["*"])
@@ -174,7 +177,8 @@ class WorkflowFunctions(Construct):
                                         resources=[project]),
                     self._native_jobs_statement("StopNativeJobs", "bedrock:StopModelCustomizationJob",
                                                 "bedrock:GetModelCustomizationJob"))
-        self._acknowledge_wildcards(datasets, artifacts, project, model_parameter_arn_pattern)
+        self._acknowledge_wildcards(datasets, artifacts, project, model_parameter_arn_pattern,
+                                    [arn for arn in grader_function_arns if "*" in arn])
 
     def _native_jobs_statement(self, sid: str, *actions: str) -> iam.PolicyStatement:
         return iam.PolicyStatement(sid=sid, actions=list(actions), resources=[self._scope_stack.format_arn(
@@ -183,7 +187,8 @@ class WorkflowFunctions(Construct):
     def _grant(self, step: str, *statements: iam.PolicyStatement) -> None:
         self._policies[step].add_statements(*statements)
 
-    def _acknowledge_wildcards(self, datasets: str, artifacts: str, project: str, parameters: str) -> None:
+    def _acknowledge_wildcards(self, datasets: str, artifacts: str, project: str, parameters: str,
+                               graders: list[str] = ()) -> None:
         reasons = {
             datasets: "Workflow steps are shared by the team's customizations, so they read any "
                       "object of the team's datasets bucket (never another bucket).",
@@ -206,7 +211,12 @@ class WorkflowFunctions(Construct):
             nag.render_resource(self._scope_stack.resolve(arn)): reason
             for arn, reason in ((datasets, reasons[datasets]), (artifacts, reasons[artifacts]),
                                 (project, reasons[project]), (parameters, reasons[parameters]),
-                                (native_jobs, reasons["native-jobs"]), ("*", reasons["*"]))
+                                (native_jobs, reasons["native-jobs"]), ("*", reasons["*"]),
+                                *((g, "Workflow steps invoke the grader of whichever team "
+                                      "customization a run belongs to: functions named "
+                                      "rft-<team>-*-grader that also carry the team's rft:team tag "
+                                      "(a hyphenated team's graders match the name, not the tag).")
+                                  for g in graders))
         }
         for policy in self._policies.values():
             document = self._scope_stack.resolve(policy.document.to_json())
