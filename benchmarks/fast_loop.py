@@ -163,7 +163,7 @@ def main() -> None:
     if "platform" not in args.skip:
         rows["platform_template"] = platform_row([1, 50, 100, 500])
     if "grader" not in args.skip:
-        rows["grader_cold_import"] = grader_row(3 if args.quick else 7)
+        rows["grader_cold_import"] = grader_row(3 if args.quick else 5)
     if "sandbox" not in args.skip:
         rows["code_sandbox_humaneval"] = sandbox_row(40 if args.quick else 0)
     if "cdk" not in args.skip:

@@ -200,7 +200,8 @@ def profile(n: int, top: int = 25) -> dict:
     with tempfile.TemporaryDirectory() as work:
         wall, figures = _run(_OURS, str(n), work, "1")
         stats = pstats.Stats(str(Path(work) / "profile.out"))
-    ours = [(func, row) for func, row in stats.stats.items() if str(REPO) in func[0]]
+    ours = [(func, row) for func, row in stats.stats.items()
+            if str(REPO) in func[0] and "site-packages" not in func[0]]
     ours.sort(key=lambda item: -item[1][3])
     jsii = [row for func, row in stats.stats.items() if func[2] == "send" and "jsii" in func[0]]
     return {
