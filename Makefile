@@ -86,8 +86,12 @@ lint: setup
 docs: setup
 	$(PY) -m rft.config.reference
 
+# The issue-15 table (each figure beside its reference, measured in the same run), then the
+# other benchmarks; `make bench QUICK=1` for one run of each at smaller sizes.
+BENCH_OTHERS := graders judges workflow
 bench: setup
-	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script; done
+	@echo "== benchmarks/fast_loop.py"; $(PY) benchmarks/fast_loop.py $(if $(QUICK),--quick)
+	@for script in $(BENCH_OTHERS); do echo "== benchmarks/$$script.py"; $(PY) benchmarks/$$script.py; done
 
 clean:
 	rm -rf cdk.out $(VENV) .venv-checkov node_modules *.egg-info

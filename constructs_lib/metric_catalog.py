@@ -87,6 +87,31 @@ class CustomizationMetrics:
             label="", period=Duration.minutes(1))
 
 
+class TeamMetrics:
+    """Every customization of a team at once: SEARCH expressions with one series per
+    customization (or run), so a widget's size does not depend on how many there are."""
+
+    def __init__(self, *, team: str, period: Duration) -> None:
+        self.team = team
+        self.period = period
+
+    def per_customization(self, name: str, statistic: str = "Average") -> cw.MathExpression:
+        if name not in GRADER_METRICS + JUDGE_METRICS:
+            raise ValueError(f"the grader emits no metric {name!r}")
+        return cw.MathExpression(
+            expression=(f"SEARCH('{{{grader_namespace(self.team)},Customization,service}} "
+                        f"MetricName=\"{name}\"', '{statistic}', {self.period.to_seconds()})"),
+            label="", period=self.period)
+
+    def training_per_run(self, name: str) -> cw.MathExpression:
+        if name not in TRAINING_METRICS:
+            raise ValueError(f"the workflow publishes no training metric {name!r} we plot")
+        return cw.MathExpression(
+            expression=(f"SEARCH('{{{training_namespace(self.team)},Customization,RunId}} "
+                        f"MetricName=\"{name}\"', 'Average', 60)"),
+            label="", period=Duration.minutes(1))
+
+
 def _per_model(namespace: str, dimension: str, name: str, period: Duration) -> cw.MathExpression:
     """Every model's series of one metric: the tuned models' ids only exist after training."""
     return cw.MathExpression(

@@ -109,9 +109,12 @@ class WorkflowFunctions(Construct):
             sid="WriteRunReports", actions=["s3:PutObject"], resources=[artifacts])
         s3_key = use_key_through(self, key, "s3", sid="UseTeamKeyThroughS3")
         table_key = use_key_through(self, key, "dynamodb", sid="UseTeamKeyThroughDynamoDB")
+        # Graders by name pattern and team tag, not one ARN each: the platform template then
+        # stays the same size however many customizations the team has.
         invoke_graders = iam.PolicyStatement(
             sid="InvokeTeamGraders", actions=["lambda:InvokeFunction"],
-            resources=grader_function_arns) if grader_function_arns else None
+            resources=grader_function_arns,
+            conditions={"StringEquals": {"aws:ResourceTag/rft:team": team}}) if grader_function_arns else None
         project = mantle_project_arn(self)
         bearer = iam.PolicyStatement(
             sid="MintBearerTokens", actions=["bedrock-mantle:CallWithBearerToken"], resources=["*"])
@@ -229,7 +232,8 @@ class WorkflowFunctions(Construct):
                                                       "bedrock:GetModelCustomizationJob"))
         self._grant("RecordFailure", registry_actions("GetItem", "PutItem", "UpdateItem"), table_key, *cancel)
         self._acknowledge_wildcards(datasets, artifacts, project, model_parameter_arn_pattern,
-                                    datasets_bucket.arn_for_objects(f"*/{DATASET_SNAPSHOT_DIR}/*"), extra_wildcards)
+                                    datasets_bucket.arn_for_objects(f"*/{DATASET_SNAPSHOT_DIR}/*"), extra_wildcards,
+                                    [arn for arn in grader_function_arns if "*" in arn])
 
     def _grant_evaluation(self, evaluate: list[iam.PolicyStatement], read_datasets: iam.PolicyStatement,
                           s3_key: iam.PolicyStatement, artifacts_bucket: s3.IBucket, parameters: str,
@@ -260,7 +264,7 @@ class WorkflowFunctions(Construct):
         self._policies[step].add_statements(*statements)
 
     def _acknowledge_wildcards(self, datasets: str, artifacts: str, project: str, parameters: str,
-                               snapshots: str, extra: dict[str, str]) -> None:
+                               snapshots: str, extra: dict[str, str], graders: list[str] = ()) -> None:
         reasons = {
             datasets: "Workflow steps are shared by the team's customizations, so they read any "
                       "object of the team's datasets bucket (never another bucket).",
@@ -286,7 +290,12 @@ class WorkflowFunctions(Construct):
             for arn, reason in ((datasets, reasons[datasets]), (artifacts, reasons[artifacts]),
                                 (project, reasons[project]), (parameters, reasons[parameters]),
                                 (native_jobs, reasons["native-jobs"]), ("*", reasons["*"]),
-                                (snapshots, reasons[snapshots]))
+                                (snapshots, reasons[snapshots]),
+                                *((g, "Workflow steps invoke the grader of whichever team "
+                                      "customization a run belongs to: functions named "
+                                      "rft-<team>-*-grader that also carry the team's rft:team tag "
+                                      "(a hyphenated team's graders match the name, not the tag).")
+                                  for g in graders))
         } | extra
         for policy in self._policies.values():
             document = self._scope_stack.resolve(policy.document.to_json())

@@ -58,6 +58,12 @@ def dashboard_name(team: str) -> str:
     return f"rft-{team}"
 
 
+def customization_dashboard_name(team: str, customization: str) -> str:
+    """`rft-<team>_<customization>`: the underscore, in neither slug, keeps it apart from
+    every team dashboard (`rft-<team>`, where the team slug may itself contain hyphens)."""
+    return f"rft-{team}_{customization}"
+
+
 def consumer_policy_name(team: str) -> str:
     return f"rft-{team}-model-consumers"
 

@@ -17,6 +17,7 @@ from constructs import Construct
 
 from constructs_lib.customization import CustomizationResources
 from constructs_lib.customization_alarms import CustomizationAlarms
+from constructs_lib.customization_dashboard import CustomizationDashboard
 from constructs_lib.grader_function import GraderFunction
 from constructs_lib.lambda_assets import grader_code
 from constructs_lib.metric_catalog import CustomizationMetrics
@@ -24,9 +25,11 @@ from constructs_lib.rft_workflow import RftWorkflow
 from constructs_lib.workflow_functions import STEPS
 from rft.config.team_config import Customization, TeamConfig
 from rft_contracts.naming import (
+    customization_dashboard_name,
     grader_function_name,
     lambda_arn,
     sandbox_function_name,
+    state_machine_arn,
     state_machine_name,
     topic_arn,
     workflow_function_name,
@@ -97,9 +100,20 @@ class CustomizationStack(Stack):
             team=team.team, customization=c.name, grader_function_name=self.grader.function.function_name,
             state_machine_arn=self.workflow.state_machine.state_machine_arn,
             period=Duration.minutes(team.alarms.period_minutes))
+        grader_timeout = Duration.minutes(c.grader_function.timeout_minutes)
+        has_judge = bool(judge_models(c.grader))
         CustomizationAlarms(self.resources, "Alarms", metrics=metrics, settings=team.alarms,
-                            grader_timeout=Duration.minutes(c.grader_function.timeout_minutes),
-                            has_judge=bool(judge_models(c.grader)), topic=topic)
+                            grader_timeout=grader_timeout, has_judge=has_judge, topic=topic)
+        # Here, not in the team dashboard: the platform stack then does not grow per customization.
+        CustomizationDashboard(self.resources, "Dashboard",
+                               dashboard_name=customization_dashboard_name(team.team, c.name),
+                               metrics=CustomizationMetrics(
+                                   team=team.team, customization=c.name,
+                                   grader_function_name=grader_function_name(team.team, c.name),
+                                   state_machine_arn=state_machine_arn(team.team, c.name, self.account,
+                                                                       self.region, self.partition),
+                                   period=metrics.period),
+                               grader_timeout=grader_timeout, has_judge=has_judge)
 
     def _function_arn(self, name: str) -> str:
         return lambda_arn(name, self.account, self.region, self.partition)

@@ -29,15 +29,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
+from lazy_tracing import lazy_tracer, traced_client
 from rft_graders.base import PerSampleGrader
 from rft_graders.batch import grade_batch
 from rft_graders.bedrock_event import InvalidEventError
 from rft_graders.build import BuildContext, build_grader
+from rft_graders.judges.client import JudgeEnv, default_judge_client
 from rft_graders.spec_walk import judge_models
-from rft_graders.judges.client import JudgeEnv
 from rft_graders.sandbox_client import LambdaSandboxClient, UnavailableSandboxClient
 from rft_graders.spec import parse_grader_spec, spec_hash
 from rft_graders.stats import judge_totals, summarize
@@ -47,7 +48,8 @@ DEBUG = os.environ.get("GRADER_DEBUG", "").lower() == "true"
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+# X-Ray SDK loaded when the grader first makes an AWS client, not at cold start (lazy_tracing).
+tracer = lazy_tracer()
 
 
 def load_spec_source() -> dict:
@@ -85,7 +87,7 @@ class _LazySandbox:
 
     def run_batch(self, runs):
         if self._client is None:
-            self._client = _sandbox()
+            self._client = traced_client(_sandbox)()
         return self._client.run_batch(runs)
 
 
@@ -113,7 +115,8 @@ SPEC_HASH = spec_hash(SPEC)
 JUDGES = sorted(judge_models(SPEC))
 # The bedrock-runtime client is made by the judge on its first call, never at cold start.
 GRADER = build_grader(
-    SPEC, BuildContext(sandbox=_LazySandbox(), judge_env=JudgeEnv(debug=_judge_debug if DEBUG else None))
+    SPEC, BuildContext(sandbox=_LazySandbox(), judge_env=JudgeEnv(
+        client_factory=traced_client(default_judge_client), debug=_judge_debug if DEBUG else None))
 )
 CUSTOMIZATION = os.environ.get("CUSTOMIZATION_NAME", "unknown")
 

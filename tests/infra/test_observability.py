@@ -55,11 +55,15 @@ def platform(synth):
     return synth("example").template("platform")
 
 
+def _dashboard_widgets(template):
+    """Widgets of every dashboard: the team overview and each customization's own."""
+    return [widget for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard"
+            for widget in json.loads(_resolve(r["Properties"]["DashboardBody"], template["Resources"]))["widgets"]]
+
+
 @pytest.fixture(scope="module")
 def dashboard_metrics(platform):
-    [dashboard] = [r for r in platform["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
-    body = json.loads(_resolve(dashboard["Properties"]["DashboardBody"], platform["Resources"]))
-    return [metric for widget in body["widgets"] if widget["type"] == "metric"
+    return [metric for widget in _dashboard_widgets(platform) if widget["type"] == "metric"
             for metric in widget["properties"]["metrics"]]
 
 
@@ -110,9 +114,7 @@ def test_every_judge_counter_is_a_per_sample_metric_the_judges_write():
 
 def test_nova_teams_see_bedrock_runtime_traffic_and_mantle_teams_do_not(platform, nova_platform):
     def expressions(template):
-        [dashboard] = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
-        body = json.loads(_resolve(dashboard["Properties"]["DashboardBody"], template["Resources"]))
-        return [m[0]["expression"] for w in body["widgets"] if w["type"] == "metric"
+        return [m[0]["expression"] for w in _dashboard_widgets(template) if w["type"] == "metric"
                 for m in w["properties"]["metrics"] if isinstance(m[0], dict)]
 
     assert any("{AWS/Bedrock,ModelId}" in e for e in expressions(nova_platform))
@@ -120,9 +122,7 @@ def test_nova_teams_see_bedrock_runtime_traffic_and_mantle_teams_do_not(platform
 
 
 def test_dashboard_has_a_section_per_customization(platform):
-    [dashboard] = [r for r in platform["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
-    body = json.loads(_resolve(dashboard["Properties"]["DashboardBody"], platform["Resources"]))
-    headings = [w["properties"]["markdown"] for w in body["widgets"] if w["type"] == "text"]
+    headings = [w["properties"]["markdown"] for w in _dashboard_widgets(platform) if w["type"] == "text"]
     for c in load_team("example").customizations:
         assert f"## {c.name}" in headings
 
