@@ -35,6 +35,7 @@ from rft_contracts.naming import (
     lambda_arn,
     notification_topic_name,
     sandbox_function_name,
+    state_machine_arn,
 )
 
 class PlatformStack(Stack):
