@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from typing import Callable
 
+from rft_contracts.naming import mantle_base_url
+
 
 
 class CliError(Exception):
@@ -63,3 +65,16 @@ def guarded(prog: str, body: Callable[[], int]) -> int:
             raise
         print(f"{prog}: {' '.join(text.split())}", file=sys.stderr)
         return 2
+
+
+def mantle_client(region: str):
+    """The OpenAI SDK on the region's mantle endpoint with a fresh short-term Bedrock key;
+    missing credentials are the one-line CliError every command prints."""
+    import openai
+    from aws_bedrock_token_generator import provide_token
+
+    try:
+        token = provide_token(region=region)
+    except RuntimeError:  # the generator's "No AWS credentials found"
+        raise CliError(NO_CREDENTIALS) from None
+    return openai.OpenAI(base_url=mantle_base_url(region), api_key=token, timeout=120.0, max_retries=2)

@@ -77,7 +77,7 @@ class Doctor:
         return boto3.client(service, region_name=self.team.region)
 
     def _mantle_client(self) -> Any:
-        from rft.model_commands import mantle_client
+        from rft.aws_errors import mantle_client
 
         return mantle_client(self.team.region)
 

@@ -17,7 +17,7 @@ import argparse
 from typing import Any
 
 from rft import operator_commands
-from rft.aws_errors import NO_CREDENTIALS, CliError, guarded, load_customization
+from rft.aws_errors import NO_CREDENTIALS, CliError, guarded, load_customization, mantle_client
 from rft_contracts.naming import mantle_base_url
 
 DEFAULT_MAX_TOKENS = 512  # reasoning models spend tokens before they answer
@@ -65,17 +65,6 @@ def promoted_model(team, customization) -> str:
         raise CliError(f"no promoted model for {customization.name} yet ({name} does not exist in {team.region}); "
                        f"a run must succeed first: rft run start --team {team.team} "
                        f"--customization {customization.name}") from None
-
-
-def mantle_client(region: str):
-    import openai
-    from aws_bedrock_token_generator import provide_token
-
-    try:
-        token = provide_token(region=region)
-    except RuntimeError:  # the generator's "No AWS credentials found"
-        raise CliError(NO_CREDENTIALS) from None
-    return openai.OpenAI(base_url=mantle_base_url(region), api_key=token, timeout=120.0, max_retries=2)
 
 
 def chat(team_name: str, customization_name: str, prompt: str, *, responses: bool, max_tokens: int,

@@ -140,7 +140,7 @@ def _cancel_job(team, plane: str, job_id: str) -> bool:
     if plane == "mantle":
         import openai
 
-        from rft.model_commands import mantle_client
+        from rft.aws_errors import mantle_client
 
         try:
             mantle_client(team.region).fine_tuning.jobs.cancel(job_id)
@@ -185,9 +185,6 @@ def _item_results(team, customization, run_id: str) -> dict[str, list[dict]]:
 
 def gate_for(team, customization, item: dict, candidate_key: str) -> dict:
     """The workflow's gate, recomputed for one candidate of a recorded run."""
-    from rft.import_openai import _import_runtimes
-
-    _import_runtimes()  # rft_workflow from the checkout, as `rft import-openai` does
     from rft_workflow import gate
 
     recorded = item.get("gate") or {}
@@ -270,7 +267,6 @@ def promote_run(team_name: str, customization_name: str, run_id: str, *, checkpo
 def rollback_model(team_name: str, customization_name: str, reason: str) -> int:
     import boto3
 
-    from rft.run_history import query_runs
 
     team, customization = load_customization(team_name, customization_name)
     ssm = boto3.client("ssm", region_name=team.region)
@@ -291,7 +287,7 @@ def rollback_model(team_name: str, customization_name: str, reason: str) -> int:
              "parameter_version": version}
     registry = _registry(team)
     runs = [r for r in (registry.get(customization.name, i["run_id"]) for i in
-                        query_runs(_registry(team).table, customization.name, 200)) if r]
+                        _registry(team).newest(customization.name, 200)) if r]
     demoted = next((r for r in runs if r.get("model_id") == current), None)
     restored = next((r for r in runs if r.get("model_id") == previous), None)
     if demoted:

@@ -66,7 +66,7 @@ def _job_events(team, item: dict) -> list[dict]:
     if not job_id or item.get("plane", "mantle") != "mantle":
         return []
     try:
-        from rft.model_commands import mantle_client
+        from rft.aws_errors import mantle_client
 
         client = mantle_client(team.region)
         events = [e.to_dict() if hasattr(e, "to_dict") else dict(e)

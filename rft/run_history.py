@@ -18,7 +18,7 @@ from typing import Any
 
 from rft import operator_commands
 from rft.aws_errors import CliError, guarded, load_customization, load_team
-from rft_contracts.registry import FINISHED, from_dynamo
+from rft_contracts.registry import FINISHED, RunRegistry, from_dynamo
 from rft_contracts.run_ids import run_started_at
 
 DEFAULT_LIMIT = 20
@@ -76,22 +76,6 @@ def _raise_if_missing_table(exc: Exception, team) -> None:
     if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
         raise CliError(f"the run registry {naming.registry_table_name(team.team)} does not exist in "
                        f"{team.region}; deploy the team's data stack Rft-{team.team}-Data first") from None
-
-
-def query_runs(table, customization: str, limit: int) -> list[dict]:
-    """The newest ``limit`` items of one customization (run ids sort by start time)."""
-    from boto3.dynamodb.conditions import Key
-
-    items: list[dict] = []
-    kwargs: dict[str, Any] = {"KeyConditionExpression": Key("customization").eq(customization),
-                              "ScanIndexForward": False}
-    while len(items) < limit:
-        page = table.query(**kwargs, Limit=limit - len(items))
-        items.extend(page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return [from_dynamo(item) for item in items]
 
 
 # --------------------------------------------------------------------------- formatting helpers
@@ -220,7 +204,7 @@ def list_runs(team_name: str, customization: str | None, limit: int, as_json: bo
     items: list[dict] = []
     for name in names:
         try:
-            items.extend(query_runs(registry, name, limit))
+            items.extend(RunRegistry(registry).newest(name, limit))
         except Exception as exc:
             _raise_if_missing_table(exc, team)
             raise

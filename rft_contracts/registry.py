@@ -100,6 +100,21 @@ class RunRegistry:
     def __init__(self, table: Any):
         self.table = table
 
+    def newest(self, customization: str, limit: int) -> list[dict]:
+        """The newest ``limit`` runs of one customization (run ids sort by start time)."""
+        from boto3.dynamodb.conditions import Key
+
+        items: list[dict] = []
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("customization").eq(customization),
+                                  "ScanIndexForward": False}
+        while len(items) < limit:
+            page = self.table.query(**kwargs, Limit=limit - len(items))
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [from_dynamo(item) for item in items]
+
     def get(self, customization: str, run_id: str) -> dict | None:
         item = self.table.get_item(Key=key(customization, run_id), ConsistentRead=True).get("Item")
         return from_dynamo(item) if item else None

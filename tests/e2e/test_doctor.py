@@ -39,7 +39,7 @@ def world(synth, monkeypatch):
     team = load_team(TEAM)
     with mock_aws(), FakeMantle() as mantle:
         monkeypatch.setenv("MANTLE_BASE_URL", mantle.base_url)
-        monkeypatch.setattr("rft.model_commands.mantle_client", lambda region: __import__("openai").OpenAI(
+        monkeypatch.setattr("rft.aws_errors.mantle_client", lambda region: __import__("openai").OpenAI(
             base_url=mantle.base_url, api_key="bedrock-api-key-test"))
         s3 = boto3.client("s3", region_name=REGION)
         bucket = f"rft-{TEAM}-datasets-{ACCOUNT}-{REGION}"
