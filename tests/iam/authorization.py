@@ -16,8 +16,8 @@ someone states what IAM checks for it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from tests.iam.policy_eval import Request
 from tests.iam.recorder import CALLER_HEADER, BotoCall
@@ -40,6 +40,8 @@ class World:
     encrypted_buckets: frozenset[str]
     encrypted_tables: frozenset[str]
     encrypted_topics: frozenset[str]
+    # function name -> its tags (as the template sets them): IAM sees them as aws:ResourceTag/*
+    function_tags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def _via(world: World, service: str, region: str, *actions: str) -> list[Request]:
@@ -102,7 +104,8 @@ def checks_for_boto_call(call: BotoCall, world: World) -> list[Request]:
     if call.service == "lambda" and op == "Invoke":
         name = p["FunctionName"]
         arn = name if name.startswith("arn:") else f"arn:aws:lambda:{region}:{account}:function:{name}"
-        return [Request("lambda:InvokeFunction", arn)]
+        tags = world.function_tags.get(arn.split(":function:", 1)[-1].split(":")[0], {})
+        return [Request("lambda:InvokeFunction", arn, {f"aws:ResourceTag/{k}": v for k, v in tags.items()})]
     if call.service == "sns" and op == "Publish":
         topic = p["TopicArn"]
         return [Request("sns:Publish", topic)] + (

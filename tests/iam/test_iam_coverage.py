@@ -114,6 +114,9 @@ def _denials(recorder: CallRecorder, world, template: dict, real_account: str) -
         encrypted_buckets=frozenset({config["datasets_bucket"], config["artifacts_bucket"]}),
         encrypted_tables=frozenset({config["registry_table"]}),
         encrypted_topics=frozenset({config["topic_arn"]}),
+        function_tags={r["Properties"]["FunctionName"]: {t["Key"]: t["Value"] for t in r["Properties"].get("Tags", [])}
+                       for r in template["Resources"].values()
+                       if r["Type"] == "AWS::Lambda::Function" and isinstance(r["Properties"].get("FunctionName"), str)},
     )
     checked: dict[str, int] = {}
     denied: list[str] = []
@@ -143,7 +146,7 @@ def _denials(recorder: CallRecorder, world, template: dict, real_account: str) -
 
 
 MANTLE_STEPS = {"ValidateDataset", "AuditRewardSignal", "SubmitMantleJob", "JobStatus", "ListCheckpoints",
-                "EvaluateCheckpoint", "Promote", "SmokeTest"}
+                "PlanEvaluation", "EvaluateBatch", "PromotionGate", "Promote", "SmokeTest"}
 
 
 @pytest.mark.parametrize("customization", ["ticket-triage", "support-replies"])
@@ -190,6 +193,6 @@ def test_native_run_calls_are_all_allowed(synth, recorded_worlds):
     converse = [c for c in recorder.calls if c.operation == "Converse"]
     assert converse, "the audit sampled nothing"
     expected = {workflow_function_name("nova-example", s)
-                for s in ("ValidateDataset", "AuditRewardSignal", "JobStatus", "Promote")}
+                for s in ("ValidateDataset", "AuditRewardSignal", "JobStatus", "PromotionGate")}  # Nova: not promoted
     expected.add("rft-nova-example-invoice-extraction")  # the state machine: snapshot, create job
     assert expected <= set(checked), sorted(expected - set(checked))
