@@ -27,6 +27,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib import nag
+from constructs_lib.cfn import cfn_child
 from constructs_lib.iam_statements import mantle_project_arn, use_key_through
 from constructs_lib.python_function import PythonFunction
 from rft_contracts.metrics import WORKFLOW_SERVICE
@@ -56,7 +57,7 @@ class AbandonedRunCleanup(Construct):
                                       encryption_master_key=key, enforce_ssl=True,
                                       retention_period=Duration.days(14))
         nag.acknowledge_each(
-            self.dead_letters.node.default_child, ["AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"],
+            cfn_child(self.dead_letters, sqs.CfnQueue), ["AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"],
             "This queue is itself the dead-letter queue of the abandoned-run rule's target (an "
             "EventBridge target DLQ, which cdk-nag does not recognise as a DLQ relationship).",
         )

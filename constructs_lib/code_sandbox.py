@@ -8,6 +8,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from constructs_lib import nag
+from constructs_lib.cfn import cfn_child
 from constructs_lib.python_function import PythonFunction
 
 SANDBOX_TIMEOUT = Duration.minutes(5)
@@ -47,7 +48,7 @@ class CodeSandbox(Construct):
         self.function = self.runtime.function
         for rule in ("Serverless-LambdaTracing",):
             nag.acknowledge(
-                self.function.node.default_child, rule,
+                cfn_child(self.function, lambda_.CfnFunction), rule,
                 "Tracing is off on purpose: the sandbox role's only permission is writing its own "
                 "logs, and X-Ray would add a write permission reachable by model-written code.",
             )

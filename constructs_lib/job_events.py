@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
@@ -15,6 +16,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib import nag
+from constructs_lib.cfn import cfn_child
 from constructs_lib.iam_statements import use_key_through
 from constructs_lib.python_function import PythonFunction
 from rft_contracts.run_ids import job_name_prefix
@@ -46,7 +48,7 @@ class JobStateEvents(Construct):
         # cdk-nag sees this queue as the recorder function's dead-letter queue (AwsSolutions-SQS3
         # is answered); Serverless-SQSRedrivePolicy still asks the queue for a DLQ of its own.
         nag.acknowledge(
-            self.dead_letters.node.default_child, "Serverless-SQSRedrivePolicy",
+            cfn_child(self.dead_letters, sqs.CfnQueue), "Serverless-SQSRedrivePolicy",
             "This queue is itself the dead-letter queue of the job-state rule's targets and of the "
             "recorder function; a dead-letter queue of a dead-letter queue would only move the problem.",
         )
@@ -74,7 +76,7 @@ class JobStateEvents(Construct):
             event_pattern=events.EventPattern(source=pattern["source"], detail_type=pattern["detail-type"],
                                               detail=pattern["detail"]),
         )
-        retry = dict(dead_letter_queue=self.dead_letters, retry_attempts=8,
+        retry: dict[str, Any] = dict(dead_letter_queue=self.dead_letters, retry_attempts=8,
                      max_event_age=Duration.hours(24))
         self.rule.add_target(targets.SnsTopic(topic, message=events.RuleTargetInput.from_text(
             f"Bedrock job {events.EventField.from_path('$.detail.jobName')} is "

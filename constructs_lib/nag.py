@@ -80,7 +80,9 @@ def _settings(scope: IConstruct) -> _NagSettings:
     settings = getattr(root, "_rft_nag_settings", None)
     if settings is None:
         settings = _NagSettings()
-        root._rft_nag_settings = settings  # one record per app, kept on the app object itself
+        # One record per app, kept on the app object itself; setattr because IConstruct declares
+        # no such attribute.
+        setattr(root, "_rft_nag_settings", settings)  # noqa: B010
     return settings
 
 

@@ -11,6 +11,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib import nag
+from constructs_lib.cfn import cfn_child
 from constructs_lib.iam_statements import team_rules_arn_pattern
 
 
@@ -42,7 +43,7 @@ class NotificationTopic(Construct):
             enforce_ssl=True, retention_period=Duration.days(14),
         )
         nag.acknowledge_each(
-            self.undeliverable.node.default_child, ["AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"],
+            cfn_child(self.undeliverable, sqs.CfnQueue), ["AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"],
             "This queue is itself the dead-letter queue of the notification subscriptions (an SNS "
             "redrive policy, which cdk-nag does not recognise as a DLQ relationship).",
         )

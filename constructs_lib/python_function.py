@@ -11,6 +11,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib import checkov_skips, nag
+from constructs_lib.cfn import cfn_child
 from constructs_lib.iam_statements import use_key_through
 from constructs_lib.python_bundling import ARCHITECTURE, RUNTIME
 
@@ -49,7 +50,7 @@ class PythonFunction(Construct):
             removal_policy=RemovalPolicy.DESTROY,  # operational logs; datasets live in S3
         )
         # Days straight from the validated config (CDK's enum has no constructor from days).
-        self.log_group.node.default_child.retention_in_days = log_retention_days
+        cfn_child(self.log_group, logs.CfnLogGroup).retention_in_days = log_retention_days
         self.role = iam.Role(
             self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=description,
@@ -84,7 +85,8 @@ class PythonFunction(Construct):
         if tracing:
             # Set on the resource, with the X-Ray rights in our managed policy: CDK's
             # `tracing=ACTIVE` would add them as a second, inline policy instead.
-            self.function.node.default_child.tracing_config = {"mode": "Active"}
+            cfn_child(self.function, lambda_.CfnFunction).tracing_config = (
+                lambda_.CfnFunction.TracingConfigProperty(mode="Active"))
             self.policy.add_statements(iam.PolicyStatement(
                 sid="WriteTraces", actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
                 resources=["*"],
@@ -95,19 +97,20 @@ class PythonFunction(Construct):
                 "permissions, so '*' is the only possible resource for these two actions.",
             )
         self.function.node.add_dependency(self.policy)  # logs must be writable on first invoke
-        resource = self.function.node.default_child
+        resource = cfn_child(self.function, lambda_.CfnFunction)
         if dead_letter_queue is not None:
             # Set on the resource with the send rights in our managed policy (CDK's
             # `dead_letter_queue=` would grant them, with kms:ReEncrypt*, in an inline policy).
-            resource.dead_letter_config = {"targetArn": dead_letter_queue.queue_arn}
+            resource.dead_letter_config = lambda_.CfnFunction.DeadLetterConfigProperty(
+                target_arn=dead_letter_queue.queue_arn)
             self.policy.add_statements(
                 iam.PolicyStatement(sid="SendFailedEventsToDeadLetterQueue", actions=["sqs:SendMessage"],
                                     resources=[dead_letter_queue.queue_arn]),
                 use_key_through(self, key, "sqs", sid="UseTeamKeyThroughSQS"),
             )
         if vpc_subnet_ids:
-            resource.vpc_config = {"subnetIds": list(vpc_subnet_ids),
-                                   "securityGroupIds": list(vpc_security_group_ids)}
+            resource.vpc_config = lambda_.CfnFunction.VpcConfigProperty(
+                subnet_ids=list(vpc_subnet_ids), security_group_ids=list(vpc_security_group_ids))
             # Lambda creates and deletes the function's network interfaces with the role's rights.
             self.policy.add_statements(iam.PolicyStatement(
                 sid="ManageOwnNetworkInterfaces",

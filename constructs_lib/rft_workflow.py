@@ -27,6 +27,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from constructs_lib import nag
+from constructs_lib.cfn import cfn_child
 from constructs_lib.evaluation_gate import held_out_gate
 from constructs_lib.iam_statements import use_key_through
 from rft.config.catalog import ControlPlane
@@ -177,7 +178,7 @@ class RftWorkflow(Construct):
 
         self.log_group = logs.LogGroup(self, "Logs", encryption_key=key,
                                        removal_policy=RemovalPolicy.DESTROY)
-        self.log_group.node.default_child.retention_in_days = log_retention_days
+        cfn_child(self.log_group, logs.CfnLogGroup).retention_in_days = log_retention_days
         self.state_machine = sfn.StateMachine(
             self, "StateMachine",
             state_machine_name=state_machine_name,
@@ -299,7 +300,7 @@ class RftWorkflow(Construct):
             "job_id.$": "$.submitted.job_arn", "plane": "native", "status": "running",
             "started_at.$": "$$.State.EnteredTime", "past_deadline": False,
         })
-        chain = snapshot("SnapshotTrain", "train")
+        chain: tasks.CallAwsService | sfn.Chain = snapshot("SnapshotTrain", "train")
         if with_validation:
             chain = chain.next(snapshot("SnapshotValidation", "validation"))
         chain.next(create).next(started)
@@ -352,6 +353,8 @@ class RftWorkflow(Construct):
         if customization.control_plane is not ControlPlane.NATIVE:
             return
         config = self._config
+        # CustomizationStack creates a Bedrock service role for every native customization.
+        assert config.service_role_arn is not None, "a native customization has a service role"
         stack = Stack.of(self)
         prefix = f"{config.customization}/"
         self.state_machine.add_to_role_policy(iam.PolicyStatement(
@@ -369,6 +372,8 @@ class RftWorkflow(Construct):
 
     def _acknowledge(self, customization: Customization) -> None:
         policy = self.state_machine.role.node.find_child("DefaultPolicy")
+        # CDK's Role keeps its grants in an iam.Policy child named DefaultPolicy.
+        assert isinstance(policy, iam.Policy), "the state machine role has a DefaultPolicy"
         if customization.control_plane is ControlPlane.NATIVE:
             stack = Stack.of(self)
             reads = f"arn:{stack.partition}:s3:::{self._config.datasets_bucket}/{self._config.customization}/*"
@@ -382,7 +387,7 @@ class RftWorkflow(Construct):
                                              "this account and region."),
             ):
                 nag.acknowledge(policy, nag.wildcard_resource_finding(self, arn), reason)
-        resource = policy.node.default_child
+        resource = cfn_child(policy, iam.CfnPolicy)
         for rule in ("NIST.800.53.R5-IAMNoInlinePolicy", "HIPAA.Security-IAMNoInlinePolicy"):
             nag.acknowledge(
                 resource, rule,

@@ -8,6 +8,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from constructs_lib import nag
+from constructs_lib.cfn import cfn_child
 
 
 class RunRegistry(Construct):
@@ -32,10 +33,10 @@ class RunRegistry(Construct):
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        self.table.node.default_child.override_logical_id("RunRegistryTable")
+        cfn_child(self.table, dynamodb.CfnTable).override_logical_id("RunRegistryTable")
         for rule in ("NIST.800.53.R5-DynamoDBInBackupPlan", "HIPAA.Security-DynamoDBInBackupPlan"):
             nag.acknowledge(
-                self.table.node.default_child, rule,
+                cfn_child(self.table, dynamodb.CfnTable), rule,
                 "Point-in-time recovery (35 days, to the second) and deletion protection cover "
                 "this run registry; an AWS Backup plan is the account owner's to attach.",
             )

@@ -8,6 +8,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_lib import checkov_skips, nag
+from constructs_lib.cfn import cfn_child
 
 ABORT_INCOMPLETE_UPLOADS_DAYS = 7
 
@@ -63,7 +64,7 @@ class SecureBucket(Construct):
                 )
             ],
         )
-        self.bucket.node.default_child.override_logical_id(logical_id)
+        cfn_child(self.bucket, s3.CfnBucket).override_logical_id(logical_id)
         _acknowledge_no_replication(self.bucket)
 
 
@@ -91,8 +92,8 @@ class AccessLogBucket(Construct):
                 )
             ],
         )
-        self.bucket.node.default_child.override_logical_id(logical_id)
-        resource = self.bucket.node.default_child
+        cfn_child(self.bucket, s3.CfnBucket).override_logical_id(logical_id)
+        resource = cfn_child(self.bucket, s3.CfnBucket)
         checkov_skips.skip(
             resource, "CKV_AWS_18",
             "This bucket is the access-log target of the datasets and artifacts buckets; logging "
@@ -110,7 +111,7 @@ class AccessLogBucket(Construct):
 def _acknowledge_no_replication(bucket: s3.Bucket) -> None:
     for rule in ("NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled"):
         nag.acknowledge(
-            bucket.node.default_child, rule,
+            cfn_child(bucket, s3.CfnBucket), rule,
             "Cross-region replication needs a second bucket and key in another region, which a "
             "team platform does not own; versioning, noncurrent-version retention and RETAIN on "
             "delete protect these objects in place.",

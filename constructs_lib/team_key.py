@@ -7,6 +7,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from constructs_lib.cfn import cfn_child
 from constructs_lib.iam_statements import team_rules_arn_pattern
 from rft_contracts.naming import kms_alias
 from rft_contracts.naming import topic_arn as notification_topic_arn
@@ -32,7 +33,7 @@ class TeamKey(Construct):
             removal_policy=RemovalPolicy.RETAIN,
             pending_window=Duration.days(30),
         )
-        self.key.node.default_child.override_logical_id("TeamKey")
+        cfn_child(self.key, kms.CfnKey).override_logical_id("TeamKey")
         # CloudWatch Logs encrypts the team's log groups (workflow, graders) with this key. The
         # service principal is regional and limited to log groups of this account and region.
         self.key.add_to_resource_policy(

@@ -8,6 +8,7 @@ parameters and graders, and only what its one step does with them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Duration, Stack
@@ -264,7 +265,7 @@ class WorkflowFunctions(Construct):
         self._policies[step].add_statements(*statements)
 
     def _acknowledge_wildcards(self, datasets: str, artifacts: str, project: str, parameters: str,
-                               snapshots: str, extra: dict[str, str], graders: list[str] = ()) -> None:
+                               snapshots: str, extra: dict[str, str], graders: Sequence[str] = ()) -> None:
         reasons = {
             datasets: "Workflow steps are shared by the team's customizations, so they read any "
                       "object of the team's datasets bucket (never another bucket).",

@@ -73,9 +73,9 @@ def build_team_app(app: App, config: TeamConfig, *, apply_acknowledgments: bool 
         customizations[c.name] = stack
     stacks = TeamStacks(data, platform, customizations)
     if config.permissions_boundary_arn:
-        for stack in stacks.all:
+        for team_stack in stacks.all:
             boundary = iam.ManagedPolicy.from_managed_policy_arn(
-                stack, "PermissionsBoundary", config.permissions_boundary_arn
+                team_stack, "PermissionsBoundary", config.permissions_boundary_arn
             )
-            iam.PermissionsBoundary.of(stack).apply(boundary)
+            iam.PermissionsBoundary.of(team_stack).apply(boundary)
     return stacks
