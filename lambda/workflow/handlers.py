@@ -149,6 +149,7 @@ def cleanup_abandoned_run(event: dict, context: Any) -> dict:
     result = cleanup.cleanup_from_environment(event, dict(os.environ))
     logger.warning("abandoned run cleaned up", extra={k: result.get(k) for k in (
         "ignored", "customization", "run_id", "status", "job_id", "cancelled", "recovered", "notes")})
+    return result
 
 
 # -- held-out evaluation and the promotion gate (rft_workflow.baselines, .eval_items, .gate) ------
