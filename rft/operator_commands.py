@@ -185,10 +185,7 @@ def _item_results(team, customization, run_id: str) -> dict[str, list[dict]]:
 
 def gate_for(team, customization, item: dict, candidate_key: str) -> dict:
     """The workflow's gate, recomputed for one candidate of a recorded run."""
-    from rft.import_openai import _import_runtimes
-
-    _import_runtimes()  # rft_workflow from the checkout, as `rft import-openai` does
-    from rft_workflow import gate
+    from rft_workflow import gate  # installed with the project (no sys.path patching)
 
     recorded = item.get("gate") or {}
     candidates = recorded.get("candidates") or []
