@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from rft.aws_errors import guarded, load_team, message
@@ -114,22 +115,22 @@ class Doctor:
             ("abandoned-run-rule", self.abandoned_run_rule),
         ]
         for c in team.customizations:
-            plan.append((f"state-machine:{c.name}", lambda c=c: self.state_machine(c.name)))
-            plan.append((f"grader-function:{c.name}", lambda c=c: self.grader_function(c.name)))
+            plan.append((f"state-machine:{c.name}", partial(self.state_machine, c.name)))
+            plan.append((f"grader-function:{c.name}", partial(self.grader_function, c.name)))
         mantle_models = sorted({c.base_model for c in team.customizations if c.control_plane is ControlPlane.MANTLE})
         native = [c for c in team.customizations if c.control_plane is ControlPlane.NATIVE]
         if mantle_models:
             plan.append(("mantle-fine-tuning-api", self.mantle_fine_tuning_api))
             for model in mantle_models:
-                plan.append((f"mantle-route:{model}", lambda m=model: self.mantle_route(m)))
-                plan.append((f"mantle-responses:{model}", lambda m=model: self.mantle_responses(m)))
+                plan.append((f"mantle-route:{model}", partial(self.mantle_route, model)))
+                plan.append((f"mantle-responses:{model}", partial(self.mantle_responses, model)))
             plan.append(("mantle-validation-file", lambda: (SKIP, (
                 "needs a paid job: create one job on a 100-row file with validation_file, check it is "
                 "accepted and used, then cancel it (docs/aws-contracts.md A5)"))))
         for model in sorted({c.base_model for c in native}):
-            plan.append((f"native-base-model:{model}", lambda m=model: self.native_base_model(m)))
+            plan.append((f"native-base-model:{model}", partial(self.native_base_model, model)))
         for c in native:
-            plan.append((f"native-inference-profile:{c.name}", lambda c=c: self.native_inference_profile(c)))
+            plan.append((f"native-inference-profile:{c.name}", partial(self.native_inference_profile, c)))
         if native:
             plan.append(("native-rft-config", lambda: (SKIP, (
                 "needs a paid job: run `aws stepfunctions test-state` on the CreateNativeJob state with "

@@ -151,7 +151,7 @@ def _read_samples(path: Path) -> list[dict]:
                     continue
                 try:
                     sample = json.loads(line)
-                except ValueError as exc:
+                except json.JSONDecodeError as exc:
                     raise CliError(f"{path}: line {number}: bad JSON: {exc.msg}") from None
                 if not isinstance(sample, dict):
                     raise CliError(f"{path}: line {number}: expected a JSON object")
@@ -306,6 +306,7 @@ def summary_json(summary, report, max_error_rate: float, failed: bool) -> dict:
 
 
 def print_summary(summary, report) -> None:
+    from rich.console import JustifyMethod
     from rich.table import Table
     from rich.text import Text
 
@@ -315,8 +316,10 @@ def print_summary(summary, report) -> None:
     rows = metric_table(report.results)
     if rows:
         table = Table(title=Text(f"components and metrics over {summary.count} samples"), title_justify="left")
-        for column, justify in (("name", "left"), ("kind", "left"), ("samples with it", "right"),
-                                ("mean over all", "right"), ("mean where present", "right")):
+        columns: tuple[tuple[str, JustifyMethod], ...] = (
+            ("name", "left"), ("kind", "left"), ("samples with it", "right"),
+            ("mean over all", "right"), ("mean where present", "right"))
+        for column, justify in columns:
             table.add_column(column, justify=justify)
         for row in rows:
             table.add_row(Text(row["name"]), row["kind"], f"{row['samples']} of {row['of']}",

@@ -171,8 +171,8 @@ def convert(args: argparse.Namespace) -> Result:
     openai_grader = job.reinforcement["grader"]
     mapping = oj.parse_model_map(args.map_model)
     grader, judge_notes, judge_comments, judge_warnings = oj.map_judges(openai_grader, mapping, team.region, args.base_model)
-    for path, text in judge_comments.items():
-        comments[tuple(path.split(".")) + ("model",)] = text
+    for dotted, text in judge_comments.items():
+        comments[tuple(dotted.split(".")) + ("model",)] = text
     warnings += judge_warnings
     grader_notes, grader_errors = _grader_notes(grader)
     refs = oj.item_refs(grader)

@@ -109,7 +109,9 @@ def chat(team_name: str, customization_name: str, prompt: str, *, responses: boo
 def _detail(exc: Any) -> str:
     body = getattr(exc, "body", None)
     if isinstance(body, dict):
-        error = body.get("error") if isinstance(body.get("error"), dict) else body
+        error = body.get("error")
+        if not isinstance(error, dict):
+            error = body
         if error.get("message"):
             return str(error["message"])[:300]
     return str(exc)[:300]

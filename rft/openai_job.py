@@ -537,7 +537,10 @@ def convert_hyperparameters(job: Job, base_model: str) -> tuple[dict, list[Note]
             notes.append(Note(where, value, "dropped", why, decide))
             dropped.append(f"{name}: {short(value)} -> dropped: {why}")
             continue
-        problem = model.hyperparameter(target).check(value)
+        spec = model.hyperparameter(target)
+        # The name maps above only target hyperparameters every catalog model of the plane has.
+        assert spec is not None, f"{base_model} has no hyperparameter {target}"
+        problem = spec.check(value)
         if problem:
             errors.append(f"{where}: {problem} for {base_model} ({target})")
             continue
@@ -674,7 +677,7 @@ def convert_lines(name: str, source: str, text: str, refs: ItemRefs) -> Converte
             text = exc.msg if exc.msg.startswith("not valid") else f"not valid JSON ({exc.msg})"
             result.problems.append(RowProblem(source, number, text))
             continue
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             result.problems.append(RowProblem(source, number, f"not valid JSON ({exc.msg})"))
             continue
         converted, reasons = convert_row(row, refs, result)

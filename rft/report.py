@@ -82,7 +82,9 @@ def _job_events(team, item: dict) -> list[dict]:
 def _training_points(events: list[dict]) -> list[dict]:
     points = []
     for event in events:
-        data = event.get("data") if isinstance(event.get("data"), dict) else {}
+        data = event.get("data")
+        if not isinstance(data, dict):
+            data = {}
         if "step" not in data:
             continue
         reward = next((data[k] for k in TRAINING_REWARD_KEYS if isinstance(data.get(k), (int, float))), None)

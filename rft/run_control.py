@@ -131,6 +131,7 @@ def start(team, customization, args) -> str:
         if args.poll_seconds < 1:
             raise CliError("--poll-seconds must be a positive number of seconds")
         run_input["poll_seconds"] = args.poll_seconds
+    assert train_digest is not None  # the train part is required: uploaded or found above
     name = make_run_id(train_digest)
     run_input["started_by"] = _caller(team)  # the promotion gate's distinct-approver rule reads it
     arn = naming.state_machine_arn(team.team, customization.name, team.account, team.region)

@@ -167,8 +167,9 @@ def type_text(prop: dict, defs: dict) -> str:
         if prop.get("additionalProperties"):
             return f"mapping to {type_text(prop['additionalProperties'], defs)}"
         return "mapping"
-    parts = [{"string": "string", "integer": "integer", "number": "number",
-              "boolean": "boolean"}.get(kind, kind or "any")]
+    json_types: dict[str | None, str] = {"string": "string", "integer": "integer", "number": "number",
+                                         "boolean": "boolean"}
+    parts = [json_types.get(kind, kind or "any")]
     numeric = _numeric_bounds(prop)
     if numeric:
         parts.append(numeric)
@@ -218,17 +219,17 @@ def markdown_reference() -> str:
     lines += ["#### Hyperparameters by base model", "",
               "| base model | control plane | regions | hyperparameter | allowed |",
               "|---|---|---|---|---|"]
-    for model in CATALOG.values():
-        for hp in model.hyperparameters:
+    for base in CATALOG.values():
+        for hp in base.hyperparameters:
             note = f" ({hp.note})" if hp.note else ""
-            lines.append(f"| `{model.model_id}` | {model.control_plane.value} | "
-                         f"{', '.join(model.regions)} | `{hp.name}` | {hp.allowed()}{note} |")
+            lines.append(f"| `{base.model_id}` | {base.control_plane.value} | "
+                         f"{', '.join(base.regions)} | `{hp.name}` | {hp.allowed()}{note} |")
     return "\n".join(lines) + "\n"
 
 
 def _default(field: FieldInfo) -> str:
     if field.default_factory is not None:
-        return "see below" if isinstance(field.default_factory(), BaseModel) else "empty"
+        return "see below" if isinstance(field.get_default(call_default_factory=True), BaseModel) else "empty"
     if field.default is PydanticUndefined:
         return "**required**"
     if field.default in ((), None, ""):

@@ -62,16 +62,16 @@ class DataSettings(_Frozen):
     """Retention of the team's stored data."""
 
     noncurrent_version_days: int = Field(
-        90, ge=1, le=3650,
+        default=90, ge=1, le=3650,
         description="Days a replaced or deleted dataset/artifact object version is kept before "
         "S3 expires it. The current version is never expired.",
     )
     access_log_days: int = Field(
-        365, ge=1, le=3650,
+        default=365, ge=1, le=3650,
         description="Days S3 server access logs are kept in the log bucket.",
     )
     log_retention_days: int = Field(
-        90, json_schema_extra={"enum": list(LOG_RETENTION_DAYS)},
+        default=90, json_schema_extra={"enum": list(LOG_RETENTION_DAYS)},
         description="Days CloudWatch keeps the platform's function and workflow logs; one of "
         + ", ".join(str(d) for d in LOG_RETENTION_DAYS) + ".",
     )
@@ -91,16 +91,16 @@ class GraderFunctionSettings(_Frozen):
     """Sizing of a customization's grader Lambda function."""
 
     timeout_minutes: int = Field(
-        5, ge=1, le=15,
+        default=5, ge=1, le=15,
         description="Grader function timeout in minutes (Lambda's 3-second default is far too "
         "short for batches; 15 is Lambda's maximum).",
     )
     memory_mb: int = Field(
-        1024, ge=256, le=10240,
+        default=1024, ge=256, le=10240,
         description="Grader function memory in MB; CPU grows with it.",
     )
     reserved_concurrency: int | None = Field(
-        None, ge=1, le=1000,
+        default=None, ge=1, le=1000,
         description="Cap on concurrent grader invocations (also reserves them); null means 50 "
         "(constructs_lib.grader_function.DEFAULT_GRADER_RESERVED_CONCURRENCY). Bedrock's grader "
         "concurrency is undocumented, so a low cap can throttle training.",
@@ -111,12 +111,12 @@ class DatasetFiles(_Frozen):
     """Where a customization's data lives, relative to its prefix in the datasets bucket."""
 
     train: str = Field(
-        "train.jsonl", pattern=_OBJECT_NAME.pattern,
+        default="train.jsonl", pattern=_OBJECT_NAME.pattern,
         description="Object name of the training JSONL under "
         "s3://<datasets bucket>/<customization>/ (Bedrock accepts 100 to 20,000 prompts).",
     )
     validation: str | None = Field(
-        "validation.jsonl", pattern=_OBJECT_NAME.pattern,
+        default="validation.jsonl", pattern=_OBJECT_NAME.pattern,
         description="Object name of the held-out JSONL under the same prefix, used for "
         "checkpoint evaluation; null to train without one.",
     )
@@ -134,16 +134,16 @@ class WorkflowSettings(_Frozen):
     """How the customization's state machine runs a job."""
 
     poll_seconds: int = Field(
-        300, ge=30, le=3600,
+        default=300, ge=30, le=3600,
         description="Seconds between job status checks (each check is a few state transitions; "
         "`rft run start --poll-seconds` overrides it per run).",
     )
     max_job_hours: float = Field(
-        24, gt=0, le=168,
+        default=24, gt=0, le=168,
         description="A job still running this long after submission is cancelled and the run fails.",
     )
     execution_timeout_hours: float = Field(
-        48, gt=0, le=8760,
+        default=48, gt=0, le=8760,
         description="Hard limit on the whole execution. It must exceed max_job_hours by at least "
         f"{APPROVAL_MIN_HOURS + STEPS_AFTER_JOB_HOURS:g} hours: an approval may wait up to "
         f"execution_timeout_hours - max_job_hours - {STEPS_AFTER_JOB_HOURS:g} hours, so the job "
@@ -151,7 +151,7 @@ class WorkflowSettings(_Frozen):
         "cannot).",
     )
     mantle_validation_file: bool = Field(
-        False,
+        default=False,
         description="Mantle (open-weight) jobs only: also upload the validation file and pass it "
         "as the job's `validation_file`. Off by default: the OpenAI API defines the field, but no "
         "AWS document or sample passes it for RFT (docs/aws-contracts.md). Checkpoints are "
@@ -179,29 +179,29 @@ class WorkflowSettings(_Frozen):
 class AuditSettings(_Frozen):
     """The reward-signal audit: base-model samples graded before any job is paid for."""
 
-    prompts: int = Field(16, ge=2, le=500, description="Training prompts sampled for the audit.")
+    prompts: int = Field(default=16, ge=2, le=500, description="Training prompts sampled for the audit.")
     samples_per_prompt: int = Field(
-        4, ge=2, le=16, description="Base-model responses per prompt (spread needs at least 2)."
+        default=4, ge=2, le=16, description="Base-model responses per prompt (spread needs at least 2)."
     )
-    max_tokens: int = Field(1024, ge=16, le=32768, description="Response token limit per sample.")
+    max_tokens: int = Field(default=1024, ge=16, le=32768, description="Response token limit per sample.")
     max_zero_spread_fraction: float = Field(
-        0.8, ge=0, le=1,
+        default=0.8, ge=0, le=1,
         description="Fail when more than this fraction of prompts gave all their samples the "
         "same score: such prompts teach the job nothing.",
     )
     max_baseline_mean: float = Field(
-        0.95, ge=0, le=1,
+        default=0.95, ge=0, le=1,
         description="Fail when the base model already scores above this mean: little left to learn.",
     )
     max_error_rate: float = Field(
-        0.05, ge=0, le=1, description="Fail when more than this fraction of samples hit grader errors."
+        default=0.05, ge=0, le=1, description="Fail when more than this fraction of samples hit grader errors."
     )
     skip_reason: str | None = Field(
-        None, min_length=10, max_length=500,
+        default=None, min_length=10, max_length=500,
         description="Skip the audit, with the reason recorded in every run (null: never skip).",
     )
     model_id: str | None = Field(
-        None, min_length=3, max_length=2048,
+        default=None, min_length=3, max_length=2048,
         description="Model id (or inference profile id) the audit samples when it differs from "
         "base_model, e.g. the us./global. profile of a Nova base model (null: base_model).",
     )
@@ -219,20 +219,20 @@ class AuditSettings(_Frozen):
 class EvaluationSettings(_Frozen):
     """Checkpoint evaluation on the held-out validation prompts."""
 
-    max_prompts: int = Field(200, ge=1, le=5000, description="Validation prompts per candidate.")
+    max_prompts: int = Field(default=200, ge=1, le=5000, description="Validation prompts per candidate.")
     max_concurrency: int = Field(
-        10, ge=1, le=40,
+        default=10, ge=1, le=40,
         description="Evaluation items (one candidate x one prompt batch) run at the same time by "
         "the state machine's Map (40 is the inline Map's practical ceiling).",
     )
-    max_tokens: int = Field(1024, ge=16, le=32768, description="Response token limit per prompt.")
+    max_tokens: int = Field(default=1024, ge=16, le=32768, description="Response token limit per prompt.")
     batch_size: int = Field(
-        25, ge=1, le=200,
+        default=25, ge=1, le=200,
         description="Validation prompts per evaluation item; one item is one Lambda invocation, "
         "so batch_size / item_concurrency x the model's latency must fit its 15 minutes.",
     )
     item_concurrency: int = Field(
-        5, ge=1, le=32, description="Model calls in flight inside one evaluation item."
+        default=5, ge=1, le=32, description="Model calls in flight inside one evaluation item."
     )
 
 
@@ -246,29 +246,29 @@ class PromotionGate(_Frozen):
     """
 
     metric: Literal["reward_mean", "pass_rate"] = Field(
-        "reward_mean", description="Per-prompt value compared: the reward, or 1 when the reward "
+        default="reward_mean", description="Per-prompt value compared: the reward, or 1 when the reward "
         "is at least pass_threshold (else 0).",
     )
-    pass_threshold: float = Field(1.0, description="Reward at which a prompt counts as passed (pass_rate).")
+    pass_threshold: float = Field(default=1.0, description="Reward at which a prompt counts as passed (pass_rate).")
     min_improvement_over_base: float = Field(
-        0.0, ge=0, description="Required gain of the metric over the base model (absolute).")
+        default=0.0, ge=0, description="Required gain of the metric over the base model (absolute).")
     min_improvement_over_current: float = Field(
-        0.0, ge=0, description="Required gain over the model now promoted (absolute).")
+        default=0.0, ge=0, description="Required gain over the model now promoted (absolute).")
     confidence: float = Field(
-        0.95, gt=0.5, lt=1, description="Confidence of the paired bootstrap interval; the interval "
+        default=0.95, gt=0.5, lt=1, description="Confidence of the paired bootstrap interval; the interval "
         "is widened for the number of candidates compared (Bonferroni).",
     )
-    bootstrap_samples: int = Field(2000, ge=200, le=20000, description="Bootstrap resamples.")
+    bootstrap_samples: int = Field(default=2000, ge=200, le=20000, description="Bootstrap resamples.")
     min_paired_prompts: int = Field(
-        20, ge=1, description="Fewer prompts scored for both models than this: no decision "
+        default=20, ge=1, description="Fewer prompts scored for both models than this: no decision "
         "without a person (hold for approval).",
     )
     require_distinct_approver: bool = Field(
-        False, description="A held promotion must be approved by someone other than the "
+        default=False, description="A held promotion must be approved by someone other than the "
         "principal who started the run.",
     )
     approval_timeout_hours: float = Field(
-        24, gt=0, le=168, description="How long a held promotion waits for a person; then the "
+        default=24, gt=0, le=168, description="How long a held promotion waits for a person; then the "
         "run ends not promoted. It counts against workflow.execution_timeout_hours: an execution "
         "that times out first ends with nothing promoted (the safe direction).",
     )
@@ -278,12 +278,12 @@ class CheckpointSelection(_Frozen):
     """The rule, declared before training, that picks the model to promote."""
 
     metric: Literal["reward_mean", "reward_mean_minus_std"] = Field(
-        "reward_mean",
+        default="reward_mean",
         description="Held-out score to maximize: mean reward, or mean minus one standard "
         "deviation (prefers checkpoints that are good consistently).",
     )
     prefer: Literal["latest_on_tie", "earliest_on_tie"] = Field(
-        "latest_on_tie", description="Which checkpoint wins a tie on the metric."
+        default="latest_on_tie", description="Which checkpoint wins a tie on the metric."
     )
 
 
@@ -302,7 +302,7 @@ class Customization(_Frozen):
         f"{CUSTOMIZATION_NAME_MAX} characters. It names the data prefixes, SSM parameters and "
         "Bedrock job/model names (Bedrock allows 63 characters; the rest is the run suffix).",
     )
-    description: str = Field("", max_length=500, description="What this customization is for.")
+    description: str = Field(default="", max_length=500, description="What this customization is for.")
     base_model: str = Field(
         description="Base model id from the catalog: " + ", ".join(CATALOG) + ".",
     )
@@ -414,7 +414,7 @@ class Notifications(_Frozen):
     """Who hears about runs: approvals, failures, promotions."""
 
     emails: tuple[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")], ...] = Field(
-        (), description="Email addresses subscribed to the team's notification topic (each must "
+        default=(), description="Email addresses subscribed to the team's notification topic (each must "
         "confirm the subscription)."
     )
 
@@ -423,11 +423,11 @@ class Budget(_Frozen):
     """Spend guard applied before every job."""
 
     approval_above_usd: float = Field(
-        200, ge=0,
+        default=200, ge=0,
         description="Estimated job cost above which a human must approve the run (task token).",
     )
     max_usd_per_run: float = Field(
-        1000, gt=0, description="Estimated job cost above which the run fails without asking."
+        default=1000, gt=0, description="Estimated job cost above which the run fails without asking."
     )
 
     @model_validator(mode="after")
@@ -441,23 +441,23 @@ class AlarmSettings(_Frozen):
     """Thresholds of each customization's alarms (all notify the team topic)."""
 
     grader_error_rate: float = Field(
-        0.05, gt=0, le=1,
+        default=0.05, gt=0, le=1,
         description="Alarm when more than this fraction of graded samples hit grader errors in "
         "a period.",
     )
     grader_duration_fraction: float = Field(
-        0.8, gt=0, le=1,
+        default=0.8, gt=0, le=1,
         description="Alarm when the grader's p95 duration exceeds this fraction of its timeout.",
     )
     reward_collapse_fraction: float = Field(
-        0.5, gt=0, lt=1,
+        default=0.5, gt=0, lt=1,
         description="Alarm when the hourly mean reward falls by more than this fraction from "
         "the hour before (a sign of reward hacking being corrected, or of a broken grader).",
     )
     judge_parse_errors: int = Field(
-        10, ge=1, description="Alarm when judges return this many unparseable verdicts in a period."
+        default=10, ge=1, description="Alarm when judges return this many unparseable verdicts in a period."
     )
-    period_minutes: Literal[1, 5, 15, 60] = Field(5, description="Evaluation period of the alarms.")
+    period_minutes: Literal[1, 5, 15, 60] = Field(default=5, description="Evaluation period of the alarms.")
 
 
 class JobVpc(_Frozen):
@@ -480,7 +480,7 @@ class Price(_Frozen):
         ge=0, description="Training price per million tokens processed (prompt + response)."
     )
     usd_per_million_inference_tokens: float = Field(
-        0, ge=0, description="Inference price per million tokens (audit and evaluation calls)."
+        default=0, ge=0, description="Inference price per million tokens (audit and evaluation calls)."
     )
 
 
@@ -488,7 +488,7 @@ class DeploySettings(_Frozen):
     """How `make deploy` (and the CI template, which runs it) applies changes."""
 
     require_approval: Literal["broadening", "never"] = Field(
-        "broadening",
+        default="broadening",
         description="cdk deploy's --require-approval: `broadening` stops for a human on any IAM "
         "or security-group change that widens access (in CI, where nobody can answer, the "
         "deploy fails and someone runs `make deploy` by hand); `never` applies such changes "
@@ -516,14 +516,14 @@ class TeamConfig(_Frozen):
         description="AWS region of the team's stacks. Every customization's base model must be "
         "offered there (open-weight models: us-west-2; Nova: us-east-1).",
     )
-    description: str = Field("", max_length=500, description="Free text about the team.")
+    description: str = Field(default="", max_length=500, description="Free text about the team.")
     compliance_packs: tuple[CompliancePack, ...] = Field(
-        (),
+        default=(),
         description="Extra cdk-nag packs to enforce: NIST80053R5, HIPAASecurity. AwsSolutions "
         "and Serverless always run.",
     )
     permissions_boundary_arn: str | None = Field(
-        None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:policy/[\w+=,.@/-]+$",
+        default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:policy/[\w+=,.@/-]+$",
         description="ARN of a managed policy applied as the permissions boundary of every IAM "
         "role the app creates; null for none.",
     )
@@ -541,7 +541,7 @@ class TeamConfig(_Frozen):
         default_factory=DeploySettings, description="Approval of IAM changes at deploy."
     )
     job_vpc: JobVpc | None = Field(
-        None, description="Run native-plane (Nova) customization jobs inside these subnets; null "
+        default=None, description="Run native-plane (Nova) customization jobs inside these subnets; null "
         "for Bedrock's own network."
     )
     pricing: dict[str, Price] = Field(
@@ -550,7 +550,7 @@ class TeamConfig(_Frozen):
         "publishes no RFT price in an API, so the team states what it pays).",
     )
     customizations: tuple[Customization, ...] = Field(
-        (), description="The team's reinforcement fine-tuning customizations."
+        default=(), description="The team's reinforcement fine-tuning customizations."
     )
 
     @field_validator("team")
