@@ -115,7 +115,10 @@ class JudgeGrader:
         if not verdicts:
             return GradeResult(0.0, metrics=metrics)
         # an ok outcome carries a label for a label judge, a number otherwise
-        score = self._label_score(cast(list[str], verdicts)) if self.labels else self._number_score(cast(list[float], verdicts))
+        if self.labels:
+            score = self._label_score(cast(list[str], verdicts))
+        else:
+            score = self._number_score(cast(list[float], verdicts))
         if not self.labels and self.spec.pass_threshold is not None:
             low, high = self.spec.range
             metrics[f"{self.name}_pass"] = float(low + score * (high - low) >= self.spec.pass_threshold)
