@@ -34,14 +34,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from lazy_tracing import lazy_tracer, traced_client
 from rft_graders.base import PerSampleGrader
-from rft_graders.batch import grade_batch
+from rft_graders.batch import BatchReport, grade_batch
 from rft_graders.bedrock_event import InvalidEventError
 from rft_graders.build import BuildContext, build_grader
 from rft_graders.judges.client import JudgeEnv, default_judge_client
 from rft_graders.spec_walk import judge_models
 from rft_graders.sandbox_client import LambdaSandboxClient, UnavailableSandboxClient
 from rft_graders.spec import parse_grader_spec, spec_hash
-from rft_graders.stats import judge_totals, summarize
+from rft_graders.stats import Summary, judge_totals, summarize
 
 HERE = Path(__file__).resolve().parent
 DEBUG = os.environ.get("GRADER_DEBUG", "").lower() == "true"
@@ -121,7 +121,7 @@ GRADER = build_grader(
 CUSTOMIZATION = os.environ.get("CUSTOMIZATION_NAME", "unknown")
 
 
-def _publish(report) -> None:
+def _publish(report: BatchReport) -> Summary:
     summary = summarize(report.results)
     metrics.add_dimension(name="Customization", value=CUSTOMIZATION)
     metrics.add_metric(name="Samples", unit=MetricUnit.Count, value=summary.count)

@@ -40,7 +40,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ZYGOTE_PATH = os.path.join(HERE, "zygote.py")
@@ -106,7 +108,7 @@ def make_not_dumpable() -> bool:
         return False
 
 
-def run_batch(runs: list[dict], config: SandboxConfig | None = None) -> list[dict]:
+def run_batch(runs: Sequence[object], config: SandboxConfig | None = None) -> list[dict]:
     """Run every run in its own pair of sandbox processes, ``max_parallel`` at a time, in order."""
     config = config or SandboxConfig.from_env()
     if not runs:
@@ -117,7 +119,7 @@ def run_batch(runs: list[dict], config: SandboxConfig | None = None) -> list[dic
                                   for r in prepared]
     todo = [i for i, r in enumerate(results) if r is None]
     if not todo:
-        return results
+        return cast(list[dict], results)  # no None left: every run was settled by _prepare
     batch = _Batch(config)
     try:
         work: queue.Queue = queue.Queue()
@@ -157,7 +159,7 @@ def run_batch(runs: list[dict], config: SandboxConfig | None = None) -> list[dic
                 t.join()
     finally:
         batch.close()
-    return results
+    return cast(list[dict], results)  # the workers filled every index in todo
 
 
 def run_one(run: object, config: SandboxConfig | None = None) -> dict:
@@ -246,6 +248,8 @@ class _AssertRewriter(ast.NodeTransformer):
     iteration passed.
     """
 
+    top_level_nodes: set[ast.stmt]  # set by analyse_tests; read with a getattr default
+
     def __init__(self, check_name: str | None) -> None:
         self.assert_lines: list[int] = []
         self.repeatable: list[bool] = []
@@ -315,7 +319,7 @@ def _free_names(nodes: list, local: set[str], declared_global: set[str]) -> set[
     A small scope analysis: functions, lambdas, classes and comprehensions are scopes of
     their own; defaults, decorators and bases are evaluated in the enclosing one.
     """
-    bound, reads, nested = set(local), set(), set()
+    bound, reads, nested = set(local), set[str](), set[str]()
     stack = list(nodes)
     while stack:
         node = stack.pop()
@@ -487,17 +491,20 @@ class _Zygote:
         self.batch = batch
         config = batch.config
         self.result_r, result_w = os.pipe()
-        user = {} if batch.ids is None else {"user": batch.ids[0], "group": batch.ids[1],
+        python = batch.python
+        assert python is not None  # start_zygote checked it
+        user: dict[str, Any] = {} if batch.ids is None else {"user": batch.ids[0], "group": batch.ids[1],
                                                "extra_groups": []}
         try:
             self.proc = subprocess.Popen(
-                [batch.python, "-I", "-S", "-B", ZYGOTE_PATH, str(result_w),
+                [python, "-I", "-S", "-B", ZYGOTE_PATH, str(result_w),
                  "1" if config.seccomp else "0"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 cwd=batch.root, env=_zygote_env(), pass_fds=(result_w,),
                 start_new_session=True, umask=0o077, **user)
         finally:
             os.close(result_w)
+        assert self.proc.stdout is not None  # stdout=PIPE
         self.stdout = self.proc.stdout.fileno()
         self.pending = b""
         line = self._read_line(time.monotonic() + 30)
@@ -567,6 +574,7 @@ class _Zygote:
         return _classify(reply, record, nonce, prepared)
 
     def _write(self, data: bytes) -> None:
+        assert self.proc.stdin is not None  # stdin=PIPE
         try:
             self.proc.stdin.write(data)
             self.proc.stdin.flush()
@@ -586,6 +594,7 @@ class _Zygote:
         return bytes(out)
 
     def close(self) -> None:
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are PIPEs
         if self.proc.poll() is None:
             try:
                 self.proc.stdin.close()

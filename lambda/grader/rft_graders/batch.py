@@ -63,8 +63,8 @@ def grade_batch(event: Any, grader, deadline: float | None = None) -> BatchRepor
             grades[index] = grade
 
     report = BatchReport(results=[], prompt_keys=[bedrock_event.prompt_key(raw) for raw in raws])
-    for index, (raw, grade) in enumerate(zip(raws, grades)):
-        grade = _checked(grade)
+    for index, (raw, raw_grade) in enumerate(zip(raws, grades)):
+        grade = _checked(raw_grade)
         report.timeouts += is_timed_out(grade)
         if grade.error is not None:
             report.errors.append(SampleError(index, bedrock_event.sample_id(raw), grade.error))

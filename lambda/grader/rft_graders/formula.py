@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Callable, Mapping
+from typing import Callable, Mapping, cast
 
 _FUNCTIONS: dict[str, Callable[..., float]] = {
     "min": min,
@@ -91,7 +91,8 @@ class Formula:
 
     def _eval(self, node: ast.AST, values: Mapping[str, float]) -> float:
         if isinstance(node, ast.Constant):
-            return float(node.value)  # floats overflow loudly; int powers could run for ever
+            # _check admitted only int/float constants
+            return float(cast(float, node.value))  # floats overflow loudly; int powers could run for ever
         if isinstance(node, ast.Name):
             return values[node.id]
         if isinstance(node, ast.BinOp):

@@ -168,9 +168,9 @@ _UNSUPPORTED = {
 def _python_features(pattern: str) -> set[str]:
     """Names of the regex operators ``pattern`` uses, from Python's own parser."""
     try:
-        from re import _parser as parser  # Python 3.11+
+        from re import _parser as parser  # type: ignore[attr-defined]  # Python 3.11+; private, not in typeshed
     except ImportError:  # pragma: no cover - Python < 3.11
-        import sre_parse as parser  # type: ignore[no-redef]
+        import sre_parse as parser
 
     found: set[str] = set()
 
@@ -195,10 +195,10 @@ def _expanded_size(pattern: str) -> int:
     """Atoms of ``pattern`` with every counted repeat {m,n} written out n times (unbounded
     repeats count once): the number of NFA threads the pattern can keep alive at once."""
     try:
-        from re import _constants as constants, _parser as parser  # Python 3.11+
+        from re import _constants as constants, _parser as parser  # type: ignore[attr-defined]  # Python 3.11+; private, not in typeshed
     except ImportError:  # pragma: no cover - Python < 3.11
-        import sre_constants as constants  # type: ignore[no-redef]
-        import sre_parse as parser  # type: ignore[no-redef]
+        import sre_constants as constants
+        import sre_parse as parser
 
     repeats = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
 

@@ -69,6 +69,7 @@ class _Fold(dict):
 
     def __missing__(self, code: int):
         char = chr(code)
+        value: str | int  # a str replaces the character, its own code point keeps it
         if char in _FOLD_CHARS:
             value = _FOLD_CHARS[char]
         elif char in _VULGAR:
@@ -830,7 +831,7 @@ def _cued_pairs(text: str, tokens: list[NumberToken], final: Commitment | None) 
         if not _CUED_GAP.match(text[cue_end : token.start]):
             continue
         value = _chain_value(text, token)
-        if final_value is not None and token.start > final.start and value != final_value:
+        if final_value is not None and final is not None and token.start > final.start and value != final_value:
             hedges.append(Hedge("cued_after_answer", token.start, token.end))
         if previous is not None and token.start - previous.end <= 200 and "\n\n" not in text[previous.end : token.start]:
             if _chain_value(text, previous) != value:
@@ -897,7 +898,9 @@ def _option_lines(text: str) -> list[Hedge]:
 def _option_tables(text: str) -> list[Hedge]:
     if "|" not in text:
         return []
-    hedges, block, block_start, pos = [], [], 0, 0
+    hedges: list[Hedge] = []
+    block: list[str] = []
+    block_start, pos = 0, 0
     for line in text.split("\n") + [""]:
         if line.lstrip().startswith("|"):
             if not block:

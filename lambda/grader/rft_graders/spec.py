@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any, Mapping, Union
+from typing import TYPE_CHECKING, Annotated, Any, Mapping, TypeAlias, Union
 
 from pydantic import BeforeValidator, ConfigDict, Discriminator, RootModel, Tag, TypeAdapter, ValidationError
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from . import spec_primitives
 from .spec_primitives import PRIMITIVE_SPECS, SpecModel
@@ -28,10 +28,16 @@ from .templates import TEMPLATE_SPECS, UNSUPPORTED_TEMPLATES, TemplateSpec
 UNSUPPORTED_TYPES: dict[str, str] = {}
 
 
+def _literal_of(model: type[SpecModel], field: str) -> str:
+    annotation = model.model_fields[field].annotation
+    assert annotation is not None  # every spec declares its type/template as a Literal
+    return annotation.__args__[0]
+
+
 def _tag_of(model: type[SpecModel]) -> str:
     if issubclass(model, TemplateSpec):
-        return "template:" + model.model_fields["template"].annotation.__args__[0]
-    return model.model_fields["type"].annotation.__args__[0]
+        return "template:" + _literal_of(model, "template")
+    return _literal_of(model, "type")
 
 
 _KINDS: dict[str, type[SpecModel]] = {
@@ -74,11 +80,15 @@ def _check_kind(value: Any) -> Any:
     return value
 
 
-AnyGraderSpec = Annotated[
-    Union[tuple(Annotated[model, Tag(tag)] for tag, model in _KINDS.items())],  # type: ignore[misc]
-    Discriminator(_kind),
-    BeforeValidator(_check_kind),
-]
+if TYPE_CHECKING:
+    # The union is built at run time from the _KINDS registry, which mypy cannot follow.
+    AnyGraderSpec: TypeAlias = Any
+else:
+    AnyGraderSpec = Annotated[
+        Union[tuple(Annotated[model, Tag(tag)] for tag, model in _KINDS.items())],
+        Discriminator(_kind),
+        BeforeValidator(_check_kind),
+    ]
 
 spec_primitives.MultiSpec.model_rebuild(_types_namespace={"AnyGraderSpec": AnyGraderSpec})
 
@@ -102,7 +112,7 @@ class GraderSpecError(ValueError):
         self.problems = problems or [message]
 
 
-def parse_grader_spec(raw: Mapping) -> GraderSpec:
+def parse_grader_spec(raw: GraderSpec | SpecModel | Mapping) -> GraderSpec:
     """Validate a raw mapping into a GraderSpec, or raise GraderSpecError."""
     if isinstance(raw, GraderSpec):
         return raw
@@ -130,7 +140,7 @@ def grader_spec_json_schema() -> dict:
     return TypeAdapter(GraderSpec).json_schema()
 
 
-def _describe(err: dict) -> str:
+def _describe(err: ErrorDetails) -> str:
     """One pydantic error -> 'grader.<path>: <message>'."""
     loc = _clean_loc(err["loc"])
     ctx = err.get("ctx") or {}

@@ -8,12 +8,14 @@ The models are data only: ``rft_graders.build`` maps each to its implementation.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .templating import check_template
 
+if TYPE_CHECKING:
+    from .spec import AnyGraderSpec  # resolved at run time by MultiSpec.model_rebuild in spec.py
 
 OUTPUT_TEXT = "{{sample.output_text}}"
 REFERENCE = "{{item.reference_answer}}"
@@ -112,7 +114,7 @@ class SpecModel(BaseModel):
 
 
 def _name(default: str) -> Any:
-    return Field(default, min_length=1, max_length=128, description="Name of this grader; used as the metric name.")
+    return Field(default=default, min_length=1, max_length=128, description="Name of this grader; used as the metric name.")
 
 
 class StringCheckSpec(SpecModel):
@@ -140,7 +142,7 @@ class TextSimilaritySpec(SpecModel):
     reference: TemplateStr = Field(description="Reference text, usually {{item.<key>}}.")
     evaluation_metric: SimilarityMetric = Field(description="Similarity measure.")
     pass_threshold: float | None = Field(
-        None, ge=0, le=1, description="Optional; reported as a pass/fail metric, the reward stays the raw score."
+        default=None, ge=0, le=1, description="Optional; reported as a pass/fail metric, the reward stays the raw score."
     )
 
     @model_validator(mode="before")
@@ -192,13 +194,13 @@ class PythonSpec(SpecModel):
 
     type: Literal["python"] = Field(description="Grader type.")
     name: str = _name("python")
-    source: str | None = Field(None, description="Python source defining grade(sample, item); runs in the sandbox.")
+    source: str | None = Field(default=None, description="Python source defining grade(sample, item); runs in the sandbox.")
     module: str | None = Field(
-        None, description="Dotted module path (e.g. graders.my_team) defining grade(sample, item); runs in-process."
+        default=None, description="Dotted module path (e.g. graders.my_team) defining grade(sample, item); runs in-process."
     )
-    image_tag: str | None = Field(None, description="Accepted for OpenAI compatibility; ignored.")
-    pass_threshold: float | None = Field(None, ge=0, le=1, description="Optional; reported as a pass/fail metric.")
-    timeout_s: float = Field(10.0, gt=0, le=120, description="Time limit per sample for sandboxed source.")
+    image_tag: str | None = Field(default=None, description="Accepted for OpenAI compatibility; ignored.")
+    pass_threshold: float | None = Field(default=None, ge=0, le=1, description="Optional; reported as a pass/fail metric.")
+    timeout_s: float = Field(default=10.0, gt=0, le=120, description="Time limit per sample for sandboxed source.")
 
     @field_validator("module")
     @classmethod
@@ -224,18 +226,18 @@ class RegexSpec(SpecModel):
 
     type: Literal["regex"] = Field(description="Grader type.")
     name: str = _name("regex")
-    input: TemplateStr = Field(OUTPUT_TEXT, description="Text to match.")
+    input: TemplateStr = Field(default=OUTPUT_TEXT, description="Text to match.")
     pattern: str = Field(
         min_length=1,
         description="Regular expression in RE2 syntax (linear time on any response): Python's syntax "
         "without backreferences, lookarounds, atomic groups or possessive quantifiers; \\w \\d \\s \\b are "
         "ASCII (use \\p{L}, \\p{N} for Unicode). Inputs over 100,000 characters score 0.",
     )
-    mode: Literal["search", "fullmatch"] = Field("search", description="search: anywhere; fullmatch: whole input.")
-    ignore_case: bool = Field(False, description="Case-insensitive matching.")
-    multiline: bool = Field(False, description="^ and $ match at line breaks.")
-    dotall: bool = Field(False, description=". matches newlines.")
-    negate: bool = Field(False, description="Score 1 when the pattern does NOT match.")
+    mode: Literal["search", "fullmatch"] = Field(default="search", description="search: anywhere; fullmatch: whole input.")
+    ignore_case: bool = Field(default=False, description="Case-insensitive matching.")
+    multiline: bool = Field(default=False, description="^ and $ match at line breaks.")
+    dotall: bool = Field(default=False, description=". matches newlines.")
+    negate: bool = Field(default=False, description="Score 1 when the pattern does NOT match.")
 
     _pattern = field_validator("pattern")(lambda cls, value: check_pattern(value))
 
@@ -249,31 +251,31 @@ class NumericSpec(SpecModel):
 
     type: Literal["numeric"] = Field(description="Grader type.")
     name: str = _name("numeric")
-    input: TemplateStr = Field(OUTPUT_TEXT, description="Text holding the answer.")
-    reference: TemplateStr = Field(REFERENCE, description="Reference number (or text holding one).")
+    input: TemplateStr = Field(default=OUTPUT_TEXT, description="Text holding the answer.")
+    reference: TemplateStr = Field(default=REFERENCE, description="Reference number (or text holding one).")
     extract: Literal["last_number", "whole"] = Field(
-        "last_number", description="last_number: the last number in the input; whole: the input must be a number."
+        default="last_number", description="last_number: the last number in the input; whole: the input must be a number."
     )
-    abs_tol: float = Field(1e-9, ge=0, description="Absolute tolerance.")
-    rel_tol: float = Field(0.0, ge=0, description="Relative tolerance (fraction of the reference).")
+    abs_tol: float = Field(default=1e-9, ge=0, description="Absolute tolerance.")
+    rel_tol: float = Field(default=0.0, ge=0, description="Relative tolerance (fraction of the reference).")
 
 class JsonSchemaSpec(SpecModel):
     """Valid JSON, optionally valid against a JSON Schema, optionally field-matched with partial credit."""
 
     type: Literal["json_schema"] = Field(description="Grader type.")
     name: str = _name("json_schema")
-    input: TemplateStr = Field(OUTPUT_TEXT, description="Text holding the JSON (a code fence is allowed).")
+    input: TemplateStr = Field(default=OUTPUT_TEXT, description="Text holding the JSON (a code fence is allowed).")
     json_schema: dict[str, Any] | None = Field(
-        None, alias="schema", description="JSON Schema the answer must satisfy (a gate: invalid scores 0)."
+        default=None, alias="schema", description="JSON Schema the answer must satisfy (a gate: invalid scores 0)."
     )
     reference: TemplateStr | None = Field(
-        None, description="Expected object, e.g. {{item.reference_answer}}; score = fraction of its fields matched."
+        default=None, description="Expected object, e.g. {{item.reference_answer}}; score = fraction of its fields matched."
     )
-    fields: list[str] | None = Field(None, description="Only compare these reference fields.")
+    fields: list[str] | None = Field(default=None, description="Only compare these reference fields.")
     string_match: Literal["exact", "normalized"] = Field(
-        "normalized", description="normalized: ignore case, surrounding and repeated whitespace."
+        default="normalized", description="normalized: ignore case, surrounding and repeated whitespace."
     )
-    number_tol: float = Field(1e-6, ge=0, description="Relative tolerance for numeric fields.")
+    number_tol: float = Field(default=1e-6, ge=0, description="Relative tolerance for numeric fields.")
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
@@ -284,46 +286,46 @@ class MathSpec(SpecModel):
 
     type: Literal["math"] = Field(description="Grader type.")
     name: str = _name("math")
-    input: TemplateStr = Field(OUTPUT_TEXT, description="The solution text.")
-    reference: TemplateStr = Field(REFERENCE, description="The gold answer (a '#### x' or \\boxed{x} is extracted).")
+    input: TemplateStr = Field(default=OUTPUT_TEXT, description="The solution text.")
+    reference: TemplateStr = Field(default=REFERENCE, description="The gold answer (a '#### x' or \\boxed{x} is extracted).")
     fallback_last_number: bool = Field(
-        True, description="When no \\boxed{}, '####' or 'the answer is' marker exists, use the last number."
+        default=True, description="When no \\boxed{}, '####' or 'the answer is' marker exists, use the last number."
     )
-    symbolic: bool = Field(True, description="Fall back to math-verify symbolic equivalence for non-numeric answers.")
-    shotgun_defense: bool = Field(True, description="Score 0 when the response commits to several different answers.")
-    rel_tol: float = Field(1e-6, ge=0, description="Relative tolerance for numeric answers.")
-    abs_tol: float = Field(1e-9, ge=0, description="Absolute tolerance for numeric answers.")
-    timeout_s: int = Field(2, ge=1, le=30, description="Time bound for symbolic parsing and comparison.")
+    symbolic: bool = Field(default=True, description="Fall back to math-verify symbolic equivalence for non-numeric answers.")
+    shotgun_defense: bool = Field(default=True, description="Score 0 when the response commits to several different answers.")
+    rel_tol: float = Field(default=1e-6, ge=0, description="Relative tolerance for numeric answers.")
+    abs_tol: float = Field(default=1e-9, ge=0, description="Absolute tolerance for numeric answers.")
+    timeout_s: int = Field(default=2, ge=1, le=30, description="Time bound for symbolic parsing and comparison.")
 
 class CodeSpec(SpecModel):
     """Runs the response's code against tests in the code sandbox."""
 
     type: Literal["code"] = Field(description="Grader type.")
     name: str = _name("code")
-    input: TemplateStr = Field(OUTPUT_TEXT, description="Text holding the code (fenced or plain).")
-    tests: TemplateStr = Field("{{item.tests}}", description="Python test code: asserts, or check(candidate).")
+    input: TemplateStr = Field(default=OUTPUT_TEXT, description="Text holding the code (fenced or plain).")
+    tests: TemplateStr = Field(default="{{item.tests}}", description="Python test code: asserts, or check(candidate).")
     entry_point: TemplateStr | None = Field(
-        "{{item.entry_point}}", description="Function under test (passed to check()); missing in the item means none."
+        default="{{item.entry_point}}", description="Function under test (passed to check()); missing in the item means none."
     )
     scoring: Literal["all_or_nothing", "fraction"] = Field(
-        "all_or_nothing", description="all_or_nothing: 1 only if every test passes; fraction: share of tests passed."
+        default="all_or_nothing", description="all_or_nothing: 1 only if every test passes; fraction: share of tests passed."
     )
-    timeout_s: float = Field(10.0, gt=0, le=120, description="Time limit per sample in the sandbox.")
-    extract_code: bool = Field(True, description="Take the last fenced python block when there is one.")
+    timeout_s: float = Field(default=10.0, gt=0, le=120, description="Time limit per sample in the sandbox.")
+    extract_code: bool = Field(default=True, description="Take the last fenced python block when there is one.")
 
 class InstructionFollowingSpec(SpecModel):
     """IFEval-style verifiable instructions; score = fraction satisfied."""
 
     type: Literal["instruction_following"] = Field(description="Grader type.")
     name: str = _name("instruction_following")
-    input: TemplateStr = Field(OUTPUT_TEXT, description="The response text.")
+    input: TemplateStr = Field(default=OUTPUT_TEXT, description="The response text.")
     reference: TemplateStr = Field(
-        REFERENCE,
+        default=REFERENCE,
         description="The instructions: {instructions: [{id, ...kwargs}]}, IFEval's "
         "{instruction_id_list, kwargs}, or a bare list.",
     )
     mode: Literal["strict", "loose"] = Field(
-        "strict", description="loose also accepts the response with markdown asterisks or first/last line removed."
+        default="strict", description="loose also accepts the response with markdown asterisks or first/last line removed."
     )
 
 _LAMBDA_ARN = re.compile(
@@ -337,7 +339,7 @@ class LambdaSpec(SpecModel):
     type: Literal["lambda"] = Field(description="Grader type.")
     name: str = _name("lambda")
     function_arn: str = Field(description="ARN of a Lambda that speaks the Bedrock grader contract.")
-    max_batch_size: int = Field(100, ge=1, le=1000, description="Samples per invoke (Lambda payloads cap at 6 MB).")
+    max_batch_size: int = Field(default=100, ge=1, le=1000, description="Samples per invoke (Lambda payloads cap at 6 MB).")
 
     @field_validator("function_arn")
     @classmethod
@@ -351,16 +353,16 @@ class LabelMatchSpec(SpecModel):
 
     type: Literal["label_match"] = Field(description="Grader type.")
     name: str = _name("label_match")
-    input: TemplateStr = Field(OUTPUT_TEXT, description="The response text.")
-    reference: TemplateStr = Field(REFERENCE, description="The gold label.")
+    input: TemplateStr = Field(default=OUTPUT_TEXT, description="The response text.")
+    reference: TemplateStr = Field(default=REFERENCE, description="The gold label.")
     labels: list[str] | None = Field(
-        None,
+        default=None,
         description="Allowed labels. With a set, the response must name exactly one of them; "
         "without, the whole (normalised) answer must equal the gold label.",
     )
-    case_sensitive: bool = Field(False, description="Compare labels case-sensitively.")
+    case_sensitive: bool = Field(default=False, description="Compare labels case-sensitively.")
     answer_regex: str | None = Field(
-        None,
+        default=None,
         description="Optional regex (RE2 syntax, case-insensitive, . matches newlines); its first group "
         "(last match) is the answer span, e.g. 'Label:\\s*(.+)'.",
     )

@@ -58,14 +58,14 @@ class MathReasoningTemplate(TemplateSpec):
     """
 
     template: Literal["math_reasoning"] = Field(description="Template name.")
-    name: str = Field("math_reasoning", min_length=1, description="Name of this grader; used as the metric name.")
-    reference: TemplateStr = Field(REFERENCE, description="Where the gold answer is.")
-    format_weight: float = Field(0.0, ge=0, lt=1, description="Weight of the \\boxed{} format component (0 = off).")
-    fallback_last_number: bool = Field(True, description="Use the last number when no answer marker exists.")
-    symbolic: bool = Field(True, description="Use math-verify for non-numeric answers.")
-    shotgun_defense: bool = Field(True, description="A response committing to several different values scores 0.")
-    rel_tol: float = Field(1e-6, ge=0, description="Relative tolerance for numeric answers.")
-    timeout_s: int = Field(2, ge=1, le=30, description="Time bound for symbolic comparison.")
+    name: str = Field(default="math_reasoning", min_length=1, description="Name of this grader; used as the metric name.")
+    reference: TemplateStr = Field(default=REFERENCE, description="Where the gold answer is.")
+    format_weight: float = Field(default=0.0, ge=0, lt=1, description="Weight of the \\boxed{} format component (0 = off).")
+    fallback_last_number: bool = Field(default=True, description="Use the last number when no answer marker exists.")
+    symbolic: bool = Field(default=True, description="Use math-verify for non-numeric answers.")
+    shotgun_defense: bool = Field(default=True, description="A response committing to several different values scores 0.")
+    rel_tol: float = Field(default=1e-6, ge=0, description="Relative tolerance for numeric answers.")
+    timeout_s: int = Field(default=2, ge=1, le=30, description="Time bound for symbolic comparison.")
 
     def expand(self) -> SpecModel:
         correct = MathSpec(
@@ -101,11 +101,11 @@ class CodeGenerationTemplate(TemplateSpec):
     """
 
     template: Literal["code_generation"] = Field(description="Template name.")
-    name: str = Field("code_generation", min_length=1, description="Name of this grader; used as the metric name.")
-    tests: TemplateStr = Field("{{item.tests}}", description="Where the tests are.")
-    entry_point: TemplateStr | None = Field("{{item.entry_point}}", description="Where the entry point is.")
-    scoring: Literal["all_or_nothing", "fraction"] = Field("all_or_nothing", description="How tests become a score.")
-    timeout_s: float = Field(10.0, gt=0, le=120, description="Sandbox time limit per sample.")
+    name: str = Field(default="code_generation", min_length=1, description="Name of this grader; used as the metric name.")
+    tests: TemplateStr = Field(default="{{item.tests}}", description="Where the tests are.")
+    entry_point: TemplateStr | None = Field(default="{{item.entry_point}}", description="Where the entry point is.")
+    scoring: Literal["all_or_nothing", "fraction"] = Field(default="all_or_nothing", description="How tests become a score.")
+    timeout_s: float = Field(default=10.0, gt=0, le=120, description="Sandbox time limit per sample.")
 
     def expand(self) -> SpecModel:
         return CodeSpec(
@@ -127,9 +127,9 @@ class InstructionFollowingTemplate(TemplateSpec):
     """
 
     template: Literal["instruction_following"] = Field(description="Template name.")
-    name: str = Field("instruction_following", min_length=1, description="Name of this grader; used as the metric name.")
-    reference: TemplateStr = Field(REFERENCE, description="Where the instructions are.")
-    mode: Literal["strict", "loose"] = Field("strict", description="IFEval strict or loose checking.")
+    name: str = Field(default="instruction_following", min_length=1, description="Name of this grader; used as the metric name.")
+    reference: TemplateStr = Field(default=REFERENCE, description="Where the instructions are.")
+    mode: Literal["strict", "loose"] = Field(default="strict", description="IFEval strict or loose checking.")
 
     def expand(self) -> SpecModel:
         return InstructionFollowingSpec(type="instruction_following", name=self.name, reference=self.reference, mode=self.mode)
@@ -145,13 +145,13 @@ class ClassificationTemplate(TemplateSpec):
     """
 
     template: Literal["classification"] = Field(description="Template name.")
-    name: str = Field("classification", min_length=1, description="Name of this grader; used as the metric name.")
+    name: str = Field(default="classification", min_length=1, description="Name of this grader; used as the metric name.")
     label_field: str = Field(
-        "reference_answer", pattern=r"^[A-Za-z_][\w.]*$", description="Item key holding the gold label."
+        default="reference_answer", pattern=r"^[A-Za-z_][\w.]*$", description="Item key holding the gold label."
     )
-    labels: list[str] | None = Field(None, description="The allowed label set (recommended).")
-    case_sensitive: bool = Field(False, description="Compare labels case-sensitively.")
-    answer_regex: str | None = Field(None, description="Regex whose first group is the answer span.")
+    labels: list[str] | None = Field(default=None, description="The allowed label set (recommended).")
+    case_sensitive: bool = Field(default=False, description="Compare labels case-sensitively.")
+    answer_regex: str | None = Field(default=None, description="Regex whose first group is the answer span.")
 
     _labels = field_validator("labels")(lambda cls, value: check_labels(value))
     _answer_regex = field_validator("answer_regex")(lambda cls, value: check_answer_regex(value))
@@ -177,11 +177,11 @@ class ExtractionTemplate(TemplateSpec):
     """
 
     template: Literal["extraction"] = Field(description="Template name.")
-    name: str = Field("extraction", min_length=1, description="Name of this grader; used as the metric name.")
-    reference: TemplateStr = Field(REFERENCE, description="Where the expected object is.")
-    fields: list[str] | None = Field(None, description="Only compare these fields.")
-    json_schema: dict[str, Any] | None = Field(None, alias="schema", description="Optional JSON Schema gate.")
-    string_match: Literal["exact", "normalized"] = Field("normalized", description="String comparison.")
+    name: str = Field(default="extraction", min_length=1, description="Name of this grader; used as the metric name.")
+    reference: TemplateStr = Field(default=REFERENCE, description="Where the expected object is.")
+    fields: list[str] | None = Field(default=None, description="Only compare these fields.")
+    json_schema: dict[str, Any] | None = Field(default=None, alias="schema", description="Optional JSON Schema gate.")
+    string_match: Literal["exact", "normalized"] = Field(default="normalized", description="String comparison.")
 
     model_config = {"frozen": True, "extra": "forbid", "populate_by_name": True, "serialize_by_alias": True}
 

@@ -102,7 +102,9 @@ class Template:
         """The raw value for a single-placeholder template, else the rendered string.
         With ``missing_ok`` a missing key gives None instead of an error."""
         if self._single:
-            value = _lookup(sample, self._parts[0], missing_ok=missing_ok)
+            path = self._parts[0]
+            assert isinstance(path, tuple)  # _single: the one part is a placeholder path
+            value = _lookup(sample, path, missing_ok=missing_ok)
             return None if value is _MISSING else value
         try:
             return self.render(sample)

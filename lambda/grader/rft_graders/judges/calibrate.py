@@ -48,7 +48,8 @@ def split_labels(samples: list[dict]) -> tuple[list[dict], list[float]]:
     clean, human = [], []
     for index, raw in enumerate(samples):
         raw = copy.deepcopy(raw)
-        meta = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
+        metadata = raw.get("metadata")
+        meta = metadata if isinstance(metadata, dict) else {}
         value = raw.pop(HUMAN_FIELD, meta.pop(HUMAN_FIELD, None))
         meta.pop(HUMAN_FIELD, None)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
@@ -163,7 +164,7 @@ def calibrate(
         deltas = []
         for ok, padded in zip(usable, padded_results):
             mean = next(original_means) if ok else None
-            if ok and has_verdict(padded):
+            if ok and mean is not None and has_verdict(padded):  # mean is None only when not ok
                 deltas.append(float(padded["aggregate_reward_score"]) - mean)
         mean_delta = statistics.fmean(deltas) if deltas else None
         report["length_bias"] = {

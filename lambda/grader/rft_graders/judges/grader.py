@@ -22,6 +22,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from functools import partial
+from typing import cast
 
 from ..base import GradeResult
 from ..errors import ResponseParseError, SampleGradingError
@@ -113,7 +114,11 @@ class JudgeGrader:
             metrics["judge_votes"] = float(len(verdicts))
         if not verdicts:
             return GradeResult(0.0, metrics=metrics)
-        score = self._label_score(verdicts) if self.labels else self._number_score(verdicts)
+        # an ok outcome carries a label for a label judge, a number otherwise
+        if self.labels:
+            score = self._label_score(cast(list[str], verdicts))
+        else:
+            score = self._number_score(cast(list[float], verdicts))
         if not self.labels and self.spec.pass_threshold is not None:
             low, high = self.spec.range
             metrics[f"{self.name}_pass"] = float(low + score * (high - low) >= self.spec.pass_threshold)

@@ -73,4 +73,4 @@ def is_bedrock_model(model: str) -> bool:
     if _ARN.match(model.strip()):
         return True
     bare = bare_model_id(model)
-    return bool(bare) and "." in bare and not _OPENAI_BARE.match(bare)
+    return bare is not None and bool(bare) and "." in bare and not _OPENAI_BARE.match(bare)

@@ -127,6 +127,7 @@ class VerdictShape:
 
     def json_schema(self) -> dict:
         """The same for every call: the nonce's value is stated in the prompt, not here."""
+        verdict: dict[str, Any]
         if self.labels:
             verdict = {"type": "string", "enum": list(self.labels), "description": "The chosen label."}
         else:

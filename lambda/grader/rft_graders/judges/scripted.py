@@ -76,6 +76,8 @@ def _import_judge_module(module_name: str) -> Any:
         if not local.is_file():
             raise
     spec = importlib.util.spec_from_file_location(module_name, local)
+    # a path ending in .py always gets a spec with a source loader
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

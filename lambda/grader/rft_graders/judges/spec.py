@@ -37,7 +37,7 @@ class TextPart(SpecModel):
 class JudgeMessage(SpecModel):
     """One prompt message, as in OpenAI grader ``input``."""
 
-    type: Literal["message"] | None = Field(None, description="Accepted for OpenAI compatibility.")
+    type: Literal["message"] | None = Field(default=None, description="Accepted for OpenAI compatibility.")
     role: Literal["system", "developer", "user", "assistant"] = Field(
         description="system/developer messages become the Converse system prompt."
     )
@@ -54,49 +54,49 @@ class JudgeMessage(SpecModel):
 class SamplingParams(SpecModel):
     """OpenAI ``sampling_params``, mapped to Converse ``inferenceConfig``."""
 
-    temperature: float | None = Field(None, ge=0, le=2, description="Default 0 (a judge should be repeatable).")
-    top_p: float | None = Field(None, gt=0, le=1, description="Nucleus sampling.")
-    seed: int | None = Field(None, description="Accepted for OpenAI compatibility; Converse has no seed, ignored.")
+    temperature: float | None = Field(default=None, ge=0, le=2, description="Default 0 (a judge should be repeatable).")
+    top_p: float | None = Field(default=None, gt=0, le=1, description="Nucleus sampling.")
+    seed: int | None = Field(default=None, description="Accepted for OpenAI compatibility; Converse has no seed, ignored.")
     max_completions_tokens: int | None = Field(
-        None, ge=16, description="Verdict token budget; default 1024, capped at 8192 (several Bedrock models reject more)."
+        default=None, ge=16, description="Verdict token budget; default 1024, capped at 8192 (several Bedrock models reject more)."
     )
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = Field(
-        None, description="Passed to openai.* (gpt-oss) judges as reasoning_effort; ignored for other families."
+        default=None, description="Passed to openai.* (gpt-oss) judges as reasoning_effort; ignored for other families."
     )
 
 
 class JudgeSpecBase(SpecModel):
     """Fields shared by both judge types."""
 
-    model: str | None = Field(None, description="Judge model: Bedrock model id, inference profile id or ARN.")
+    model: str | None = Field(default=None, description="Judge model: Bedrock model id, inference profile id or ARN.")
     models: list[str] | None = Field(
-        None, min_length=1, max_length=5, description="Several judges (instead of model), combined by ensemble."
+        default=None, min_length=1, max_length=5, description="Several judges (instead of model), combined by ensemble."
     )
     ensemble: Literal["mean", "majority"] = Field(
-        "mean",
+        default="mean",
         description="How several judges combine: mean of their 0..1 scores; majority: median score "
         "(score_model) or most common label, a tie passing only if every tied label passes (label_model).",
     )
     input: list[JudgeMessage] = Field(min_length=1, description="Prompt messages with {{sample.*}} / {{item.*}} templates.")
-    max_concurrency: int = Field(8, ge=1, le=64, description="Judge calls in flight at once within a batch.")
+    max_concurrency: int = Field(default=8, ge=1, le=64, description="Judge calls in flight at once within a batch.")
     max_attempts: int = Field(
-        6, ge=1, le=20, description="Attempts per call on throttling and transient errors (jittered backoff)."
+        default=6, ge=1, le=20, description="Attempts per call on throttling and transient errors (jittered backoff)."
     )
     verdict_format: Literal["auto", "tool", "json_schema", "json"] = Field(
-        "auto",
+        default="auto",
         description="How the verdict is requested: tool (Converse tool use, forced), json_schema (Converse "
         "structured output), json (instructions only); auto: tool for anthropic, amazon.nova and mistral, else json.",
     )
-    sampling_params: SamplingParams | None = Field(None, description="OpenAI sampling parameters.")
+    sampling_params: SamplingParams | None = Field(default=None, description="OpenAI sampling parameters.")
     max_response_chars: int = Field(
-        16_000,
+        default=16_000,
         ge=1_000,
         le=2_000_000,
         description="The response ({{sample.output_text}} / output_json) is cut to this many characters for the "
         "judge: head and tail kept, a marker line where the middle was left out (metric judge_truncated).",
     )
     max_context_chars: int = Field(
-        64_000,
+        default=64_000,
         ge=1_000,
         le=2_000_000,
         description="The same limit for every other quoted value ({{sample.conversation}}, {{item.*}}).",
@@ -122,16 +122,19 @@ class JudgeSpecBase(SpecModel):
 
     @property
     def model_list(self) -> list[str]:
-        return list(self.models) if self.models else [self.model]
+        if self.models:
+            return list(self.models)
+        assert self.model is not None  # _one_model_source: model is set when models is not
+        return [self.model]
 
 
 class ScoreModelSpec(JudgeSpecBase):
     """OpenAI ``score_model``: the judge returns a number in ``range``, mapped to 0..1."""
 
     type: Literal["score_model"] = Field(description="Grader type.")
-    name: str = Field("score_model", min_length=1, max_length=128, description="Name of this grader; used as the metric name.")
-    range: list[float] = Field([0.0, 1.0], description="[low, high] of the judge's score; mapped linearly to 0..1.")
-    pass_threshold: float | None = Field(None, description="Optional; reported as a pass/fail metric (in range units).")
+    name: str = Field(default="score_model", min_length=1, max_length=128, description="Name of this grader; used as the metric name.")
+    range: list[float] = Field(default=[0.0, 1.0], description="[low, high] of the judge's score; mapped linearly to 0..1.")
+    pass_threshold: float | None = Field(default=None, description="Optional; reported as a pass/fail metric (in range units).")
 
     @field_validator("range")
     @classmethod
@@ -146,7 +149,7 @@ class LabelModelSpec(JudgeSpecBase):
     """OpenAI ``label_model``: the judge picks one of ``labels``; 1 if it is a passing label."""
 
     type: Literal["label_model"] = Field(description="Grader type.")
-    name: str = Field("label_model", min_length=1, max_length=128, description="Name of this grader; used as the metric name.")
+    name: str = Field(default="label_model", min_length=1, max_length=128, description="Name of this grader; used as the metric name.")
     labels: list[str] = Field(description="The labels the judge chooses from.")
     passing_labels: list[str] = Field(min_length=1, description="Labels that score 1 (a subset of labels).")
 

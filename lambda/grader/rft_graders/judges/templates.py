@@ -10,7 +10,7 @@ edit is a code change and must be treated as a new grader version.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -26,18 +26,21 @@ about the criteria before giving the score."""
 class JudgeTemplate(TemplateSpec):
     """Options shared by the rubric templates."""
 
-    model: str | None = Field(None, description="Judge model: Bedrock model id, inference profile id or ARN.")
-    models: list[str] | None = Field(None, description="Several judges instead of model (an ensemble).")
-    ensemble: Literal["mean", "majority"] = Field("mean", description="How several judges combine (mean or median).")
-    reference_guided: bool = Field(False, description="Show the reference answer to the judge.")
-    reference: TemplateStr = Field(REFERENCE, description="Where the reference answer is (with reference_guided).")
+    if TYPE_CHECKING:
+        name: str  # declared (with its default) by every concrete template; not a field here
+
+    model: str | None = Field(default=None, description="Judge model: Bedrock model id, inference profile id or ARN.")
+    models: list[str] | None = Field(default=None, description="Several judges instead of model (an ensemble).")
+    ensemble: Literal["mean", "majority"] = Field(default="mean", description="How several judges combine (mean or median).")
+    reference_guided: bool = Field(default=False, description="Show the reference answer to the judge.")
+    reference: TemplateStr = Field(default=REFERENCE, description="Where the reference answer is (with reference_guided).")
     criteria: list[str] = Field(default_factory=list, description="Extra criteria appended to the rubric.")
-    max_concurrency: int = Field(8, ge=1, le=64, description="Judge calls in flight at once within a batch.")
-    max_attempts: int = Field(6, ge=1, le=20, description="Attempts per call on throttling and transient errors.")
-    verdict_format: Literal["auto", "tool", "json_schema", "json"] = Field("auto", description="How the verdict is requested.")
-    pass_threshold: float | None = Field(None, ge=0, le=10, description="Optional pass/fail metric on the 0..10 score.")
-    max_response_chars: int = Field(16_000, ge=1_000, le=2_000_000, description="Response size limit for the judge (see score_model).")
-    max_context_chars: int = Field(64_000, ge=1_000, le=2_000_000, description="Size limit of other quoted values (see score_model).")
+    max_concurrency: int = Field(default=8, ge=1, le=64, description="Judge calls in flight at once within a batch.")
+    max_attempts: int = Field(default=6, ge=1, le=20, description="Attempts per call on throttling and transient errors.")
+    verdict_format: Literal["auto", "tool", "json_schema", "json"] = Field(default="auto", description="How the verdict is requested.")
+    pass_threshold: float | None = Field(default=None, ge=0, le=10, description="Optional pass/fail metric on the 0..10 score.")
+    max_response_chars: int = Field(default=16_000, ge=1_000, le=2_000_000, description="Response size limit for the judge (see score_model).")
+    max_context_chars: int = Field(default=64_000, ge=1_000, le=2_000_000, description="Size limit of other quoted values (see score_model).")
 
     RUBRIC: ClassVar[str] = ""
     WITH_REFERENCE: ClassVar[str] = ""
@@ -91,7 +94,7 @@ class ConversationQualityTemplate(JudgeTemplate):
     coherent, clear, appropriate in tone and safe)."""
 
     template: Literal["conversation_quality"] = Field(description="Template name.")
-    name: str = Field("conversation_quality", min_length=1, description="Name of this grader; used as the metric name.")
+    name: str = Field(default="conversation_quality", min_length=1, description="Name of this grader; used as the metric name.")
 
     RUBRIC: ClassVar[str] = """Rate the quality of the response as the assistant's next turn in the conversation.
 Criteria:
@@ -113,7 +116,7 @@ class InstructionFollowingJudgeTemplate(JudgeTemplate):
     can check. Use the rule-based ``instruction_following`` template where IFEval ids fit."""
 
     template: Literal["instruction_following_judge"] = Field(description="Template name.")
-    name: str = Field("instruction_following_judge", min_length=1, description="Name of this grader; used as the metric name.")
+    name: str = Field(default="instruction_following_judge", min_length=1, description="Name of this grader; used as the metric name.")
 
     RUBRIC: ClassVar[str] = """Judge how well the response follows every instruction the user gave \
 in the conversation: the task itself and each explicit constraint (format, length, language, \
@@ -130,9 +133,9 @@ class SummarizationTemplate(JudgeTemplate):
     The source is the conversation (document in the prompt) unless ``source`` names it."""
 
     template: Literal["summarization"] = Field(description="Template name.")
-    name: str = Field("summarization", min_length=1, description="Name of this grader; used as the metric name.")
+    name: str = Field(default="summarization", min_length=1, description="Name of this grader; used as the metric name.")
     source: TemplateStr | None = Field(
-        None, description="Where the source document is, e.g. {{item.document}}; default: it is in the conversation."
+        default=None, description="Where the source document is, e.g. {{item.document}}; default: it is in the conversation."
     )
 
     RUBRIC: ClassVar[str] = """Judge the response as a summary of the source document.
@@ -159,8 +162,8 @@ class RagFaithfulnessTemplate(JudgeTemplate):
     ``context`` says otherwise): unsupported claims cost, contradictions cost most."""
 
     template: Literal["rag_faithfulness"] = Field(description="Template name.")
-    name: str = Field("rag_faithfulness", min_length=1, description="Name of this grader; used as the metric name.")
-    context: TemplateStr = Field("{{item.context}}", description="Where the retrieved context is.")
+    name: str = Field(default="rag_faithfulness", min_length=1, description="Name of this grader; used as the metric name.")
+    context: TemplateStr = Field(default="{{item.context}}", description="Where the retrieved context is.")
 
     RUBRIC: ClassVar[str] = """Judge whether the response answers the user's question faithfully \
 to the retrieved context. Every factual claim must be supported by the context; a claim not \

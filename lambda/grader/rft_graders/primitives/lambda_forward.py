@@ -51,7 +51,8 @@ class LambdaForwardGrader:
         score = entry.get("aggregate_reward_score")
         if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
             return GradeResult.failed("lambda grader returned no finite score")
-        components, metrics = {}, {}
+        components: dict[str, float] = {}
+        metrics: dict[str, float] = {}
         for m in entry.get("metrics_list") or []:
             if isinstance(m, dict) and isinstance(m.get("name"), str) and isinstance(m.get("value"), (int, float)):
                 (components if m.get("type") == "Reward" else metrics)[m["name"]] = float(m["value"])
