@@ -153,7 +153,10 @@ MANTLE_STEPS = {"ValidateDataset", "AuditRewardSignal", "SubmitMantleJob", "JobS
 def test_mantle_run_calls_are_all_allowed(synth, recorded_worlds, customization):
     recorder, worlds = recorded_worlds
     recorder.converse = judge_reply
-    world = worlds("example", customization)
+    # A gate that promotes whatever was evaluated: this test covers every step's permissions
+    # down to Promote and SmokeTest, not the gate's judgement (tests/e2e/test_promotion_gate_e2e.py).
+    world = worlds("example", customization, edit_config=lambda c: c["promotion"].update(
+        min_improvement_over_base=-1.0, min_improvement_over_current=-1.0, min_paired_prompts=1))
     described = world.wait(world.start(datasets(world)))
     assert described["status"] == "SUCCEEDED", world.history(described["executionArn"])[-3:]
     assert output(described)["selection"]["chosen"]["model_id"]
