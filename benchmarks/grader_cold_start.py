@@ -38,11 +38,12 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 GRADER_DIR = REPO / "lambda" / "grader"
 # spec, and the (response, reference) of the 8 samples of the first-invoke batch.
-SPECS = {
+SPECS: dict[str, tuple[dict[str, Any], tuple[str, str]]] = {
     "classification": ({"template": "classification", "labels": ["low", "medium", "high", "urgent"]},
                        ("Priority: high", "high")),
     # A numeric answer: the numeric path, sympy (math-verify) stays unloaded. A symbolic one
@@ -169,7 +170,7 @@ def measure(bundle: Path, runtime: Path, py: str, runs: int) -> dict:
                 samples[name].append(wall)
                 cpu[name].append(cpu_ms)
             invokes.append(time_import(py, "handler", env, "invoke", sample)[1])
-        row = {name: {"median_ms": round(statistics.median(v), 1), "min_ms": round(min(v), 1),
+        row: dict[str, Any] = {name: {"median_ms": round(statistics.median(v), 1), "min_ms": round(min(v), 1),
                       "cpu_median_ms": round(statistics.median(cpu[name]), 1)}
                for name, v in samples.items()}
         row["shipped_first_invoke_ms"] = {"median_ms": round(statistics.median(invokes), 1),

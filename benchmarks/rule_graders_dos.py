@@ -18,6 +18,7 @@ import multiprocessing
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lambda" / "grader"))
@@ -75,7 +76,7 @@ ATTACKS = {
 SIZES = (99_000, 1_000_000)  # just under the 100,000-character caps, and 1 MB
 QUICK_SIZES = (99_000,)
 
-IFEVAL_KWARGS = {
+IFEVAL_KWARGS: dict[str, dict[str, Any]] = {
     "keywords:existence": {"keywords": ["zzz", "a"]},
     "keywords:frequency": {"keyword": "a", "frequency": BIG, "relation": "at least"},
     "keywords:forbidden_words": {"forbidden_words": ["zzz", "a"]},
@@ -233,9 +234,9 @@ def main() -> None:
         iid: ({"type": "instruction_following"}, {"instructions": [{"id": iid, **IFEVAL_KWARGS.get(iid, {})}]}, None)
         for iid in INSTRUCTIONS
     }
-    groups = {"templates": TEMPLATES, "primitives": PRIMITIVES, "ifeval_instructions_strict": ifeval_cases, "math_not_owned_here": MATH}
+    groups: dict[str, dict] = {"templates": TEMPLATES, "primitives": PRIMITIVES, "ifeval_instructions_strict": ifeval_cases, "math_not_owned_here": MATH}
     only = [arg.split("=", 1)[1] for arg in sys.argv if arg.startswith("--only=")]
-    result = {"goal_s_per_response": GOAL_S, "sizes_chars": list(sizes), "attacks": sorted(ATTACKS)}
+    result: dict[str, Any] = {"goal_s_per_response": GOAL_S, "sizes_chars": list(sizes), "attacks": sorted(ATTACKS)}
     for group, cases in groups.items():
         result[group] = worst(cases, sizes) if not only or group in only else {}
     owned = [v for group in ("templates", "primitives", "ifeval_instructions_strict") for v in result[group].values()]

@@ -199,11 +199,13 @@ def profile(n: int, top: int = 25) -> dict:
 
     with tempfile.TemporaryDirectory() as work:
         wall, figures = _run(_OURS, str(n), work, "1")
+        # typeshed omits Stats.stats, the (file, line, function) -> (cc, nc, tt, ct, callers) table.
         stats = pstats.Stats(str(Path(work) / "profile.out"))
-    ours = [(func, row) for func, row in stats.stats.items()
+        raw: dict[tuple[str, int, str], tuple] = stats.stats  # type: ignore[attr-defined]
+    ours = [(func, row) for func, row in raw.items()
             if str(REPO) in func[0] and "site-packages" not in func[0]]
     ours.sort(key=lambda item: -item[1][3])
-    jsii = [row for func, row in stats.stats.items() if func[2] == "send" and "jsii" in func[0]]
+    jsii = [row for func, row in raw.items() if func[2] == "send" and "jsii" in func[0]]
     return {
         "customizations": n, "build_s": round(figures["build_s"], 2), "synth_s": round(figures["synth_s"], 2),
         "jsii_round_trips": sum(row[1] for row in jsii),

@@ -47,15 +47,16 @@ def install_moto_patches() -> None:
             self._from_boto_response(response, shape)
             response.update(_jsonable(response))
 
-    StateTaskServiceAwsSdk._normalise_parameters = normalise_parameters
-    StateTaskServiceAwsSdk._normalise_response = normalise_response
-    StateTaskServiceAwsSdk._normalise_service_error_name = staticmethod(
+    # Deliberate monkeypatches of moto's private methods (see the module docstring).
+    StateTaskServiceAwsSdk._normalise_parameters = normalise_parameters  # type: ignore[method-assign]
+    StateTaskServiceAwsSdk._normalise_response = normalise_response  # type: ignore[method-assign]
+    StateTaskServiceAwsSdk._normalise_service_error_name = staticmethod(  # type: ignore[method-assign, assignment]
         lambda s: _ERROR_PREFIX.get(s.lower(), s[:1].upper() + s[1:]))
     if not getattr(BedrockBackend, "_rft_by_arn", False):
         original = BedrockBackend.get_model_customization_job
-        BedrockBackend.get_model_customization_job = (
+        BedrockBackend.get_model_customization_job = (  # type: ignore[method-assign]  # monkeypatch
             lambda self, job_identifier: original(self, unquote(job_identifier).split("/")[-1]))
-        BedrockBackend._rft_by_arn = True
+        BedrockBackend._rft_by_arn = True  # type: ignore[attr-defined]  # our marker: patched once
 
 
 def fast_clock() -> None:
@@ -64,8 +65,9 @@ def fast_clock() -> None:
         WaitFunction,
     )
 
-    WaitFunction._wait_interval = lambda self, env, wait_seconds: None
-    retrier.time = types.SimpleNamespace(sleep=lambda seconds: None)
+    WaitFunction._wait_interval = lambda self, env, wait_seconds: None  # type: ignore[method-assign]  # monkeypatch
+    # The retrier's `time` module, swapped for a stub whose sleep returns at once.
+    retrier.time = types.SimpleNamespace(sleep=lambda seconds: None)  # type: ignore[assignment]
 
 
 def _jsonable(value: Any) -> Any:

@@ -22,9 +22,12 @@ import json
 import uuid
 import zipfile
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-MOTO_CONFIG = {"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}
+if TYPE_CHECKING:
+    from moto.core.config import DefaultConfig
+
+MOTO_CONFIG: DefaultConfig = {"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}
 
 
 def fake_context(name: str = "test-function", arn: str | None = None) -> SimpleNamespace:

@@ -205,7 +205,7 @@ class FakeMantle:
     def _create_job(self, body: dict) -> dict:
         job_id = self._new_id("ftjob")
         method = body.get("method") or {}
-        job = {
+        job: dict[str, Any] = {
             "object": "fine_tuning.job",
             "id": job_id,
             "model": body.get("model"),
@@ -433,7 +433,9 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
     form: dict[str, Any] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
+        assert isinstance(name, str)  # a form-data part names its field (no RFC 2231 tuple from our clients)
         payload = part.get_payload(decode=True) or b""
+        assert isinstance(payload, bytes)  # decode=True on a non-multipart part gives bytes
         filename = part.get_filename()
         form[name] = {"filename": filename, "content": payload} if filename is not None else payload.decode()
     return form

@@ -48,8 +48,11 @@ def summarize(prompt_rows: list[int], sample_prompt: list[int], scores: list[flo
         if score is not None:
             groups[prompt].append(score)
     multi = [g for g in groups.values() if len(g) >= 2]
-    mean = sum(graded) / len(graded) if graded else None
-    std = math.sqrt(sum((s - mean) ** 2 for s in graded) / len(graded)) if graded else None
+    mean: float | None = None
+    std: float | None = None
+    if graded:
+        mean = sum(graded) / len(graded)
+        std = math.sqrt(sum((s - mean) ** 2 for s in graded) / len(graded))
     flat = [g for g in multi if max(g) - min(g) < _EPS]
     return {
         "prompts": len(prompt_rows),

@@ -34,7 +34,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 ROLES = ("system", "user", "assistant")
 CHARS_PER_TOKEN = 4
@@ -181,7 +181,9 @@ def check_file(name: str, data: bytes, max_prompt_tokens: int) -> FileCheck:
         try:
             row = json.loads(line)
         except ValueError as exc:
-            result.problems.append(Problem(name, number, "json", f"not valid JSON ({exc.msg})"))
+            # JSONDecodeError has .msg; a plain ValueError (an integer past the digit limit) has not.
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            result.problems.append(Problem(name, number, "json", f"not valid JSON ({reason})"))
             continue
         problems = schema_problems(row)
         result.problems.extend(Problem(name, number, check, reason) for check, reason in problems)
@@ -230,7 +232,7 @@ def summary_message(problems: Iterable[Problem], limit: int = 8) -> str:
     return f"{len(problems)} dataset {noun}: {shown}{more}"
 
 
-def percentile(values: list[float], q: float) -> float:
+def percentile(values: Sequence[float], q: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)

@@ -56,13 +56,13 @@ def evaluate_item(config: WorkflowConfig, run_id: str, item: dict, prompts_key: 
     if throttled:
         raise EvaluationThrottled(f"{len(throttled)} of {len(rows)} calls to {candidate['model_id']} "
                                   f"throttled: {throttled[0][:200]}")
-    answered = [(start + i, row, a) for i, (row, a) in enumerate(zip(rows, answers)) if a.text is not None]
-    samples = [grading.bedrock_sample(f"{run_id}-eval-{candidate['key']}-{index}", row["messages"], a.text, row)
-               for index, row, a in answered]
+    answered = [(start + i, row, a.text) for i, (row, a) in enumerate(zip(rows, answers)) if a.text is not None]
+    samples = [grading.bedrock_sample(f"{run_id}-eval-{candidate['key']}-{index}", row["messages"], text, row)
+               for index, row, text in answered]
     results, _ = grading.invoke_grader(clients.client("lambda", config.region), config.grader_function_arn,
                                        samples) if samples else ([], [])
     by_index = {index: result for (index, _, _), result in zip(answered, results)}
-    scores = []
+    scores: list[dict[str, Any]] = []
     for i, answer in enumerate(answers):
         index = start + i
         result = by_index.get(index)

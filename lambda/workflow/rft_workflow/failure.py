@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from rft_contracts.phases import UNKNOWN_PHASE
+from rft_contracts.registry import Status
 from rft_contracts.runtime_config import WorkflowConfig
 
 from . import clients, recovery
@@ -33,9 +34,10 @@ def record_failure(config: WorkflowConfig, run_id: str, state: dict) -> dict:
     error_name = str(error.get("Error") or "Unknown")
     cause = cause_text(error.get("Cause"))[:CAUSE_MAX]
     step = str(state.get("failed_state") or UNKNOWN_PHASE)
-    approval = state.get("approval")
-    rejected = isinstance(approval, dict) and approval.get("approved") is False
-    status = "rejected" if rejected else "failed"
+    approval_state = state.get("approval")
+    approval: dict = approval_state if isinstance(approval_state, dict) else {}
+    rejected = approval.get("approved") is False
+    status: Status = "rejected" if rejected else "failed"
     warnings: list[str] = []
     registry = clients.registry(config)
     try:
@@ -43,7 +45,8 @@ def record_failure(config: WorkflowConfig, run_id: str, state: dict) -> dict:
     except Exception as exc:  # noqa: BLE001 - the failure path must finish
         item = {}
         warnings.append(f"registry read failed: {type(exc).__name__}")
-    job = state.get("job") if isinstance(state.get("job"), dict) else {}
+    job_state = state.get("job")
+    job: dict = job_state if isinstance(job_state, dict) else {}
     plane = job.get("plane") or item.get("plane") or config.control_plane
     # The job id may be missing from the state (the submit step failed after creating the job,
     # or the native create's answer was lost): recover it by its idempotency key.

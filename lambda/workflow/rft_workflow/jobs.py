@@ -86,7 +86,11 @@ def new_events(list_page, cursor: str | None, cursor_created_at: int | None) -> 
             break
         after = events[-1]["id"]
     seen: set[str] = set()
-    unique = [e for e in fresh if not (e["id"] in seen or seen.add(e["id"]))]
+    unique: list[dict] = []
+    for e in fresh:
+        if e["id"] not in seen:
+            seen.add(e["id"])
+            unique.append(e)
     return sorted(unique, key=lambda e: (e.get("created_at") or 0, e["id"]))
 
 
@@ -129,7 +133,9 @@ def check(config: WorkflowConfig, run_id: str, job_state: dict) -> dict:
         job["fine_tuned_model"] = remote.get("fine_tuned_model")
         job["failure_message"] = (remote.get("error") or {}).get("message") if remote.get("error") else None
         if not job.get("started_at") and remote.get("created_at"):
-            job["started_at"] = parse_time(remote["created_at"]).isoformat()
+            started = parse_time(remote["created_at"])
+            assert started is not None  # a truthy time always parses
+            job["started_at"] = started.isoformat()
 
         def page(after: str | None) -> tuple[list[dict], bool]:
             kwargs: dict[str, Any] = {"limit": EVENT_PAGE_SIZE}
@@ -156,7 +162,9 @@ def check(config: WorkflowConfig, run_id: str, job_state: dict) -> dict:
         job["output_model_arn"] = remote.get("outputModelArn")
         job["failure_message"] = remote.get("failureMessage")
         if not job.get("started_at") and remote.get("creationTime"):
-            job["started_at"] = parse_time(remote["creationTime"]).isoformat()
+            started = parse_time(remote["creationTime"])
+            assert started is not None  # a truthy time always parses
+            job["started_at"] = started.isoformat()
         job["metrics_published"] = 0
     now = _now()
     job["status"] = normalize(plane, job["raw_status"])
