@@ -12,7 +12,6 @@ events it could not take after EventBridge's retries wait in a dead-letter queue
 
 from __future__ import annotations
 
-import json
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cw
@@ -37,20 +36,21 @@ ABANDONED_STATUSES = ["ABORTED", "TIMED_OUT"]
 STEP = "CleanupAbandonedRun"
 
 
-def abandoned_execution_pattern(state_machine_arns: list[str]) -> dict:
-    """The rule's event pattern (also used by the tests)."""
+def abandoned_execution_pattern(state_machine_arn_prefix: str) -> dict:
+    """The rule's event pattern (also used by the tests): every state machine named
+    ``rft-<team>-...`` by prefix, so the rule does not grow with the customizations (a
+    hyphenated team's machines match too; the cleanup ignores runs its registry does not know)."""
     return {
         "source": ["aws.states"],
         "detail-type": ["Step Functions Execution Status Change"],
-        "detail": {"status": ABANDONED_STATUSES, "stateMachineArn": list(state_machine_arns)},
+        "detail": {"status": ABANDONED_STATUSES, "stateMachineArn": [{"prefix": state_machine_arn_prefix}]},
     }
 
 
 class AbandonedRunCleanup(Construct):
     def __init__(self, scope: Construct, id_: str, *, team: str, code: lambda_.Code, key: kms.IKey,
                  log_retention_days: int, registry_table_arn: str,
-                 registry_table_name: str, customization_planes: dict[str, str],
-                 state_machine_arns: list[str]) -> None:
+                 registry_table_name: str, planes: set[str], state_machine_arn_prefix: str) -> None:
         super().__init__(scope, id_)
         stack = Stack.of(self)
         self.dead_letters = sqs.Queue(self, "DeadLetters", encryption=sqs.QueueEncryption.KMS,
@@ -67,7 +67,7 @@ class AbandonedRunCleanup(Construct):
             code=code, handler="handlers.cleanup_abandoned_run", key=key,
             log_retention_days=log_retention_days, timeout=Duration.minutes(2), memory_mb=512,
             environment={"RFT_TEAM": team, "RFT_REGISTRY_TABLE": registry_table_name,
-                         "RFT_CUSTOMIZATION_PLANES": json.dumps(dict(sorted(customization_planes.items()))),
+                         "RFT_TEAM_PLANES": ",".join(sorted(planes)),
                          "POWERTOOLS_SERVICE_NAME": WORKFLOW_SERVICE},
         )
         statements = [
@@ -75,7 +75,6 @@ class AbandonedRunCleanup(Construct):
                                 resources=[registry_table_arn]),
             use_key_through(self, key, "dynamodb", sid="UseTeamKeyThroughDynamoDB"),
         ]
-        planes = set(customization_planes.values())
         if "mantle" in planes:
             statements += [
                 iam.PolicyStatement(sid="MintBearerTokens", actions=["bedrock-mantle:CallWithBearerToken"],
@@ -105,7 +104,7 @@ class AbandonedRunCleanup(Construct):
                 if "*" in rendered:
                     nag.acknowledge(self.cleaner.policy, f"AwsSolutions-IAM5[Resource::{rendered}]", reasons[rendered])
 
-        pattern = abandoned_execution_pattern(state_machine_arns)
+        pattern = abandoned_execution_pattern(state_machine_arn_prefix)
         self.rule = events.Rule(
             self, "Rule", description=f"RFT runs of team {team} aborted or timed out: cancel their jobs",
             event_pattern=events.EventPattern(source=pattern["source"], detail_type=pattern["detail-type"],

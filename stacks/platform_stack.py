@@ -93,9 +93,9 @@ class PlatformStack(Stack):
         self.abandoned_runs = AbandonedRunCleanup(
             self, "AbandonedRuns", team=team, code=workflow_code(), key=key, log_retention_days=retention,
             registry_table_arn=registry.table_arn, registry_table_name=registry.table_name,
-            customization_planes={c.name: c.control_plane.value for c in config.customizations},
-            state_machine_arns=[state_machine_arn(team, c.name, self.account, self.region, self.partition)
-                                for c in config.customizations])
+            planes={c.control_plane.value for c in config.customizations},
+            # rft-<team>- : every state machine of the team, present and future
+            state_machine_arn_prefix=state_machine_arn(team, "", self.account, self.region, self.partition))
         self._observability(config, registry, key)
 
     def _observability(self, config: TeamConfig, registry: dynamodb.ITable, key: kms.IKey) -> None:

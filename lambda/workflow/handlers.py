@@ -145,7 +145,7 @@ def record_failure(event: dict, context: Any) -> dict:
 @_handler
 def cleanup_abandoned_run(event: dict, context: Any) -> dict:
     """EventBridge target: a team execution was aborted or timed out (no failure path ran).
-    Environment: RFT_TEAM, RFT_REGISTRY_TABLE, RFT_CUSTOMIZATION_PLANES (JSON name -> plane)."""
+    Environment: RFT_TEAM, RFT_REGISTRY_TABLE, RFT_TEAM_PLANES (the planes the team uses, comma-separated)."""
     result = cleanup.cleanup_from_environment(event, dict(os.environ))
     logger.warning("abandoned run cleaned up", extra={k: result.get(k) for k in (
         "ignored", "customization", "run_id", "status", "job_id", "cancelled", "recovered", "notes")})

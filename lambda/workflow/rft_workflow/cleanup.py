@@ -35,15 +35,26 @@ def execution_of(event: dict) -> tuple[str, str, str]:
     return machine_arn.rsplit(":", 1)[-1], str(name), str(detail.get("status") or "")
 
 
-def cleanup(event: dict, *, team: str, planes: dict[str, str], region: str, registry: RunRegistry) -> dict[str, Any]:
-    """``planes``: customization name -> control plane ("mantle" | "native") of the team."""
+def cleanup(event: dict, *, team: str, planes: list[str], region: str, registry: RunRegistry) -> dict[str, Any]:
+    """``planes``: the control planes the team's customizations use ("mantle", "native").
+
+    The customization is the state machine's name after ``rft-<team>-``. A run the registry
+    does not know (its execution died before any step recorded it, or a hyphenated team's
+    machine matched the rule's prefix) is looked for on each of the team's planes by its
+    idempotency key; the plane the registry recorded is used when there is one."""
     machine, run_id, status = execution_of(event)
-    customization = next((c for c in planes if state_machine_name(team, c) == machine), None)
-    if customization is None or status not in ABANDONED or not run_id:
+    prefix = state_machine_name(team, "")
+    customization = machine[len(prefix):] if machine.startswith(prefix) else ""
+    if not customization or status not in ABANDONED or not run_id:
         return {"ignored": True, "state_machine": machine, "status": status}
     item = registry.get(customization, run_id) or {}
-    plane = item.get("plane") or planes[customization]
-    outcome = recovery.find_and_cancel(region, plane, customization, run_id, item)
+    outcome: dict[str, Any] = {}
+    for plane in ([item["plane"]] if item.get("plane") else planes):
+        outcome = recovery.find_and_cancel(region, plane, customization, run_id, item)
+        if outcome.get("job_id"):
+            break
+    if not item and not outcome.get("job_id"):
+        return {"ignored": True, "state_machine": machine, "status": status}
     record = {k: outcome[k] for k in ("job_id", "plane", "cancelled", "recovered")}
     record["notes"] = outcome["notes"]
     registry.record_abandoned(team, customization, run_id, execution_status=status, cleanup=record)
@@ -55,9 +66,7 @@ def cleanup(event: dict, *, team: str, planes: dict[str, str], region: str, regi
 
 
 def cleanup_from_environment(event: dict, environ: dict[str, str]) -> dict[str, Any]:
-    import json
-
     region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or ""
     registry = RunRegistry(clients.resource("dynamodb", region).Table(environ["RFT_REGISTRY_TABLE"]))
-    return cleanup(event, team=environ["RFT_TEAM"], planes=json.loads(environ["RFT_CUSTOMIZATION_PLANES"]),
+    return cleanup(event, team=environ["RFT_TEAM"], planes=environ["RFT_TEAM_PLANES"].split(","),
                    region=region, registry=registry)

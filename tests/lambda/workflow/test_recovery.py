@@ -88,7 +88,7 @@ def cleanup_env(aws, monkeypatch):
 
     monkeypatch.setenv("RFT_TEAM", "example")
     monkeypatch.setenv("RFT_REGISTRY_TABLE", aws.table)
-    monkeypatch.setenv("RFT_CUSTOMIZATION_PLANES", json.dumps({CUSTOMIZATION: "native"}))
+    monkeypatch.setenv("RFT_TEAM_PLANES", "native")
 
 
 def test_a_timed_out_native_run_gets_its_unrecorded_job_stopped(handlers, aws, ctx, cleanup_env):
@@ -135,7 +135,7 @@ def test_a_submit_that_outlives_its_aborted_execution_cancels_its_own_job(handle
 
     monkeypatch.setenv("RFT_TEAM", "example")
     monkeypatch.setenv("RFT_REGISTRY_TABLE", aws.table)
-    monkeypatch.setenv("RFT_CUSTOMIZATION_PLANES", json.dumps({CUSTOMIZATION: "mantle"}))
+    monkeypatch.setenv("RFT_TEAM_PLANES", "mantle")
     mantle.statuses = ["running"]
     dataset = handlers.validate_dataset(state(aws, RUN, input=datasets), ctx)
     original = submit_module.job_request
