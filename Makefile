@@ -74,7 +74,7 @@ synth: setup
 	rm -rf cdk.out && mv cdk.out.new cdk.out
 	$(PY) -m rft.synth_summary cdk.out --team $(TEAM)
 
-test: setup
+test: setup lint
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 lint: setup

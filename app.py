@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """CDK entry point: the only place that reads context or environment.
 
-    cdk synth -c team=NAME                  # config/teams/NAME.yaml; default: example (cdk.json)
-    cdk synth -c team=NAME -c teams_dir=DIR # a team config kept outside this repository
-    RFT_TEAMS_DIR=DIR cdk synth -c team=NAME  # the same, as the rft CLI and `make synth` read it
+cdk synth -c team=NAME                  # config/teams/NAME.yaml; default: example (cdk.json)
+cdk synth -c team=NAME -c teams_dir=DIR # a team config kept outside this repository
+RFT_TEAMS_DIR=DIR cdk synth -c team=NAME  # the same, as the rft CLI and `make synth` read it
 """
 
 import sys
@@ -34,8 +34,11 @@ def main() -> int:
         if "ValidationFailed" not in str(error):
             raise
         # The nag packs have printed each finding above; no Python traceback after them.
-        print("error: cdk-nag found unacknowledged findings (listed above); fix them or "
-              "acknowledge each through constructs_lib/nag.py with a reason", file=sys.stderr)
+        print(
+            "error: cdk-nag found unacknowledged findings (listed above); fix them or "
+            "acknowledge each through constructs_lib/nag.py with a reason",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

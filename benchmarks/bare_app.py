@@ -29,12 +29,20 @@ def stack_shapes(assembly: Path) -> list[dict]:
         environment = artifact["environment"].removeprefix("aws://")
         account, region = environment.split("/")
         template = json.loads((assembly / artifact["properties"]["templateFile"]).read_text())
-        resources = {lid: {k: v for k, v in r.items() if k in ("Type", "Properties")}
-                     for lid, r in template["Resources"].items()
-                     if r["Type"] != "AWS::CDK::Metadata"}
-        shapes.append({"name": name, "account": account, "region": region, "resources": resources,
-                       "dependencies": [d for d in artifact.get("dependencies", [])
-                                        if not d.endswith(".assets")]})
+        resources = {
+            lid: {k: v for k, v in r.items() if k in ("Type", "Properties")}
+            for lid, r in template["Resources"].items()
+            if r["Type"] != "AWS::CDK::Metadata"
+        }
+        shapes.append(
+            {
+                "name": name,
+                "account": account,
+                "region": region,
+                "resources": resources,
+                "dependencies": [d for d in artifact.get("dependencies", []) if not d.endswith(".assets")],
+            }
+        )
     return shapes
 
 

@@ -41,7 +41,7 @@ def _span(history: list[dict], first: str, last: str) -> tuple[float, int]:
     start = next(i for i, e in enumerate(history) if e.get("stateEnteredEventDetails", {}).get("name") == first)
     end = next(i for i, e in enumerate(history) if e.get("stateExitedEventDetails", {}).get("name") == last)
     seconds = (history[end]["timestamp"] - history[start]["timestamp"]).total_seconds()
-    entered = sum(1 for e in history[start:end + 1] if e["type"].endswith("StateEntered"))
+    entered = sum(1 for e in history[start : end + 1] if e["type"].endswith("StateEntered"))
     return seconds, entered
 
 
@@ -72,6 +72,7 @@ def main() -> None:
             if req.method == "POST" and req.path.endswith(("/chat/completions", "/responses")):
                 time.sleep(args.latency)
             return handle(req)
+
         return slow
 
     item_seconds: list[float] = []
@@ -87,14 +88,21 @@ def main() -> None:
     with pytest.MonkeyPatch.context() as monkeypatch, contextlib.redirect_stdout(sys.stderr):
         monkeypatch.setattr(eval_items, "evaluate_item", timed)
         worlds = LocalWorlds(lambda team: template, monkeypatch)
-        world = worlds.build(args.team, args.customization, checkpoints=((10,), (20,), (30,)),
-                             edit_config=lambda c: c["evaluation"].update(max_prompts=args.prompts))
+        world = worlds.build(
+            args.team,
+            args.customization,
+            checkpoints=((10,), (20,), (30,)),
+            edit_config=lambda c: c["evaluation"].update(max_prompts=args.prompts),
+        )
         world.mantle.handle = with_latency(world.mantle.handle)
         boto3.client("ssm", region_name=world.region).put_parameter(
-            Name=world.config["model_parameter"], Value=PREVIOUS_MODEL, Type="String")
-        run_input = {"train": world.put("train.jsonl", [ticket(i) for i in range(120)]),
-                     "validation": world.put("validation.jsonl", [ticket(i) for i in range(5000, 5000 + args.prompts)]),
-                     "poll_seconds": 1}
+            Name=world.config["model_parameter"], Value=PREVIOUS_MODEL, Type="String"
+        )
+        run_input = {
+            "train": world.put("train.jsonl", [ticket(i) for i in range(120)]),
+            "validation": world.put("validation.jsonl", [ticket(i) for i in range(5000, 5000 + args.prompts)]),
+            "poll_seconds": 1,
+        }
         started = time.perf_counter()
         execution = world.start(run_input)
         described = world.wait(execution, timeout=3600)
@@ -107,23 +115,35 @@ def main() -> None:
     seconds, entered = _span(history, "PlanEvaluation", "PromotionGate")
     plan = out["evaluation_plan"]
     candidates = out["gate"]["candidates"]
-    print(json.dumps({
-        "benchmark": "evaluation",
-        "models": {"candidates": sum(c["role"] == "candidate" for c in candidates),
-                   "baselines": [c["key"] for c in candidates if c["role"] != "candidate"]},
-        "prompts": plan["prompts"], "model_latency_s": args.latency,
-        "max_concurrency": settings.max_concurrency, "item_concurrency": settings.item_concurrency,
-        "batch_size": plan["batch_size"], "items": len(plan["items"]),
-        "model_calls": len(plan["items"]) and sum(c["n"] for c in candidates),
-        "evaluation_wall_s": round(seconds, 1),
-        "evaluation_transitions": entered,
-        "execution_transitions": sum(1 for e in history if e["type"].endswith("StateEntered")),
-        "execution_wall_s": round(total, 1),
-        "slowest_item_s": round(max(item_seconds), 1), "lambda_limit_s": LAMBDA_LIMIT_S,
-        "plan_state_bytes": len(json.dumps(plan)), "state_limit_bytes": STATE_LIMIT_BYTES,
-        "gate_decision": out["gate"]["decision"],
-        "missing_items": out["gate"]["missing_items"],
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "evaluation",
+                "models": {
+                    "candidates": sum(c["role"] == "candidate" for c in candidates),
+                    "baselines": [c["key"] for c in candidates if c["role"] != "candidate"],
+                },
+                "prompts": plan["prompts"],
+                "model_latency_s": args.latency,
+                "max_concurrency": settings.max_concurrency,
+                "item_concurrency": settings.item_concurrency,
+                "batch_size": plan["batch_size"],
+                "items": len(plan["items"]),
+                "model_calls": len(plan["items"]) and sum(c["n"] for c in candidates),
+                "evaluation_wall_s": round(seconds, 1),
+                "evaluation_transitions": entered,
+                "execution_transitions": sum(1 for e in history if e["type"].endswith("StateEntered")),
+                "execution_wall_s": round(total, 1),
+                "slowest_item_s": round(max(item_seconds), 1),
+                "lambda_limit_s": LAMBDA_LIMIT_S,
+                "plan_state_bytes": len(json.dumps(plan)),
+                "state_limit_bytes": STATE_LIMIT_BYTES,
+                "gate_decision": out["gate"]["decision"],
+                "missing_items": out["gate"]["missing_items"],
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

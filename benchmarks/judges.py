@@ -48,7 +48,9 @@ class SlowThrottlingJudge:
             raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "Too many requests"}}, "Converse")
         time.sleep(self.latency)
         return {
-            "output": {"message": {"role": "assistant", "content": [{"text": verdict(request, reasoning="fine", score=7)}]}},
+            "output": {
+                "message": {"role": "assistant", "content": [{"text": verdict(request, reasoning="fine", score=7)}]}
+            },
             "stopReason": "end_turn",
             "usage": {"inputTokens": 600, "outputTokens": 20, "totalTokens": 620},
         }
@@ -67,7 +69,10 @@ def main() -> None:
     spec = {"template": "conversation_quality", "model": "qwen.qwen3-32b-v1:0", "max_concurrency": args.concurrency}
     grader = build_grader(spec, BuildContext(judge_client_factory=lambda: judge))
     samples = [
-        {"id": f"s{i}", "messages": [{"role": "user", "content": f"question {i}"}, {"role": "assistant", "content": f"answer {i}"}]}
+        {
+            "id": f"s{i}",
+            "messages": [{"role": "user", "content": f"question {i}"}, {"role": "assistant", "content": f"answer {i}"}],
+        }
         for i in range(args.samples)
     ]
     started = time.monotonic()
@@ -76,24 +81,29 @@ def main() -> None:
     totals = judge_totals(report.results)
     lost = sum(1 for r in report.results if r["aggregate_reward_score"] != 0.7)
     target = args.samples / args.concurrency + 2
-    print(json.dumps({
-        "samples": args.samples,
-        "concurrency": args.concurrency,
-        "latency_s": args.latency,
-        "throttle_rate": args.throttle,
-        "seed": args.seed,
-        "wall_s": round(wall, 2),
-        "target_s": round(target, 2),
-        "within_target": wall <= target,
-        "lost_samples": lost,
-        "judge_calls": judge.calls,
-        "throttled_calls": judge.throttled,
-        "timeouts": int(totals["JudgeTimeouts"]),
-        "grader_errors": len(report.errors),
-        "ids_aligned": [r["id"] for r in report.results] == [s["id"] for s in samples],
-        "judge_input_tokens": int(totals["JudgeInputTokens"]),
-        "judge_output_tokens": int(totals["JudgeOutputTokens"]),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "samples": args.samples,
+                "concurrency": args.concurrency,
+                "latency_s": args.latency,
+                "throttle_rate": args.throttle,
+                "seed": args.seed,
+                "wall_s": round(wall, 2),
+                "target_s": round(target, 2),
+                "within_target": wall <= target,
+                "lost_samples": lost,
+                "judge_calls": judge.calls,
+                "throttled_calls": judge.throttled,
+                "timeouts": int(totals["JudgeTimeouts"]),
+                "grader_errors": len(report.errors),
+                "ids_aligned": [r["id"] for r in report.results] == [s["id"] for s in samples],
+                "judge_input_tokens": int(totals["JudgeInputTokens"]),
+                "judge_output_tokens": int(totals["JudgeOutputTokens"]),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

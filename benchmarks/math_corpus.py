@@ -28,8 +28,14 @@ SPEC = {"template": "math_reasoning"}
 
 def event(rows):
     return [
-        {"id": row["id"], "messages": [{"role": "user", "content": row.get("prompt", "q")}, {"role": "assistant", "content": row["response"]}],
-         "reference_answer": row["gold"]}
+        {
+            "id": row["id"],
+            "messages": [
+                {"role": "user", "content": row.get("prompt", "q")},
+                {"role": "assistant", "content": row["response"]},
+            ],
+            "reference_answer": row["gold"],
+        }
         for row in rows
     ]
 
@@ -53,7 +59,8 @@ def crafted() -> dict[str, str]:
         "harmony_tokens": "<|channel|>analysis<|message|>x" * (mb // 32),
         "digits": "9" * mb,
         "think_block_1mb": "<think>" + "7 or 8 " * (mb // 7) + "</think>\\boxed{1}",
-        "harmony_analysis_1mb": "<|channel|>analysis<|message|>" + "7 or 8 " * (mb // 7)
+        "harmony_analysis_1mb": "<|channel|>analysis<|message|>"
+        + "7 or 8 " * (mb // 7)
         + "<|end|><|start|>assistant<|channel|>final<|message|>\\boxed{1}<|return|>",
         "under_cap_newlines_after_answer_phrase_100k": ("the answer is" + "\n" * 5000) * 19,
         "under_cap_unit_words_100k": "\\boxed{1" + " a" * 49_000 + "}",
@@ -85,8 +92,8 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     positives = [r for r in rows if r["pass"]]
     negatives = [r for r in rows if not r["pass"]]
-    false_pass = [r for r, s in zip(rows, scores) if not r["pass"] and s == 1.0]
-    false_fail = [r for r, s in zip(rows, scores) if r["pass"] and s != 1.0]
+    false_pass = [r for r, s in zip(rows, scores, strict=False) if not r["pass"] and s == 1.0]
+    false_fail = [r for r, s in zip(rows, scores, strict=False) if r["pass"] and s != 1.0]
     out = {
         "cases": len(rows),
         "labelled_pass": len(positives),

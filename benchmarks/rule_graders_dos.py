@@ -101,7 +101,11 @@ LONG_REFERENCE = " ".join(f"w{i % 97}" for i in range(6000))
 # name -> (spec, reference, metadata)
 TEMPLATES = {
     "instruction_following (all 25, strict)": ({"template": "instruction_following"}, ALL_INSTRUCTIONS, None),
-    "instruction_following (all 25, loose)": ({"template": "instruction_following", "mode": "loose"}, ALL_INSTRUCTIONS, None),
+    "instruction_following (all 25, loose)": (
+        {"template": "instruction_following", "mode": "loose"},
+        ALL_INSTRUCTIONS,
+        None,
+    ),
     "classification (labels)": ({"template": "classification", "labels": ["a", "aa", "low", "high", "x"]}, "low", None),
     "classification (answer_regex)": (
         {"template": "classification", "labels": ["a", "low", "high"], "answer_regex": r"(?:label|answer)?\s*(\w+)"},
@@ -128,11 +132,20 @@ TEMPLATES = {
 PRIMITIVES = {
     "regex (benign)": ({"type": "regex", "pattern": r"^\d{3}-\d{4}$", "multiline": True}, None, None),
     "regex (worst accepted: a[ab]{998}c)": ({"type": "regex", "pattern": "a[ab]{998}c"}, None, None),
-    "regex (worst accepted: 4 x 2 x [ab]{100})": ({"type": "regex", "pattern": "(?:a[ab]{100}|b[ab]{100}){4}c"}, None, None),
+    "regex (worst accepted: 4 x 2 x [ab]{100})": (
+        {"type": "regex", "pattern": "(?:a[ab]{100}|b[ab]{100}){4}c"},
+        None,
+        None,
+    ),
     "regex (worst accepted: \\p{L}{15})": ({"type": "regex", "pattern": r"\p{L}{15}x"}, None, None),
     "regex (old ReDoS shape, now RE2)": ({"type": "regex", "pattern": r"^(a|a)*(x+x+)+$", "negate": True}, None, None),
     "string_check (ilike)": (
-        {"type": "string_check", "input": "{{sample.output_text}}", "reference": "{{item.reference_answer}}", "operation": "ilike"},
+        {
+            "type": "string_check",
+            "input": "{{sample.output_text}}",
+            "reference": "{{item.reference_answer}}",
+            "operation": "ilike",
+        },
         "a" * 99 + "b",
         None,
     ),
@@ -234,18 +247,23 @@ def main() -> None:
         iid: ({"type": "instruction_following"}, {"instructions": [{"id": iid, **IFEVAL_KWARGS.get(iid, {})}]}, None)
         for iid in INSTRUCTIONS
     }
-    groups: dict[str, dict] = {"templates": TEMPLATES, "primitives": PRIMITIVES, "ifeval_instructions_strict": ifeval_cases, "math_not_owned_here": MATH}
+    groups: dict[str, dict] = {
+        "templates": TEMPLATES,
+        "primitives": PRIMITIVES,
+        "ifeval_instructions_strict": ifeval_cases,
+        "math_not_owned_here": MATH,
+    }
     only = [arg.split("=", 1)[1] for arg in sys.argv if arg.startswith("--only=")]
     result: dict[str, Any] = {"goal_s_per_response": GOAL_S, "sizes_chars": list(sizes), "attacks": sorted(ATTACKS)}
     for group, cases in groups.items():
         result[group] = worst(cases, sizes) if not only or group in only else {}
     owned = [v for group in ("templates", "primitives", "ifeval_instructions_strict") for v in result[group].values()]
-    result["owned_worst_s"] = max(
-        (v["worst_s"] for v in owned if isinstance(v["worst_s"], float)), default=0.0
-    )
+    result["owned_worst_s"] = max((v["worst_s"] for v in owned if isinstance(v["worst_s"], float)), default=0.0)
     result["owned_over_goal"] = sorted(
-        name for group in ("templates", "primitives", "ifeval_instructions_strict")
-        for name, v in result[group].items() if v["over_goal"]
+        name
+        for group in ("templates", "primitives", "ifeval_instructions_strict")
+        for name, v in result[group].items()
+        if v["over_goal"]
     )
     print(json.dumps(result, indent=2))
 

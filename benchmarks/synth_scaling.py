@@ -41,7 +41,9 @@ def team(n):
     return base.model_copy(update={"customizations": copies})
 """
 
-_OURS = _TEAM + r"""
+_OURS = (
+    _TEAM
+    + r"""
 import json, sys, time
 from pathlib import Path
 started = time.perf_counter()
@@ -64,6 +66,7 @@ if profile:
     profiler.dump_stats(str(Path(outdir) / "profile.out"))
 print(json.dumps({"import_s": imported - started, "build_s": built - imported, "synth_s": done - built}))
 """
+)
 
 _BARE = r"""
 import json, sys, time
@@ -82,7 +85,9 @@ done = time.perf_counter()
 print(json.dumps({"import_s": imported - started, "build_s": built - imported, "synth_s": done - built}))
 """
 
-_PLATFORM = _TEAM + r"""
+_PLATFORM = (
+    _TEAM
+    + r"""
 import json, sys
 from pathlib import Path
 from aws_cdk import App, Environment
@@ -110,6 +115,7 @@ for n in map(int, sys.argv[2:]):
                 "resources": len(json.loads(template.read_text())["Resources"])}
 print(json.dumps(sizes))
 """
+)
 
 
 def child_env(validation: bool = True) -> dict[str, str]:
@@ -126,8 +132,14 @@ def child_env(validation: bool = True) -> dict[str, str]:
 
 def _run(code: str, *args: str, validation: bool = True) -> tuple[float, dict]:
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, env=child_env(validation),
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=REPO,
+        env=child_env(validation),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return time.perf_counter() - started, json.loads(out.strip().splitlines()[-1])
 
 
@@ -160,16 +172,24 @@ def measure(n: int, *, repeat: int = 1, validation: bool = True) -> dict:
         "customizations": n,
         "stacks": len(resources),
         "resources": sum(resources.values()),
-        "ours": {"process_wall_s": ours_wall, "build_s": med(ours_runs, "build_s"),
-                 "synth_s": med(ours_runs, "synth_s")},
-        "bare_cdk_app": {"process_wall_s": bare_wall, "build_s": med(bare_runs, "build_s"),
-                         "synth_s": med(bare_runs, "synth_s")},
+        "ours": {
+            "process_wall_s": ours_wall,
+            "build_s": med(ours_runs, "build_s"),
+            "synth_s": med(ours_runs, "synth_s"),
+        },
+        "bare_cdk_app": {
+            "process_wall_s": bare_wall,
+            "build_s": med(bare_runs, "build_s"),
+            "synth_s": med(bare_runs, "synth_s"),
+        },
         "ratio_wall": round(ours_wall / bare_wall, 2),
         "ratio_build_and_synth": round(ours_work / bare_work, 2),
         "bare_per_stack_s": round(bare_work / len(resources), 3),
         "ours_per_stack_s": round(ours_work / len(resources), 3),
-        "template_kb": {"ours": round(sum(sizes.values()) / 1024, 1),
-                        "bare": round(sum(bare_sizes.values()) / 1024, 1)},
+        "template_kb": {
+            "ours": round(sum(sizes.values()) / 1024, 1),
+            "bare": round(sum(bare_sizes.values()) / 1024, 1),
+        },
         "most_resources_in_a_stack": max(resources.values()),
         "most_resources_limit_pct": round(100 * max(resources.values()) / RESOURCE_LIMIT, 1),
         "largest_template_kb": round(max(sizes.values()) / 1024, 1),
@@ -202,17 +222,23 @@ def profile(n: int, top: int = 25) -> dict:
         # typeshed omits Stats.stats, the (file, line, function) -> (cc, nc, tt, ct, callers) table.
         stats = pstats.Stats(str(Path(work) / "profile.out"))
         raw: dict[tuple[str, int, str], tuple] = stats.stats  # type: ignore[attr-defined]
-    ours = [(func, row) for func, row in raw.items()
-            if str(REPO) in func[0] and "site-packages" not in func[0]]
+    ours = [(func, row) for func, row in raw.items() if str(REPO) in func[0] and "site-packages" not in func[0]]
     ours.sort(key=lambda item: -item[1][3])
     jsii = [row for func, row in raw.items() if func[2] == "send" and "jsii" in func[0]]
     return {
-        "customizations": n, "build_s": round(figures["build_s"], 2), "synth_s": round(figures["synth_s"], 2),
+        "customizations": n,
+        "build_s": round(figures["build_s"], 2),
+        "synth_s": round(figures["synth_s"], 2),
         "jsii_round_trips": sum(row[1] for row in jsii),
         "jsii_wait_s": round(sum(row[3] for row in jsii), 2),
         "our_functions_by_cumulative_s": [
-            {"function": f"{Path(func[0]).relative_to(REPO)}:{func[1]}({func[2]})", "calls": row[1],
-             "cumulative_s": round(row[3], 3)} for func, row in ours[:top]],
+            {
+                "function": f"{Path(func[0]).relative_to(REPO)}:{func[1]}({func[2]})",
+                "calls": row[1],
+                "cumulative_s": round(row[3], 3),
+            }
+            for func, row in ours[:top]
+        ],
     }
 
 
@@ -221,8 +247,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--repeat", type=int, default=1, help="interleaved runs per size (median)")
     parser.add_argument("--platform-sizes", type=int, nargs="+", default=[1, 50, 100, 500])
-    parser.add_argument("--no-validation", action="store_true",
-                        help="CDK_VALIDATION=false in ours and the reference")
+    parser.add_argument("--no-validation", action="store_true", help="CDK_VALIDATION=false in ours and the reference")
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile one synth of N customizations")
     args = parser.parse_args()
     if args.profile:
@@ -235,8 +260,9 @@ def main() -> None:
         report["growth"] = {
             "sizes": [first["customizations"], last["customizations"]],
             "ours_wall_ratio": round(last["ours"]["process_wall_s"] / first["ours"]["process_wall_s"], 2),
-            "bare_wall_ratio": round(last["bare_cdk_app"]["process_wall_s"]
-                                     / first["bare_cdk_app"]["process_wall_s"], 2),
+            "bare_wall_ratio": round(
+                last["bare_cdk_app"]["process_wall_s"] / first["bare_cdk_app"]["process_wall_s"], 2
+            ),
             "ours_vs_bare_at_largest": last["ratio_wall"],
         }
     report["platform"] = platform_growth(args.platform_sizes)

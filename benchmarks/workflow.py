@@ -75,17 +75,25 @@ def main() -> None:
         wall_3, more, status_3 = run_once(worlds, args.team, args.customization, polls=2)
     per_poll = (more - base) / (status_3 - status_1)
     polls = math.ceil(args.job_hours * 3600 / poll_seconds)
-    print(json.dumps({
-        "benchmark": "workflow",
-        "team": args.team, "customization": args.customization,
-        "synth_s": round(synth_s, 2),
-        "local_happy_path_wall_s": round(wall_1, 2),
-        "local_happy_path_wall_s_with_2_more_polls": round(wall_3, 2),
-        "transitions_happy_path_one_poll": base,
-        "transitions_per_poll": per_poll,
-        "job_hours": args.job_hours, "poll_seconds": poll_seconds, "polls": polls,
-        "transitions_per_run": int(base + (polls - status_1) * per_poll),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "workflow",
+                "team": args.team,
+                "customization": args.customization,
+                "synth_s": round(synth_s, 2),
+                "local_happy_path_wall_s": round(wall_1, 2),
+                "local_happy_path_wall_s_with_2_more_polls": round(wall_3, 2),
+                "transitions_happy_path_one_poll": base,
+                "transitions_per_poll": per_poll,
+                "job_hours": args.job_hours,
+                "poll_seconds": poll_seconds,
+                "polls": polls,
+                "transitions_per_run": int(base + (polls - status_1) * per_poll),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ events it could not take after EventBridge's retries wait in a dead-letter queue
 
 from __future__ import annotations
 
-
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as actions
@@ -48,54 +47,95 @@ def abandoned_execution_pattern(state_machine_arn_prefix: str) -> dict:
 
 
 class AbandonedRunCleanup(Construct):
-    def __init__(self, scope: Construct, id_: str, *, team: str, code: lambda_.Code, key: kms.IKey,
-                 log_retention_days: int, registry_table_arn: str,
-                 registry_table_name: str, planes: set[str], state_machine_arn_prefix: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        team: str,
+        code: lambda_.Code,
+        key: kms.IKey,
+        log_retention_days: int,
+        registry_table_arn: str,
+        registry_table_name: str,
+        planes: set[str],
+        state_machine_arn_prefix: str,
+    ) -> None:
         super().__init__(scope, id_)
         stack = Stack.of(self)
-        self.dead_letters = sqs.Queue(self, "DeadLetters", encryption=sqs.QueueEncryption.KMS,
-                                      encryption_master_key=key, enforce_ssl=True,
-                                      retention_period=Duration.days(14))
+        self.dead_letters = sqs.Queue(
+            self,
+            "DeadLetters",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
         nag.acknowledge_each(
-            cfn_child(self.dead_letters, sqs.CfnQueue), ["AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"],
+            cfn_child(self.dead_letters, sqs.CfnQueue),
+            ["AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"],
             "This queue is itself the dead-letter queue of the abandoned-run rule's target (an "
             "EventBridge target DLQ, which cdk-nag does not recognise as a DLQ relationship).",
         )
         self.cleaner = PythonFunction(
-            self, "Function", description=f"RFT workflow of team {team}: {STEP}",
+            self,
+            "Function",
+            description=f"RFT workflow of team {team}: {STEP}",
             function_name=workflow_function_name(team, STEP),
-            code=code, handler="handlers.cleanup_abandoned_run", key=key,
-            log_retention_days=log_retention_days, timeout=Duration.minutes(2), memory_mb=512,
-            environment={"RFT_TEAM": team, "RFT_REGISTRY_TABLE": registry_table_name,
-                         "RFT_TEAM_PLANES": ",".join(sorted(planes)),
-                         "POWERTOOLS_SERVICE_NAME": WORKFLOW_SERVICE},
+            code=code,
+            handler="handlers.cleanup_abandoned_run",
+            key=key,
+            log_retention_days=log_retention_days,
+            timeout=Duration.minutes(2),
+            memory_mb=512,
+            environment={
+                "RFT_TEAM": team,
+                "RFT_REGISTRY_TABLE": registry_table_name,
+                "RFT_TEAM_PLANES": ",".join(sorted(planes)),
+                "POWERTOOLS_SERVICE_NAME": WORKFLOW_SERVICE,
+            },
         )
         statements = [
-            iam.PolicyStatement(sid="UseRunRegistry", actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
-                                resources=[registry_table_arn]),
+            iam.PolicyStatement(
+                sid="UseRunRegistry",
+                actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                resources=[registry_table_arn],
+            ),
             use_key_through(self, key, "dynamodb", sid="UseTeamKeyThroughDynamoDB"),
         ]
         if "mantle" in planes:
             statements += [
-                iam.PolicyStatement(sid="MintBearerTokens", actions=["bedrock-mantle:CallWithBearerToken"],
-                                    resources=["*"]),
-                iam.PolicyStatement(sid="FindAndCancelMantleJobs", actions=[
-                    "bedrock-mantle:ListFineTuningJobs", "bedrock-mantle:GetFineTuningJob",
-                    "bedrock-mantle:CancelFineTuningJob"], resources=[mantle_project_arn(self)]),
+                iam.PolicyStatement(
+                    sid="MintBearerTokens", actions=["bedrock-mantle:CallWithBearerToken"], resources=["*"]
+                ),
+                iam.PolicyStatement(
+                    sid="FindAndCancelMantleJobs",
+                    actions=[
+                        "bedrock-mantle:ListFineTuningJobs",
+                        "bedrock-mantle:GetFineTuningJob",
+                        "bedrock-mantle:CancelFineTuningJob",
+                    ],
+                    resources=[mantle_project_arn(self)],
+                ),
             ]
         native_jobs = stack.format_arn(service="bedrock", resource="model-customization-job", resource_name="*")
         if "native" in planes:
-            statements.append(iam.PolicyStatement(
-                sid="FindAndStopNativeJobs",
-                actions=["bedrock:GetModelCustomizationJob", "bedrock:StopModelCustomizationJob"],
-                resources=[native_jobs]))
+            statements.append(
+                iam.PolicyStatement(
+                    sid="FindAndStopNativeJobs",
+                    actions=["bedrock:GetModelCustomizationJob", "bedrock:StopModelCustomizationJob"],
+                    resources=[native_jobs],
+                )
+            )
         self.cleaner.policy.add_statements(*statements)
         reasons = {
             "*": "bedrock-mantle:CallWithBearerToken supports no resource-level permissions.",
-            nag.render_resource(stack.resolve(mantle_project_arn(self))):
-                "bedrock-mantle authorizes job reads and cancels against the project the call runs in.",
-            nag.render_resource(stack.resolve(native_jobs)):
-                "Bedrock customization job ARNs carry a generated id; limited to this account and region.",
+            nag.render_resource(
+                stack.resolve(mantle_project_arn(self))
+            ): "bedrock-mantle authorizes job reads and cancels against the project the call runs in.",
+            nag.render_resource(
+                stack.resolve(native_jobs)
+            ): "Bedrock customization job ARNs carry a generated id; limited to this account and region.",
         }
         document = stack.resolve(self.cleaner.policy.document.to_json())
         for statement in document.get("Statement", []):
@@ -106,28 +146,46 @@ class AbandonedRunCleanup(Construct):
 
         pattern = abandoned_execution_pattern(state_machine_arn_prefix)
         self.rule = events.Rule(
-            self, "Rule", description=f"RFT runs of team {team} aborted or timed out: cancel their jobs",
-            event_pattern=events.EventPattern(source=pattern["source"], detail_type=pattern["detail-type"],
-                                              detail=pattern["detail"]),
+            self,
+            "Rule",
+            description=f"RFT runs of team {team} aborted or timed out: cancel their jobs",
+            event_pattern=events.EventPattern(
+                source=pattern["source"], detail_type=pattern["detail-type"], detail=pattern["detail"]
+            ),
         )
-        self.rule.add_target(targets.LambdaFunction(
-            self.cleaner.function, dead_letter_queue=self.dead_letters, retry_attempts=8,
-            max_event_age=Duration.hours(24)))
+        self.rule.add_target(
+            targets.LambdaFunction(
+                self.cleaner.function,
+                dead_letter_queue=self.dead_letters,
+                retry_attempts=8,
+                max_event_age=Duration.hours(24),
+            )
+        )
         # By its literal ARN, like every other alarm of the team (no token to the topic resource).
-        notify = actions.SnsAction(sns.Topic.from_topic_arn(
-            self, "AlarmTopic", topic_arn(team, stack.account, stack.region, stack.partition)))
+        notify = actions.SnsAction(
+            sns.Topic.from_topic_arn(self, "AlarmTopic", topic_arn(team, stack.account, stack.region, stack.partition))
+        )
         self.errors_alarm = cw.Alarm(
-            self, "ErrorsAlarm", metric=self.cleaner.function.metric_errors(period=Duration.minutes(5)),
-            threshold=1, evaluation_periods=1, comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            self,
+            "ErrorsAlarm",
+            metric=self.cleaner.function.metric_errors(period=Duration.minutes(5)),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
             alarm_description=f"rft-{team}: the cleanup of an aborted or timed-out run failed; its "
-                              "training job may still be running (see the function's logs and the run's registry item)")
+            "training job may still be running (see the function's logs and the run's registry item)",
+        )
         self.errors_alarm.add_alarm_action(notify)
         self.dead_letter_alarm = cw.Alarm(
-            self, "DeadLettersAlarm",
+            self,
+            "DeadLettersAlarm",
             metric=self.dead_letters.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)),
-            threshold=1, evaluation_periods=1, comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
             alarm_description=f"rft-{team}: an aborted or timed-out run's event could not be cleaned up; "
-                              "replay it from the dead-letter queue")
+            "replay it from the dead-letter queue",
+        )
         self.dead_letter_alarm.add_alarm_action(notify)

@@ -108,45 +108,68 @@ class BedrockServiceRole(Construct):
         only be created, shared, tagged and deleted in those subnets."""
         stack = Stack.of(self)
         subnets = [stack.format_arn(service="ec2", resource="subnet", resource_name=s) for s in subnet_ids]
-        groups = [stack.format_arn(service="ec2", resource="security-group", resource_name=g)
-                  for g in security_group_ids]
+        groups = [
+            stack.format_arn(service="ec2", resource="security-group", resource_name=g) for g in security_group_ids
+        ]
         interfaces = stack.format_arn(service="ec2", resource="network-interface", resource_name="*")
         jobs = stack.format_arn(service="bedrock", resource="model-customization-job", resource_name="*")
         self.policy.add_statements(
             iam.PolicyStatement(
                 sid="DescribeNetwork",
-                actions=["ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeDhcpOptions",
-                         "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"],
-                resources=["*"]),
+                actions=[
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeVpcs",
+                    "ec2:DescribeDhcpOptions",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeSecurityGroups",
+                ],
+                resources=["*"],
+            ),
             iam.PolicyStatement(
-                sid="CreateTaggedInterfaces", actions=["ec2:CreateNetworkInterface"],
+                sid="CreateTaggedInterfaces",
+                actions=["ec2:CreateNetworkInterface"],
                 resources=[interfaces],
-                conditions={"StringEquals": {"aws:RequestTag/BedrockManaged": ["true"]},
-                            "ArnLike": {"aws:RequestTag/BedrockModelCustomizationJobArn": [jobs]}}),
+                conditions={
+                    "StringEquals": {"aws:RequestTag/BedrockManaged": ["true"]},
+                    "ArnLike": {"aws:RequestTag/BedrockModelCustomizationJobArn": [jobs]},
+                },
+            ),
             iam.PolicyStatement(
-                sid="InTeamSubnetsAndGroups", actions=["ec2:CreateNetworkInterface"],
-                resources=[*subnets, *groups]),
+                sid="InTeamSubnetsAndGroups", actions=["ec2:CreateNetworkInterface"], resources=[*subnets, *groups]
+            ),
             iam.PolicyStatement(
                 sid="ManageOwnInterfaces",
-                actions=["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
-                         "ec2:DeleteNetworkInterfacePermission"],
+                actions=[
+                    "ec2:CreateNetworkInterfacePermission",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:DeleteNetworkInterfacePermission",
+                ],
                 resources=["*"],
-                conditions={"ArnEquals": {"ec2:Subnet": subnets},
-                            "StringEquals": {"ec2:ResourceTag/BedrockManaged": "true"}}),
+                conditions={
+                    "ArnEquals": {"ec2:Subnet": subnets},
+                    "StringEquals": {"ec2:ResourceTag/BedrockManaged": "true"},
+                },
+            ),
             iam.PolicyStatement(
-                sid="TagOnlyAtCreation", actions=["ec2:CreateTags"], resources=[interfaces],
-                conditions={"StringEquals": {"ec2:CreateAction": ["CreateNetworkInterface"]},
-                            "ForAllValues:StringEquals": {"aws:TagKeys": [
-                                "BedrockManaged", "BedrockModelCustomizationJobArn"]}}),
+                sid="TagOnlyAtCreation",
+                actions=["ec2:CreateTags"],
+                resources=[interfaces],
+                conditions={
+                    "StringEquals": {"ec2:CreateAction": ["CreateNetworkInterface"]},
+                    "ForAllValues:StringEquals": {"aws:TagKeys": ["BedrockManaged", "BedrockModelCustomizationJobArn"]},
+                },
+            ),
         )
         nag.acknowledge(
-            self.policy, "AwsSolutions-IAM5[Resource::*]",
+            self.policy,
+            "AwsSolutions-IAM5[Resource::*]",
             "EC2 Describe* actions support no resource-level permissions; interface permissions "
             "and deletion are limited by condition to Bedrock-tagged interfaces in the team's "
             "subnets.",
         )
         nag.acknowledge(
-            self.policy, nag.wildcard_resource_finding(self, interfaces),
+            self.policy,
+            nag.wildcard_resource_finding(self, interfaces),
             "Network interface ids are generated when Bedrock creates them; creation requires the "
             "BedrockManaged and job-ARN request tags, and tagging is allowed only at creation.",
         )
@@ -154,6 +177,5 @@ class BedrockServiceRole(Construct):
     def grant_invoke_grader(self, function_arn: str) -> None:
         """Let Bedrock call this customization's grader, and only it."""
         self.policy.add_statements(
-            iam.PolicyStatement(sid="InvokeOwnGrader", actions=["lambda:InvokeFunction"],
-                                resources=[function_arn])
+            iam.PolicyStatement(sid="InvokeOwnGrader", actions=["lambda:InvokeFunction"], resources=[function_arn])
         )

@@ -18,7 +18,5 @@ def cfn_child(construct: IConstruct, cfn_type: type[CfnT]) -> CfnT:
     """
     child = construct.node.default_child
     if not isinstance(child, cfn_type):
-        raise TypeError(
-            f"{construct.node.path}: default child is {type(child).__name__}, not {cfn_type.__name__}"
-        )
+        raise TypeError(f"{construct.node.path}: default child is {type(child).__name__}, not {cfn_type.__name__}")
     return child

@@ -50,6 +50,8 @@ def skip(construct: IConstruct, check_id: str, reason: str) -> None:
 
 def skips_in(template: dict) -> list[tuple[str, str, str]]:
     """(logical id, check id, comment) of every skip in a synthesized template."""
-    return [(logical_id, entry.get("id", ""), entry.get("comment", ""))
-            for logical_id, resource in template.get("Resources", {}).items()
-            for entry in (resource.get("Metadata", {}).get("checkov", {}).get("skip") or [])]
+    return [
+        (logical_id, entry.get("id", ""), entry.get("comment", ""))
+        for logical_id, resource in template.get("Resources", {}).items()
+        for entry in (resource.get("Metadata", {}).get("checkov", {}).get("skip") or [])
+    ]

@@ -28,27 +28,43 @@ class CodeSandbox(Construct):
     """
 
     def __init__(
-        self, scope: Construct, id_: str, *, function_name: str, code: lambda_.Code, key: kms.IKey,
-        log_retention_days: int, subnet_ids: tuple[str, ...] = (), security_group_ids: tuple[str, ...] = (),
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        function_name: str,
+        code: lambda_.Code,
+        key: kms.IKey,
+        log_retention_days: int,
+        subnet_ids: tuple[str, ...] = (),
+        security_group_ids: tuple[str, ...] = (),
     ) -> None:
         """`subnet_ids`: the team's job VPC subnets (no route out, the config's JobVpc): the
         sandbox then runs with network interfaces only there, so model-written code has no
         network even if the in-process isolation fails."""
         super().__init__(scope, id_)
         self.runtime = PythonFunction(
-            self, "Runtime",
+            self,
+            "Runtime",
             description="RFT code sandbox: runs model-written code with no permissions",
             function_name=function_name,
-            code=code, handler="handler.handler", key=key, log_retention_days=log_retention_days,
-            timeout=SANDBOX_TIMEOUT, memory_mb=SANDBOX_MEMORY_MB, tracing=False,
+            code=code,
+            handler="handler.handler",
+            key=key,
+            log_retention_days=log_retention_days,
+            timeout=SANDBOX_TIMEOUT,
+            memory_mb=SANDBOX_MEMORY_MB,
+            tracing=False,
             reserved_concurrency=SANDBOX_RESERVED_CONCURRENCY,
-            vpc_subnet_ids=subnet_ids, vpc_security_group_ids=security_group_ids,
+            vpc_subnet_ids=subnet_ids,
+            vpc_security_group_ids=security_group_ids,
             environment={"POWERTOOLS_SERVICE_NAME": "rft-code-sandbox"},
         )
         self.function = self.runtime.function
         for rule in ("Serverless-LambdaTracing",):
             nag.acknowledge(
-                cfn_child(self.function, lambda_.CfnFunction), rule,
+                cfn_child(self.function, lambda_.CfnFunction),
+                rule,
                 "Tracing is off on purpose: the sandbox role's only permission is writing its own "
                 "logs, and X-Ray would add a write permission reachable by model-written code.",
             )

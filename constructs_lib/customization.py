@@ -43,8 +43,12 @@ class CustomizationResources(Construct):
             # The mantle (OpenAI-compatible) API takes no role: Bedrock reads the data we upload
             # through its Files API. Only native jobs get a service role.
             self.service_role = BedrockServiceRole(
-                self, "BedrockServiceRole", customization=customization.name,
-                datasets_bucket=datasets_bucket, artifacts_bucket=artifacts_bucket, key=key,
+                self,
+                "BedrockServiceRole",
+                customization=customization.name,
+                datasets_bucket=datasets_bucket,
+                artifacts_bucket=artifacts_bucket,
+                key=key,
             )
 
         dataset = customization.dataset
@@ -59,7 +63,8 @@ class CustomizationResources(Construct):
             records["service-role-arn"] = self.service_role.role.role_arn
         self.parameters = {
             name: ssm.StringParameter(
-                self, f"Param-{name}",
+                self,
+                f"Param-{name}",
                 parameter_name=parameter_path(team, customization.name, name),
                 string_value=value,
                 description=f"RFT customization {customization.name}: {name}",

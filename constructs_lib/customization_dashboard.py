@@ -16,37 +16,67 @@ from constructs_lib.metric_catalog import CustomizationMetrics
 WIDTH = 24
 
 
-def graph(title: str, metrics: list[cw.IMetric], *, right: list[cw.IMetric] | None = None,
-          annotations: list[cw.HorizontalAnnotation] | None = None, width: int = 8) -> cw.GraphWidget:
-    return cw.GraphWidget(title=title, left=metrics, right=right or [], width=width, height=6,
-                          left_annotations=annotations or [])
+def graph(
+    title: str,
+    metrics: list[cw.IMetric],
+    *,
+    right: list[cw.IMetric] | None = None,
+    annotations: list[cw.HorizontalAnnotation] | None = None,
+    width: int = 8,
+) -> cw.GraphWidget:
+    return cw.GraphWidget(
+        title=title, left=metrics, right=right or [], width=width, height=6, left_annotations=annotations or []
+    )
 
 
 class CustomizationDashboard(Construct):
-    def __init__(self, scope: Construct, id_: str, *, dashboard_name: str, metrics: CustomizationMetrics,
-                 grader_timeout: Duration, has_judge: bool) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        dashboard_name: str,
+        metrics: CustomizationMetrics,
+        grader_timeout: Duration,
+        has_judge: bool,
+    ) -> None:
         super().__init__(scope, id_)
         m = metrics
-        self.dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=dashboard_name,
-                                      default_interval=Duration.days(7))
+        self.dashboard = cw.Dashboard(
+            self, "Dashboard", dashboard_name=dashboard_name, default_interval=Duration.days(7)
+        )
         self.dashboard.add_widgets(
             cw.TextWidget(markdown=f"## {m.customization}", width=WIDTH, height=1),
-            graph("Workflow executions", [
-                m.workflow("ExecutionsStarted"), m.workflow("ExecutionsSucceeded"),
-                m.workflow("ExecutionsFailed"), m.workflow("ExecutionsTimedOut"),
-                m.workflow("ExecutionsAborted")]),
-            graph("Workflow duration (p50, max)", [
-                m.workflow("ExecutionTime", "p50"), m.workflow("ExecutionTime", "Maximum")]),
-            graph("Grader invocations, errors, throttles", [
-                m.grader_lambda("Invocations"), m.grader_lambda("Errors"),
-                m.grader_lambda("Throttles")], right=[m.grader_lambda("ConcurrentExecutions", "Maximum")]),
-            graph("Grader duration p95 vs timeout", [m.grader_lambda("Duration", "p95")],
-                  annotations=[cw.HorizontalAnnotation(value=grader_timeout.to_milliseconds(),
-                                                       label="timeout")]),
-            graph("Reward mean and spread (grader)", [m.grader("RewardMean"), m.grader("RewardStd")],
-                  right=[m.grader("ZeroRewardFraction")]),
-            graph("Graded samples and grader errors", [m.grader("Samples", "Sum"),
-                                                       m.grader("GraderErrors", "Sum")]),
+            graph(
+                "Workflow executions",
+                [
+                    m.workflow("ExecutionsStarted"),
+                    m.workflow("ExecutionsSucceeded"),
+                    m.workflow("ExecutionsFailed"),
+                    m.workflow("ExecutionsTimedOut"),
+                    m.workflow("ExecutionsAborted"),
+                ],
+            ),
+            graph(
+                "Workflow duration (p50, max)",
+                [m.workflow("ExecutionTime", "p50"), m.workflow("ExecutionTime", "Maximum")],
+            ),
+            graph(
+                "Grader invocations, errors, throttles",
+                [m.grader_lambda("Invocations"), m.grader_lambda("Errors"), m.grader_lambda("Throttles")],
+                right=[m.grader_lambda("ConcurrentExecutions", "Maximum")],
+            ),
+            graph(
+                "Grader duration p95 vs timeout",
+                [m.grader_lambda("Duration", "p95")],
+                annotations=[cw.HorizontalAnnotation(value=grader_timeout.to_milliseconds(), label="timeout")],
+            ),
+            graph(
+                "Reward mean and spread (grader)",
+                [m.grader("RewardMean"), m.grader("RewardStd")],
+                right=[m.grader("ZeroRewardFraction")],
+            ),
+            graph("Graded samples and grader errors", [m.grader("Samples", "Sum"), m.grader("GraderErrors", "Sum")]),
             graph("Reward per component", [m.component_means()]),
             graph("Training reward (critic_rewards_mean, per run)", [m.training("critic_rewards_mean")]),
             graph("Response length (per run)", [m.training("response_length_mean")]),
@@ -55,9 +85,18 @@ class CustomizationDashboard(Construct):
         )
         if has_judge:
             self.dashboard.add_widgets(
-                graph("Judge tokens", [m.grader("JudgeInputTokens", "Sum"),
-                                       m.grader("JudgeOutputTokens", "Sum")], width=12),
-                graph("Judge parse errors, refusals, timeouts", [
-                    m.grader("JudgeParseErrors", "Sum"), m.grader("JudgeRefusals", "Sum"),
-                    m.grader("JudgeTimeouts", "Sum")], width=12),
+                graph(
+                    "Judge tokens",
+                    [m.grader("JudgeInputTokens", "Sum"), m.grader("JudgeOutputTokens", "Sum")],
+                    width=12,
+                ),
+                graph(
+                    "Judge parse errors, refusals, timeouts",
+                    [
+                        m.grader("JudgeParseErrors", "Sum"),
+                        m.grader("JudgeRefusals", "Sum"),
+                        m.grader("JudgeTimeouts", "Sum"),
+                    ],
+                    width=12,
+                ),
             )

@@ -34,80 +34,129 @@ if TYPE_CHECKING:
 
 THROTTLING_ERRORS = ["EvaluationThrottled", "RateLimitError", "Lambda.TooManyRequestsException"]
 # Functions the gate adds to the team's workflow functions (constructs_lib.workflow_functions).
-STEPS = ("PlanEvaluation", "EvaluateBatch", "PromotionGate", "RequestPromotionApproval",
-         "CheckPromotionApproval")
+STEPS = ("PlanEvaluation", "EvaluateBatch", "PromotionGate", "RequestPromotionApproval", "CheckPromotionApproval")
 
 
-def held_out_gate(workflow: "RftWorkflow", customization: Customization,
-                  promote_chain: sfn.IChainable) -> sfn.IChainable:
+def held_out_gate(workflow: RftWorkflow, customization: Customization, promote_chain: sfn.IChainable) -> sfn.IChainable:
     """The chain from the job's candidates (``$.checkpoints``) to promote_chain or 'not promoted'."""
     config = workflow._config
     functions = workflow._functions
     plan = workflow._step("PlanEvaluation", "$.evaluation_plan", phase="EvaluateCheckpoints")
 
     evaluate = sfn.Map(
-        workflow, "EvaluateCandidates", items_path="$.evaluation_plan.items",
+        workflow,
+        "EvaluateCandidates",
+        items_path="$.evaluation_plan.items",
         max_concurrency=customization.evaluation.max_concurrency,
-        item_selector={"item.$": "$$.Map.Item.Value", "config.$": "$.config", "run_id.$": "$.run_id",
-                       "prompts_key.$": "$.evaluation_plan.prompts_key"},
+        item_selector={
+            "item.$": "$$.Map.Item.Value",
+            "config.$": "$.config",
+            "run_id.$": "$.run_id",
+            "prompts_key.$": "$.evaluation_plan.prompts_key",
+        },
         result_path=sfn.JsonPath.DISCARD,
     )
-    item = tasks.LambdaInvoke(workflow, "EvaluateBatch", lambda_function=functions["EvaluateBatch"],
-                              payload_response_only=True, retry_on_service_exceptions=True)
-    item.add_retry(errors=THROTTLING_ERRORS, interval=Duration.seconds(5), max_attempts=5, backoff_rate=2,
-                   jitter_strategy=sfn.JitterType.FULL)
+    item = tasks.LambdaInvoke(
+        workflow,
+        "EvaluateBatch",
+        lambda_function=functions["EvaluateBatch"],
+        payload_response_only=True,
+        retry_on_service_exceptions=True,
+    )
+    item.add_retry(
+        errors=THROTTLING_ERRORS,
+        interval=Duration.seconds(5),
+        max_attempts=5,
+        backoff_rate=2,
+        jitter_strategy=sfn.JitterType.FULL,
+    )
     item.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=1)
-    item.add_catch(sfn.Pass(workflow, "EvaluationItemMissing", parameters={"missing": True}),
-                   errors=["States.ALL"], result_path="$.error")
+    item.add_catch(
+        sfn.Pass(workflow, "EvaluationItemMissing", parameters={"missing": True}),
+        errors=["States.ALL"],
+        result_path="$.error",
+    )
     evaluate.item_processor(item)
     workflow._catch(evaluate, "EvaluateCheckpoints")
 
     gate = workflow._step("PromotionGate", "$.gate", phase="PromotionGate")
     topic = sns.Topic.from_topic_arn(workflow, "GateTopic", config.topic_arn)
     not_promoted = tasks.SnsPublish(
-        workflow, "NotifyNotPromoted", topic=topic, subject=f"RFT run not promoted: {customization.name}",
-        message=sfn.TaskInput.from_object({
-            "outcome": "not_promoted", "team": config.team, "customization": config.customization,
-            "run_id": sfn.JsonPath.string_at("$.run_id"),
-            "decision": sfn.JsonPath.string_at("$.gate.decision"),
-            "reason": sfn.JsonPath.string_at("$.gate.reason"),
-            "report": sfn.JsonPath.string_at("$.gate.report_key"),
-        }),
+        workflow,
+        "NotifyNotPromoted",
+        topic=topic,
+        subject=f"RFT run not promoted: {customization.name}",
+        message=sfn.TaskInput.from_object(
+            {
+                "outcome": "not_promoted",
+                "team": config.team,
+                "customization": config.customization,
+                "run_id": sfn.JsonPath.string_at("$.run_id"),
+                "decision": sfn.JsonPath.string_at("$.gate.decision"),
+                "reason": sfn.JsonPath.string_at("$.gate.reason"),
+                "report": sfn.JsonPath.string_at("$.gate.report_key"),
+            }
+        ),
         result_path=sfn.JsonPath.DISCARD,
     )
     workflow._catch(not_promoted, "Notify")
     not_promoted.next(sfn.Succeed(workflow, "RunNotPromoted"))
 
-    use_selection = sfn.Pass(workflow, "UseGateSelection", input_path="$.gate.selection",
-                             result_path="$.selection")
+    use_selection = sfn.Pass(workflow, "UseGateSelection", input_path="$.gate.selection", result_path="$.selection")
     use_selection.next(promote_chain)
 
     request = tasks.LambdaInvoke(
-        workflow, "RequestPromotionApproval", lambda_function=functions["RequestPromotionApproval"],
+        workflow,
+        "RequestPromotionApproval",
+        lambda_function=functions["RequestPromotionApproval"],
         integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-        payload=sfn.TaskInput.from_object({
-            "task_token": sfn.JsonPath.task_token, "run_id": sfn.JsonPath.string_at("$.run_id"),
-            "config": sfn.JsonPath.object_at("$.config"), "gate": sfn.JsonPath.object_at("$.gate"),
-        }),
+        payload=sfn.TaskInput.from_object(
+            {
+                "task_token": sfn.JsonPath.task_token,
+                "run_id": sfn.JsonPath.string_at("$.run_id"),
+                "config": sfn.JsonPath.object_at("$.config"),
+                "gate": sfn.JsonPath.object_at("$.gate"),
+            }
+        ),
         result_path="$.promotion_approval",
         task_timeout=sfn.Timeout.duration(Duration.minutes(round(customization.promotion.approval_timeout_hours * 60))),
     )
-    timed_out = sfn.Pass(workflow, "PromotionApprovalTimedOut", result_path="$.promotion_approval",
-                         result=sfn.Result.from_object({
-                             "approved": False, "by": "timeout",
-                             "reason": f"no answer within {customization.promotion.approval_timeout_hours:g} hours"}))
+    timed_out = sfn.Pass(
+        workflow,
+        "PromotionApprovalTimedOut",
+        result_path="$.promotion_approval",
+        result=sfn.Result.from_object(
+            {
+                "approved": False,
+                "by": "timeout",
+                "reason": f"no answer within {customization.promotion.approval_timeout_hours:g} hours",
+            }
+        ),
+    )
     request.add_catch(timed_out, errors=["States.Timeout"], result_path="$.promotion_approval_error")
     workflow._catch(request, "PromotionGate")
     check = workflow._step("CheckPromotionApproval", "$.promotion_check", phase="PromotionGate")
     timed_out.next(check)
-    request.next(check).next(sfn.Choice(workflow, "PromotionAccepted?").when(
-        sfn.Condition.boolean_equals("$.promotion_check.accepted", True), use_selection,
-    ).otherwise(not_promoted))
+    request.next(check).next(
+        sfn.Choice(workflow, "PromotionAccepted?")
+        .when(
+            sfn.Condition.boolean_equals("$.promotion_check.accepted", True),
+            use_selection,
+        )
+        .otherwise(not_promoted)
+    )
 
-    decision = sfn.Choice(workflow, "GateDecision").when(
-        sfn.Condition.string_equals("$.gate.decision", "promote"), use_selection,
-    ).when(
-        sfn.Condition.string_equals("$.gate.decision", "hold"), request,
-    ).otherwise(not_promoted)
+    decision = (
+        sfn.Choice(workflow, "GateDecision")
+        .when(
+            sfn.Condition.string_equals("$.gate.decision", "promote"),
+            use_selection,
+        )
+        .when(
+            sfn.Condition.string_equals("$.gate.decision", "hold"),
+            request,
+        )
+        .otherwise(not_promoted)
+    )
     plan.next(evaluate).next(gate).next(decision)
     return plan

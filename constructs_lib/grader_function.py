@@ -13,8 +13,8 @@ from constructs import Construct
 from constructs_lib import nag
 from constructs_lib.judge_access import judge_invoke_statements
 from constructs_lib.python_function import PythonFunction
-from rft_contracts.metrics import GRADER_SERVICE, grader_namespace
 from rft.config.team_config import Customization
+from rft_contracts.metrics import GRADER_SERVICE, grader_namespace
 from rft_graders.judges import same_family
 from rft_graders.spec_walk import forwarded_function_arns, judge_models, runs_code
 
@@ -56,11 +56,16 @@ class GraderFunction(Construct):
             )
         settings = customization.grader_function
         self.runtime = PythonFunction(
-            self, "Runtime",
+            self,
+            "Runtime",
             description=f"RFT grader of customization {customization.name}",
             function_name=function_name,
-            code=code, handler="handler.lambda_handler", key=key, log_retention_days=log_retention_days,
-            timeout=Duration.minutes(settings.timeout_minutes), memory_mb=settings.memory_mb,
+            code=code,
+            handler="handler.lambda_handler",
+            key=key,
+            log_retention_days=log_retention_days,
+            timeout=Duration.minutes(settings.timeout_minutes),
+            memory_mb=settings.memory_mb,
             reserved_concurrency=settings.reserved_concurrency or DEFAULT_GRADER_RESERVED_CONCURRENCY,
             environment={
                 "GRADER_SPEC": spec,
@@ -74,17 +79,23 @@ class GraderFunction(Construct):
         self.function = self.runtime.function
         if runs_code(customization.grader):
             # Only graders that run model-written (or inline) code may reach the sandbox.
-            self.runtime.policy.add_statements(iam.PolicyStatement(
-                sid="RunCodeInSandbox", actions=["lambda:InvokeFunction"],
-                resources=[sandbox_function_arn],
-            ))
+            self.runtime.policy.add_statements(
+                iam.PolicyStatement(
+                    sid="RunCodeInSandbox",
+                    actions=["lambda:InvokeFunction"],
+                    resources=[sandbox_function_arn],
+                )
+            )
         forwarded = sorted(forwarded_function_arns(customization.grader))
         if forwarded:
             # `lambda` graders forward samples to team functions named in the reviewed spec.
-            self.runtime.policy.add_statements(iam.PolicyStatement(
-                sid="ForwardToDeclaredGraders", actions=["lambda:InvokeFunction"],
-                resources=forwarded,
-            ))
+            self.runtime.policy.add_statements(
+                iam.PolicyStatement(
+                    sid="ForwardToDeclaredGraders",
+                    actions=["lambda:InvokeFunction"],
+                    resources=forwarded,
+                )
+            )
         self._grant_judges(customization)
         # Bedrock calls the grader on both control planes; only for customization jobs of this
         # account and region. AWS documents no resource policy for RFT graders (the documented
@@ -109,7 +120,8 @@ class GraderFunction(Construct):
         self.runtime.policy.add_statements(*statements)
         for arn in wildcards:
             nag.acknowledge(
-                self.runtime.policy, nag.wildcard_resource_finding(self, arn),
+                self.runtime.policy,
+                nag.wildcard_resource_finding(self, arn),
                 "A cross-region inference profile routes each call to the judge model in one of "
                 "its regions; the statement allows that model only through that profile "
                 "(bedrock:InferenceProfileArn condition).",

@@ -16,8 +16,9 @@ def is_profile_id(model: str) -> bool:
     return head in _GEO_PREFIXES and "." in tail
 
 
-def judge_invoke_statements(scope: IConstruct, models: set[str], *, sid: str = "CallDeclaredJudges",
-                            routed_sid: str = "JudgeThroughProfile") -> tuple[list[iam.PolicyStatement], list[str]]:
+def judge_invoke_statements(
+    scope: IConstruct, models: set[str], *, sid: str = "CallDeclaredJudges", routed_sid: str = "JudgeThroughProfile"
+) -> tuple[list[iam.PolicyStatement], list[str]]:
     """Statements for the judges, and the wildcard resources among them (for acknowledgment).
 
     Also used for any other Converse caller of known models (the reward-signal audit of Nova,
@@ -41,14 +42,18 @@ def judge_invoke_statements(scope: IConstruct, models: set[str], *, sid: str = "
             direct.append(profile)
             routed = f"arn:{stack.partition}:bedrock:*::foundation-model/{bare_model_id(model)}"
             wildcards.append(routed)
-            statements.append(iam.PolicyStatement(
-                sid=f"{routed_sid}{len(statements)}", actions=["bedrock:InvokeModel"],
-                resources=[routed],
-                conditions={"StringEquals": {"bedrock:InferenceProfileArn": profile}}))
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"{routed_sid}{len(statements)}",
+                    actions=["bedrock:InvokeModel"],
+                    resources=[routed],
+                    conditions={"StringEquals": {"bedrock:InferenceProfileArn": profile}},
+                )
+            )
         else:
-            direct.append(stack.format_arn(service="bedrock", account="", resource="foundation-model",
-                                           resource_name=model))
+            direct.append(
+                stack.format_arn(service="bedrock", account="", resource="foundation-model", resource_name=model)
+            )
     if direct:
-        statements.insert(0, iam.PolicyStatement(sid=sid, actions=["bedrock:InvokeModel"],
-                                                 resources=direct))
+        statements.insert(0, iam.PolicyStatement(sid=sid, actions=["bedrock:InvokeModel"], resources=direct))
     return statements, wildcards

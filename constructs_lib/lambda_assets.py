@@ -27,8 +27,9 @@ GRADER_SDIST_ONLY = ("langdetect==1.0.9",)
 
 def grader_code() -> lambda_.Code:
     """The grader runtime and handler, with team_graders/ for in-process python graders."""
-    return python_code(GRADER_DIR, sources=(GRADER_DIR, CONTRACTS_DIR), requirements=(GRADER_LOCK,),
-                       sdist_only=GRADER_SDIST_ONLY)
+    return python_code(
+        GRADER_DIR, sources=(GRADER_DIR, CONTRACTS_DIR), requirements=(GRADER_LOCK,), sdist_only=GRADER_SDIST_ONLY
+    )
 
 
 def sandbox_code() -> lambda_.Code:
@@ -41,8 +42,10 @@ def workflow_code() -> lambda_.Code:
     """Workflow handlers, plus the grader runtime they use to check references."""
     folder = LAMBDA_DIR / "workflow"
     return python_code(
-        folder, sources=(folder, CONTRACTS_DIR, GRADER_DIR / "rft_graders", GRADER_DIR / "team_graders"),
-        requirements=(folder / LOCK,), sdist_only=GRADER_SDIST_ONLY,
+        folder,
+        sources=(folder, CONTRACTS_DIR, GRADER_DIR / "rft_graders", GRADER_DIR / "team_graders"),
+        requirements=(folder / LOCK,),
+        sdist_only=GRADER_SDIST_ONLY,
     )
 
 

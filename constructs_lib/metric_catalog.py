@@ -28,8 +28,9 @@ from rft_contracts.metrics import (  # noqa: F401 - the catalog re-exports the c
 class CustomizationMetrics:
     """The metrics of one customization, each a `cw.IMetric` ready for widgets and alarms."""
 
-    def __init__(self, *, team: str, customization: str, grader_function_name: str,
-                 state_machine_arn: str, period: Duration) -> None:
+    def __init__(
+        self, *, team: str, customization: str, grader_function_name: str, state_machine_arn: str, period: Duration
+    ) -> None:
         self.team = team
         self.customization = customization
         self._grader = grader_function_name
@@ -39,52 +40,80 @@ class CustomizationMetrics:
     def grader(self, name: str, statistic: str = "Average") -> cw.Metric:
         if name not in GRADER_METRICS + JUDGE_METRICS:
             raise ValueError(f"the grader emits no metric {name!r}")
-        return cw.Metric(namespace=grader_namespace(self.team), metric_name=name,
-                         dimensions_map={"Customization": self.customization, "service": GRADER_SERVICE},
-                         statistic=statistic, period=self.period)
+        return cw.Metric(
+            namespace=grader_namespace(self.team),
+            metric_name=name,
+            dimensions_map={"Customization": self.customization, "service": GRADER_SERVICE},
+            statistic=statistic,
+            period=self.period,
+        )
 
     def component_means(self) -> cw.MathExpression:
         """Per-component reward means: their names depend on the spec, so search for them."""
         return cw.MathExpression(
-            expression=(f"SEARCH('{{{grader_namespace(self.team)},Customization,service}} "
-                        f"Customization=\"{self.customization}\" MetricName=\"Component.\"', "
-                        f"'Average', {self.period.to_seconds()})"),
-            label="", period=self.period)
+            expression=(
+                f"SEARCH('{{{grader_namespace(self.team)},Customization,service}} "
+                f'Customization="{self.customization}" MetricName="Component."\', '
+                f"'Average', {self.period.to_seconds()})"
+            ),
+            label="",
+            period=self.period,
+        )
 
     def grader_lambda(self, name: str, statistic: str = "Sum") -> cw.Metric:
-        return cw.Metric(namespace="AWS/Lambda", metric_name=name,
-                         dimensions_map={"FunctionName": self._grader},
-                         statistic=statistic, period=self.period)
+        return cw.Metric(
+            namespace="AWS/Lambda",
+            metric_name=name,
+            dimensions_map={"FunctionName": self._grader},
+            statistic=statistic,
+            period=self.period,
+        )
 
     def workflow(self, name: str, statistic: str = "Sum") -> cw.Metric:
-        return cw.Metric(namespace="AWS/States", metric_name=name,
-                         dimensions_map={"StateMachineArn": self._state_machine},
-                         statistic=statistic, period=self.period)
+        return cw.Metric(
+            namespace="AWS/States",
+            metric_name=name,
+            dimensions_map={"StateMachineArn": self._state_machine},
+            statistic=statistic,
+            period=self.period,
+        )
 
     def held_out(self) -> cw.MathExpression:
         """Each run's held-out metric per model (candidates and baselines), from the gate."""
         return cw.MathExpression(
-            expression=(f"SEARCH('{{{training_namespace(self.team)},Customization,Model,RunId}} "
-                        f"Customization=\"{self.customization}\" MetricName=\"{HELD_OUT_METRIC}\"', "
-                        f"'Average', 300)"),
-            label="", period=Duration.minutes(5))
+            expression=(
+                f"SEARCH('{{{training_namespace(self.team)},Customization,Model,RunId}} "
+                f'Customization="{self.customization}" MetricName="{HELD_OUT_METRIC}"\', '
+                f"'Average', 300)"
+            ),
+            label="",
+            period=Duration.minutes(5),
+        )
 
     def gate_decisions(self) -> cw.MathExpression:
         return cw.MathExpression(
-            expression=(f"SEARCH('{{{training_namespace(self.team)},Customization,Decision}} "
-                        f"Customization=\"{self.customization}\" MetricName=\"{GATE_DECISION}\"', "
-                        f"'Sum', 3600)"),
-            label="", period=Duration.hours(1))
+            expression=(
+                f"SEARCH('{{{training_namespace(self.team)},Customization,Decision}} "
+                f'Customization="{self.customization}" MetricName="{GATE_DECISION}"\', '
+                f"'Sum', 3600)"
+            ),
+            label="",
+            period=Duration.hours(1),
+        )
 
     def training(self, name: str) -> cw.MathExpression:
         """A training metric across runs (each run is its own RunId series)."""
         if name not in TRAINING_METRICS:
             raise ValueError(f"the workflow publishes no training metric {name!r} we plot")
         return cw.MathExpression(
-            expression=(f"SEARCH('{{{training_namespace(self.team)},Customization,RunId}} "
-                        f"Customization=\"{self.customization}\" MetricName=\"{name}\"', "
-                        f"'Average', 60)"),
-            label="", period=Duration.minutes(1))
+            expression=(
+                f"SEARCH('{{{training_namespace(self.team)},Customization,RunId}} "
+                f'Customization="{self.customization}" MetricName="{name}"\', '
+                f"'Average', 60)"
+            ),
+            label="",
+            period=Duration.minutes(1),
+        )
 
 
 class TeamMetrics:
@@ -99,25 +128,34 @@ class TeamMetrics:
         if name not in GRADER_METRICS + JUDGE_METRICS:
             raise ValueError(f"the grader emits no metric {name!r}")
         return cw.MathExpression(
-            expression=(f"SEARCH('{{{grader_namespace(self.team)},Customization,service}} "
-                        f"MetricName=\"{name}\"', '{statistic}', {self.period.to_seconds()})"),
-            label="", period=self.period)
+            expression=(
+                f"SEARCH('{{{grader_namespace(self.team)},Customization,service}} "
+                f"MetricName=\"{name}\"', '{statistic}', {self.period.to_seconds()})"
+            ),
+            label="",
+            period=self.period,
+        )
 
     def training_per_run(self, name: str) -> cw.MathExpression:
         if name not in TRAINING_METRICS:
             raise ValueError(f"the workflow publishes no training metric {name!r} we plot")
         return cw.MathExpression(
-            expression=(f"SEARCH('{{{training_namespace(self.team)},Customization,RunId}} "
-                        f"MetricName=\"{name}\"', 'Average', 60)"),
-            label="", period=Duration.minutes(1))
+            expression=(
+                f"SEARCH('{{{training_namespace(self.team)},Customization,RunId}} "
+                f"MetricName=\"{name}\"', 'Average', 60)"
+            ),
+            label="",
+            period=Duration.minutes(1),
+        )
 
 
 def _per_model(namespace: str, dimension: str, name: str, period: Duration) -> cw.MathExpression:
     """Every model's series of one metric: the tuned models' ids only exist after training."""
     return cw.MathExpression(
-        expression=f"SEARCH('{{{namespace},{dimension}}} MetricName=\"{name}\"', 'Sum', "
-                   f"{period.to_seconds()})",
-        label="", period=period)
+        expression=f"SEARCH('{{{namespace},{dimension}}} MetricName=\"{name}\"', 'Sum', {period.to_seconds()})",
+        label="",
+        period=period,
+    )
 
 
 def mantle_inference(name: str, period: Duration) -> cw.MathExpression:

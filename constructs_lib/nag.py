@@ -164,7 +164,7 @@ def _render(node: object) -> str:
     if isinstance(node, str):
         return node
     if isinstance(node, dict) and len(node) == 1:
-        (intrinsic, value), = node.items()
+        ((intrinsic, value),) = node.items()
         if intrinsic == "Ref":
             return f"<{value}>"
         if intrinsic == "Fn::GetAtt":

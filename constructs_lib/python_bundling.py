@@ -27,9 +27,15 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 _PYTHON_VERSION = "3.13"
 # Lambda's Python 3.13 runtime runs Amazon Linux 2023 (glibc 2.34): every manylinux tag up to
 # 2_34 loads there. pip wants exact tags, so list the ones wheels are published with.
-_PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_24_aarch64", "manylinux_2_26_aarch64",
-              "manylinux_2_27_aarch64", "manylinux_2_28_aarch64", "manylinux_2_31_aarch64",
-              "manylinux_2_34_aarch64")
+_PLATFORMS = (
+    "manylinux2014_aarch64",
+    "manylinux_2_24_aarch64",
+    "manylinux_2_26_aarch64",
+    "manylinux_2_27_aarch64",
+    "manylinux_2_28_aarch64",
+    "manylinux_2_31_aarch64",
+    "manylinux_2_34_aarch64",
+)
 # Provided by the Lambda Python runtime; dropping them keeps the bundle far below 250 MB.
 _RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "examples", "*.md")
@@ -59,8 +65,12 @@ def bytecode_compiler() -> str | None:
     if not candidate:
         return None
     try:
-        probe = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                               capture_output=True, text=True, timeout=30)
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     except OSError:
         return None
     return candidate if probe.returncode == 0 and probe.stdout.strip() == _PYTHON_VERSION else None
@@ -75,8 +85,9 @@ def _link_or_copy(source: str, target: str) -> None:
 
 @jsii.implements(ILocalBundling)
 class _LocalPipBundler:
-    def __init__(self, sources: tuple[Path, ...], requirements: tuple[Path, ...], sdist_only: tuple[str, ...],
-                 asset_hash: str):
+    def __init__(
+        self, sources: tuple[Path, ...], requirements: tuple[Path, ...], sdist_only: tuple[str, ...], asset_hash: str
+    ):
         self._sources = sources
         self._requirements = requirements
         self._sdist_only = sdist_only
@@ -115,8 +126,11 @@ class _LocalPipBundler:
         compiler = bytecode_compiler()
         if compiler:
             # unchecked-hash: valid whatever the files' timestamps become in the deployment zip.
-            subprocess.run([compiler, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode",
-                            "unchecked-hash", str(out)], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [compiler, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", str(out)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
 
 
 def _split_sdist_only(lock_text: str, sdist_only: tuple[str, ...]) -> tuple[str, str]:
@@ -133,8 +147,7 @@ def _split_sdist_only(lock_text: str, sdist_only: tuple[str, ...]) -> tuple[str,
     return "\n".join(kept) + "\n", "\n".join(taken) + "\n"
 
 
-def install_requirements(locks: Path | tuple[Path, ...], target: Path,
-                         sdist_only: tuple[str, ...] = ()) -> None:
+def install_requirements(locks: Path | tuple[Path, ...], target: Path, sdist_only: tuple[str, ...] = ()) -> None:
     """pip-install hash-locked requirements for Lambda (Python 3.13, arm64) into `target`.
 
     Every file is verified against the lock's hashes (`--require-hashes`), so the asset holds
@@ -155,22 +168,59 @@ def install_requirements(locks: Path | tuple[Path, ...], target: Path,
                 sources.append(Path(work) / f"sdist-{index}.lock")
                 sources[-1].write_text(taken)
         for source in sources:
-            subprocess.run([*pip, "download", "--no-deps", "--no-binary=:all:", "--require-hashes",
-                            "--dest", str(downloads), "--requirement", str(source)], check=True)
+            subprocess.run(
+                [
+                    *pip,
+                    "download",
+                    "--no-deps",
+                    "--no-binary=:all:",
+                    "--require-hashes",
+                    "--dest",
+                    str(downloads),
+                    "--requirement",
+                    str(source),
+                ],
+                check=True,
+            )
         if sources:
-            subprocess.run([*pip, "wheel", "--no-deps", "--wheel-dir", str(wheelhouse),
-                            *map(str, sorted(downloads.iterdir()))], check=True)
+            subprocess.run(
+                [*pip, "wheel", "--no-deps", "--wheel-dir", str(wheelhouse), *map(str, sorted(downloads.iterdir()))],
+                check=True,
+            )
         subprocess.run(
-            [*pip, "install", "--no-compile", "--no-deps", "--require-hashes", "--target", str(target),
-             *(arg for f in binaries for arg in ("--requirement", str(f))),
-             *(arg for tag in _PLATFORMS for arg in ("--platform", tag)),
-             "--implementation", "cp", "--python-version", _PYTHON_VERSION,
-             "--only-binary=:all:", "--upgrade"],
+            [
+                *pip,
+                "install",
+                "--no-compile",
+                "--no-deps",
+                "--require-hashes",
+                "--target",
+                str(target),
+                *(arg for f in binaries for arg in ("--requirement", str(f))),
+                *(arg for tag in _PLATFORMS for arg in ("--platform", tag)),
+                "--implementation",
+                "cp",
+                "--python-version",
+                _PYTHON_VERSION,
+                "--only-binary=:all:",
+                "--upgrade",
+            ],
             check=True,
         )
         if sources:
-            subprocess.run([*pip, "install", "--no-compile", "--no-deps", "--target", str(target), "--upgrade",
-                            *map(str, sorted(wheelhouse.glob("*.whl")))], check=True)
+            subprocess.run(
+                [
+                    *pip,
+                    "install",
+                    "--no-compile",
+                    "--no-deps",
+                    "--target",
+                    str(target),
+                    "--upgrade",
+                    *map(str, sorted(wheelhouse.glob("*.whl"))),
+                ],
+                check=True,
+            )
     for pattern in _RUNTIME_PROVIDED:
         for path in target.glob(f"{pattern}*"):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
@@ -208,8 +258,9 @@ def python_code(
 
 def content_hash(sources: tuple[Path, ...], requirements: tuple[Path, ...], sdist_only: tuple[str, ...]) -> str:
     """sha256 over every bundled source file, the lock files and the target platform."""
-    digest = hashlib.sha256(repr((_PYTHON_VERSION, _PLATFORMS, sdist_only, _RUNTIME_PROVIDED,
-                                  bytecode_compiler() is not None)).encode())
+    digest = hashlib.sha256(
+        repr((_PYTHON_VERSION, _PLATFORMS, sdist_only, _RUNTIME_PROVIDED, bytecode_compiler() is not None)).encode()
+    )
     files: list[tuple[str, Path]] = [(f"requirements/{p.parent.name}/{p.name}", p) for p in requirements]
     for source in sources:
         if source.is_file():
@@ -217,8 +268,11 @@ def content_hash(sources: tuple[Path, ...], requirements: tuple[Path, ...], sdis
             continue
         for path in sorted(source.rglob("*")):
             relative = path.relative_to(source)
-            if path.is_file() and not set(relative.parts) & {"__pycache__", "tests", "examples"} \
-                    and path.suffix not in (".pyc", ".md"):
+            if (
+                path.is_file()
+                and not set(relative.parts) & {"__pycache__", "tests", "examples"}
+                and path.suffix not in (".pyc", ".md")
+            ):
                 files.append((f"{source.name}/{relative}", path))
     for label, path in files:
         digest.update(label.encode() + b"\0" + path.read_bytes())

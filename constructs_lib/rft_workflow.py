@@ -40,8 +40,14 @@ from rft_contracts.runtime_config import WorkflowConfig
 # Transient failures worth another attempt: a Lambda that timed out or died (Lambda.Unknown,
 # Sandbox.Timedout) and the openai SDK's retryable errors once its own retries are spent. Every
 # step is idempotent (submit adopts the job it already created), so retrying is safe.
-TRANSIENT_ERRORS = ["Lambda.Unknown", "Sandbox.Timedout", "RateLimitError", "InternalServerError",
-                    "APIConnectionError", "APITimeoutError"]
+TRANSIENT_ERRORS = [
+    "Lambda.Unknown",
+    "Sandbox.Timedout",
+    "RateLimitError",
+    "InternalServerError",
+    "APIConnectionError",
+    "APITimeoutError",
+]
 NATIVE_HYPERPARAMETERS = "HyperParameters"  # rftConfig member; keys are catalog names, capitalized
 
 
@@ -67,18 +73,20 @@ def native_create_job_parameters(
         "CustomizationType": "REINFORCEMENT_FINE_TUNING",
         "TrainingDataConfig": {"S3Uri.$": f"States.Format('{snapshot}', $.dataset.train.sha256)"},
         "OutputDataConfig": {"S3Uri.$": f"States.Format('{artifacts}{{}}/output/', $.run_id)"},
-        "CustomizationConfig": {"RftConfig": {
-            "GraderConfig": {"LambdaGrader": {"LambdaArn": config.grader_function_arn}},
-            NATIVE_HYPERPARAMETERS: {_pascal(k): v for k, v in config.hyperparameters.items()},
-        }},
+        "CustomizationConfig": {
+            "RftConfig": {
+                "GraderConfig": {"LambdaGrader": {"LambdaArn": config.grader_function_arn}},
+                NATIVE_HYPERPARAMETERS: {_pascal(k): v for k, v in config.hyperparameters.items()},
+            }
+        },
         "CustomModelKmsKeyId": config.kms_key_arn,
     }
     if with_validation:
-        parameters["ValidationDataConfig"] = {"Validators": [
-            {"S3Uri.$": f"States.Format('{snapshot}', $.dataset.validation.sha256)"}]}
+        parameters["ValidationDataConfig"] = {
+            "Validators": [{"S3Uri.$": f"States.Format('{snapshot}', $.dataset.validation.sha256)"}]
+        }
     if vpc is not None:
-        parameters["VpcConfig"] = {"SubnetIds": list(vpc.subnet_ids),
-                                   "SecurityGroupIds": list(vpc.security_group_ids)}
+        parameters["VpcConfig"] = {"SubnetIds": list(vpc.subnet_ids), "SecurityGroupIds": list(vpc.security_group_ids)}
     return parameters
 
 
@@ -107,80 +115,120 @@ class RftWorkflow(Construct):
         settings = customization.workflow
 
         notify_failure = tasks.SnsPublish(
-            self, "NotifyFailure", topic=topic, subject=f"RFT run failed: {customization.name}",
-            message=sfn.TaskInput.from_object({
-                "outcome": "failed", "team": config.team, "customization": config.customization,
-                "run_id": sfn.JsonPath.string_at("$.run_id"),
-                "error": sfn.JsonPath.string_at("$.error.Error"),
-                "cause": sfn.JsonPath.string_at("$.error.Cause"),
-            }),
+            self,
+            "NotifyFailure",
+            topic=topic,
+            subject=f"RFT run failed: {customization.name}",
+            message=sfn.TaskInput.from_object(
+                {
+                    "outcome": "failed",
+                    "team": config.team,
+                    "customization": config.customization,
+                    "run_id": sfn.JsonPath.string_at("$.run_id"),
+                    "error": sfn.JsonPath.string_at("$.error.Error"),
+                    "cause": sfn.JsonPath.string_at("$.error.Cause"),
+                }
+            ),
             result_path=sfn.JsonPath.DISCARD,
         )
-        notify_failure.next(sfn.Fail(self, "RunFailed", error_path="$.error.Error",
-                                     cause_path="$.error.Cause"))
+        notify_failure.next(sfn.Fail(self, "RunFailed", error_path="$.error.Error", cause_path="$.error.Cause"))
         record_failure = self._step("RecordFailure", "$.failure")
         record_failure.add_catch(notify_failure, errors=["States.ALL"], result_path="$.failure_error")
         record_failure.next(notify_failure)
         self._on_failure = record_failure
         self._phase_states: dict[str, sfn.Pass] = {}
 
-        load = sfn.Pass(self, "LoadConfig", parameters={
-            "run_id.$": "$$.Execution.Name",
-            "input.$": "$.input",
-            "config": config.model_dump(mode="json"),
-            "poll_seconds": settings.poll_seconds,
-        })
-        poll_override = sfn.Choice(self, "PollOverride?").when(
-            sfn.Condition.is_present("$.input.poll_seconds"),
-            sfn.Pass(self, "UsePollOverride", input_path="$.input.poll_seconds",
-                     result_path="$.poll_seconds"),
-        ).afterwards(include_otherwise=True)
+        load = sfn.Pass(
+            self,
+            "LoadConfig",
+            parameters={
+                "run_id.$": "$$.Execution.Name",
+                "input.$": "$.input",
+                "config": config.model_dump(mode="json"),
+                "poll_seconds": settings.poll_seconds,
+            },
+        )
+        poll_override = (
+            sfn.Choice(self, "PollOverride?")
+            .when(
+                sfn.Condition.is_present("$.input.poll_seconds"),
+                sfn.Pass(self, "UsePollOverride", input_path="$.input.poll_seconds", result_path="$.poll_seconds"),
+            )
+            .afterwards(include_otherwise=True)
+        )
 
         validate = self._step("ValidateDataset", "$.dataset", phase="ValidateDataset")
         if customization.audit.skip_reason:
             audit: sfn.IChainable = sfn.Pass(
-                self, "RewardSignalAuditSkipped", result_path="$.audit",
-                result=sfn.Result.from_object({"skipped": customization.audit.skip_reason}))
+                self,
+                "RewardSignalAuditSkipped",
+                result_path="$.audit",
+                result=sfn.Result.from_object({"skipped": customization.audit.skip_reason}),
+            )
         else:
             audit = self._step("AuditRewardSignal", "$.audit", phase="RewardSignalAudit")
         estimate = self._step("EstimateCost", "$.cost", phase="CostGuard")
 
         submit_chain, job_started = self._submit(customization)
         approval = self._approval(submit_chain, Duration.minutes(round(settings.approval_timeout_hours * 60)))
-        cost_gate = sfn.Choice(self, "CostGate").when(
-            sfn.Condition.string_equals("$.cost.decision", "over_cap"),
-            self._fail_with("OverBudget", "States.Format('Estimated cost {} USD is above the "
-                            "hard cap of this team', $.cost.estimate_usd)", phase="CostGuard"),
-        ).when(
-            sfn.Condition.string_equals("$.cost.decision", "needs_approval"), approval,
-        ).otherwise(submit_chain)
+        cost_gate = (
+            sfn.Choice(self, "CostGate")
+            .when(
+                sfn.Condition.string_equals("$.cost.decision", "over_cap"),
+                self._fail_with(
+                    "OverBudget",
+                    "States.Format('Estimated cost {} USD is above the hard cap of this team', $.cost.estimate_usd)",
+                    phase="CostGuard",
+                ),
+            )
+            .when(
+                sfn.Condition.string_equals("$.cost.decision", "needs_approval"),
+                approval,
+            )
+            .otherwise(submit_chain)
+        )
 
         wait = sfn.Wait(self, "WaitForJob", time=sfn.WaitTime.seconds_path("$.poll_seconds"))
         status = self._step("JobStatus", "$.job", phase="TrainingJob")
         evaluate_chain = self._evaluation(customization)
-        monitor = sfn.Choice(self, "JobState").when(
-            sfn.Condition.string_equals("$.job.status", "succeeded"), evaluate_chain,
-        ).when(
-            sfn.Condition.or_(sfn.Condition.string_equals("$.job.status", "failed"),
-                              sfn.Condition.string_equals("$.job.status", "cancelled")),
-            self._fail_with("JobFailed", "States.Format('Job {} ended {}: {}', $.job.job_id, "
-                            "$.job.status, $.job.failure_message)", phase="TrainingJob"),
-        ).when(
-            sfn.Condition.boolean_equals("$.job.past_deadline", True),
-            self._fail_with("JobDeadlineExceeded", "States.Format('Job {} still running after "
-                            f"{settings.max_job_hours:g} hours; cancelled', $.job.job_id)",
-                            phase="TrainingJob"),
-        ).otherwise(wait)
+        monitor = (
+            sfn.Choice(self, "JobState")
+            .when(
+                sfn.Condition.string_equals("$.job.status", "succeeded"),
+                evaluate_chain,
+            )
+            .when(
+                sfn.Condition.or_(
+                    sfn.Condition.string_equals("$.job.status", "failed"),
+                    sfn.Condition.string_equals("$.job.status", "cancelled"),
+                ),
+                self._fail_with(
+                    "JobFailed",
+                    "States.Format('Job {} ended {}: {}', $.job.job_id, $.job.status, $.job.failure_message)",
+                    phase="TrainingJob",
+                ),
+            )
+            .when(
+                sfn.Condition.boolean_equals("$.job.past_deadline", True),
+                self._fail_with(
+                    "JobDeadlineExceeded",
+                    "States.Format('Job {} still running after "
+                    f"{settings.max_job_hours:g} hours; cancelled', $.job.job_id)",
+                    phase="TrainingJob",
+                ),
+            )
+            .otherwise(wait)
+        )
         job_started.next(wait)
         wait.next(status).next(monitor)
 
         definition = load.next(poll_override).next(validate).next(audit).next(estimate).next(cost_gate)
 
-        self.log_group = logs.LogGroup(self, "Logs", encryption_key=key,
-                                       removal_policy=RemovalPolicy.DESTROY)
+        self.log_group = logs.LogGroup(self, "Logs", encryption_key=key, removal_policy=RemovalPolicy.DESTROY)
         cfn_child(self.log_group, logs.CfnLogGroup).retention_in_days = log_retention_days
         self.state_machine = sfn.StateMachine(
-            self, "StateMachine",
+            self,
+            "StateMachine",
             state_machine_name=state_machine_name,
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_chainable(definition),
@@ -190,8 +238,7 @@ class RftWorkflow(Construct):
             # every error name, but no state input or output, which would carry the approval
             # task token and error causes quoting model output. Failure details stay in the
             # execution history (access-controlled). ERROR alone would hide the transitions.
-            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL,
-                                include_execution_data=False),
+            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
         )
         self._grant_native(customization)
         self.state_machine.add_to_role_policy(use_key_through(self, key, "sns", sid="PublishEncrypted"))
@@ -202,11 +249,20 @@ class RftWorkflow(Construct):
     def _step(self, step: str, result_path: str, *, phase: Phase | None = None) -> tasks.LambdaInvoke:
         """A workflow function's task; with a phase, any failure goes to the failure path."""
         task = tasks.LambdaInvoke(
-            self, step, lambda_function=self._functions[step], payload_response_only=True,
-            result_path=result_path, retry_on_service_exceptions=True,
+            self,
+            step,
+            lambda_function=self._functions[step],
+            payload_response_only=True,
+            result_path=result_path,
+            retry_on_service_exceptions=True,
         )
-        task.add_retry(errors=TRANSIENT_ERRORS, interval=Duration.seconds(30), max_attempts=3,
-                       backoff_rate=2, jitter_strategy=sfn.JitterType.FULL)
+        task.add_retry(
+            errors=TRANSIENT_ERRORS,
+            interval=Duration.seconds(30),
+            max_attempts=3,
+            backoff_rate=2,
+            jitter_strategy=sfn.JitterType.FULL,
+        )
         if phase is not None:
             self._catch(task, phase)
         return task
@@ -214,8 +270,9 @@ class RftWorkflow(Construct):
     def _failed_in(self, phase: Phase) -> sfn.Pass:
         """Records the phase a run failed in (``$.failed_state``), then the failure path."""
         if phase not in self._phase_states:
-            state = sfn.Pass(self, f"FailedIn{phase}", result_path=FAILED_STATE_PATH,
-                             result=sfn.Result.from_string(phase))
+            state = sfn.Pass(
+                self, f"FailedIn{phase}", result_path=FAILED_STATE_PATH, result=sfn.Result.from_string(phase)
+            )
             state.next(self._on_failure)
             self._phase_states[phase] = state
         return self._phase_states[phase]
@@ -225,31 +282,46 @@ class RftWorkflow(Construct):
 
     def _fail_with(self, error: str, cause_expression: str, *, phase: Phase) -> sfn.Pass:
         """A Pass that records why the run failed, then the failure path."""
-        state = sfn.Pass(self, f"{error}Error", result_path="$.error",
-                         parameters={"Error": error, "Cause.$": cause_expression})
+        state = sfn.Pass(
+            self, f"{error}Error", result_path="$.error", parameters={"Error": error, "Cause.$": cause_expression}
+        )
         state.next(self._failed_in(phase))
         return state
 
     def _approval(self, on_approved: sfn.IChainable, timeout: Duration) -> sfn.IChainable:
         """Wait for a human; past `timeout` the run fails (States.Timeout) before any job exists."""
         request = tasks.LambdaInvoke(
-            self, "RequestApproval", lambda_function=self._functions["RequestApproval"],
+            self,
+            "RequestApproval",
+            lambda_function=self._functions["RequestApproval"],
             integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-            payload=sfn.TaskInput.from_object({
-                "task_token": sfn.JsonPath.task_token,
-                "run_id": sfn.JsonPath.string_at("$.run_id"),
-                "config": sfn.JsonPath.object_at("$.config"),
-                "cost": sfn.JsonPath.object_at("$.cost"),
-                "dataset": sfn.JsonPath.object_at("$.dataset"),
-            }),
+            payload=sfn.TaskInput.from_object(
+                {
+                    "task_token": sfn.JsonPath.task_token,
+                    "run_id": sfn.JsonPath.string_at("$.run_id"),
+                    "config": sfn.JsonPath.object_at("$.config"),
+                    "cost": sfn.JsonPath.object_at("$.cost"),
+                    "dataset": sfn.JsonPath.object_at("$.dataset"),
+                }
+            ),
             result_path="$.approval",
             task_timeout=sfn.Timeout.duration(timeout),
         )
         self._catch(request, "Approval")
-        return request.next(sfn.Choice(self, "Approved?").when(
-            sfn.Condition.boolean_equals("$.approval.approved", True), on_approved,
-        ).otherwise(self._fail_with("Rejected", "States.Format('Rejected by {}: {}', "
-                                                "$.approval.by, $.approval.reason)", phase="Approval")))
+        return request.next(
+            sfn.Choice(self, "Approved?")
+            .when(
+                sfn.Condition.boolean_equals("$.approval.approved", True),
+                on_approved,
+            )
+            .otherwise(
+                self._fail_with(
+                    "Rejected",
+                    "States.Format('Rejected by {}: {}', $.approval.by, $.approval.reason)",
+                    phase="Approval",
+                )
+            )
+        )
 
     def _submit(self, customization: Customization) -> tuple[sfn.IChainable, sfn.INextable]:
         """The submit chain and its last state (which the monitor loop follows)."""
@@ -257,8 +329,9 @@ class RftWorkflow(Construct):
             submit = self._step("SubmitMantleJob", "$.job", phase="TrainingJob")
             # Another invocation of this step holds the run's submission claim (an overlapping
             # retry): come back later; the claim holder's job is then recorded and returned.
-            submit.add_retry(errors=["SubmitInProgress"], interval=Duration.seconds(60), max_attempts=10,
-                             backoff_rate=1)
+            submit.add_retry(
+                errors=["SubmitInProgress"], interval=Duration.seconds(60), max_attempts=10, backoff_rate=1
+            )
             return submit, submit
         config = self._config
         with_validation = customization.dataset.validation is not None
@@ -268,13 +341,16 @@ class RftWorkflow(Construct):
             # validation step read to their content-addressed keys (immutable: the datasets
             # bucket denies deleting them), which the job trains from and the lineage names.
             task = tasks.CallAwsService(
-                self, name, service="s3", action="copyObject",
+                self,
+                name,
+                service="s3",
+                action="copyObject",
                 parameters={
                     "Bucket": config.datasets_bucket,
                     "Key.$": f"States.Format('{dataset_snapshot_key(config.customization, '{}')}', "
-                             f"$.dataset.{part}.sha256)",
+                    f"$.dataset.{part}.sha256)",
                     "CopySource.$": f"States.Format('{config.datasets_bucket}/{{}}?versionId={{}}', "
-                                    f"$.dataset.{part}.key, $.dataset.{part}.version_id)",
+                    f"$.dataset.{part}.key, $.dataset.{part}.version_id)",
                 },
                 # copyObject is no IAM action: the copy needs PutObject on the target (here) and
                 # GetObject(Version) on the source (ReadValidatedVersions below).
@@ -286,20 +362,34 @@ class RftWorkflow(Construct):
             return task
 
         create = tasks.CallAwsService(
-            self, "CreateNativeJob", service="bedrock", action="createModelCustomizationJob",
-            parameters=native_create_job_parameters(config=config, with_validation=with_validation,
-                                                    vpc=self._job_vpc),
+            self,
+            "CreateNativeJob",
+            service="bedrock",
+            action="createModelCustomizationJob",
+            parameters=native_create_job_parameters(config=config, with_validation=with_validation, vpc=self._job_vpc),
             iam_resources=self._native_job_arns(),
             result_selector={"job_arn.$": "$.JobArn"},
             result_path="$.submitted",
         )
-        create.add_retry(errors=["Bedrock.ThrottlingException", "Bedrock.InternalServerException"],
-                         interval=Duration.seconds(10), max_attempts=4, backoff_rate=2)
+        create.add_retry(
+            errors=["Bedrock.ThrottlingException", "Bedrock.InternalServerException"],
+            interval=Duration.seconds(10),
+            max_attempts=4,
+            backoff_rate=2,
+        )
         self._catch(create, "TrainingJob")
-        started = sfn.Pass(self, "NativeJobStarted", result_path="$.job", parameters={
-            "job_id.$": "$.submitted.job_arn", "plane": "native", "status": "running",
-            "started_at.$": "$$.State.EnteredTime", "past_deadline": False,
-        })
+        started = sfn.Pass(
+            self,
+            "NativeJobStarted",
+            result_path="$.job",
+            parameters={
+                "job_id.$": "$.submitted.job_arn",
+                "plane": "native",
+                "status": "running",
+                "started_at.$": "$$.State.EnteredTime",
+                "past_deadline": False,
+            },
+        )
         chain: tasks.CallAwsService | sfn.Chain = snapshot("SnapshotTrain", "train")
         if with_validation:
             chain = chain.next(snapshot("SnapshotValidation", "validation"))
@@ -309,37 +399,48 @@ class RftWorkflow(Construct):
     def _evaluation(self, customization: Customization) -> sfn.IChainable:
         checkpoints = self._step("ListCheckpoints", "$.checkpoints", phase="ListCheckpoints")
         notify = tasks.SnsPublish(
-            self, "NotifySuccess", topic=self._topic_of(), subject=f"RFT run promoted: {customization.name}",
-            message=sfn.TaskInput.from_object({
-                "outcome": "succeeded", "team": self._config.team,
-                "customization": self._config.customization,
-                "run_id": sfn.JsonPath.string_at("$.run_id"),
-                "model": sfn.JsonPath.string_at("$.selection.chosen.model_id"),
-                "selection": sfn.JsonPath.object_at("$.selection"),
-            }),
+            self,
+            "NotifySuccess",
+            topic=self._topic_of(),
+            subject=f"RFT run promoted: {customization.name}",
+            message=sfn.TaskInput.from_object(
+                {
+                    "outcome": "succeeded",
+                    "team": self._config.team,
+                    "customization": self._config.customization,
+                    "run_id": sfn.JsonPath.string_at("$.run_id"),
+                    "model": sfn.JsonPath.string_at("$.selection.chosen.model_id"),
+                    "selection": sfn.JsonPath.object_at("$.selection"),
+                }
+            ),
             result_path=sfn.JsonPath.DISCARD,
         )
         self._catch(notify, "Notify")
         # The candidate answers first; only then does the parameter applications read move.
-        promote = (self._step("SmokeTest", "$.smoke", phase="SmokeTest")
-                   .next(self._step("Promote", "$.promotion", phase="Promote"))
-                   .next(notify)
-                   .next(sfn.Succeed(self, "RunSucceeded")))
+        promote = (
+            self._step("SmokeTest", "$.smoke", phase="SmokeTest")
+            .next(self._step("Promote", "$.promotion", phase="Promote"))
+            .next(notify)
+            .next(sfn.Succeed(self, "RunSucceeded"))
+        )
         # The gate selects the candidate ($.selection) and decides whether it is promoted at all.
         return checkpoints.next(held_out_gate(self, customization, promote))
 
     def _snapshot_arn(self) -> str:
         stack = Stack.of(self)
-        return (f"arn:{stack.partition}:s3:::{self._config.datasets_bucket}/"
-                f"{dataset_snapshot_key(self._config.customization, '*')}")
+        return (
+            f"arn:{stack.partition}:s3:::{self._config.datasets_bucket}/"
+            f"{dataset_snapshot_key(self._config.customization, '*')}"
+        )
 
     def _native_job_arns(self) -> list[str]:
         """What CreateModelCustomizationJob authorizes against: the declared base model, and the
         job and custom model it creates (their ARNs carry generated ids)."""
         stack = Stack.of(self)
         return [
-            stack.format_arn(service="bedrock", account="", resource="foundation-model",
-                             resource_name=self._config.base_model),
+            stack.format_arn(
+                service="bedrock", account="", resource="foundation-model", resource_name=self._config.base_model
+            ),
             stack.format_arn(service="bedrock", resource="custom-model", resource_name="*"),
             stack.format_arn(service="bedrock", resource="model-customization-job", resource_name="*"),
         ]
@@ -357,18 +458,30 @@ class RftWorkflow(Construct):
         assert config.service_role_arn is not None, "a native customization has a service role"
         stack = Stack.of(self)
         prefix = f"{config.customization}/"
-        self.state_machine.add_to_role_policy(iam.PolicyStatement(
-            sid="PassOwnServiceRole", actions=["iam:PassRole"], resources=[config.service_role_arn],
-            conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}}))
-        self.state_machine.add_to_role_policy(iam.PolicyStatement(
-            sid="ReadValidatedVersions", actions=["s3:GetObject", "s3:GetObjectVersion"],
-            resources=[f"arn:{stack.partition}:s3:::{config.datasets_bucket}/{prefix}*"]))
+        self.state_machine.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="PassOwnServiceRole",
+                actions=["iam:PassRole"],
+                resources=[config.service_role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
+            )
+        )
+        self.state_machine.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="ReadValidatedVersions",
+                actions=["s3:GetObject", "s3:GetObjectVersion"],
+                resources=[f"arn:{stack.partition}:s3:::{config.datasets_bucket}/{prefix}*"],
+            )
+        )
         self.state_machine.add_to_role_policy(use_key_through(self, self._key, "s3", sid="CopyEncrypted"))
-        self.state_machine.add_to_role_policy(iam.PolicyStatement(
-            sid="EncryptTunedModel", actions=["kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKey",
-                                              "kms:Decrypt"],
-            resources=[self._key.key_arn],
-            conditions={"StringEquals": {"kms:ViaService": f"bedrock.{stack.region}.amazonaws.com"}}))
+        self.state_machine.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="EncryptTunedModel",
+                actions=["kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKey", "kms:Decrypt"],
+                resources=[self._key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"bedrock.{stack.region}.amazonaws.com"}},
+            )
+        )
 
     def _acknowledge(self, customization: Customization) -> None:
         policy = self.state_machine.role.node.find_child("DefaultPolicy")
@@ -379,24 +492,33 @@ class RftWorkflow(Construct):
             reads = f"arn:{stack.partition}:s3:::{self._config.datasets_bucket}/{self._config.customization}/*"
             for arn, reason in (
                 (reads, "Reads the validated dataset versions of this customization's prefix only."),
-                (self._snapshot_arn(), "Writes the run's content-addressed dataset copies under this "
-                                       "customization's by-sha256/ folder; names are content hashes."),
-                (self._native_job_arns()[1], "The custom model a job creates gets a generated id; "
-                                             "limited to this account and region."),
-                (self._native_job_arns()[2], "The customization job gets a generated id; limited to "
-                                             "this account and region."),
+                (
+                    self._snapshot_arn(),
+                    "Writes the run's content-addressed dataset copies under this "
+                    "customization's by-sha256/ folder; names are content hashes.",
+                ),
+                (
+                    self._native_job_arns()[1],
+                    "The custom model a job creates gets a generated id; limited to this account and region.",
+                ),
+                (
+                    self._native_job_arns()[2],
+                    "The customization job gets a generated id; limited to this account and region.",
+                ),
             ):
                 nag.acknowledge(policy, nag.wildcard_resource_finding(self, arn), reason)
         resource = cfn_child(policy, iam.CfnPolicy)
         for rule in ("NIST.800.53.R5-IAMNoInlinePolicy", "HIPAA.Security-IAMNoInlinePolicy"):
             nag.acknowledge(
-                resource, rule,
+                resource,
+                rule,
                 "CDK generates the state machine role's grants (invoke the team's workflow "
                 "functions, publish to the team topic, log delivery) as this role-only policy; "
                 "every statement names its resources.",
             )
         nag.acknowledge(
-            policy, "AwsSolutions-IAM5[Resource::*]",
+            policy,
+            "AwsSolutions-IAM5[Resource::*]",
             "CloudWatch Logs vended-log delivery and X-Ray actions of Step Functions support no "
             "resource-level permissions; CDK adds them for logging ALL and tracing.",
         )
@@ -411,7 +533,8 @@ class RftWorkflow(Construct):
                 rendered = nag.render_resource(arn)
                 if rendered.endswith(":*"):
                     nag.acknowledge(
-                        policy, f"AwsSolutions-IAM5[Resource::{rendered}]",
+                        policy,
+                        f"AwsSolutions-IAM5[Resource::{rendered}]",
                         "The ':*' covers versions and aliases of one named workflow function, "
                         "which Step Functions may invoke by qualified ARN.",
                     )

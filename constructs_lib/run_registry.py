@@ -21,7 +21,8 @@ class RunRegistry(Construct):
     def __init__(self, scope: Construct, id_: str, *, table_name: str, key: kms.IKey) -> None:
         super().__init__(scope, id_)
         self.table = dynamodb.Table(
-            self, "Table",
+            self,
+            "Table",
             table_name=table_name,
             partition_key=dynamodb.Attribute(name="customization", type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name="run_id", type=dynamodb.AttributeType.STRING),
@@ -29,14 +30,16 @@ class RunRegistry(Construct):
             encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
             encryption_key=key,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
+                point_in_time_recovery_enabled=True
+            ),
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
         cfn_child(self.table, dynamodb.CfnTable).override_logical_id("RunRegistryTable")
         for rule in ("NIST.800.53.R5-DynamoDBInBackupPlan", "HIPAA.Security-DynamoDBInBackupPlan"):
             nag.acknowledge(
-                cfn_child(self.table, dynamodb.CfnTable), rule,
+                cfn_child(self.table, dynamodb.CfnTable),
+                rule,
                 "Point-in-time recovery (35 days, to the second) and deletion protection cover "
                 "this run registry; an AWS Backup plan is the account owner's to attach.",
             )

@@ -16,7 +16,8 @@ ABORT_INCOMPLETE_UPLOADS_DAYS = 7
 def _private_bucket(scope: Construct, bucket_name: str, **settings) -> s3.Bucket:
     """A versioned, TLS 1.2+-only, private, ACL-free bucket that outlives its stack."""
     return s3.Bucket(
-        scope, "Bucket",
+        scope,
+        "Bucket",
         bucket_name=bucket_name,
         versioned=True,
         enforce_ssl=True,
@@ -48,7 +49,8 @@ class SecureBucket(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self.bucket = _private_bucket(
-            self, bucket_name,
+            self,
+            bucket_name,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=encryption_key,
             bucket_key_enabled=True,  # one KMS data key per bucket, not per object: ~99% fewer KMS calls
@@ -58,9 +60,7 @@ class SecureBucket(Construct):
                 s3.LifecycleRule(
                     id="ExpireReplacedVersions",
                     noncurrent_version_expiration=Duration.days(noncurrent_version_days),
-                    abort_incomplete_multipart_upload_after=Duration.days(
-                        ABORT_INCOMPLETE_UPLOADS_DAYS
-                    ),
+                    abort_incomplete_multipart_upload_after=Duration.days(ABORT_INCOMPLETE_UPLOADS_DAYS),
                 )
             ],
         )
@@ -77,12 +77,11 @@ class AccessLogBucket(Construct):
     target (it receives the S3 logging service's writes), so it asks no access logs of it.
     """
 
-    def __init__(
-        self, scope: Construct, id_: str, *, bucket_name: str, logical_id: str, retention_days: int
-    ) -> None:
+    def __init__(self, scope: Construct, id_: str, *, bucket_name: str, logical_id: str, retention_days: int) -> None:
         super().__init__(scope, id_)
         self.bucket = _private_bucket(
-            self, bucket_name,
+            self,
+            bucket_name,
             encryption=s3.BucketEncryption.S3_MANAGED,
             lifecycle_rules=[
                 s3.LifecycleRule(
@@ -95,13 +94,15 @@ class AccessLogBucket(Construct):
         cfn_child(self.bucket, s3.CfnBucket).override_logical_id(logical_id)
         resource = cfn_child(self.bucket, s3.CfnBucket)
         checkov_skips.skip(
-            resource, "CKV_AWS_18",
+            resource,
+            "CKV_AWS_18",
             "This bucket is the access-log target of the datasets and artifacts buckets; logging "
             "its own access would write logs about log writes, recursively.",
         )
         for rule in ("NIST.800.53.R5-S3DefaultEncryptionKMS", "HIPAA.Security-S3DefaultEncryptionKMS"):
             nag.acknowledge(
-                resource, rule,
+                resource,
+                rule,
                 "S3 server access logging supports only SSE-S3 on the target bucket; the bucket "
                 "holds request metadata, not dataset contents.",
             )
@@ -111,7 +112,8 @@ class AccessLogBucket(Construct):
 def _acknowledge_no_replication(bucket: s3.Bucket) -> None:
     for rule in ("NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled"):
         nag.acknowledge(
-            cfn_child(bucket, s3.CfnBucket), rule,
+            cfn_child(bucket, s3.CfnBucket),
+            rule,
             "Cross-region replication needs a second bucket and key in another region, which a "
             "team platform does not own; versioning, noncurrent-version retention and RETAIN on "
             "delete protect these objects in place.",

@@ -40,13 +40,11 @@ class TeamKey(Construct):
             iam.PolicyStatement(
                 sid="AllowCloudWatchLogsOfThisAccount",
                 principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
-                         "kms:Describe*"],
+                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
                 resources=["*"],  # in a key policy, "*" means this key
                 conditions={
                     "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn":
-                            f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"
+                        "kms:EncryptionContext:aws:logs:arn": f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"
                     }
                 },
             )
@@ -57,11 +55,18 @@ class TeamKey(Construct):
         # own resources (aws:SourceArn): without the source ARN, any alarm or rule in the account
         # could write into the team's topic (a forged approval mail, for one).
         for sid, service, source in (
-            ("AllowTeamTopicToWriteItsQueues", "sns",
-             notification_topic_arn(team, stack.account, stack.region, stack.partition)),
-            ("AllowAlarmsOfThisAccountToNotify", "cloudwatch",
-             stack.format_arn(service="cloudwatch", resource="alarm", resource_name="*",
-                              arn_format=ArnFormat.COLON_RESOURCE_NAME)),
+            (
+                "AllowTeamTopicToWriteItsQueues",
+                "sns",
+                notification_topic_arn(team, stack.account, stack.region, stack.partition),
+            ),
+            (
+                "AllowAlarmsOfThisAccountToNotify",
+                "cloudwatch",
+                stack.format_arn(
+                    service="cloudwatch", resource="alarm", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME
+                ),
+            ),
             ("AllowTeamRulesToDeliver", "events", team_rules_arn_pattern(self, team)),
         ):
             self.key.add_to_resource_policy(
@@ -70,8 +75,10 @@ class TeamKey(Construct):
                     principals=[iam.ServicePrincipal(f"{service}.amazonaws.com")],
                     actions=["kms:GenerateDataKey*", "kms:Decrypt"],
                     resources=["*"],  # in a key policy, "*" means this key
-                    conditions={"StringEquals": {"aws:SourceAccount": stack.account},
-                                "ArnLike": {"aws:SourceArn": source}},
+                    conditions={
+                        "StringEquals": {"aws:SourceAccount": stack.account},
+                        "ArnLike": {"aws:SourceArn": source},
+                    },
                 )
             )
         # CDK's grants for encrypted rule targets add an unconditioned Allow for EventBridge to

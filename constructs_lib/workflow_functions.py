@@ -26,9 +26,9 @@ from constructs_lib.judge_access import judge_invoke_statements
 from constructs_lib.python_function import PythonFunction
 from rft.config.catalog import ControlPlane, base_model
 from rft.config.team_config import Customization
-from rft_graders.spec_walk import judge_models
 from rft_contracts.metrics import WORKFLOW_SERVICE
 from rft_contracts.naming import DATASET_SNAPSHOT_DIR, workflow_function_name
+from rft_graders.spec_walk import judge_models
 
 
 @dataclass(frozen=True)
@@ -88,11 +88,16 @@ class WorkflowFunctions(Construct):
         self._policies: dict[str, iam.ManagedPolicy] = {}
         for step, spec in STEPS.items():
             runtime = PythonFunction(
-                self, step,
+                self,
+                step,
                 description=f"RFT workflow of team {team}: {step}",
                 function_name=workflow_function_name(team, step),
-                code=code, handler=spec.handler, key=key, log_retention_days=log_retention_days,
-                timeout=spec.timeout, memory_mb=spec.memory_mb,
+                code=code,
+                handler=spec.handler,
+                key=key,
+                log_retention_days=log_retention_days,
+                timeout=spec.timeout,
+                memory_mb=spec.memory_mb,
                 environment={
                     "POWERTOOLS_SERVICE_NAME": WORKFLOW_SERVICE,
                     "POWERTOOLS_METRICS_NAMESPACE": training_metrics_namespace,
@@ -104,207 +109,345 @@ class WorkflowFunctions(Construct):
         datasets = datasets_bucket.arn_for_objects("*")
         artifacts = artifacts_bucket.arn_for_objects("*")
         read_datasets = iam.PolicyStatement(
-            sid="ReadTeamDatasets", actions=["s3:GetObject", "s3:GetObjectVersion"],
-            resources=[datasets])
-        write_reports = iam.PolicyStatement(
-            sid="WriteRunReports", actions=["s3:PutObject"], resources=[artifacts])
+            sid="ReadTeamDatasets", actions=["s3:GetObject", "s3:GetObjectVersion"], resources=[datasets]
+        )
+        write_reports = iam.PolicyStatement(sid="WriteRunReports", actions=["s3:PutObject"], resources=[artifacts])
         s3_key = use_key_through(self, key, "s3", sid="UseTeamKeyThroughS3")
         table_key = use_key_through(self, key, "dynamodb", sid="UseTeamKeyThroughDynamoDB")
         # Graders by name pattern and team tag, not one ARN each: the platform template then
         # stays the same size however many customizations the team has.
-        invoke_graders = iam.PolicyStatement(
-            sid="InvokeTeamGraders", actions=["lambda:InvokeFunction"],
-            resources=grader_function_arns,
-            conditions={"StringEquals": {"aws:ResourceTag/rft:team": team}}) if grader_function_arns else None
+        invoke_graders = (
+            iam.PolicyStatement(
+                sid="InvokeTeamGraders",
+                actions=["lambda:InvokeFunction"],
+                resources=grader_function_arns,
+                conditions={"StringEquals": {"aws:ResourceTag/rft:team": team}},
+            )
+            if grader_function_arns
+            else None
+        )
         project = mantle_project_arn(self)
         bearer = iam.PolicyStatement(
-            sid="MintBearerTokens", actions=["bedrock-mantle:CallWithBearerToken"], resources=["*"])
+            sid="MintBearerTokens", actions=["bedrock-mantle:CallWithBearerToken"], resources=["*"]
+        )
         mantle_models = base_models.get("mantle", [])
         native_models = base_models.get("native", [])
         # What each plane's audit invokes: the runtime config's audit.model_id (the team's, else
         # the catalog's invocation id: Nova 2 through its `us.` inference profile).
-        audit_models = {plane: sorted({c.audit.model_id or base_model(c.base_model).invocation_id
-                                       for c in customizations if c.control_plane is plane})
-                        for plane in ControlPlane}
+        audit_models = {
+            plane: sorted(
+                {
+                    c.audit.model_id or base_model(c.base_model).invocation_id
+                    for c in customizations
+                    if c.control_plane is plane
+                }
+            )
+            for plane in ControlPlane
+        }
         audit_mantle_models = sorted(set(mantle_models) | set(audit_models[ControlPlane.MANTLE]))
         # The dataset pre-flight grades a sample of rows through each customization's judges.
         judges = set().union(*(judge_models(c.grader) for c in customizations))
         extra_wildcards: dict[str, str] = {}
 
         def registry_actions(*actions: str) -> iam.PolicyStatement:
-            return iam.PolicyStatement(sid="UseRunRegistry", actions=[f"dynamodb:{a}" for a in actions],
-                                       resources=[registry.table_arn])
+            return iam.PolicyStatement(
+                sid="UseRunRegistry", actions=[f"dynamodb:{a}" for a in actions], resources=[registry.table_arn]
+            )
 
         validate = [read_datasets, write_reports, s3_key]
         if judges:
-            probe, routed = judge_invoke_statements(self, judges, sid="ProbeReferencesThroughJudges",
-                                                    routed_sid="ProbeJudgeThroughProfile")
+            probe, routed = judge_invoke_statements(
+                self, judges, sid="ProbeReferencesThroughJudges", routed_sid="ProbeJudgeThroughProfile"
+            )
             validate += probe
-            extra_wildcards.update({nag.render_resource(self._scope_stack.resolve(arn)): (
-                "The pre-flight's judge probe calls each judge through its cross-region inference "
-                "profile, which routes to the model in one of its regions; allowed only through "
-                "that profile (bedrock:InferenceProfileArn condition).") for arn in routed})
+            extra_wildcards.update(
+                {
+                    nag.render_resource(self._scope_stack.resolve(arn)): (
+                        "The pre-flight's judge probe calls each judge through its cross-region inference "
+                        "profile, which routes to the model in one of its regions; allowed only through "
+                        "that profile (bedrock:InferenceProfileArn condition)."
+                    )
+                    for arn in routed
+                }
+            )
         self._grant("ValidateDataset", *validate)
         audit = [read_datasets, write_reports, s3_key]
         if invoke_graders:
             audit.append(invoke_graders)
         if audit_mantle_models:
-            audit += [bearer, iam.PolicyStatement(
-                sid="SampleMantleBaseModels", actions=["bedrock-mantle:CreateInference"],
-                resources=[project], conditions={"StringEquals": {"bedrock-mantle:Model": audit_mantle_models}})]
+            audit += [
+                bearer,
+                iam.PolicyStatement(
+                    sid="SampleMantleBaseModels",
+                    actions=["bedrock-mantle:CreateInference"],
+                    resources=[project],
+                    conditions={"StringEquals": {"bedrock-mantle:Model": audit_mantle_models}},
+                ),
+            ]
         if audit_models[ControlPlane.NATIVE]:
-            sample, routed = judge_invoke_statements(self, set(audit_models[ControlPlane.NATIVE]),
-                                                     sid="SampleNativeBaseModels",
-                                                     routed_sid="SampleNativeThroughProfile")
+            sample, routed = judge_invoke_statements(
+                self,
+                set(audit_models[ControlPlane.NATIVE]),
+                sid="SampleNativeBaseModels",
+                routed_sid="SampleNativeThroughProfile",
+            )
             audit += sample
-            extra_wildcards.update({nag.render_resource(self._scope_stack.resolve(arn)): (
-                "The audit samples the Nova base model through its cross-region inference profile, "
-                "which routes to the model in one of its regions; allowed only through that "
-                "profile (bedrock:InferenceProfileArn condition).") for arn in routed})
+            extra_wildcards.update(
+                {
+                    nag.render_resource(self._scope_stack.resolve(arn)): (
+                        "The audit samples the Nova base model through its cross-region inference profile, "
+                        "which routes to the model in one of its regions; allowed only through that "
+                        "profile (bedrock:InferenceProfileArn condition)."
+                    )
+                    for arn in routed
+                }
+            )
         self._grant("AuditRewardSignal", *audit)
-        self._grant("RequestApproval", registry_actions("GetItem", "PutItem", "UpdateItem"), table_key,
-                    iam.PolicyStatement(sid="NotifyTeam", actions=["sns:Publish"], resources=[topic.topic_arn]),
-                    use_key_through(self, key, "sns", sid="UseTeamKeyThroughSNS"))
+        self._grant(
+            "RequestApproval",
+            registry_actions("GetItem", "PutItem", "UpdateItem"),
+            table_key,
+            iam.PolicyStatement(sid="NotifyTeam", actions=["sns:Publish"], resources=[topic.topic_arn]),
+            use_key_through(self, key, "sns", sid="UseTeamKeyThroughSNS"),
+        )
         if mantle_models:
             # The run's immutable, content-addressed dataset copies (rft_workflow/snapshots.py).
             keep_snapshots = iam.PolicyStatement(
-                sid="KeepDatasetSnapshots", actions=["s3:PutObject"],
-                resources=[datasets_bucket.arn_for_objects(f"*/{DATASET_SNAPSHOT_DIR}/*")])
-            submit = [read_datasets, keep_snapshots, s3_key, bearer,
-                      registry_actions("GetItem", "PutItem", "UpdateItem"),
-                      table_key,
-                      iam.PolicyStatement(
-                          sid="UploadTrainingFiles",
-                          actions=["bedrock-mantle:CreateFile", "bedrock-mantle:GetFile"],
-                          resources=[project]),
-                      iam.PolicyStatement(
-                          sid="CreateJobsOnTeamModels", actions=["bedrock-mantle:CreateFineTuningJob"],
-                          resources=[project],
-                          conditions={"StringEquals": {"bedrock-mantle:Model": mantle_models}}),
-                      iam.PolicyStatement(
-                          sid="FindExistingJobs",
-                          actions=["bedrock-mantle:ListFineTuningJobs", "bedrock-mantle:GetFineTuningJob"],
-                          resources=[project])]
+                sid="KeepDatasetSnapshots",
+                actions=["s3:PutObject"],
+                resources=[datasets_bucket.arn_for_objects(f"*/{DATASET_SNAPSHOT_DIR}/*")],
+            )
+            submit = [
+                read_datasets,
+                keep_snapshots,
+                s3_key,
+                bearer,
+                registry_actions("GetItem", "PutItem", "UpdateItem"),
+                table_key,
+                iam.PolicyStatement(
+                    sid="UploadTrainingFiles",
+                    actions=["bedrock-mantle:CreateFile", "bedrock-mantle:GetFile"],
+                    resources=[project],
+                ),
+                iam.PolicyStatement(
+                    sid="CreateJobsOnTeamModels",
+                    actions=["bedrock-mantle:CreateFineTuningJob"],
+                    resources=[project],
+                    conditions={"StringEquals": {"bedrock-mantle:Model": mantle_models}},
+                ),
+                iam.PolicyStatement(
+                    sid="FindExistingJobs",
+                    actions=["bedrock-mantle:ListFineTuningJobs", "bedrock-mantle:GetFineTuningJob"],
+                    resources=[project],
+                ),
+            ]
             if invoke_graders:
                 # The caller of a mantle job with a Lambda grader must itself be allowed to invoke it.
                 submit.append(invoke_graders)
             self._grant("SubmitMantleJob", *submit)
-        status = [iam.PolicyStatement(
-            sid="PublishTrainingMetrics", actions=["cloudwatch:PutMetricData"], resources=["*"],
-            conditions={"StringEquals": {"cloudwatch:namespace": training_metrics_namespace}})]
+        status = [
+            iam.PolicyStatement(
+                sid="PublishTrainingMetrics",
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],
+                conditions={"StringEquals": {"cloudwatch:namespace": training_metrics_namespace}},
+            )
+        ]
         # Each plane's statements only when the team has a customization on it: a Nova-only
         # team's roles carry no bedrock-mantle right, an open-weight-only team's no native one.
         # ListFineTuningJobs as a hedge: the authorization reference names no action for job
         # events or checkpoints (bedrock-rft.md, corrections 3; docs/aws-contracts.md).
         read_jobs: list[iam.PolicyStatement] = []
         if mantle_models:
-            read_jobs += [bearer, iam.PolicyStatement(
-                sid="ReadMantleJobs", actions=["bedrock-mantle:GetFineTuningJob", "bedrock-mantle:ListFineTuningJobs"],
-                resources=[project])]
+            read_jobs += [
+                bearer,
+                iam.PolicyStatement(
+                    sid="ReadMantleJobs",
+                    actions=["bedrock-mantle:GetFineTuningJob", "bedrock-mantle:ListFineTuningJobs"],
+                    resources=[project],
+                ),
+            ]
         if native_models:
             read_jobs.append(self._native_jobs_statement("ReadNativeJobs", "bedrock:GetModelCustomizationJob"))
         self._grant("JobStatus", *status, *read_jobs)
         self._grant("ListCheckpoints", *read_jobs)
-        infer = iam.PolicyStatement(sid="InferOnTunedModels", actions=["bedrock-mantle:CreateInference"],
-                                    resources=[project])
+        infer = iam.PolicyStatement(
+            sid="InferOnTunedModels", actions=["bedrock-mantle:CreateInference"], resources=[project]
+        )
         evaluate = [read_datasets, s3_key]
         if mantle_models:
             evaluate += [bearer, infer]
         if invoke_graders:
             evaluate.append(invoke_graders)
-        self._grant_evaluation(evaluate, read_datasets, s3_key, artifacts_bucket, model_parameter_arn_pattern,
-                               registry_actions("GetItem", "PutItem", "UpdateItem"), table_key, topic,
-                               use_key_through(self, key, "sns", sid="UseTeamKeyThroughSNS"))
-        self._grant("Promote",
-                    iam.PolicyStatement(sid="RecordPromotedModel", actions=["ssm:PutParameter"],
-                                        resources=[model_parameter_arn_pattern]),
-                    registry_actions("GetItem", "PutItem", "UpdateItem"), table_key)
+        self._grant_evaluation(
+            evaluate,
+            read_datasets,
+            s3_key,
+            artifacts_bucket,
+            model_parameter_arn_pattern,
+            registry_actions("GetItem", "PutItem", "UpdateItem"),
+            table_key,
+            topic,
+            use_key_through(self, key, "sns", sid="UseTeamKeyThroughSNS"),
+        )
+        self._grant(
+            "Promote",
+            iam.PolicyStatement(
+                sid="RecordPromotedModel", actions=["ssm:PutParameter"], resources=[model_parameter_arn_pattern]
+            ),
+            registry_actions("GetItem", "PutItem", "UpdateItem"),
+            table_key,
+        )
         if mantle_models:
             self._grant("SmokeTest", bearer, infer)
         cancel: list[iam.PolicyStatement] = []
         if mantle_models:
-            cancel += [bearer, iam.PolicyStatement(
-                sid="CancelMantleJobs", actions=["bedrock-mantle:CancelFineTuningJob",
-                                                 "bedrock-mantle:GetFineTuningJob",
-                                                 "bedrock-mantle:ListFineTuningJobs"],
-                resources=[project])]
+            cancel += [
+                bearer,
+                iam.PolicyStatement(
+                    sid="CancelMantleJobs",
+                    actions=[
+                        "bedrock-mantle:CancelFineTuningJob",
+                        "bedrock-mantle:GetFineTuningJob",
+                        "bedrock-mantle:ListFineTuningJobs",
+                    ],
+                    resources=[project],
+                ),
+            ]
         if native_models:
-            cancel.append(self._native_jobs_statement("StopNativeJobs", "bedrock:StopModelCustomizationJob",
-                                                      "bedrock:GetModelCustomizationJob"))
+            cancel.append(
+                self._native_jobs_statement(
+                    "StopNativeJobs", "bedrock:StopModelCustomizationJob", "bedrock:GetModelCustomizationJob"
+                )
+            )
         self._grant("RecordFailure", registry_actions("GetItem", "PutItem", "UpdateItem"), table_key, *cancel)
-        self._acknowledge_wildcards(datasets, artifacts, project, model_parameter_arn_pattern,
-                                    datasets_bucket.arn_for_objects(f"*/{DATASET_SNAPSHOT_DIR}/*"), extra_wildcards,
-                                    [arn for arn in grader_function_arns if "*" in arn])
+        self._acknowledge_wildcards(
+            datasets,
+            artifacts,
+            project,
+            model_parameter_arn_pattern,
+            datasets_bucket.arn_for_objects(f"*/{DATASET_SNAPSHOT_DIR}/*"),
+            extra_wildcards,
+            [arn for arn in grader_function_arns if "*" in arn],
+        )
 
-    def _grant_evaluation(self, evaluate: list[iam.PolicyStatement], read_datasets: iam.PolicyStatement,
-                          s3_key: iam.PolicyStatement, artifacts_bucket: s3.IBucket, parameters: str,
-                          registry: iam.PolicyStatement, table_key: iam.PolicyStatement, topic: sns.ITopic,
-                          sns_key: iam.PolicyStatement) -> None:
+    def _grant_evaluation(
+        self,
+        evaluate: list[iam.PolicyStatement],
+        read_datasets: iam.PolicyStatement,
+        s3_key: iam.PolicyStatement,
+        artifacts_bucket: s3.IBucket,
+        parameters: str,
+        registry: iam.PolicyStatement,
+        table_key: iam.PolicyStatement,
+        topic: sns.ITopic,
+        sns_key: iam.PolicyStatement,
+    ) -> None:
         """The held-out evaluation reads and writes its per-item results in the artifacts bucket
         (ListBucket so a result not yet written reads as 404, not 403: that is how an item
         knows it has work to do)."""
         artifacts = artifacts_bucket.arn_for_objects("*")
-        results = iam.PolicyStatement(sid="ReadWriteEvaluationResults", actions=["s3:GetObject", "s3:PutObject"],
-                                      resources=[artifacts])
-        listing = iam.PolicyStatement(sid="ListEvaluationResults", actions=["s3:ListBucket"],
-                                      resources=[artifacts_bucket.bucket_arn])
-        self._grant("PlanEvaluation", read_datasets, s3_key, results,
-                    iam.PolicyStatement(sid="ReadPromotedModel", actions=["ssm:GetParameter"],
-                                        resources=[parameters]))
+        results = iam.PolicyStatement(
+            sid="ReadWriteEvaluationResults", actions=["s3:GetObject", "s3:PutObject"], resources=[artifacts]
+        )
+        listing = iam.PolicyStatement(
+            sid="ListEvaluationResults", actions=["s3:ListBucket"], resources=[artifacts_bucket.bucket_arn]
+        )
+        self._grant(
+            "PlanEvaluation",
+            read_datasets,
+            s3_key,
+            results,
+            iam.PolicyStatement(sid="ReadPromotedModel", actions=["ssm:GetParameter"], resources=[parameters]),
+        )
         self._grant("EvaluateBatch", *[s for s in evaluate if s is not read_datasets], results, listing)
         self._grant("PromotionGate", results, listing, s3_key, registry, table_key)
-        self._grant("RequestPromotionApproval", registry, table_key, sns_key, iam.PolicyStatement(
-            sid="NotifyTeam", actions=["sns:Publish"], resources=[topic.topic_arn]))
+        self._grant(
+            "RequestPromotionApproval",
+            registry,
+            table_key,
+            sns_key,
+            iam.PolicyStatement(sid="NotifyTeam", actions=["sns:Publish"], resources=[topic.topic_arn]),
+        )
         self._grant("CheckPromotionApproval", registry, table_key)
 
     def _native_jobs_statement(self, sid: str, *actions: str) -> iam.PolicyStatement:
-        return iam.PolicyStatement(sid=sid, actions=list(actions), resources=[self._scope_stack.format_arn(
-            service="bedrock", resource="model-customization-job", resource_name="*")])
+        return iam.PolicyStatement(
+            sid=sid,
+            actions=list(actions),
+            resources=[
+                self._scope_stack.format_arn(service="bedrock", resource="model-customization-job", resource_name="*")
+            ],
+        )
 
     def _grant(self, step: str, *statements: iam.PolicyStatement) -> None:
         self._policies[step].add_statements(*statements)
 
-    def _acknowledge_wildcards(self, datasets: str, artifacts: str, project: str, parameters: str,
-                               snapshots: str, extra: dict[str, str], graders: Sequence[str] = ()) -> None:
+    def _acknowledge_wildcards(
+        self,
+        datasets: str,
+        artifacts: str,
+        project: str,
+        parameters: str,
+        snapshots: str,
+        extra: dict[str, str],
+        graders: Sequence[str] = (),
+    ) -> None:
         reasons = {
             datasets: "Workflow steps are shared by the team's customizations, so they read any "
-                      "object of the team's datasets bucket (never another bucket).",
+            "object of the team's datasets bucket (never another bucket).",
             artifacts: "Workflow steps write run reports under each customization's prefix of the "
-                       "team's artifacts bucket; the object names are created per run.",
+            "team's artifacts bucket; the object names are created per run.",
             project: "bedrock-mantle authorizes fine-tuning and inference against the project the "
-                     "call runs in; fine-tuned model ids only exist after training, so the model "
-                     "condition applies where the model is known (base models).",
+            "call runs in; fine-tuned model ids only exist after training, so the model "
+            "condition applies where the model is known (base models).",
             parameters: "Promotion writes the 'model' parameter of whichever team customization the "
-                        "run belongs to, under the team's /rft/<team>/ path.",
+            "run belongs to, under the team's /rft/<team>/ path.",
             snapshots: "Submission writes each run's content-addressed dataset copy under the "
-                       "by-sha256/ folder of whichever team customization the run belongs to.",
+            "by-sha256/ folder of whichever team customization the run belongs to.",
             "*": "bedrock-mantle:CallWithBearerToken and cloudwatch:PutMetricData support no "
-                 "resource-level permissions; PutMetricData is limited to the team's training "
-                 "namespace by condition.",
+            "resource-level permissions; PutMetricData is limited to the team's training "
+            "namespace by condition.",
             "native-jobs": "Bedrock customization job ARNs carry a generated id; the statement is "
-                           "limited to jobs of this account and region.",
+            "limited to jobs of this account and region.",
         }
         native_jobs = self._scope_stack.format_arn(
-            service="bedrock", resource="model-customization-job", resource_name="*")
+            service="bedrock", resource="model-customization-job", resource_name="*"
+        )
         by_rendered = {
             nag.render_resource(self._scope_stack.resolve(arn)): reason
-            for arn, reason in ((datasets, reasons[datasets]), (artifacts, reasons[artifacts]),
-                                (project, reasons[project]), (parameters, reasons[parameters]),
-                                (native_jobs, reasons["native-jobs"]), ("*", reasons["*"]),
-                                (snapshots, reasons[snapshots]),
-                                *((g, "Workflow steps invoke the grader of whichever team "
-                                      "customization a run belongs to: functions named "
-                                      "rft-<team>-*-grader that also carry the team's rft:team tag "
-                                      "(a hyphenated team's graders match the name, not the tag).")
-                                  for g in graders))
+            for arn, reason in (
+                (datasets, reasons[datasets]),
+                (artifacts, reasons[artifacts]),
+                (project, reasons[project]),
+                (parameters, reasons[parameters]),
+                (native_jobs, reasons["native-jobs"]),
+                ("*", reasons["*"]),
+                (snapshots, reasons[snapshots]),
+                *(
+                    (
+                        g,
+                        "Workflow steps invoke the grader of whichever team "
+                        "customization a run belongs to: functions named "
+                        "rft-<team>-*-grader that also carry the team's rft:team tag "
+                        "(a hyphenated team's graders match the name, not the tag).",
+                    )
+                    for g in graders
+                ),
+            )
         } | extra
         for policy in self._policies.values():
             document = self._scope_stack.resolve(policy.document.to_json())
-            wildcards = {nag.render_resource(r) for s in document.get("Statement", [])
-                         for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
-                         if "*" in nag.render_resource(r)}
+            wildcards = {
+                nag.render_resource(r)
+                for s in document.get("Statement", [])
+                for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+                if "*" in nag.render_resource(r)
+            }
             for rendered in sorted(wildcards):
                 if rendered not in by_rendered:
-                    raise ValueError(f"{policy.node.path}: wildcard resource {rendered} has no "
-                                     "reviewed reason in WorkflowFunctions._acknowledge_wildcards")
+                    raise ValueError(
+                        f"{policy.node.path}: wildcard resource {rendered} has no "
+                        "reviewed reason in WorkflowFunctions._acknowledge_wildcards"
+                    )
                 nag.acknowledge(policy, f"AwsSolutions-IAM5[Resource::{rendered}]", by_rendered[rendered])

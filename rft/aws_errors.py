@@ -7,22 +7,24 @@ credentials and AWS API errors into one line on stderr and exit status 2, never 
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from rft_contracts.naming import mantle_base_url
-
 
 
 class CliError(Exception):
     """A bad input or state: printed as one line, exit status 2."""
 
-NO_CREDENTIALS = ("no AWS credentials found; configure credentials for the team's account "
-                  "(e.g. AWS_PROFILE or `aws sso login`)")
+
+NO_CREDENTIALS = (
+    "no AWS credentials found; configure credentials for the team's account (e.g. AWS_PROFILE or `aws sso login`)"
+)
 
 
 def load_team(team_name: str):
     """The team config, or ``CliError`` with the loader's message (unknown team, bad YAML...)."""
-    from rft.config.loader import ConfigError, load_team as load
+    from rft.config.loader import ConfigError
+    from rft.config.loader import load_team as load
 
     try:
         return load(team_name)

@@ -31,8 +31,9 @@ from rft.config.loader import TEAMS_DIR_ENV
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rft", description="RFT platform for Amazon Bedrock")
     parser.add_argument("--version", action="version", version=f"rft {_version()}")
-    parser.add_argument("--teams-dir", metavar="DIR",
-                        help=f"directory of team files (default: ${TEAMS_DIR_ENV}, else config/teams)")
+    parser.add_argument(
+        "--teams-dir", metavar="DIR", help=f"directory of team files (default: ${TEAMS_DIR_ENV}, else config/teams)"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in (grade, judge, run_control, run_history, model_commands, dashboard, import_openai, data, doctor):
         command.register(subparsers)

@@ -16,8 +16,9 @@ from rft.aws_errors import guarded, load_team
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser("dashboard", help="print the CloudWatch dashboard URL of a team",
-                                   description=__doc__.split("\n\n")[0])
+    parser = subparsers.add_parser(
+        "dashboard", help="print the CloudWatch dashboard URL of a team", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--team", required=True, help="team whose dashboard to show")
     parser.add_argument("--json", action="store_true", help="print team, region, dashboard name and URL as JSON")
     parser.set_defaults(func=run)
@@ -27,8 +28,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 def url(team: str, region: str) -> str:
     from rft_contracts import naming
 
-    return (f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
-            f"#dashboards/dashboard/{naming.dashboard_name(team)}")
+    return (
+        f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
+        f"#dashboards/dashboard/{naming.dashboard_name(team)}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,8 +40,16 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, "json", False):
             from rft_contracts import naming
 
-            print(json.dumps({"team": team.team, "region": team.region,
-                              "dashboard": naming.dashboard_name(team.team), "url": url(team.team, team.region)}))
+            print(
+                json.dumps(
+                    {
+                        "team": team.team,
+                        "region": team.region,
+                        "dashboard": naming.dashboard_name(team.team),
+                        "url": url(team.team, team.region),
+                    }
+                )
+            )
         else:
             print(url(team.team, team.region))
         return 0

@@ -32,11 +32,18 @@ _WORDS = re.compile(r"\w+")
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser("data", help="dataset tools (check files as the workflow will, before upload)",
-                                   description=__doc__.split("\n\n")[0])
+    parser = subparsers.add_parser(
+        "data",
+        help="dataset tools (check files as the workflow will, before upload)",
+        description=__doc__.split("\n\n")[0],
+    )
     sub = parser.add_subparsers(dest="data_command", metavar="COMMAND", required=True)
-    check = sub.add_parser("check", help="run the workflow's dataset pre-flight on local files",
-                           description=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    check = sub.add_parser(
+        "check",
+        help="run the workflow's dataset pre-flight on local files",
+        description=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     check.add_argument("train", metavar="TRAIN", help="training JSONL")
     check.add_argument("--validation", metavar="JSONL", help="validation JSONL")
     check.add_argument("--team", required=True)
@@ -48,8 +55,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        report = check_files(args.team, args.customization, Path(args.train),
-                             Path(args.validation) if args.validation else None)
+        report = check_files(
+            args.team, args.customization, Path(args.train), Path(args.validation) if args.validation else None
+        )
     except CliError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
@@ -65,9 +73,19 @@ def limits_for(team, customization):
     from rft.config.runtime_config import build_runtime_config
 
     local = "local"
-    config = build_runtime_config(team, customization, account=team.account, region=team.region, partition="aws",
-                                  grader_function_arn=local, service_role_arn=None, kms_key_arn=local,
-                                  datasets_bucket=local, artifacts_bucket=local, registry_table=local)
+    config = build_runtime_config(
+        team,
+        customization,
+        account=team.account,
+        region=team.region,
+        partition="aws",
+        grader_function_arn=local,
+        service_role_arn=None,
+        kms_key_arn=local,
+        datasets_bucket=local,
+        artifacts_bucket=local,
+        registry_table=local,
+    )
     return config.dataset_limits
 
 
@@ -93,25 +111,37 @@ def check_files(team_name: str, customization_name: str, train: Path, validation
         problems += dataset.overlap_problems(checks["train"], checks["validation"])
     probe = _reference_probe(customization.grader, checks, problems)
     warnings = near_duplicates(checks["train"], checks["validation"]) if "validation" in checks else []
-    files = {name: {"path": str(path), "rows": checks[name].lines, "sha256": checks[name].sha256,
-                    "prompt_tokens_max": max(checks[name].prompt_tokens, default=0)}
-             for name, path in (("train", train), ("validation", validation)) if name in checks}
+    files = {
+        name: {
+            "path": str(path),
+            "rows": checks[name].lines,
+            "sha256": checks[name].sha256,
+            "prompt_tokens_max": max(checks[name].prompt_tokens, default=0),
+        }
+        for name, path in (("train", train), ("validation", validation))
+        if name in checks
+    }
     return {
-        "team": team.team, "customization": customization.name, "valid": not problems, "files": files,
-        "limits": limits.model_dump(), "token_estimate": dataset.TOKEN_ESTIMATE,
+        "team": team.team,
+        "customization": customization.name,
+        "valid": not problems,
+        "files": files,
+        "limits": limits.model_dump(),
+        "token_estimate": dataset.TOKEN_ESTIMATE,
         "grader_reference_check": probe,
-        "problems": [p.as_dict() for p in problems], "warnings": warnings,
+        "problems": [p.as_dict() for p in problems],
+        "warnings": warnings,
     }
 
 
 def _reference_probe(spec: dict, checks: dict, problems: list) -> dict:
     """The workflow's reference probe (grading.reference_problems), in chunks with progress."""
-    from rft_graders.spec_walk import judge_models
-    from rft_graders.spec import parse_grader_spec
-    from rft_workflow import dataset, grading
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from rft.grade import stderr_console
+    from rft_graders.spec import parse_grader_spec
+    from rft_graders.spec_walk import judge_models
+    from rft_workflow import dataset, grading
 
     skip = grading.probe_skip_reason(spec)
     if skip is None and judge_models(parse_grader_spec(spec)):
@@ -125,17 +155,20 @@ def _reference_probe(spec: dict, checks: dict, problems: list) -> dict:
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("probe", total=len(located))
         for start in range(0, len(located), PROBE_CHUNK):
-            part = [row.data for _, row in located[start:start + PROBE_CHUNK]]
+            part = [row.data for _, row in located[start : start + PROBE_CHUNK]]
             try:
                 found += [(start + i, reason) for i, reason in grading.reference_problems(spec, part)]
             except Exception as exc:  # noqa: BLE001 - as the workflow: reported, not fatal
-                return {"status": "skipped",
-                        "reason": f"cannot build the grader offline: {type(exc).__name__}: {str(exc)[:200]}"}
+                return {
+                    "status": "skipped",
+                    "reason": f"cannot build the grader offline: {type(exc).__name__}: {str(exc)[:200]}",
+                }
             progress.advance(task, len(part))
     for index, reason in found:
         name, row = located[index]
-        problems.append(dataset.Problem(name, row.line, "grader",
-                                        f"the grader cannot use this reference_answer ({reason})"))
+        problems.append(
+            dataset.Problem(name, row.line, "grader", f"the grader cannot use this reference_answer ({reason})")
+        )
     return {"status": "ran", "rows": len(located), "unusable": len(found)}
 
 
@@ -157,8 +190,14 @@ def near_duplicates(train, validation) -> list[dict]:
     for row in validation.rows:
         line = first.get(_loose_key(row.data["messages"]))
         if line is not None and row.prompt_key not in exact:
-            out.append({"file": "validation", "line": row.line, "check": "near_duplicate",
-                        "reason": f"same words as train line {line}; not held out in effect"})
+            out.append(
+                {
+                    "file": "validation",
+                    "line": row.line,
+                    "check": "near_duplicate",
+                    "reason": f"same words as train line {line}; not held out in effect",
+                }
+            )
     return out
 
 
@@ -170,8 +209,9 @@ def print_report(report: dict) -> None:
     console = Console(highlight=False, soft_wrap=True)
     if not console.is_terminal:
         console.width = 160
-    table = Table(title=Text(f"{PROG}: team {report['team']}, customization {report['customization']}"),
-                  title_justify="left")
+    table = Table(
+        title=Text(f"{PROG}: team {report['team']}, customization {report['customization']}"), title_justify="left"
+    )
     for column in ("file", "rows", "max prompt tokens (est.)", "problems"):
         table.add_column(column)
     for name, info in report["files"].items():
@@ -179,12 +219,23 @@ def print_report(report: dict) -> None:
         table.add_row(Text(f"{name} ({info['path']})"), str(info["rows"]), str(info["prompt_tokens_max"]), str(count))
     console.print(table)
     limits = report["limits"]
-    console.print(Text(f"limits: {limits['min_rows']} to {limits['max_rows']} training rows, prompts up to "
-                       f"{limits['max_prompt_tokens']} tokens estimated as {report['token_estimate']}"))
+    console.print(
+        Text(
+            f"limits: {limits['min_rows']} to {limits['max_rows']} training rows, prompts up to "
+            f"{limits['max_prompt_tokens']} tokens estimated as {report['token_estimate']}"
+        )
+    )
     probe = report["grader_reference_check"]
-    console.print(Text(f"grader reference probe: {probe['status']}"
-                       + (f" ({probe['reason']})" if probe["status"] == "skipped"
-                          else f", {probe['rows']} rows, {probe['unusable']} unusable")))
+    console.print(
+        Text(
+            f"grader reference probe: {probe['status']}"
+            + (
+                f" ({probe['reason']})"
+                if probe["status"] == "skipped"
+                else f", {probe['rows']} rows, {probe['unusable']} unusable"
+            )
+        )
+    )
     for problem in report["problems"][:20]:
         where = f"line {problem['line']}" if problem["line"] is not None else "file"
         console.print(Text(f"error: {problem['file']} {where}: {problem['reason']}"))
@@ -192,5 +243,10 @@ def print_report(report: dict) -> None:
         console.print(Text(f"... and {len(report['problems']) - 20} more problems (--json lists all)"))
     for warning in report["warnings"][:20]:
         console.print(Text(f"warning: {warning['file']} line {warning['line']}: {warning['reason']}"))
-    console.print(Text("ok: the workflow's pre-flight would accept these files" if report["valid"]
-                       else f"FAILED: {len(report['problems'])} problems; the run would stop at ValidateDataset"))
+    console.print(
+        Text(
+            "ok: the workflow's pre-flight would accept these files"
+            if report["valid"]
+            else f"FAILED: {len(report['problems'])} problems; the run would stop at ValidateDataset"
+        )
+    )

@@ -19,16 +19,19 @@ from rft.aws_errors import CliError, guarded, load_team
 
 # The account ids of the shipped examples and AWS's documentation: a config that still carries
 # one was copied and not finished, and must never reach `cdk deploy`.
-PLACEHOLDER_ACCOUNTS = frozenset({"111111111111", "123456789012", "000000000000", "999999999999",
-                                  "012345678901", "210987654321"})
+PLACEHOLDER_ACCOUNTS = frozenset(
+    {"111111111111", "123456789012", "000000000000", "999999999999", "012345678901", "210987654321"}
+)
 BOOTSTRAP_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
 PROG = "deploy check"
 
 
 def placeholder_problem(team) -> str | None:
     if team.account in PLACEHOLDER_ACCOUNTS or len(set(team.account)) == 1:
-        return (f"team {team.team}: account {team.account} is a placeholder from the examples; set "
-                "`account:` in its config to the team's 12-digit AWS account id before deploying")
+        return (
+            f"team {team.team}: account {team.account} is a placeholder from the examples; set "
+            "`account:` in its config to the team's 12-digit AWS account id before deploying"
+        )
     return None
 
 
@@ -53,8 +56,10 @@ def check(team_name: str, session=None) -> str:
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code")
         if code == "ParameterNotFound":
-            raise CliError(f"account {team.account} is not CDK-bootstrapped in {team.region}; run "
-                           f"`cdk bootstrap aws://{team.account}/{team.region}` once") from None
+            raise CliError(
+                f"account {team.account} is not CDK-bootstrapped in {team.region}; run "
+                f"`cdk bootstrap aws://{team.account}/{team.region}` once"
+            ) from None
         if code not in ("AccessDeniedException", "AccessDenied"):
             raise
         # A deploy role may be denied SSM reads; cdk reports a missing bootstrap itself then.
@@ -64,8 +69,11 @@ def check(team_name: str, session=None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rft.deploy_check", description=__doc__.splitlines()[0])
     parser.add_argument("--team", required=True)
-    parser.add_argument("--approval", action="store_true",
-                        help="print the --require-approval flag the team's `deploy.require_approval` asks for")
+    parser.add_argument(
+        "--approval",
+        action="store_true",
+        help="print the --require-approval flag the team's `deploy.require_approval` asks for",
+    )
     args = parser.parse_args(argv)
 
     def body() -> int:

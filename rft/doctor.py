@@ -40,11 +40,16 @@ class Result:
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
-        "doctor", help="check the AWS behaviour the platform assumes (sandbox account)",
-        description=__doc__.split("\n\n")[0])
+        "doctor",
+        help="check the AWS behaviour the platform assumes (sandbox account)",
+        description=__doc__.split("\n\n")[0],
+    )
     parser.add_argument("--team", required=True, help="team whose deployed resources are checked")
-    parser.add_argument("--paid-probes", action="store_true",
-                        help="also make one tiny inference call per mantle base model (costs cents)")
+    parser.add_argument(
+        "--paid-probes",
+        action="store_true",
+        help="also make one tiny inference call per mantle base model (costs cents)",
+    )
     parser.set_defaults(func=run)
     return parser
 
@@ -63,8 +68,14 @@ def run(args: argparse.Namespace) -> int:
 class Doctor:
     """The checks of one team; ``client(service)`` and ``mantle()`` are replaceable in tests."""
 
-    def __init__(self, team: Any, *, paid_probes: bool = False,
-                 client: Callable[[str], Any] | None = None, mantle: Callable[[], Any] | None = None):
+    def __init__(
+        self,
+        team: Any,
+        *,
+        paid_probes: bool = False,
+        client: Callable[[str], Any] | None = None,
+        mantle: Callable[[], Any] | None = None,
+    ):
         self.team = team
         self.paid_probes = paid_probes
         self._client = client or self._boto3_client
@@ -124,20 +135,47 @@ class Doctor:
             for model in mantle_models:
                 plan.append((f"mantle-route:{model}", partial(self.mantle_route, model)))
                 plan.append((f"mantle-responses:{model}", partial(self.mantle_responses, model)))
-            plan.append(("mantle-validation-file", lambda: (SKIP, (
-                "needs a paid job: create one job on a 100-row file with validation_file, check it is "
-                "accepted and used, then cancel it (docs/aws-contracts.md A5)"))))
+            plan.append(
+                (
+                    "mantle-validation-file",
+                    lambda: (
+                        SKIP,
+                        (
+                            "needs a paid job: create one job on a 100-row file with validation_file, check it is "
+                            "accepted and used, then cancel it (docs/aws-contracts.md A5)"
+                        ),
+                    ),
+                )
+            )
         for model in sorted({c.base_model for c in native}):
             plan.append((f"native-base-model:{model}", partial(self.native_base_model, model)))
         for c in native:
             plan.append((f"native-inference-profile:{c.name}", partial(self.native_inference_profile, c)))
         if native:
-            plan.append(("native-rft-config", lambda: (SKIP, (
-                "needs a paid job: run `aws stepfunctions test-state` on the CreateNativeJob state with "
-                "the real role, then stop the job (docs/aws-contracts.md A9)"))))
-        plan.append(("grader-event-shape", lambda: (SKIP, (
-            "needs a paid job: run a 1-epoch job and read one raw grader event in the grader's logs "
-            "(envelope, reference location, id format; docs/aws-contracts.md A1-A3)"))))
+            plan.append(
+                (
+                    "native-rft-config",
+                    lambda: (
+                        SKIP,
+                        (
+                            "needs a paid job: run `aws stepfunctions test-state` on the CreateNativeJob state with "
+                            "the real role, then stop the job (docs/aws-contracts.md A9)"
+                        ),
+                    ),
+                )
+            )
+        plan.append(
+            (
+                "grader-event-shape",
+                lambda: (
+                    SKIP,
+                    (
+                        "needs a paid job: run a 1-epoch job and read one raw grader event in the grader's logs "
+                        "(envelope, reference location, id format; docs/aws-contracts.md A1-A3)"
+                    ),
+                ),
+            )
+        )
         return plan
 
     # -- checks -------------------------------------------------------------------------------
@@ -161,7 +199,9 @@ class Doctor:
 
         bucket = bucket_name(self.team.team, "datasets", self.team.account, self.team.region)
         policy = json.loads(self._client("s3").get_bucket_policy(Bucket=bucket)["Policy"])
-        denies = [s for s in policy.get("Statement", []) if s.get("Sid") == SNAPSHOT_POLICY_SID and s.get("Effect") == "Deny"]
+        denies = [
+            s for s in policy.get("Statement", []) if s.get("Sid") == SNAPSHOT_POLICY_SID and s.get("Effect") == "Deny"
+        ]
         if not denies:
             return FAIL, f"s3://{bucket} has no {SNAPSHOT_POLICY_SID} deny: trained-on dataset copies can be deleted"
         return PASS, f"s3://{bucket} denies deleting the by-sha256/ dataset copies runs trained on"
@@ -205,19 +245,26 @@ class Doctor:
         try:
             listed = {m.id for m in self.mantle().models.list()}
         except Exception as exc:  # noqa: BLE001 - a missing models route is a warning, not a failure
-            return WARN, (f"could not list models under /v1 ({_openai_message(exc) or type(exc).__name__}); "
-                          f"check by hand that {model} is served under /v1, not /openai/v1")
+            return WARN, (
+                f"could not list models under /v1 ({_openai_message(exc) or type(exc).__name__}); "
+                f"check by hand that {model} is served under /v1, not /openai/v1"
+            )
         if model in listed:
             return PASS, f"{model} is listed under /v1, the prefix the platform uses"
-        return WARN, (f"{model} is not listed under /v1 ({len(listed)} models are); AWS serves some models "
-                      "under /openai/v1 only; the fine-tuning docs use /v1")
+        return WARN, (
+            f"{model} is not listed under /v1 ({len(listed)} models are); AWS serves some models "
+            "under /openai/v1 only; the fine-tuning docs use /v1"
+        )
 
     def mantle_responses(self, model: str) -> tuple[str, str]:
         from rft.config.catalog import base_model
 
         expected = base_model(model).responses_api
         if not self.paid_probes:
-            return SKIP, f"catalog says Responses is {'served' if expected else 'not served'}; run with --paid-probes to check"
+            return (
+                SKIP,
+                f"catalog says Responses is {'served' if expected else 'not served'}; run with --paid-probes to check",
+            )
         client = self.mantle()
         client.chat.completions.create(model=model, messages=[{"role": "user", "content": PROBE_PROMPT}], max_tokens=16)
         try:
@@ -226,7 +273,10 @@ class Doctor:
         except Exception as exc:  # noqa: BLE001 - the answer is the point
             served, detail = False, _openai_message(exc) or type(exc).__name__
         if served == expected:
-            return PASS, f"Chat Completions answers; Responses {'answers' if served else 'is refused'}, as the catalog says"
+            return (
+                PASS,
+                f"Chat Completions answers; Responses {'answers' if served else 'is refused'}, as the catalog says",
+            )
         if served:
             return WARN, "Responses answers though the catalog says it is not served: the smoke test could use it"
         return FAIL, f"Responses is refused ({detail}) though the catalog says it is served: the smoke test would fail"
@@ -239,10 +289,15 @@ class Doctor:
     def native_inference_profile(self, customization: Any) -> tuple[str, str]:
         profile = customization.audit.model_id
         if not profile:
-            return WARN, (f"audit.model_id is not set: the audit invokes {customization.base_model}, which AWS's "
-                          "Nova guide does not list for invocation (use the us./global. profile)")
+            return WARN, (
+                f"audit.model_id is not set: the audit invokes {customization.base_model}, which AWS's "
+                "Nova guide does not list for invocation (use the us./global. profile)"
+            )
         found = self._client("bedrock").get_inference_profile(inferenceProfileIdentifier=profile)
-        return PASS, f"{profile} is {found.get('status', 'ACTIVE')} and routes to {len(found.get('models', []))} model(s)"
+        return (
+            PASS,
+            f"{profile} is {found.get('status', 'ACTIVE')} and routes to {len(found.get('models', []))} model(s)",
+        )
 
 
 def _openai_message(exc: BaseException) -> str | None:

@@ -43,11 +43,17 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--customization", help="customization name within --team")
     parser.add_argument("--samples", metavar="JSONL", help="Bedrock samples, one JSON object per line")
     parser.add_argument("--out", metavar="JSONL", help="write results here instead of stdout")
-    parser.add_argument("--max-error-rate", type=float, default=DEFAULT_MAX_ERROR_RATE, metavar="F",
-                        help="exit 1 when more than this fraction of samples hit grader errors "
-                        f"(default {DEFAULT_MAX_ERROR_RATE}, the reward audit's default)")
-    parser.add_argument("--json", action="store_true",
-                        help="print the summary as JSON on stdout (results go only to --out)")
+    parser.add_argument(
+        "--max-error-rate",
+        type=float,
+        default=DEFAULT_MAX_ERROR_RATE,
+        metavar="F",
+        help="exit 1 when more than this fraction of samples hit grader errors "
+        f"(default {DEFAULT_MAX_ERROR_RATE}, the reward audit's default)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the summary as JSON on stdout (results go only to --out)"
+    )
     add_scripted_judge_argument(parser)
     parser.set_defaults(func=run)
     return parser
@@ -59,7 +65,10 @@ def run(args: argparse.Namespace) -> int:
             spec = _spec_from_file(args.validate)
             from rft_graders.spec import spec_hash
 
-            print(f"ok: {args.validate} is a valid {_kind(spec)} grader (spec hash {spec_hash(spec)[:12]})", file=sys.stderr)
+            print(
+                f"ok: {args.validate} is a valid {_kind(spec)} grader (spec hash {spec_hash(spec)[:12]})",
+                file=sys.stderr,
+            )
             if args.json:
                 print(json.dumps({"valid": True, "kind": _kind(spec), "spec_hash": spec_hash(spec)}))
             return 0
@@ -76,8 +85,14 @@ def run(args: argparse.Namespace) -> int:
         if not 0 <= args.max_error_rate <= 1:
             raise CliError("--max-error-rate must be between 0 and 1")
         samples = _read_samples(Path(args.samples))
-        return _grade(spec, samples, args.out, judge_client_factory(spec, getattr(args, "scripted_judge", None)),
-                      max_error_rate=args.max_error_rate, as_json=args.json)
+        return _grade(
+            spec,
+            samples,
+            args.out,
+            judge_client_factory(spec, getattr(args, "scripted_judge", None)),
+            max_error_rate=args.max_error_rate,
+            as_json=args.json,
+        )
     except CliError as exc:
         print(f"rft grade: {exc}", file=sys.stderr)
         return 2
@@ -204,10 +219,17 @@ def judge_client_factory(spec, scripted: str | None):
     return None  # the runtime's default bedrock-runtime client
 
 
-def _grade(spec, samples: list[dict], out: str | None, judge_factory=None, *,
-           max_error_rate: float = DEFAULT_MAX_ERROR_RATE, as_json: bool = False) -> int:
-    from rft_graders.build import BuildContext, build_grader
+def _grade(
+    spec,
+    samples: list[dict],
+    out: str | None,
+    judge_factory=None,
+    *,
+    max_error_rate: float = DEFAULT_MAX_ERROR_RATE,
+    as_json: bool = False,
+) -> int:
     from rft.local_sandbox import LocalSandboxClient
+    from rft_graders.build import BuildContext, build_grader
     from rft_graders.stats import summarize
 
     try:
@@ -230,8 +252,11 @@ def _grade(spec, samples: list[dict], out: str | None, judge_factory=None, *,
     else:
         print_summary(summary, report)
     if failed:
-        print(f"rft grade: {summary.error_count} of {summary.count} samples ({summary.error_rate:.1%}) hit grader "
-              f"errors, above --max-error-rate {max_error_rate:g}; their score 0 is not a grade", file=sys.stderr)
+        print(
+            f"rft grade: {summary.error_count} of {summary.count} samples ({summary.error_rate:.1%}) hit grader "
+            f"errors, above --max-error-rate {max_error_rate:g}; their score 0 is not a grade",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -239,7 +264,6 @@ def _grade(spec, samples: list[dict], out: str | None, judge_factory=None, *,
 def grade_with_progress(samples: list[dict], grader, chunk: int = PROGRESS_CHUNK):
     """grade_batch over chunks of the samples with a progress bar on stderr (hidden when
     stderr is not a terminal); one report, sample indexes as in the input."""
-    from rft_graders.batch import BatchReport, SampleError, grade_batch
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -248,13 +272,15 @@ def grade_with_progress(samples: list[dict], grader, chunk: int = PROGRESS_CHUNK
         TimeRemainingColumn,
     )
 
+    from rft_graders.batch import BatchReport, SampleError, grade_batch
+
     report = BatchReport(results=[])
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     console = stderr_console()
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("grading", total=len(samples))
         for start in range(0, len(samples), chunk):
-            part = grade_batch(samples[start:start + chunk], grader)
+            part = grade_batch(samples[start : start + chunk], grader)
             report.results += part.results
             report.prompt_keys += part.prompt_keys
             report.errors += [SampleError(start + e.index, e.id, e.reason) for e in part.errors]
@@ -285,19 +311,33 @@ def metric_table(results: list[dict]) -> list[dict]:
             kind = "component" if m["type"] == "Reward" else "metric"
             totals.setdefault((m["name"], kind), []).append(float(m["value"]))
     count = len(results)
-    return [{"name": name, "kind": kind, "samples": len(values), "of": count,
-             "mean_over_all": sum(values) / count if count else 0.0,
-             "mean_where_present": sum(values) / len(values)}
-            for (name, kind), values in totals.items()]
+    return [
+        {
+            "name": name,
+            "kind": kind,
+            "samples": len(values),
+            "of": count,
+            "mean_over_all": sum(values) / count if count else 0.0,
+            "mean_where_present": sum(values) / len(values),
+        }
+        for (name, kind), values in totals.items()
+    ]
 
 
 def summary_json(summary, report, max_error_rate: float, failed: bool) -> dict:
     return {
-        "samples": summary.count, "mean": summary.mean, "std": summary.std,
-        "min": summary.minimum, "max": summary.maximum, "zero_fraction": summary.zero_fraction,
-        "grader_errors": summary.error_count, "error_rate": summary.error_rate,
-        "max_error_rate": max_error_rate, "failed": failed,
-        "histogram": summary.histogram, "prompts": summary.prompt_groups,
+        "samples": summary.count,
+        "mean": summary.mean,
+        "std": summary.std,
+        "min": summary.minimum,
+        "max": summary.maximum,
+        "zero_fraction": summary.zero_fraction,
+        "grader_errors": summary.error_count,
+        "error_rate": summary.error_rate,
+        "max_error_rate": max_error_rate,
+        "failed": failed,
+        "histogram": summary.histogram,
+        "prompts": summary.prompt_groups,
         "flat_prompt_fraction": summary.flat_group_fraction,
         "metrics": metric_table(report.results),
         "errors": [{"index": e.index, "id": e.id, "reason": e.reason} for e in report.errors],
@@ -317,13 +357,22 @@ def print_summary(summary, report) -> None:
     if rows:
         table = Table(title=Text(f"components and metrics over {summary.count} samples"), title_justify="left")
         columns: tuple[tuple[str, JustifyMethod], ...] = (
-            ("name", "left"), ("kind", "left"), ("samples with it", "right"),
-            ("mean over all", "right"), ("mean where present", "right"))
+            ("name", "left"),
+            ("kind", "left"),
+            ("samples with it", "right"),
+            ("mean over all", "right"),
+            ("mean where present", "right"),
+        )
         for column, justify in columns:
             table.add_column(column, justify=justify)
         for row in rows:
-            table.add_row(Text(row["name"]), row["kind"], f"{row['samples']} of {row['of']}",
-                          f"{row['mean_over_all']:.3f}", f"{row['mean_where_present']:.3f}")
+            table.add_row(
+                Text(row["name"]),
+                row["kind"],
+                f"{row['samples']} of {row['of']}",
+                f"{row['mean_over_all']:.3f}",
+                f"{row['mean_where_present']:.3f}",
+            )
         console.print(table)
     for line in format_errors(report).splitlines():
         console.print(Text(line))

@@ -48,14 +48,23 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="convert an OpenAI RFT job (grader, hyperparameters, data) into a customization",
         description=__doc__.split("\n\n")[0],
     )
-    parser.add_argument("job_json", metavar="JOB_JSON", help="OpenAI fine_tuning.jobs.create body or fine_tuning.job object")
-    parser.add_argument("--team", required=True, help="team whose config the customization joins (config/teams/TEAM.yaml)")
+    parser.add_argument(
+        "job_json", metavar="JOB_JSON", help="OpenAI fine_tuning.jobs.create body or fine_tuning.job object"
+    )
+    parser.add_argument(
+        "--team", required=True, help="team whose config the customization joins (config/teams/TEAM.yaml)"
+    )
     parser.add_argument("--name", required=True, help="name of the new customization")
     parser.add_argument("--base-model", required=True, help="catalog base model to tune instead of the OpenAI model")
     parser.add_argument("--training-file", metavar="JSONL", help="the job's training file (OpenAI RFT rows)")
     parser.add_argument("--validation-file", metavar="JSONL", help="the job's validation file (OpenAI RFT rows)")
-    parser.add_argument("--map-model", metavar="OPENAI_ID=BEDROCK_ID", action="append", default=[],
-                        help="Bedrock judge for an OpenAI judge model of the grader (repeat per model)")
+    parser.add_argument(
+        "--map-model",
+        metavar="OPENAI_ID=BEDROCK_ID",
+        action="append",
+        default=[],
+        help="Bedrock judge for an OpenAI judge model of the grader (repeat per model)",
+    )
     parser.add_argument("--out", required=True, metavar="DIR", help="directory to write the result into")
     parser.add_argument("--json", action="store_true", help="print the checks as JSON instead of the summary table")
     parser.set_defaults(func=run)
@@ -71,8 +80,14 @@ def run(args: argparse.Namespace) -> int:
     result.write()
     checks = post_checks(result)
     if getattr(args, "json", False):
-        print(json.dumps({"out": str(result.out), "checks": [
-            {"name": c.name, "ok": c.ok, "detail": c.detail, "errors": c.errors} for c in checks]}))
+        print(
+            json.dumps(
+                {
+                    "out": str(result.out),
+                    "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail, "errors": c.errors} for c in checks],
+                }
+            )
+        )
     else:
         print_summary(result, checks)
     failures = [line for check in checks for line in check.errors]
@@ -146,7 +161,9 @@ def convert(args: argparse.Namespace) -> Result:
     inputs = {Path(p).resolve() for p in (args.job_json, args.training_file, args.validation_file) if p}
     for name in ("customization.yaml", "train.jsonl", "validation.jsonl", "IMPORT_REPORT.md"):
         if (Path(args.out) / name).resolve() in inputs:
-            raise JobError(f"--out {args.out}: writing {name} there would overwrite the input file; choose another --out")
+            raise JobError(
+                f"--out {args.out}: writing {name} there would overwrite the input file; choose another --out"
+            )
     raw = _read_json(args.job_json)
     try:
         job = oj.load_job(raw)
@@ -157,8 +174,10 @@ def convert(args: argparse.Namespace) -> Result:
     team, team_path = _load_team(args.team)
     model = CATALOG[args.base_model]
     if team.region not in model.regions:
-        raise JobError(f"--base-model {args.base_model} is offered for RFT in {', '.join(model.regions)}, "
-                       f"not in team {team.team}'s region {team.region}")
+        raise JobError(
+            f"--base-model {args.base_model} is offered for RFT in {', '.join(model.regions)}, "
+            f"not in team {team.team}'s region {team.region}"
+        )
     if any(c.name == args.name for c in team.customizations):
         raise JobError(f"team {team.team} already declares a customization named {args.name!r}; choose another --name")
 
@@ -170,15 +189,19 @@ def convert(args: argparse.Namespace) -> Result:
     # Grader: judge models first (the command fails listing every unmapped one), then our parser.
     openai_grader = job.reinforcement["grader"]
     mapping = oj.parse_model_map(args.map_model)
-    grader, judge_notes, judge_comments, judge_warnings = oj.map_judges(openai_grader, mapping, team.region, args.base_model)
+    grader, judge_notes, judge_comments, judge_warnings = oj.map_judges(
+        openai_grader, mapping, team.region, args.base_model
+    )
     for dotted, text in judge_comments.items():
         comments[tuple(dotted.split(".")) + ("model",)] = text
     warnings += judge_warnings
     grader_notes, grader_errors = _grader_notes(grader)
     refs = oj.item_refs(grader)
     if "messages" in refs.fields:
-        grader_errors.append("the grader reads item.messages, which OpenAI's item holds but ours does not (the "
-                             "prompt is not a row field on Bedrock); use {{sample.conversation}} or sample['messages']")
+        grader_errors.append(
+            "the grader reads item.messages, which OpenAI's item holds but ours does not (the "
+            "prompt is not a row field on Bedrock); use {{sample.conversation}} or sample['messages']"
+        )
     if grader_errors:
         raise JobError(grader_errors)
     from rft_graders.spec import GraderSpecError, parse_grader_spec
@@ -186,7 +209,9 @@ def convert(args: argparse.Namespace) -> Result:
     try:
         parse_grader_spec(grader)
     except GraderSpecError as exc:
-        raise JobError(f"{args.job_json}: method.reinforcement.{exc} (our grader runtime cannot run this grader as is)") from None
+        raise JobError(
+            f"{args.job_json}: method.reinforcement.{exc} (our grader runtime cannot run this grader as is)"
+        ) from None
     grader_side = sorted(grader_notes + judge_notes, key=lambda n: n.field)
     for note in grader_notes:
         if note.outcome == "dropped":  # a comment on the kept-but-ignored field in the YAML
@@ -218,23 +243,41 @@ def convert(args: argparse.Namespace) -> Result:
     try:  # the team config's own model: name rules, catalog ranges, grader and judge checks
         Customization.model_validate(entry)
     except ValidationError as exc:
-        raise JobError(format_validation_error("customization.yaml", exc).replace(
-            "customization.yaml: ", "customization.", 1).splitlines()) from None
+        raise JobError(
+            format_validation_error("customization.yaml", exc)
+            .replace("customization.yaml: ", "customization.", 1)
+            .splitlines()
+        ) from None
     notes = _job_notes(job, args, files, comments, decisions) + grader_side + hp_notes
     if refs.opaque:
-        decisions.append("python grader(s) " + ", ".join(refs.opaque) + " use item as a whole: every row field "
-                         "was kept (inside reference_answer, plus a reference_answer key OpenAI's item does not have)")
+        decisions.append(
+            "python grader(s) " + ", ".join(refs.opaque) + " use item as a whole: every row field "
+            "was kept (inside reference_answer, plus a reference_answer key OpenAI's item does not have)"
+        )
     if args.base_model not in team.pricing:
         decisions.append(f"add pricing.{args.base_model} to the team file (the cost guard needs it)")
     if grader_uses_judge(grader):
-        decisions.append("calibrate each mapped judge against human labels before training "
-                         "(rft judge calibrate); a different judge model scores differently")
+        decisions.append(
+            "calibrate each mapped judge against human labels before training "
+            "(rft judge calibrate); a different judge model scores differently"
+        )
     header = _yaml_header(job, args, notes)
     from rft.openai_yaml import render
 
     yaml_text = render(entry, header=header, comments=comments, trailing=trailing)
-    result = Result(Path(args.out), job, args.job_json, team, team_path, entry, yaml_text,
-                    files=files, notes=notes, warnings=warnings, decisions=decisions)
+    result = Result(
+        Path(args.out),
+        job,
+        args.job_json,
+        team,
+        team_path,
+        entry,
+        yaml_text,
+        files=files,
+        notes=notes,
+        warnings=warnings,
+        decisions=decisions,
+    )
     result.report_text = render_report(result, refs)
     return result
 
@@ -274,21 +317,42 @@ def _grader_notes(grader: dict) -> tuple[list[Note], list[str]]:
                 errors.append(
                     f"{where}.source imports {', '.join(foreign)}, which the code sandbox does not provide (it runs "
                     "the Python standard library only, no network); rewrite it with the standard library, or move "
-                    "it into a reviewed module grader (type: python, module: team_graders.<name>), see README")
+                    "it into a reviewed module grader (type: python, module: team_graders.<name>), see README"
+                )
             if blocked:
-                errors.append(f"{where}.source imports {', '.join(blocked)}, which the code sandbox refuses "
-                              "(no processes, sockets or native code)")
+                errors.append(
+                    f"{where}.source imports {', '.join(blocked)}, which the code sandbox refuses "
+                    "(no processes, sockets or native code)"
+                )
             if node.get("image_tag") is not None:
-                notes.append(Note(f"{where}.image_tag", node["image_tag"], "dropped",
-                                  "accepted but ignored (the code sandbox has one Python, standard library only)"))
+                notes.append(
+                    Note(
+                        f"{where}.image_tag",
+                        node["image_tag"],
+                        "dropped",
+                        "accepted but ignored (the code sandbox has one Python, standard library only)",
+                    )
+                )
         if kind in oj.JUDGE_TYPES:
             params = node.get("sampling_params") or {}
             if isinstance(params, dict) and params.get("seed") is not None:
-                notes.append(Note(f"{where}.sampling_params.seed", params["seed"], "dropped",
-                                  "accepted but ignored (Bedrock Converse has no seed)"))
+                notes.append(
+                    Note(
+                        f"{where}.sampling_params.seed",
+                        params["seed"],
+                        "dropped",
+                        "accepted but ignored (Bedrock Converse has no seed)",
+                    )
+                )
             if isinstance(params, dict) and params.get("reasoning_effort") is not None:
-                notes.append(Note(f"{where}.sampling_params.reasoning_effort", params["reasoning_effort"], "carried",
-                                  "passed to openai.* (gpt-oss) judges; other judge families ignore it"))
+                notes.append(
+                    Note(
+                        f"{where}.sampling_params.reasoning_effort",
+                        params["reasoning_effort"],
+                        "carried",
+                        "passed to openai.* (gpt-oss) judges; other judge families ignore it",
+                    )
+                )
     return notes, errors
 
 
@@ -311,9 +375,21 @@ def _entry(args, job: oj.Job, grader: dict, hyperparameters: dict, files: dict) 
 
 
 _JOB_STATE = {
-    "id", "object", "created_at", "finished_at", "status", "fine_tuned_model", "organization_id",
-    "result_files", "trained_tokens", "error", "estimated_finish", "user_provided_suffix", "usage_metrics",
-    "shared_with_openai", "eval_id",
+    "id",
+    "object",
+    "created_at",
+    "finished_at",
+    "status",
+    "fine_tuned_model",
+    "organization_id",
+    "result_files",
+    "trained_tokens",
+    "error",
+    "estimated_finish",
+    "user_provided_suffix",
+    "usage_metrics",
+    "shared_with_openai",
+    "eval_id",
 }
 
 
@@ -323,41 +399,98 @@ def _job_notes(job: oj.Job, args, files: dict, comments: dict, decisions: list[s
     raw = job.raw
     for key, value in raw.items():
         if key == "model":
-            notes.append(Note(key, value, "changed", f"base_model {args.base_model} (--base-model): Bedrock "
-                              "cannot tune OpenAI's models"))
+            notes.append(
+                Note(
+                    key,
+                    value,
+                    "changed",
+                    f"base_model {args.base_model} (--base-model): Bedrock cannot tune OpenAI's models",
+                )
+            )
             comments[("base_model",)] = f"was {value} (OpenAI base model; --base-model)"
         elif key in ("training_file", "validation_file"):
             name = "train" if key == "training_file" else "validation"
             flag = "--training-file" if name == "train" else "--validation-file"
             if name in files:
-                notes.append(Note(key, value, "changed", f"dataset.{name}: {name}.jsonl, converted from {files[name].source} ({flag})"))
+                notes.append(
+                    Note(
+                        key,
+                        value,
+                        "changed",
+                        f"dataset.{name}: {name}.jsonl, converted from {files[name].source} ({flag})",
+                    )
+                )
                 comments[("dataset", name)] = f"converted from {value} ({flag} {files[name].source})"
             elif value:
-                notes.append(Note(key, value, "dropped", f"no {flag} given, so no rows were converted",
-                                  f"download {value} from OpenAI's Files API and re-run with {flag}"))
+                notes.append(
+                    Note(
+                        key,
+                        value,
+                        "dropped",
+                        f"no {flag} given, so no rows were converted",
+                        f"download {value} from OpenAI's Files API and re-run with {flag}",
+                    )
+                )
                 decisions.append(f"convert {key} {value}: re-run with {flag}")
         elif key == "seed":
-            notes.append(Note(key, value, "dropped", "neither Bedrock RFT API takes a seed; runs are not reproducible "
-                              "bit for bit"))
+            notes.append(
+                Note(
+                    key, value, "dropped", "neither Bedrock RFT API takes a seed; runs are not reproducible bit for bit"
+                )
+            )
         elif key == "suffix":
             comments[("description",)] = f"carries the OpenAI suffix {value!r}"
-            notes.append(Note(key, value, "changed", "kept in the description; the model name comes from the "
-                              "customization and run (mantle does not support suffix)"))
+            notes.append(
+                Note(
+                    key,
+                    value,
+                    "changed",
+                    "kept in the description; the model name comes from the "
+                    "customization and run (mantle does not support suffix)",
+                )
+            )
         elif key == "metadata":
-            notes.append(Note(key, value, "dropped", "job metadata has no Bedrock field; runs are recorded in the run "
-                              "registry with their lineage instead"))
+            notes.append(
+                Note(
+                    key,
+                    value,
+                    "dropped",
+                    "job metadata has no Bedrock field; runs are recorded in the run "
+                    "registry with their lineage instead",
+                )
+            )
         elif key == "integrations":
-            notes.append(Note(key, value, "dropped", "no Weights & Biases integration; training metrics go to the "
-                              "team's CloudWatch dashboard"))
+            notes.append(
+                Note(
+                    key,
+                    value,
+                    "dropped",
+                    "no Weights & Biases integration; training metrics go to the team's CloudWatch dashboard",
+                )
+            )
         elif key == "hyperparameters":
             if job.shape == "retrieved job":
-                notes.append(Note(key, value, "not applicable", "reported by OpenAI for supervised jobs only; "
-                                  "method.reinforcement.hyperparameters is what counts"))
+                notes.append(
+                    Note(
+                        key,
+                        value,
+                        "not applicable",
+                        "reported by OpenAI for supervised jobs only; "
+                        "method.reinforcement.hyperparameters is what counts",
+                    )
+                )
             else:
                 used = job.reinforcement.get("hyperparameters") is None and bool(value)
-                notes.append(Note(key, value, "changed" if used else "dropped",
-                                  "deprecated top-level field, read because method.reinforcement.hyperparameters is absent"
-                                  if used else "deprecated top-level field; method.reinforcement.hyperparameters wins"))
+                notes.append(
+                    Note(
+                        key,
+                        value,
+                        "changed" if used else "dropped",
+                        "deprecated top-level field, read because method.reinforcement.hyperparameters is absent"
+                        if used
+                        else "deprecated top-level field; method.reinforcement.hyperparameters wins",
+                    )
+                )
         elif key == "method":
             notes.append(Note("method.type", "reinforcement", "carried", "a reinforcement fine-tuning customization"))
             for sub, sub_value in value.items():
@@ -369,8 +502,14 @@ def _job_notes(job: oj.Job, args, files: dict, comments: dict, decisions: list[s
                 if sub == "response_format":
                     notes.append(_response_format_note(sub_value, decisions))
                 else:
-                    notes.append(Note(f"method.reinforcement.{sub}", sub_value, "dropped",
-                                      "not a field this importer knows (not in OpenAI's documented RFT method)"))
+                    notes.append(
+                        Note(
+                            f"method.reinforcement.{sub}",
+                            sub_value,
+                            "dropped",
+                            "not a field this importer knows (not in OpenAI's documented RFT method)",
+                        )
+                    )
         elif key in _JOB_STATE:
             notes.append(Note(key, value, "not applicable", "state of the OpenAI job, not configuration"))
         else:
@@ -380,13 +519,19 @@ def _job_notes(job: oj.Job, args, files: dict, comments: dict, decisions: list[s
 
 def _response_format_note(value: Any, decisions: list[str]) -> Note:
     suggestion = oj.response_format_suggestion(value)
-    decisions.append("response_format (structured outputs) does not carry over: neither Bedrock RFT job API "
-                     "accepts one, so the policy may answer in free text. Put the schema in the prompt and consider "
-                     "the json_schema grader component suggested in this report"
-                     + ("" if suggestion else " (the format was not a json_schema, so no component is suggested)"))
-    return Note("method.reinforcement.response_format", value, "dropped",
-                "neither Bedrock RFT job API (mantle fine_tuning.jobs, native rftConfig) accepts a response format",
-                "see 'Structured outputs' below")
+    decisions.append(
+        "response_format (structured outputs) does not carry over: neither Bedrock RFT job API "
+        "accepts one, so the policy may answer in free text. Put the schema in the prompt and consider "
+        "the json_schema grader component suggested in this report"
+        + ("" if suggestion else " (the format was not a json_schema, so no component is suggested)")
+    )
+    return Note(
+        "method.reinforcement.response_format",
+        value,
+        "dropped",
+        "neither Bedrock RFT job API (mantle fine_tuning.jobs, native rftConfig) accepts a response format",
+        "see 'Structured outputs' below",
+    )
 
 
 def _yaml_header(job: oj.Job, args, notes: list[Note]) -> list[str]:
@@ -409,7 +554,7 @@ def _yaml_header(job: oj.Job, args, notes: list[Note]) -> list[str]:
 _ROW_NOTE = (
     "A row without its own `reference_answer` had every field except `messages` packed into an object "
     "`reference_answer`: Bedrock reads the reference from that top-level key, and our grader's `item` holds the "
-    "keys of an object reference, so `{{item.x}}` and python `item[\"x\"]` read the same values as on OpenAI. "
+    'keys of an object reference, so `{{item.x}}` and python `item["x"]` read the same values as on OpenAI. '
     "A row with a `reference_answer` kept it, and its other fields stay top-level (Bedrock forwards them to the "
     "grader as metadata)."
 )
@@ -418,9 +563,12 @@ _ROW_NOTE = (
 def render_report(result: Result, refs: oj.ItemRefs) -> str:
     job, entry = result.job, result.entry
     lines = [f"# Import report: {entry['name']}", ""]
-    lines.append(f"Source: `{Path(result.job_path).name}`, an OpenAI {job.shape}"
-                 + (f" (`{job.job_id}`)" if job.job_id else "") + f". Team: `{result.team.team}` "
-                 f"({result.team.region}). Base model: `{entry['base_model']}`.")
+    lines.append(
+        f"Source: `{Path(result.job_path).name}`, an OpenAI {job.shape}"
+        + (f" (`{job.job_id}`)" if job.job_id else "")
+        + f". Team: `{result.team.team}` "
+        f"({result.team.region}). Base model: `{entry['base_model']}`."
+    )
     lines += ["", "Generated by `rft import-openai`; the customization entry is `customization.yaml`.", ""]
     lines += ["## Fields of the OpenAI job", "", "| field | value | outcome | how / why |", "|---|---|---|---|"]
     for note in result.notes:
@@ -433,42 +581,71 @@ def render_report(result: Result, refs: oj.ItemRefs) -> str:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in result.warnings]
     lines += ["", "## Data", "", _ROW_NOTE, ""]
     read = sorted(".".join(p) for p in refs.required)
-    lines.append("Fields the grader reads from each row: " + (", ".join(f"`{r}`" for r in read) or "none")
-                 + (f"; optional (python `item.get`): {', '.join(f'`{o}`' for o in sorted(refs.optional))}" if refs.optional else "")
-                 + ". Every row was checked for them.")
+    lines.append(
+        "Fields the grader reads from each row: "
+        + (", ".join(f"`{r}`" for r in read) or "none")
+        + (
+            f"; optional (python `item.get`): {', '.join(f'`{o}`' for o in sorted(refs.optional))}"
+            if refs.optional
+            else ""
+        )
+        + ". Every row was checked for them."
+    )
     lines.append("")
     if result.files:
-        lines += ["| file | from | rows | packed into reference_answer | own reference_answer | developer→system | input_text→text |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            "| file | from | rows | packed into reference_answer | own reference_answer | developer→system | input_text→text |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for name, f in result.files.items():
-            lines.append(f"| `{name}.jsonl` | `{Path(f.source).name}` | {len(f.rows)} | {f.packed} | {f.own_reference} | "
-                         f"{f.developer_roles} | {f.input_text_parts} |")
+            lines.append(
+                f"| `{name}.jsonl` | `{Path(f.source).name}` | {len(f.rows)} | {f.packed} | {f.own_reference} | "
+                f"{f.developer_roles} | {f.input_text_parts} |"
+            )
     else:
         lines.append("No data files were given (--training-file / --validation-file).")
     suggestion = oj.response_format_suggestion(job.reinforcement.get("response_format"))
     if "response_format" in job.reinforcement:
-        lines += ["", "## Structured outputs", "",
-                  "OpenAI constrained the policy's answers with `response_format`; Bedrock's RFT jobs take no such "
-                  "field, so answers may not parse as JSON (graders reading `{{sample.output_json...}}` then score 0). "
-                  "Describe the format in the system prompt of the rows, and consider gating the reward on the schema "
-                  "with our `json_schema` grader:"]
+        lines += [
+            "",
+            "## Structured outputs",
+            "",
+            "OpenAI constrained the policy's answers with `response_format`; Bedrock's RFT jobs take no such "
+            "field, so answers may not parse as JSON (graders reading `{{sample.output_json...}}` then score 0). "
+            "Describe the format in the system prompt of the rows, and consider gating the reward on the schema "
+            "with our `json_schema` grader:",
+        ]
         if suggestion:
             import yaml
 
-            component = yaml.safe_dump({"schema": suggestion}, sort_keys=False, allow_unicode=True,
-                                       default_flow_style=None, width=100).splitlines()
-            lines += ["", "```yaml", "grader:", "  type: multi", "  name: schema_gated", "  graders:",
-                      *("    " + line for line in component),
-                      "    task: {...}  # the imported grader from customization.yaml, indented here",
-                      "  calculate_output: schema * task", "```",
-                      "", "An answer that breaks the schema then scores 0 whatever the other graders say."]
-    lines += ["", "## What does not carry over", "",
-              "- OpenAI's base models: Bedrock tunes the catalog models only (`rft run`, model catalog in the README).",
-              "- OpenAI judge model names: each judge is the Bedrock model given with `--map-model`.",
-              "- Structured outputs (`response_format`), `seed`, job `metadata`, `integrations`.",
-              "- Hyperparameters the chosen plane does not take (listed above as dropped).",
-              "- The python grader environment: our sandbox runs the standard library only, without network.",
-              ""]
+            component = yaml.safe_dump(
+                {"schema": suggestion}, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100
+            ).splitlines()
+            lines += [
+                "",
+                "```yaml",
+                "grader:",
+                "  type: multi",
+                "  name: schema_gated",
+                "  graders:",
+                *("    " + line for line in component),
+                "    task: {...}  # the imported grader from customization.yaml, indented here",
+                "  calculate_output: schema * task",
+                "```",
+                "",
+                "An answer that breaks the schema then scores 0 whatever the other graders say.",
+            ]
+    lines += [
+        "",
+        "## What does not carry over",
+        "",
+        "- OpenAI's base models: Bedrock tunes the catalog models only (`rft run`, model catalog in the README).",
+        "- OpenAI judge model names: each judge is the Bedrock model given with `--map-model`.",
+        "- Structured outputs (`response_format`), `seed`, job `metadata`, `integrations`.",
+        "- Hyperparameters the chosen plane does not take (listed above as dropped).",
+        "- The python grader environment: our sandbox runs the standard library only, without network.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -507,8 +684,8 @@ def _written_entry(result: Result, checks: list[Check]) -> dict | None:
 
 def _grader_check(entry: dict) -> Check:
     from rft_graders.judges import is_bedrock_model
-    from rft_graders.spec_walk import judge_models
     from rft_graders.spec import GraderSpecError, parse_grader_spec, spec_hash
+    from rft_graders.spec_walk import judge_models
 
     try:
         spec = parse_grader_spec(entry["grader"])
@@ -537,8 +714,11 @@ def _team_check(result: Result, entry: dict) -> Check:
     except ValidationError as exc:
         lines = format_validation_error(f"team {result.team.team} + customization.yaml", exc).splitlines()
         return Check(f"team {result.team.team} config", False, lines[0], lines)
-    return Check(f"team {result.team.team} config", True,
-                 f"loads with the entry added ({len(raw['customizations'])} customizations)")
+    return Check(
+        f"team {result.team.team} config",
+        True,
+        f"loads with the entry added ({len(raw['customizations'])} customizations)",
+    )
 
 
 def _dataset_checks(result: Result, entry: dict) -> list[Check]:
@@ -560,8 +740,14 @@ def _dataset_checks(result: Result, entry: dict) -> list[Check]:
     out = []
     lines = [_source_line(result, p) for p in problems]
     rows = ", ".join(f"{name} {c.lines} rows" for name, c in checks.items())
-    out.append(Check("dataset pre-flight", not problems, f"{rows}; prompts up to {limit} tokens"
-                     if not problems else dataset.summary_message(problems)[:200], lines))
+    out.append(
+        Check(
+            "dataset pre-flight",
+            not problems,
+            f"{rows}; prompts up to {limit} tokens" if not problems else dataset.summary_message(problems)[:200],
+            lines,
+        )
+    )
     # The reference probe grades each row with a probe answer. Judges would be called for real
     # (the workflow's probe has no way to stub them), so specs with a judge skip it here; the
     # converter already checked every field the grader's templates read.
@@ -569,17 +755,32 @@ def _dataset_checks(result: Result, entry: dict) -> list[Check]:
     if skip is None and grader_uses_judge(entry["grader"]):
         skip = "the grader calls a judge model, which the offline probe would call on Bedrock for every row"
     if skip:
-        out.append(Check("grader reads every row's reference", True, f"probe skipped: {skip}; the converter checked "
-                         "each field the grader reads"))
+        out.append(
+            Check(
+                "grader reads every row's reference",
+                True,
+                f"probe skipped: {skip}; the converter checked each field the grader reads",
+            )
+        )
         return out
     located = [(name, row) for name, check in checks.items() for row in check.rows]
     found = grading.reference_problems(entry["grader"], [row.data for _, row in located])
     lines = []
     for index, reason in found:
         name, row = located[index]
-        lines.append(_source_line(result, dataset.Problem(name, row.line, "grader", f"the grader cannot use this row ({reason})")))
-    out.append(Check("grader reads every row's reference", not found,
-                     f"probed {len(located)} rows" if not found else f"{len(found)} rows unusable", lines))
+        lines.append(
+            _source_line(
+                result, dataset.Problem(name, row.line, "grader", f"the grader cannot use this row ({reason})")
+            )
+        )
+    out.append(
+        Check(
+            "grader reads every row's reference",
+            not found,
+            f"probed {len(located)} rows" if not found else f"{len(found)} rows unusable",
+            lines,
+        )
+    )
     return out
 
 
@@ -610,8 +811,13 @@ def print_summary(result: Result, checks: list[Check]) -> None:
     outcomes: dict[str, int] = {}
     for note in result.notes:
         outcomes[note.outcome] = outcomes.get(note.outcome, 0) + 1
-    console.print(Text("job fields: " + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items()))
-                       + f"; see {result.out / 'IMPORT_REPORT.md'}"))
+    console.print(
+        Text(
+            "job fields: "
+            + ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items()))
+            + f"; see {result.out / 'IMPORT_REPORT.md'}"
+        )
+    )
     for warning in result.warnings:
         console.print(Text(f"warning: {warning}"))
     for decision in dict.fromkeys(result.decisions):

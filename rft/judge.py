@@ -48,16 +48,24 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     calibrate.add_argument("--grader", metavar="SPEC", required=True, help="grader spec file (YAML or JSON)")
-    calibrate.add_argument("--labelled", metavar="JSONL", required=True, help="Bedrock samples with human_score in [0, 1]")
+    calibrate.add_argument(
+        "--labelled", metavar="JSONL", required=True, help="Bedrock samples with human_score in [0, 1]"
+    )
     calibrate.add_argument("--repeats", type=int, default=3, help="gradings per sample, for stability (default 3)")
     calibrate.add_argument("--threshold", type=float, default=0.5, help="pass mark for accuracy (default 0.5)")
     calibrate.add_argument(
-        "--length-tolerance", type=float, default=0.02, help="largest mean score gain from padding that passes (default 0.02)"
+        "--length-tolerance",
+        type=float,
+        default=0.02,
+        help="largest mean score gain from padding that passes (default 0.02)",
     )
     calibrate.add_argument("--no-length-probe", action="store_true", help="skip the length-bias probe")
     calibrate.add_argument("--out", metavar="JSON", help="write the report here instead of stdout")
-    calibrate.add_argument("--json", action="store_true",
-                           help="the JSON report only (stdout is JSON either way; this drops the summary on stderr)")
+    calibrate.add_argument(
+        "--json",
+        action="store_true",
+        help="the JSON report only (stdout is JSON either way; this drops the summary on stderr)",
+    )
     add_scripted_judge_argument(calibrate)
     parser.set_defaults(func=run)
     return parser
@@ -74,10 +82,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from rft_graders.build import BuildContext, build_grader
-    from rft_graders.spec_walk import judge_models
-    from rft_graders.judges.calibrate import CalibrationError, calibrate
     from rft.local_sandbox import LocalSandboxClient
+    from rft_graders.build import BuildContext, build_grader
+    from rft_graders.judges.calibrate import CalibrationError, calibrate
+    from rft_graders.spec_walk import judge_models
 
     if args.repeats < 1 or args.repeats > 20:
         raise CliError("--repeats must be between 1 and 20")
@@ -128,8 +136,11 @@ def _calibrate(args: argparse.Namespace) -> int:
     if not args.json:
         print(format_report(report), file=sys.stderr)
     if report["no_data"]:
-        print(f"rft judge calibrate: no sample got a usable verdict ({report['samples']} samples x "
-              f"{report['repeats']} repeats); nothing was calibrated", file=sys.stderr)
+        print(
+            f"rft judge calibrate: no sample got a usable verdict ({report['samples']} samples x "
+            f"{report['repeats']} repeats); nothing was calibrated",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

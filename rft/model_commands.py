@@ -17,7 +17,7 @@ import argparse
 from typing import Any
 
 from rft import operator_commands
-from rft.aws_errors import NO_CREDENTIALS, CliError, guarded, load_customization, mantle_client
+from rft.aws_errors import CliError, guarded, load_customization, mantle_client
 from rft_contracts.naming import mantle_base_url
 
 DEFAULT_MAX_TOKENS = 512  # reasoning models spend tokens before they answer
@@ -29,17 +29,24 @@ NOVA_REFUSAL = (
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser("models", help="use a customization's promoted model",
-                                   description=__doc__.split("\n\n")[0])
+    parser = subparsers.add_parser(
+        "models", help="use a customization's promoted model", description=__doc__.split("\n\n")[0]
+    )
     commands = parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     chat = commands.add_parser("chat", help="send one prompt to the promoted model and print the answer")
     chat.add_argument("prompt", help="the user message")
     chat.add_argument("--team", required=True, help="team whose config names the customization")
     chat.add_argument("--customization", required=True, help="customization whose promoted model to use")
-    chat.add_argument("--responses", action="store_true",
-                      help="use the Responses API (store=False) instead of Chat Completions")
-    chat.add_argument("--max-tokens", type=int, default=DEFAULT_MAX_TOKENS, metavar="N",
-                      help=f"response token limit (default {DEFAULT_MAX_TOKENS})")
+    chat.add_argument(
+        "--responses", action="store_true", help="use the Responses API (store=False) instead of Chat Completions"
+    )
+    chat.add_argument(
+        "--max-tokens",
+        type=int,
+        default=DEFAULT_MAX_TOKENS,
+        metavar="N",
+        help=f"response token limit (default {DEFAULT_MAX_TOKENS})",
+    )
     chat.add_argument("--json", action="store_true", help="print model, API and answer as one JSON object")
     chat.set_defaults(func=run)
     operator_commands.register_models(commands)  # cancel/compare, promote/rollback (issue 12)
@@ -47,9 +54,17 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    return guarded("rft models", lambda: chat(args.team, args.customization, args.prompt,
-                                              responses=args.responses, max_tokens=args.max_tokens,
-                                              as_json=getattr(args, "json", False)))
+    return guarded(
+        "rft models",
+        lambda: chat(
+            args.team,
+            args.customization,
+            args.prompt,
+            responses=args.responses,
+            max_tokens=args.max_tokens,
+            as_json=getattr(args, "json", False),
+        ),
+    )
 
 
 def promoted_model(team, customization) -> str:
@@ -62,13 +77,16 @@ def promoted_model(team, customization) -> str:
     try:
         return ssm.get_parameter(Name=name)["Parameter"]["Value"]
     except ssm.exceptions.ParameterNotFound:
-        raise CliError(f"no promoted model for {customization.name} yet ({name} does not exist in {team.region}); "
-                       f"a run must succeed first: rft run start --team {team.team} "
-                       f"--customization {customization.name}") from None
+        raise CliError(
+            f"no promoted model for {customization.name} yet ({name} does not exist in {team.region}); "
+            f"a run must succeed first: rft run start --team {team.team} "
+            f"--customization {customization.name}"
+        ) from None
 
 
-def chat(team_name: str, customization_name: str, prompt: str, *, responses: bool, max_tokens: int,
-         as_json: bool = False) -> int:
+def chat(
+    team_name: str, customization_name: str, prompt: str, *, responses: bool, max_tokens: int, as_json: bool = False
+) -> int:
     import openai
 
     if max_tokens < 1:
@@ -83,18 +101,24 @@ def chat(team_name: str, customization_name: str, prompt: str, *, responses: boo
     api = "Responses" if responses else "Chat Completions"
     try:
         if responses:
-            answer = client.responses.create(model=model, input=prompt, store=False,
-                                             max_output_tokens=max_tokens).output_text or ""
+            answer = (
+                client.responses.create(
+                    model=model, input=prompt, store=False, max_output_tokens=max_tokens
+                ).output_text
+                or ""
+            )
         else:
             completion = client.chat.completions.create(
-                model=model, messages=[{"role": "user", "content": prompt}], max_tokens=max_tokens)
+                model=model, messages=[{"role": "user", "content": prompt}], max_tokens=max_tokens
+            )
             choice = completion.choices[0] if completion.choices else None
             answer = (choice.message.content or "") if choice and choice.message else ""
     except openai.APIStatusError as exc:
         raise CliError(f"{api} on {model} failed: HTTP {exc.status_code}: {_detail(exc)}") from None
     except openai.APIConnectionError as exc:
-        raise CliError(f"{api} on {model} failed: cannot reach {mantle_base_url(team.region)}: "
-                       f"{exc.__cause__ or exc}") from None
+        raise CliError(
+            f"{api} on {model} failed: cannot reach {mantle_base_url(team.region)}: {exc.__cause__ or exc}"
+        ) from None
     if not answer.strip():
         raise CliError(f"{model} returned no text (try a larger --max-tokens)")
     if as_json:

@@ -36,8 +36,9 @@ import json
 import math
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from rft.config.catalog import CATALOG, ControlPlane
 
@@ -170,15 +171,21 @@ def load_job(raw: Any) -> Job:
     from pydantic import TypeAdapter, ValidationError
 
     if not isinstance(raw, dict):
-        raise JobError(f"expected a JSON object (a fine_tuning.jobs.create body or a fine_tuning.job), got {type(raw).__name__}")
+        raise JobError(
+            f"expected a JSON object (a fine_tuning.jobs.create body or a fine_tuning.job), got {type(raw).__name__}"
+        )
     retrieved = raw.get("object") == "fine_tuning.job"
     method = raw.get("method")
     if not isinstance(method, dict) or "type" not in method:
-        raise JobError("method.type is missing; only reinforcement fine-tuning jobs "
-                       "(method.type = \"reinforcement\") can be imported")
+        raise JobError(
+            "method.type is missing; only reinforcement fine-tuning jobs "
+            '(method.type = "reinforcement") can be imported'
+        )
     if method.get("type") != "reinforcement":
-        raise JobError(f"method.type is {method.get('type')!r}, not 'reinforcement'; only reinforcement "
-                       "fine-tuning jobs can be imported (supervised and DPO jobs have no grader)")
+        raise JobError(
+            f"method.type is {method.get('type')!r}, not 'reinforcement'; only reinforcement "
+            "fine-tuning jobs can be imported (supervised and DPO jobs have no grader)"
+        )
     reinforcement = method.get("reinforcement")
     if not isinstance(reinforcement, dict) or not isinstance(reinforcement.get("grader"), dict):
         raise JobError("method.reinforcement.grader is missing; an RFT job needs a grader")
@@ -186,7 +193,12 @@ def load_job(raw: Any) -> Job:
     # is wrong, see the module docstring); the grader tree is checked node by node below.
     envelope = copy.deepcopy(raw)
     envelope["method"]["reinforcement"]["grader"] = {
-        "type": "string_check", "name": "placeholder", "input": "", "reference": "", "operation": "eq"}
+        "type": "string_check",
+        "name": "placeholder",
+        "input": "",
+        "reference": "",
+        "operation": "eq",
+    }
     try:
         if retrieved:
             from openai.types.fine_tuning.fine_tuning_job import FineTuningJob
@@ -238,8 +250,9 @@ def validate_grader_tree(node: Any, path: str = "grader", depth: int = 0) -> Non
         raise JobError(f"{path}: must be an object, got {type(node).__name__}")
     kind = node.get("type")
     if kind not in OPENAI_GRADER_TYPES:
-        raise JobError(f"{path}.type: unknown OpenAI grader type {kind!r}; OpenAI defines "
-                       + ", ".join(OPENAI_GRADER_TYPES))
+        raise JobError(
+            f"{path}.type: unknown OpenAI grader type {kind!r}; OpenAI defines " + ", ".join(OPENAI_GRADER_TYPES)
+        )
     model = _sdk_grader_model(kind)
     if kind == "multi":
         graders = node.get("graders")
@@ -335,13 +348,22 @@ def python_item_use(source: str) -> tuple[set[str], set[str], bool]:
             if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
                 required.add(node.slice.value)
                 accounted.add(id(node.value))
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
-              and isinstance(node.func.value, ast.Name) and node.func.value.id == name and node.args
-              and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == name
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             optional.add(node.args[0].value)
             accounted.add(id(node.func.value))
-    opaque = any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load) and id(n) not in accounted
-                 for n in ast.walk(grade))
+    opaque = any(
+        isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load) and id(n) not in accounted
+        for n in ast.walk(grade)
+    )
     return required, optional - required, opaque
 
 
@@ -389,8 +411,7 @@ def check_judge_target(target: str, region: str, base_model: str) -> tuple[str |
     from rft_graders.judges.model_ids import bare_model_id, is_bedrock_model, model_family, same_family
 
     if not is_bedrock_model(target):
-        return (f"{target!r} is not a Bedrock model id, inference profile id or ARN "
-                "(e.g. us.amazon.nova-pro-v1:0)"), []
+        return (f"{target!r} is not a Bedrock model id, inference profile id or ARN (e.g. us.amazon.nova-pro-v1:0)"), []
     warnings: list[str] = []
     arn = re.match(r"^arn:aws[a-z-]*:bedrock:([a-z0-9-]*):", target)
     if arn and arn.group(1) and arn.group(1) != region:
@@ -400,23 +421,30 @@ def check_judge_target(target: str, region: str, base_model: str) -> tuple[str |
     if not arn and head in geos and "." in tail and head != "global":
         region_geo = "us-gov" if region.startswith("us-gov-") else region.split("-")[0]
         if head not in _REGION_GEOS.get(region_geo, ()):
-            return (f"{target}: a {head}. inference profile cannot be called from {region}; use the profile "
-                    f"of the team's geography or a global. profile"), []
+            return (
+                f"{target}: a {head}. inference profile cannot be called from {region}; use the profile "
+                f"of the team's geography or a global. profile"
+            ), []
     bare = bare_model_id(target) or ""
     if bare in CATALOG:
         if CATALOG[bare].control_plane is ControlPlane.NATIVE:
-            return (f"{target}: {bare} is the customization base id of {CATALOG[bare].display_name}, not an "
-                    "inference id; call it through an inference profile (e.g. us.amazon.nova-2-lite-v1:0)"), []
+            return (
+                f"{target}: {bare} is the customization base id of {CATALOG[bare].display_name}, not an "
+                "inference id; call it through an inference profile (e.g. us.amazon.nova-2-lite-v1:0)"
+            ), []
     if bare == base_model or target == base_model:
         warnings.append(f"judge {target} is the base model being tuned: the policy would grade itself")
     elif same_family(target, base_model):
-        warnings.append(f"judge {target} is from the same model family ({model_family(target)}) as the base "
-                        f"model {base_model}: judges tend to prefer their own family's answers")
+        warnings.append(
+            f"judge {target} is from the same model family ({model_family(target)}) as the base "
+            f"model {base_model}: judges tend to prefer their own family's answers"
+        )
     return None, warnings
 
 
-def map_judges(grader: dict, mapping: dict[str, str], region: str, base_model: str
-               ) -> tuple[dict, list[Note], dict[str, str], list[str]]:
+def map_judges(
+    grader: dict, mapping: dict[str, str], region: str, base_model: str
+) -> tuple[dict, list[Note], dict[str, str], list[str]]:
     """The grader with every judge ``model`` replaced; notes, comment per grader path, warnings."""
     from rft_graders.judges.model_ids import is_bedrock_model
 
@@ -429,12 +457,18 @@ def map_judges(grader: dict, mapping: dict[str, str], region: str, base_model: s
     missing = sorted(m for m in used if m not in mapping and not is_bedrock_model(m))
     if missing:
         errors.append(
-            "no Bedrock judge given for OpenAI judge model(s) " + ", ".join(missing)
-            + "; pass --map-model OPENAI_ID=BEDROCK_ID for each (Bedrock has no model by these names)")
+            "no Bedrock judge given for OpenAI judge model(s) "
+            + ", ".join(missing)
+            + "; pass --map-model OPENAI_ID=BEDROCK_ID for each (Bedrock has no model by these names)"
+        )
     unused = sorted(set(mapping) - set(used))
     if unused:
-        errors.append("--map-model " + ", ".join(unused) + ": the grader uses no such judge model"
-                      + (f" (it uses: {', '.join(sorted(used))})" if used else " (it has no judge)"))
+        errors.append(
+            "--map-model "
+            + ", ".join(unused)
+            + ": the grader uses no such judge model"
+            + (f" (it uses: {', '.join(sorted(used))})" if used else " (it has no judge)")
+        )
     warnings: list[str] = []
     for source, target in sorted(mapping.items()):
         if source in used:
@@ -452,13 +486,20 @@ def map_judges(grader: dict, mapping: dict[str, str], region: str, base_model: s
             continue
         if model in mapping:
             node["model"] = mapping[model]
-            notes.append(Note(f"method.reinforcement.{path}.model", model, "changed",
-                              f"judge mapped to Bedrock {mapping[model]} (--map-model)",
-                              "check the Bedrock judge agrees with your labels: rft judge calibrate"))
+            notes.append(
+                Note(
+                    f"method.reinforcement.{path}.model",
+                    model,
+                    "changed",
+                    f"judge mapped to Bedrock {mapping[model]} (--map-model)",
+                    "check the Bedrock judge agrees with your labels: rft judge calibrate",
+                )
+            )
             comments[path] = f"was {model} (OpenAI judge; mapped by --map-model)"
         else:
-            notes.append(Note(f"method.reinforcement.{path}.model", model, "carried",
-                              "already a Bedrock model reference"))
+            notes.append(
+                Note(f"method.reinforcement.{path}.model", model, "carried", "already a Bedrock model reference")
+            )
     return converted, notes, comments, warnings
 
 
@@ -467,24 +508,36 @@ def map_judges(grader: dict, mapping: dict[str, str], region: str, base_model: s
 _NOVA_NAMES = {
     "n_epochs": ("epochCount", ""),
     "batch_size": ("batchSize", ""),
-    "learning_rate_multiplier": (None, "Nova takes an absolute learningRate (1e-7 to 1e-3); OpenAI's multiplier "
-                                 "scales a base rate OpenAI does not publish, so there is no faithful conversion"),
+    "learning_rate_multiplier": (
+        None,
+        "Nova takes an absolute learningRate (1e-7 to 1e-3); OpenAI's multiplier "
+        "scales a base rate OpenAI does not publish, so there is no faithful conversion",
+    ),
     "reasoning_effort": ("reasoningEffort", ""),
     "eval_interval": ("evalInterval", ""),
     "eval_samples": (None, "Nova has no setting for the number of evaluation samples"),
-    "compute_multiplier": (None, "Nova has no compute multiplier; the nearest knob, trainingSamplePerPrompt "
-                           "(2 to 16 rollouts per prompt), changes exploration differently"),
+    "compute_multiplier": (
+        None,
+        "Nova has no compute multiplier; the nearest knob, trainingSamplePerPrompt "
+        "(2 to 16 rollouts per prompt), changes exploration differently",
+    ),
 }
 _MANTLE_NAMES = ("n_epochs", "batch_size", "learning_rate_multiplier")
-OPENAI_HYPERPARAMETERS = ("n_epochs", "batch_size", "learning_rate_multiplier", "reasoning_effort",
-                          "compute_multiplier", "eval_interval", "eval_samples")
+OPENAI_HYPERPARAMETERS = (
+    "n_epochs",
+    "batch_size",
+    "learning_rate_multiplier",
+    "reasoning_effort",
+    "compute_multiplier",
+    "eval_interval",
+    "eval_samples",
+)
 
 
 def convert_hyperparameters(job: Job, base_model: str) -> tuple[dict, list[Note], list[str]]:
     """(hyperparameters for the catalog model, notes, dropped-comment lines)."""
-    from pydantic import ValidationError
-
     from openai.types.fine_tuning.reinforcement_hyperparameters import ReinforcementHyperparameters
+    from pydantic import ValidationError
 
     model = CATALOG[base_model]
     source = "method.reinforcement.hyperparameters"
@@ -517,9 +570,15 @@ def convert_hyperparameters(job: Job, base_model: str) -> tuple[dict, list[Note]
         value = values[name]
         where = f"{source}.{name}"
         if plane is ControlPlane.MANTLE:
-            target, why = (name, "") if name in _MANTLE_NAMES else (
-                None, f"not supported on the mantle plane ({base_model}): Bedrock's OpenAI-compatible RFT API "
-                "takes only n_epochs, batch_size and learning_rate_multiplier")
+            target, why = (
+                (name, "")
+                if name in _MANTLE_NAMES
+                else (
+                    None,
+                    f"not supported on the mantle plane ({base_model}): Bedrock's OpenAI-compatible RFT API "
+                    "takes only n_epochs, batch_size and learning_rate_multiplier",
+                )
+            )
         else:
             target, why = _NOVA_NAMES[name]
         if value == "auto" or (name == "reasoning_effort" and value == "default"):
@@ -527,13 +586,22 @@ def convert_hyperparameters(job: Job, base_model: str) -> tuple[dict, list[Note]
                 notes.append(Note(where, value, "dropped", why))
                 dropped.append(f"{name}: {short(value)} -> dropped: {why}")
             else:
-                notes.append(Note(where, value, "dropped", f"{value!r} means the service default; {target} is "
-                                  "left unset so Bedrock's default applies"))
+                notes.append(
+                    Note(
+                        where,
+                        value,
+                        "dropped",
+                        f"{value!r} means the service default; {target} is left unset so Bedrock's default applies",
+                    )
+                )
                 dropped.append(f"{name}: {short(value)} -> {target} left unset (Bedrock's default)")
             continue
         if target is None:
-            decide = ("choose a learningRate for Nova (AWS suggests about 1e-5 to 1e-4 for LoRA)"
-                      if name == "learning_rate_multiplier" else "")
+            decide = (
+                "choose a learningRate for Nova (AWS suggests about 1e-5 to 1e-4 for LoRA)"
+                if name == "learning_rate_multiplier"
+                else ""
+            )
             notes.append(Note(where, value, "dropped", why, decide))
             dropped.append(f"{name}: {short(value)} -> dropped: {why}")
             continue
@@ -649,13 +717,17 @@ def convert_row(row: Any, refs: ItemRefs, counts: ConvertedFile) -> tuple[dict |
         read = refs.fields | ({k for k in fields} if refs.opaque else set())
         for key in _BEDROCK_OWN_KEYS:
             if key in fields and key in read:
-                reasons.append(f"field '{key}' would not reach the grader as item.{key} next to a reference_answer "
-                               f"(Bedrock gives '{key}' its own meaning); rename it in the rows and the grader")
+                reasons.append(
+                    f"field '{key}' would not reach the grader as item.{key} next to a reference_answer "
+                    f"(Bedrock gives '{key}' its own meaning); rename it in the rows and the grader"
+                )
         if isinstance(reference, dict):
             for key in sorted(set(reference) & (set(fields) - {"reference_answer"})):
                 if key in read and reference[key] != fields[key]:
-                    reasons.append(f"field '{key}' differs from reference_answer.{key}; the grader would read "
-                                   "the reference's value")
+                    reasons.append(
+                        f"field '{key}' differs from reference_answer.{key}; the grader would read "
+                        "the reference's value"
+                    )
         if reasons:
             return None, reasons
         counts.own_reference += 1

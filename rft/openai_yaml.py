@@ -91,7 +91,7 @@ class _Emitter:
                 start = len(self.out)
                 self.mapping(item, indent + 2, here)
                 first = self.out[start]
-                self.out[start] = f"{pad}- {first[indent + 2:]}"
+                self.out[start] = f"{pad}- {first[indent + 2 :]}"
             elif isinstance(item, str) and (block := _block(item, indent + 2)):
                 self.out.append(f"{pad}- {block[0]}")
                 self.out.extend(block[1:])
@@ -114,4 +114,3 @@ def render(entry: dict, *, header: list[str], comments: dict[Path, str], trailin
     if yaml.safe_load(text) != [entry]:
         raise AssertionError("internal error: the customization YAML does not load back to the entry")
     return text
-

@@ -38,37 +38,48 @@ def register_runs(commands: Any) -> None:
     cancel.add_argument("run_id", metavar="RUN")
     _common(cancel)
     cancel.add_argument("--reason", default="cancelled by an operator", help="recorded in the registry")
-    cancel.set_defaults(func=lambda a: guarded("rft runs cancel", lambda: cancel_run(
-        a.team, a.customization, a.run_id, a.reason)))
+    cancel.set_defaults(
+        func=lambda a: guarded("rft runs cancel", lambda: cancel_run(a.team, a.customization, a.run_id, a.reason))
+    )
     compare = commands.add_parser("compare", help="two runs' held-out results side by side")
     compare.add_argument("run_a", metavar="RUN_A")
     compare.add_argument("run_b", metavar="RUN_B")
     _common(compare)
-    compare.set_defaults(func=lambda a: guarded("rft runs compare", lambda: compare_runs(
-        a.team, a.customization, a.run_a, a.run_b)))
+    compare.set_defaults(
+        func=lambda a: guarded("rft runs compare", lambda: compare_runs(a.team, a.customization, a.run_a, a.run_b))
+    )
     report = commands.add_parser("report", help="write one self-contained HTML report of a run")
     report.add_argument("run_id", metavar="RUN")
     _common(report)
     report.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the HTML")
-    report.set_defaults(func=lambda a: guarded("rft runs report", lambda: _report(
-        a.team, a.customization, a.run_id, a.output)))
+    report.set_defaults(
+        func=lambda a: guarded("rft runs report", lambda: _report(a.team, a.customization, a.run_id, a.output))
+    )
 
 
 def register_models(commands: Any) -> None:
     promote = commands.add_parser("promote", help="promote a run's candidate (through the gate unless --force)")
     promote.add_argument("run_id", metavar="RUN")
     _common(promote)
-    promote.add_argument("--checkpoint", metavar="STEP", help="the checkpoint's step, or 'final' "
-                         "(default: the candidate the gate chose)")
+    promote.add_argument(
+        "--checkpoint", metavar="STEP", help="the checkpoint's step, or 'final' (default: the candidate the gate chose)"
+    )
     promote.add_argument("--force", action="store_true", help="promote even if the gate rejects it")
     promote.add_argument("--reason", required=True, help="why (recorded with who)")
-    promote.set_defaults(func=lambda a: guarded("rft models promote", lambda: promote_run(
-        a.team, a.customization, a.run_id, checkpoint=a.checkpoint, force=a.force, reason=a.reason)))
+    promote.set_defaults(
+        func=lambda a: guarded(
+            "rft models promote",
+            lambda: promote_run(
+                a.team, a.customization, a.run_id, checkpoint=a.checkpoint, force=a.force, reason=a.reason
+            ),
+        )
+    )
     rollback = commands.add_parser("rollback", help="put the previously promoted model back in service")
     _common(rollback)
     rollback.add_argument("--reason", required=True, help="why (recorded with who)")
-    rollback.set_defaults(func=lambda a: guarded("rft models rollback", lambda: rollback_model(
-        a.team, a.customization, a.reason)))
+    rollback.set_defaults(
+        func=lambda a: guarded("rft models rollback", lambda: rollback_model(a.team, a.customization, a.reason))
+    )
 
 
 def _report(team: str, customization: str, run_id: str, out: str) -> int:
@@ -84,8 +95,7 @@ def _registry(team):
     from rft_contracts import naming
     from rft_contracts.registry import RunRegistry
 
-    return RunRegistry(boto3.resource("dynamodb", region_name=team.region).Table(
-        naming.registry_table_name(team.team)))
+    return RunRegistry(boto3.resource("dynamodb", region_name=team.region).Table(naming.registry_table_name(team.team)))
 
 
 def _item(team, customization, run_id: str) -> dict:
@@ -120,8 +130,12 @@ def cancel_run(team_name: str, customization_name: str, run_id: str, reason: str
         raise CliError(f"run {run_id} already ended ({item['status']}); nothing to cancel")
     by = _caller(team)
     sfn = boto3.client("stepfunctions", region_name=team.region)
-    arn = naming.state_machine_arn(team.team, customization.name, team.account, team.region).replace(
-        ":stateMachine:", ":execution:") + f":{run_id}"
+    arn = (
+        naming.state_machine_arn(team.team, customization.name, team.account, team.region).replace(
+            ":stateMachine:", ":execution:"
+        )
+        + f":{run_id}"
+    )
     try:
         sfn.stop_execution(executionArn=arn, error=STOPPED_ERROR, cause=f"cancelled by {by}: {reason}"[:32768])
     except sfn.exceptions.ExecutionDoesNotExist:
@@ -131,8 +145,11 @@ def cancel_run(team_name: str, customization_name: str, run_id: str, reason: str
     plane = item.get("plane") or customization.control_plane.value
     cancelled = _cancel_job(team, plane, job_id) if job_id else False
     _registry(team).record_cancel(customization.name, run_id, by=by, reason=reason, job_cancelled=cancelled)
-    print(f"{run_id}: execution stopped; " + (f"job {job_id} cancelled" if cancelled else
-                                              f"job {job_id or '(none)'} not running") + f"; by {by}")
+    print(
+        f"{run_id}: execution stopped; "
+        + (f"job {job_id} cancelled" if cancelled else f"job {job_id or '(none)'} not running")
+        + f"; by {by}"
+    )
     return 0
 
 
@@ -178,7 +195,7 @@ def _item_results(team, customization, run_id: str) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
-            key = obj["Key"][len(prefix):].split("/", 1)[0]
+            key = obj["Key"][len(prefix) :].split("/", 1)[0]
             out.setdefault(key, []).append(json.loads(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()))
     return out
 
@@ -195,10 +212,20 @@ def gate_for(team, customization, item: dict, candidate_key: str) -> dict:
     results = _item_results(team, customization, item["run_id"])
     keys = {c["key"] for c in candidates if c["role"] == "candidate"}
     values = {key: gate.per_prompt_values(docs, settings, failures_count=key in keys) for key, docs in results.items()}
-    plan = {"prompts": recorded.get("prompts"), "note": "",
-            "candidates": [c for c in candidates if c["role"] != "candidate" or c["key"] == candidate_key]}
-    return gate.decide(plan, values, {}, settings, customization.checkpoint_selection.prefer,
-                       customization.checkpoint_selection.metric, seed=item["run_id"])
+    plan = {
+        "prompts": recorded.get("prompts"),
+        "note": "",
+        "candidates": [c for c in candidates if c["role"] != "candidate" or c["key"] == candidate_key],
+    }
+    return gate.decide(
+        plan,
+        values,
+        {},
+        settings,
+        customization.checkpoint_selection.prefer,
+        customization.checkpoint_selection.metric,
+        seed=item["run_id"],
+    )
 
 
 def _candidate(item: dict, checkpoint: str | None) -> dict:
@@ -214,8 +241,9 @@ def _candidate(item: dict, checkpoint: str | None) -> dict:
     key = "final" if checkpoint == "final" else f"step-{checkpoint}"
     found = next((c for c in candidates if c["key"] == key), None)
     if found is None:
-        raise CliError(f"run {item['run_id']} has no candidate {key} (it has: "
-                       f"{', '.join(c['key'] for c in candidates) or 'none'})")
+        raise CliError(
+            f"run {item['run_id']} has no candidate {key} (it has: {', '.join(c['key'] for c in candidates) or 'none'})"
+        )
     return found
 
 
@@ -232,41 +260,60 @@ def _put_model(team, customization, model_id: str) -> tuple[int, str | None]:
     return version, previous
 
 
-def promote_run(team_name: str, customization_name: str, run_id: str, *, checkpoint: str | None,
-                force: bool, reason: str) -> int:
+def promote_run(
+    team_name: str, customization_name: str, run_id: str, *, checkpoint: str | None, force: bool, reason: str
+) -> int:
     team, customization = load_customization(team_name, customization_name)
     item = _item(team, customization, run_id)
     if item.get("status") == "awaiting_promotion_approval":
-        raise CliError(f"run {run_id} is waiting for a promotion approval; answer it with "
-                       f"`rft run approve {run_id} --team {team.team} --customization {customization.name}`")
+        raise CliError(
+            f"run {run_id} is waiting for a promotion approval; answer it with "
+            f"`rft run approve {run_id} --team {team.team} --customization {customization.name}`"
+        )
     candidate = _candidate(item, checkpoint)
     by = _caller(team)
     how = "forced"
     if not force:
         decision = gate_for(team, customization, item, candidate["key"])
         if decision["decision"] == "reject":
-            raise CliError(f"the gate rejects {candidate['key']} ({decision['reason']}); use --force to "
-                           "promote it anyway (recorded as forced)")
+            raise CliError(
+                f"the gate rejects {candidate['key']} ({decision['reason']}); use --force to "
+                "promote it anyway (recorded as forced)"
+            )
         if decision["decision"] == "hold":
             started_by = item.get("started_by")
             if customization.promotion.require_distinct_approver and (not started_by or started_by == by):
-                raise CliError(f"the gate holds {candidate['key']} for approval and the team requires an "
-                               f"approver other than the run's starter ({started_by or 'unknown'})")
+                raise CliError(
+                    f"the gate holds {candidate['key']} for approval and the team requires an "
+                    f"approver other than the run's starter ({started_by or 'unknown'})"
+                )
             how = "approved_hold"
         else:
             how = "gate"
     version, previous = _put_model(team, customization, candidate["model_id"])
-    _registry(team).record_manual_promotion(customization.name, run_id, {
-        "model_id": candidate["model_id"], "previous_model_id": previous, "by": by, "reason": reason,
-        "how": how, "candidate": candidate["key"], "parameter_version": version}, promoted=True)
-    print(f"{customization.name}: {candidate['model_id']} ({run_id} {candidate['key']}) promoted ({how}) "
-          f"by {by}; previous {previous or '(none)'}")
+    _registry(team).record_manual_promotion(
+        customization.name,
+        run_id,
+        {
+            "model_id": candidate["model_id"],
+            "previous_model_id": previous,
+            "by": by,
+            "reason": reason,
+            "how": how,
+            "candidate": candidate["key"],
+            "parameter_version": version,
+        },
+        promoted=True,
+    )
+    print(
+        f"{customization.name}: {candidate['model_id']} ({run_id} {candidate['key']}) promoted ({how}) "
+        f"by {by}; previous {previous or '(none)'}"
+    )
     return 0
 
 
 def rollback_model(team_name: str, customization_name: str, reason: str) -> int:
     import boto3
-
 
     team, customization = load_customization(team_name, customization_name)
     ssm = boto3.client("ssm", region_name=team.region)
@@ -283,11 +330,22 @@ def rollback_model(team_name: str, customization_name: str, reason: str) -> int:
         raise CliError(f"{name} has had one model only ({current}); there is nothing to roll back to")
     by = _caller(team)
     version = ssm.put_parameter(Name=name, Value=previous, Type="String", Overwrite=True)["Version"]
-    entry = {"model_id": previous, "previous_model_id": current, "by": by, "reason": reason, "how": "rollback",
-             "parameter_version": version}
+    entry = {
+        "model_id": previous,
+        "previous_model_id": current,
+        "by": by,
+        "reason": reason,
+        "how": "rollback",
+        "parameter_version": version,
+    }
     registry = _registry(team)
-    runs = [r for r in (registry.get(customization.name, i["run_id"]) for i in
-                        _registry(team).newest(customization.name, 200)) if r]
+    runs = [
+        r
+        for r in (
+            registry.get(customization.name, i["run_id"]) for i in _registry(team).newest(customization.name, 200)
+        )
+        if r
+    ]
     demoted = next((r for r in runs if r.get("model_id") == current), None)
     restored = next((r for r in runs if r.get("model_id") == previous), None)
     if demoted:
@@ -346,8 +404,12 @@ def compare_runs(team_name: str, customization_name: str, run_a: str, run_b: str
         row("grader spec", lambda i: str((i.get("lineage") or {}).get("grader_spec_hash") or "-")[:12]),
     ]
     hp = [json.dumps((i.get("lineage") or {}).get("hyperparameters") or {}, sort_keys=True) for i in items]
-    lines.append(row("hyperparameters", lambda i: json.dumps((i.get("lineage") or {}).get("hyperparameters") or {},
-                                                            sort_keys=True)))
+    lines.append(
+        row(
+            "hyperparameters",
+            lambda i: json.dumps((i.get("lineage") or {}).get("hyperparameters") or {}, sort_keys=True),
+        )
+    )
     if hp[0] == hp[1]:
         lines.append("(same hyperparameters)")
     print("\n".join(lines))

@@ -31,8 +31,9 @@ def collect(team, customization, run_id: str, *, events: list[dict] | None = Non
     from rft_contracts import naming
     from rft_contracts.registry import RunRegistry
 
-    registry = RunRegistry(boto3.resource("dynamodb", region_name=team.region).Table(
-        naming.registry_table_name(team.team)))
+    registry = RunRegistry(
+        boto3.resource("dynamodb", region_name=team.region).Table(naming.registry_table_name(team.team))
+    )
     item = registry.get(customization.name, run_id)
     if item is None:
         from rft.aws_errors import CliError
@@ -45,7 +46,7 @@ def collect(team, customization, run_id: str, *, events: list[dict] | None = Non
     prompts: list[dict] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
-            rest = obj["Key"][len(prefix):]
+            rest = obj["Key"][len(prefix) :]
             body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
             if rest.startswith("items/"):
                 results.setdefault(rest.split("/")[1], []).append(json.loads(body))
@@ -54,10 +55,18 @@ def collect(team, customization, run_id: str, *, events: list[dict] | None = Non
     if events is None:
         events = _job_events(team, item)
     price = team.pricing.get(customization.base_model) if hasattr(team, "pricing") else None
-    return {"run_id": run_id, "team": team.team, "customization": customization.name,
-            "base_model": customization.base_model, "control_plane": customization.control_plane.value,
-            "item": item, "results": results, "prompts": prompts, "events": events,
-            "usd_per_million_training_tokens": getattr(price, "usd_per_million_training_tokens", None)}
+    return {
+        "run_id": run_id,
+        "team": team.team,
+        "customization": customization.name,
+        "base_model": customization.base_model,
+        "control_plane": customization.control_plane.value,
+        "item": item,
+        "results": results,
+        "prompts": prompts,
+        "events": events,
+        "usd_per_million_training_tokens": getattr(price, "usd_per_million_training_tokens", None),
+    }
 
 
 def _job_events(team, item: dict) -> list[dict]:
@@ -69,8 +78,10 @@ def _job_events(team, item: dict) -> list[dict]:
         from rft.aws_errors import mantle_client
 
         client = mantle_client(team.region)
-        events = [e.to_dict() if hasattr(e, "to_dict") else dict(e)
-                  for e in client.fine_tuning.jobs.list_events(job_id, limit=100).data]
+        events = [
+            e.to_dict() if hasattr(e, "to_dict") else dict(e)
+            for e in client.fine_tuning.jobs.list_events(job_id, limit=100).data
+        ]
         job = client.fine_tuning.jobs.retrieve(job_id)
         item.setdefault("trained_tokens", getattr(job, "trained_tokens", None))
     except Exception:  # noqa: BLE001 - a report without curves beats no report
@@ -102,11 +113,21 @@ def _figures(bundle: dict) -> list[tuple[str, Any]]:
     points = _training_points(bundle.get("events") or [])
     if points:
         fig = make_subplots(specs=[[{"secondary_y": True}]])
-        fig.add_trace(go.Scatter(x=[p["step"] for p in points], y=[p["reward"] for p in points],
-                                 name="training reward", mode="lines+markers"))
+        fig.add_trace(
+            go.Scatter(
+                x=[p["step"] for p in points],
+                y=[p["reward"] for p in points],
+                name="training reward",
+                mode="lines+markers",
+            )
+        )
         if any(p["loss"] is not None for p in points):
-            fig.add_trace(go.Scatter(x=[p["step"] for p in points], y=[p["loss"] for p in points],
-                                     name="loss", mode="lines+markers"), secondary_y=True)
+            fig.add_trace(
+                go.Scatter(
+                    x=[p["step"] for p in points], y=[p["loss"] for p in points], name="loss", mode="lines+markers"
+                ),
+                secondary_y=True,
+            )
         fig.update_layout(title="Training curves (job metric events)", xaxis_title="step", height=380)
         figures.append(("training", fig))
     candidates = gate.get("candidates") or []
@@ -119,16 +140,27 @@ def _figures(bundle: dict) -> list[tuple[str, Any]]:
             group = [c for c in scored if c["role"] == role]
             if not group:
                 continue
-            fig.add_trace(go.Bar(
-                x=[c["key"] + (" (chosen)" if c["key"] == chosen_key else "") for c in group],
-                y=[c["mean"] for c in group], name=role, marker_color=colors[role],
-                error_y={"type": "data", "symmetric": False,
-                         "array": [(c["ci"] or [c["mean"]] * 2)[1] - c["mean"] for c in group],
-                         "arrayminus": [c["mean"] - (c["ci"] or [c["mean"]] * 2)[0] for c in group]},
-                hovertext=[f"n={c['n']}, missing prompts={c.get('missing_prompts')}" for c in group]))
-        fig.update_layout(title=f"Held-out {gate.get('metric', 'reward_mean')} with "
-                                f"{gate.get('confidence', 0.95):.0%} bootstrap intervals", height=400,
-                          yaxis_title=gate.get("metric", "reward"))
+            fig.add_trace(
+                go.Bar(
+                    x=[c["key"] + (" (chosen)" if c["key"] == chosen_key else "") for c in group],
+                    y=[c["mean"] for c in group],
+                    name=role,
+                    marker_color=colors[role],
+                    error_y={
+                        "type": "data",
+                        "symmetric": False,
+                        "array": [(c["ci"] or [c["mean"]] * 2)[1] - c["mean"] for c in group],
+                        "arrayminus": [c["mean"] - (c["ci"] or [c["mean"]] * 2)[0] for c in group],
+                    },
+                    hovertext=[f"n={c['n']}, missing prompts={c.get('missing_prompts')}" for c in group],
+                )
+            )
+        fig.update_layout(
+            title=f"Held-out {gate.get('metric', 'reward_mean')} with "
+            f"{gate.get('confidence', 0.95):.0%} bootstrap intervals",
+            height=400,
+            yaxis_title=gate.get("metric", "reward"),
+        )
         figures.append(("heldout", fig))
     results = bundle.get("results") or {}
     if results:
@@ -140,8 +172,14 @@ def _figures(bundle: dict) -> list[tuple[str, Any]]:
         figures.append(("distribution", fig))
     estimate, used = _cost(bundle)
     if estimate is not None or used is not None:
-        fig = go.Figure(go.Bar(x=["estimated", "used (job report)"], y=[estimate or 0, used or 0],
-                               text=[_usd(estimate), _usd(used)], textposition="auto"))
+        fig = go.Figure(
+            go.Bar(
+                x=["estimated", "used (job report)"],
+                y=[estimate or 0, used or 0],
+                text=[_usd(estimate), _usd(used)],
+                textposition="auto",
+            )
+        )
         fig.update_layout(title="Cost (USD)", height=320)
         figures.append(("cost", fig))
     return figures
@@ -181,21 +219,37 @@ def _prompt_text(row: dict) -> str:
 def _samples(bundle: dict) -> str:
     gate = bundle["item"].get("gate") or {}
     chosen = (gate.get("chosen") or {}).get("key")
-    by_model = {key: {s["index"]: s for doc in docs for s in doc["scores"]}
-                for key, docs in (bundle.get("results") or {}).items()}
+    by_model = {
+        key: {s["index"]: s for doc in docs for s in doc["scores"]}
+        for key, docs in (bundle.get("results") or {}).items()
+    }
     base, tuned = by_model.get("base", {}), by_model.get(chosen or "", {})
     rows = []
     for index, row in enumerate((bundle.get("prompts") or [])[:SAMPLE_ROWS]):
         b, t = base.get(index, {}), tuned.get(index, {})
-        rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in (
-            index, _e(_prompt_text(row)[:TEXT_CHARS]), _e((b.get("answer") or b.get("error") or "")[:TEXT_CHARS]),
-            _num(b.get("reward")), _e((t.get("answer") or t.get("error") or "")[:TEXT_CHARS]),
-            _num(t.get("reward")))) + "</tr>")
+        rows.append(
+            "<tr>"
+            + "".join(
+                f"<td>{cell}</td>"
+                for cell in (
+                    index,
+                    _e(_prompt_text(row)[:TEXT_CHARS]),
+                    _e((b.get("answer") or b.get("error") or "")[:TEXT_CHARS]),
+                    _num(b.get("reward")),
+                    _e((t.get("answer") or t.get("error") or "")[:TEXT_CHARS]),
+                    _num(t.get("reward")),
+                )
+            )
+            + "</tr>"
+        )
     if not rows:
         return "<p>No evaluated prompts.</p>"
-    return ("<table class='samples'><thead><tr><th>#</th><th>prompt</th><th>base answer</th><th>score</th>"
-            f"<th>{_e(chosen or 'tuned')} answer</th><th>score</th></tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>")
+    return (
+        "<table class='samples'><thead><tr><th>#</th><th>prompt</th><th>base answer</th><th>score</th>"
+        f"<th>{_e(chosen or 'tuned')} answer</th><th>score</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
 
 
 def _gate_section(bundle: dict) -> str:
@@ -203,28 +257,40 @@ def _gate_section(bundle: dict) -> str:
     gate = item.get("gate")
     if not gate:
         return "<p class='warn'>This run has no held-out evaluation recorded.</p>"
-    parts = [f"<p class='decision decision-{_e(gate.get('decision'))}'>Gate decision: "
-             f"<strong>{_e(gate.get('decision'))}</strong> &mdash; {_e(gate.get('reason'))}</p>"]
+    parts = [
+        f"<p class='decision decision-{_e(gate.get('decision'))}'>Gate decision: "
+        f"<strong>{_e(gate.get('decision'))}</strong> &mdash; {_e(gate.get('reason'))}</p>"
+    ]
     if bundle.get("control_plane") != "mantle" and not any(
-            c.get("n") for c in gate.get("candidates") or [] if c.get("role") == "candidate"):
-        parts.append("<p class='warn'>The Nova model was not evaluated: it answers only through a custom "
-                     "model deployment, which this run did not create, so it was not promoted.</p>")
+        c.get("n") for c in gate.get("candidates") or [] if c.get("role") == "candidate"
+    ):
+        parts.append(
+            "<p class='warn'>The Nova model was not evaluated: it answers only through a custom "
+            "model deployment, which this run did not create, so it was not promoted.</p>"
+        )
     rows = "".join(
         f"<tr><td>{_e(c['baseline'])}</td><td>{_e(c.get('model_id'))}</td><td>{_num(c.get('mean_difference'))}</td>"
         f"<td>[{_num((c.get('ci') or [None, None])[0])}, {_num((c.get('ci') or [None, None])[1])}]</td>"
         f"<td>{_num(c.get('confidence'))}</td><td>{_e(c.get('paired_prompts'))}</td>"
         f"<td>{_e(c.get('required_improvement'))}</td><td>{_e(c.get('verdict'))}</td></tr>"
-        for c in gate.get("comparisons") or [])
+        for c in gate.get("comparisons") or []
+    )
     if rows:
-        parts.append("<table><thead><tr><th>vs</th><th>model</th><th>mean difference</th><th>interval</th>"
-                     "<th>confidence</th><th>paired prompts</th><th>required</th><th>verdict</th></tr></thead>"
-                     f"<tbody>{rows}</tbody></table>")
+        parts.append(
+            "<table><thead><tr><th>vs</th><th>model</th><th>mean difference</th><th>interval</th>"
+            "<th>confidence</th><th>paired prompts</th><th>required</th><th>verdict</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
     cand = "".join(
         f"<tr><td>{_e(c['key'])}</td><td>{_e(c['role'])}</td><td>{_e(c.get('model_id'))}</td><td>{_num(c.get('mean'))}"
         f"</td><td>[{_num((c.get('ci') or [None, None])[0])}, {_num((c.get('ci') or [None, None])[1])}]</td>"
-        f"<td>{_e(c.get('n'))}</td><td>{_e(c.get('missing_items'))}</td></tr>" for c in gate.get("candidates") or [])
-    parts.append("<table><thead><tr><th>model</th><th>role</th><th>id</th><th>mean</th><th>interval</th><th>n</th>"
-                 f"<th>missing items</th></tr></thead><tbody>{cand}</tbody></table>")
+        f"<td>{_e(c.get('n'))}</td><td>{_e(c.get('missing_items'))}</td></tr>"
+        for c in gate.get("candidates") or []
+    )
+    parts.append(
+        "<table><thead><tr><th>model</th><th>role</th><th>id</th><th>mean</th><th>interval</th><th>n</th>"
+        f"<th>missing items</th></tr></thead><tbody>{cand}</tbody></table>"
+    )
     return "\n".join(parts)
 
 
@@ -240,32 +306,42 @@ def render(bundle: dict) -> str:
     from plotly.offline import get_plotlyjs
 
     item = bundle["item"]
-    charts = "\n".join(f"<div class='chart' id='chart-{name}'>"
-                       f"{pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=f'plot-{name}')}</div>"
-                       for name, fig in _figures(bundle))
+    charts = "\n".join(
+        f"<div class='chart' id='chart-{name}'>"
+        f"{pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=f'plot-{name}')}</div>"
+        for name, fig in _figures(bundle)
+    )
     estimate, used = _cost(bundle)
     lineage = item.get("lineage") or {}
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>RFT run {_e(bundle['run_id'])}: {_e(bundle['customization'])}</title>
+<title>RFT run {_e(bundle["run_id"])}: {_e(bundle["customization"])}</title>
 <style>{STYLE}</style>
 <script>{get_plotlyjs()}</script>
 </head><body>
-<h1>Run {_e(bundle['run_id'])}</h1>
-<p>Team {_e(bundle['team'])}, customization {_e(bundle['customization'])}, base model {_e(bundle['base_model'])}
-({_e(bundle.get('control_plane'))} plane). Status: <strong id="status">{_e(item.get('status'))}</strong>.
-Model now promoted by this run: {_e(item.get('model_id') or 'none')}.</p>
+<h1>Run {_e(bundle["run_id"])}</h1>
+<p>Team {_e(bundle["team"])}, customization {_e(bundle["customization"])}, base model {_e(bundle["base_model"])}
+({_e(bundle.get("control_plane"))} plane). Status: <strong id="status">{_e(item.get("status"))}</strong>.
+Model now promoted by this run: {_e(item.get("model_id") or "none")}.</p>
 <h2>Promotion gate</h2>
 {_gate_section(bundle)}
 <h2>Charts</h2>
-{charts or '<p>No metrics to chart.</p>'}
+{charts or "<p>No metrics to chart.</p>"}
 <h2>Cost</h2>
 <p>Estimated before training: {_usd(estimate)}; used according to the job: {_usd(used)}.</p>
 <h2>Sample prompts</h2>
 {_samples(bundle)}
 <h2>Lineage</h2>
-<pre>{_e(json.dumps({k: lineage.get(k) for k in ('datasets', 'grader_spec_hash', 'hyperparameters', 'job')},
-                  indent=1, sort_keys=True, default=str))}</pre>
+<pre>{
+        _e(
+            json.dumps(
+                {k: lineage.get(k) for k in ("datasets", "grader_spec_hash", "hyperparameters", "job")},
+                indent=1,
+                sort_keys=True,
+                default=str,
+            )
+        )
+    }</pre>
 </body></html>
 """
 

@@ -30,8 +30,9 @@ _sleep = time.sleep  # tests replace it
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser("run", help="start, watch and approve fine-tuning runs",
-                                   description=__doc__.split("\n\n")[0])
+    parser = subparsers.add_parser(
+        "run", help="start, watch and approve fine-tuning runs", description=__doc__.split("\n\n")[0]
+    )
     commands = parser.add_subparsers(dest="run_command", metavar="ACTION", required=True)
 
     def common(sub: argparse.ArgumentParser) -> None:
@@ -76,8 +77,7 @@ def run(args: argparse.Namespace) -> int:
             return watch(team, customization, args.name, args.interval)
         if args.run_command == "stop":
             return stop_run(team, customization, args.name, args.reason)
-        return answer(team, customization, args.name, approved=args.run_command == "approve",
-                      reason=args.reason)
+        return answer(team, customization, args.name, approved=args.run_command == "approve", reason=args.reason)
 
     return guarded("rft run", body)
 
@@ -103,8 +103,10 @@ def start(team, customization, args) -> str:
     files = {"train": customization.dataset.train, "validation": customization.dataset.validation}
     local = {"train": args.train, "validation": args.validation}
     if args.validation and files["validation"] is None:
-        raise CliError(f"customization {customization.name} declares no validation dataset; "
-                       "set dataset.validation in the team config to use --validation")
+        raise CliError(
+            f"customization {customization.name} declares no validation dataset; "
+            "set dataset.validation in the team config to use --validation"
+        )
     run_input: dict[str, Any] = {}
     train_digest = None
     for part in ("train", "validation"):
@@ -139,8 +141,10 @@ def start(team, customization, args) -> str:
     try:
         sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps({"input": run_input}))
     except sfn.exceptions.StateMachineDoesNotExist:
-        raise CliError(f"state machine {arn} does not exist; deploy the customization's stack "
-                       f"{naming.customization_stack_name(team.team, customization.name)} first") from None
+        raise CliError(
+            f"state machine {arn} does not exist; deploy the customization's stack "
+            f"{naming.customization_stack_name(team.team, customization.name)} first"
+        ) from None
     except sfn.exceptions.ExecutionAlreadyExists:
         raise CliError(f"a run named {name} already exists; wait a second and start again") from None
     return name
@@ -231,10 +235,13 @@ def stop_run(team, customization, name: str, reason: str) -> int:
         raise CliError(f"no run {name} of {customization.name} (team {team.team})") from None
     if status != "RUNNING":
         raise CliError(f"run {name} is not running (status: {status})")
-    sfn.stop_execution(executionArn=arn, error="StoppedByOperator",
-                       cause=(reason or f"stopped by {_caller(team)}")[:32768])
-    print(f"{name}: stopped; its training job (if any) is cancelled by the team's cleanup function, "
-          f"see `rft runs show {name}`")
+    sfn.stop_execution(
+        executionArn=arn, error="StoppedByOperator", cause=(reason or f"stopped by {_caller(team)}")[:32768]
+    )
+    print(
+        f"{name}: stopped; its training job (if any) is cancelled by the team's cleanup function, "
+        f"see `rft runs show {name}`"
+    )
     return 0
 
 

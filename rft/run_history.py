@@ -26,19 +26,21 @@ MODEL_WIDTH = 44
 
 
 def _now() -> dt.datetime:  # tests replace it
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser("runs", help="list and inspect runs in the run registry",
-                                   description=__doc__.split("\n\n")[0])
+    parser = subparsers.add_parser(
+        "runs", help="list and inspect runs in the run registry", description=__doc__.split("\n\n")[0]
+    )
     commands = parser.add_subparsers(dest="runs_command", metavar="ACTION", required=True)
 
     listing = commands.add_parser("list", help="table of runs, newest first")
     listing.add_argument("--team", required=True, help="team whose registry to read")
     listing.add_argument("--customization", help="only this customization (default: every declared one)")
-    listing.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N",
-                         help=f"show at most N runs (default {DEFAULT_LIMIT})")
+    listing.add_argument(
+        "--limit", type=int, default=DEFAULT_LIMIT, metavar="N", help=f"show at most N runs (default {DEFAULT_LIMIT})"
+    )
     listing.add_argument("--json", action="store_true", help="print the registry items as a JSON array")
     listing.set_defaults(func=run)
 
@@ -74,8 +76,10 @@ def _raise_if_missing_table(exc: Exception, team) -> None:
     from rft_contracts import naming
 
     if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-        raise CliError(f"the run registry {naming.registry_table_name(team.team)} does not exist in "
-                       f"{team.region}; deploy the team's data stack Rft-{team.team}-Data first") from None
+        raise CliError(
+            f"the run registry {naming.registry_table_name(team.team)} does not exist in "
+            f"{team.region}; deploy the team's data stack Rft-{team.team}-Data first"
+        ) from None
 
 
 # --------------------------------------------------------------------------- formatting helpers
@@ -86,12 +90,12 @@ def parse_time(text: Any) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def short_time(text: Any) -> str:
     parsed = parse_time(text)
-    return parsed.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M") if parsed else "-"
+    return parsed.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if parsed else "-"
 
 
 def human_duration(seconds: float) -> str:
@@ -137,7 +141,7 @@ def short_model(model_id: Any, width: int = MODEL_WIDTH) -> str:
     if len(text) <= width:
         return text
     head = (width - 1) // 2
-    return text[:head] + "…" + text[-(width - 1 - head):]
+    return text[:head] + "…" + text[-(width - 1 - head) :]
 
 
 def score(value: Any) -> str:
@@ -180,9 +184,18 @@ LIST_HEADERS = ["CUSTOMIZATION", "RUN", "STATE", "STARTED (UTC)", "DURATION", "C
 
 
 def list_rows(items: list[dict], now: dt.datetime | None = None) -> list[list[str]]:
-    return [[item.get("customization", "-"), item.get("run_id", "-"), item.get("status", "-"),
-             short_time(started_at(item)), duration(item, now), short_model(item.get("model_id")),
-             score(best_score(item))] for item in items]
+    return [
+        [
+            item.get("customization", "-"),
+            item.get("run_id", "-"),
+            item.get("status", "-"),
+            short_time(started_at(item)),
+            duration(item, now),
+            short_model(item.get("model_id")),
+            score(best_score(item)),
+        ]
+        for item in items
+    ]
 
 
 def newest_first(items: list[dict]) -> list[dict]:
@@ -224,8 +237,11 @@ def _get(team, customization: str, run_id: str) -> dict:
     from rft_contracts import naming
 
     try:
-        item = _table(team).get_item(Key={"customization": customization, "run_id": run_id},
-                                     ConsistentRead=True).get("Item")
+        item = (
+            _table(team)
+            .get_item(Key={"customization": customization, "run_id": run_id}, ConsistentRead=True)
+            .get("Item")
+        )
     except Exception as exc:
         _raise_if_missing_table(exc, team)
         raise
@@ -284,9 +300,10 @@ def _dataset(name: str, ref: Any) -> list[str]:
     if not isinstance(ref, dict):
         return [f"    {name}: none"]
     rows = ref.get("rows")
-    return [f"    {name}: {ref.get('key', '-')}",
-            f"      version {_value(ref.get('version_id'))}  sha256 {_value(ref.get('sha256'))}  "
-            f"rows {_value(rows)}"]
+    return [
+        f"    {name}: {ref.get('key', '-')}",
+        f"      version {_value(ref.get('version_id'))}  sha256 {_value(ref.get('sha256'))}  rows {_value(rows)}",
+    ]
 
 
 SCORE_HEADERS = ["", "MODEL", "STEP", "REWARD MEAN", "STD", "SAMPLES", "ERRORS"]
@@ -300,9 +317,17 @@ def score_rows(lineage: dict) -> list[list[str]]:
         step_text = "final" if entry.get("final") and step is None else _value(step)
         if entry.get("final") and step is not None:
             step_text += " (final)"
-        rows.append(["*" if chosen and entry.get("model_id") == chosen else "", _value(entry.get("model_id")),
-                     step_text, score(entry.get("reward_mean")), score(entry.get("reward_std")),
-                     _value(entry.get("samples")), _value(entry.get("errors"))])
+        rows.append(
+            [
+                "*" if chosen and entry.get("model_id") == chosen else "",
+                _value(entry.get("model_id")),
+                step_text,
+                score(entry.get("reward_mean")),
+                score(entry.get("reward_std")),
+                _value(entry.get("samples")),
+                _value(entry.get("errors")),
+            ]
+        )
     return rows
 
 
@@ -315,9 +340,18 @@ def render(item: dict, now: dt.datetime | None = None) -> str:
         ("started", started_at(item)),
         ("updated", item.get("updated_at")),
         ("duration", duration(item, now) + ("" if item.get("status") in FINISHED else " (still going)")),
-        ("job", " ".join(filter(None, [str(job.get("job_id") or item.get("job_id") or "-"),
-                                       f"({item.get('plane') or job.get('plane')})"
-                                       if (item.get("plane") or job.get("plane")) else ""]))),
+        (
+            "job",
+            " ".join(
+                filter(
+                    None,
+                    [
+                        str(job.get("job_id") or item.get("job_id") or "-"),
+                        f"({item.get('plane') or job.get('plane')})" if (item.get("plane") or job.get("plane")) else "",
+                    ],
+                )
+            ),
+        ),
     ]
     if item.get("model_id"):
         promoted = f"{item['model_id']}"
@@ -333,33 +367,43 @@ def render(item: dict, now: dt.datetime | None = None) -> str:
 
     if item.get("error") or item.get("failed_step"):
         error = item.get("error") or {}
-        out += ["", f"error (failed at {item.get('failed_step', '-')}"
-                    f"{', ' + str(item['failed_at']) if item.get('failed_at') else ''})",
-                f"  {error.get('Error', 'Unknown')}: {error.get('Cause') or '-'}"]
+        out += [
+            "",
+            f"error (failed at {item.get('failed_step', '-')}"
+            f"{', ' + str(item['failed_at']) if item.get('failed_at') else ''})",
+            f"  {error.get('Error', 'Unknown')}: {error.get('Cause') or '-'}",
+        ]
         if item.get("job_cancelled"):
             out.append(f"  training job {item.get('job_id', '-')} was cancelled")
 
     out += ["", "lineage"]
     if not lineage:
         out.append("  (no lineage: the run was not promoted)")
-        known = [(label, value) for label, value in [
-            ("base model", item.get("base_model")),
-            ("cost estimate", _cost(None, item.get("cost_estimate_usd"))),
-            ("approval", _approval(item.get("approval"), None))] if value not in (None, "", "-")]
+        known = [
+            (label, value)
+            for label, value in [
+                ("base model", item.get("base_model")),
+                ("cost estimate", _cost(None, item.get("cost_estimate_usd"))),
+                ("approval", _approval(item.get("approval"), None)),
+            ]
+            if value not in (None, "", "-")
+        ]
         if known:
             out += _fields(known)
         return "\n".join(out)
     hyper = lineage.get("hyperparameters") or {}
     plane = lineage.get("control_plane")
-    out += _fields([
-        ("base model", f"{lineage.get('base_model', '-')}" + (f" ({plane})" if plane else "")),
-        ("grader spec hash", lineage.get("grader_spec_hash")),
-        ("hyperparameters", " ".join(f"{k}={v}" for k, v in sorted(hyper.items())) or "(Bedrock defaults)"),
-        ("job id", job.get("job_id")),
-        ("cost estimate", _cost(lineage.get("cost_estimate"), item.get("cost_estimate_usd"))),
-        ("approval", _approval(lineage.get("approval") or item.get("approval"), lineage.get("cost_estimate"))),
-        ("selection rule", lineage.get("selection_rule")),
-    ])
+    out += _fields(
+        [
+            ("base model", f"{lineage.get('base_model', '-')}" + (f" ({plane})" if plane else "")),
+            ("grader spec hash", lineage.get("grader_spec_hash")),
+            ("hyperparameters", " ".join(f"{k}={v}" for k, v in sorted(hyper.items())) or "(Bedrock defaults)"),
+            ("job id", job.get("job_id")),
+            ("cost estimate", _cost(lineage.get("cost_estimate"), item.get("cost_estimate_usd"))),
+            ("approval", _approval(lineage.get("approval") or item.get("approval"), lineage.get("cost_estimate"))),
+            ("selection rule", lineage.get("selection_rule")),
+        ]
+    )
     datasets = lineage.get("datasets") or {}
     bucket = lineage.get("datasets_bucket")
     out.append("  datasets" + (f" (s3://{bucket})" if bucket else ""))
@@ -376,4 +420,3 @@ def render(item: dict, now: dt.datetime | None = None) -> str:
     if chosen.get("model_id"):
         out.append(f"  * chosen: {chosen['model_id']}" + (f" ({chosen['reason']})" if chosen.get("reason") else ""))
     return "\n".join(out)
-

@@ -11,8 +11,7 @@ GRADER_SERVICE = "rft-grader"  # POWERTOOLS_SERVICE_NAME of the grader function:
 WORKFLOW_SERVICE = "rft-workflow"
 
 # The grader handler's per-batch metrics, and the judges' counters.
-GRADER_METRICS = ("Samples", "RewardMean", "RewardStd", "ZeroRewardFraction", "GraderErrors",
-                  "BatchDuration")
+GRADER_METRICS = ("Samples", "RewardMean", "RewardStd", "ZeroRewardFraction", "GraderErrors", "BatchDuration")
 # Per-sample judge metric (in a sample's metrics_list) -> the batch counter the handler emits.
 JUDGE_COUNTERS = {
     "judge_input_tokens": "JudgeInputTokens",
@@ -36,10 +35,8 @@ GATE_DECISION = "GateDecision"
 
 # Fields of mantle "metrics" events (bedrock-rft.md §6) that the dashboard plots.
 TRAINING_METRICS = ("critic_rewards_mean", "response_length_mean")
-MANTLE_INFERENCE_METRICS = ("Inferences", "InferenceClientErrors", "TotalInputTokens",
-                            "TotalOutputTokens")
-RUNTIME_INFERENCE_METRICS = ("Invocations", "InvocationClientErrors", "InvocationServerErrors",
-                             "InvocationThrottles")
+MANTLE_INFERENCE_METRICS = ("Inferences", "InferenceClientErrors", "TotalInputTokens", "TotalOutputTokens")
+RUNTIME_INFERENCE_METRICS = ("Invocations", "InvocationClientErrors", "InvocationServerErrors", "InvocationThrottles")
 
 
 def grader_namespace(team: str) -> str:

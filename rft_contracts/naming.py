@@ -40,10 +40,8 @@ def state_machine_name(team: str, customization: str) -> str:
     return f"rft-{team}-{customization}"
 
 
-def state_machine_arn(team: str, customization: str, account: str, region: str,
-                      partition: str = "aws") -> str:
-    return (f"arn:{partition}:states:{region}:{account}:stateMachine:"
-            f"{state_machine_name(team, customization)}")
+def state_machine_arn(team: str, customization: str, account: str, region: str, partition: str = "aws") -> str:
+    return f"arn:{partition}:states:{region}:{account}:stateMachine:{state_machine_name(team, customization)}"
 
 
 def registry_table_name(team: str) -> str:

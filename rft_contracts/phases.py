@@ -9,11 +9,33 @@ from __future__ import annotations
 
 from typing import Literal
 
-Phase = Literal["ValidateDataset", "RewardSignalAudit", "CostGuard", "Approval", "TrainingJob",
-                "ListCheckpoints", "EvaluateCheckpoints", "SelectBest", "PromotionGate", "Promote",
-                "SmokeTest", "Notify"]
-PHASES: tuple[Phase, ...] = ("ValidateDataset", "RewardSignalAudit", "CostGuard", "Approval",
-                             "TrainingJob", "ListCheckpoints", "EvaluateCheckpoints", "SelectBest",
-                             "PromotionGate", "Promote", "SmokeTest", "Notify")
+Phase = Literal[
+    "ValidateDataset",
+    "RewardSignalAudit",
+    "CostGuard",
+    "Approval",
+    "TrainingJob",
+    "ListCheckpoints",
+    "EvaluateCheckpoints",
+    "SelectBest",
+    "PromotionGate",
+    "Promote",
+    "SmokeTest",
+    "Notify",
+]
+PHASES: tuple[Phase, ...] = (
+    "ValidateDataset",
+    "RewardSignalAudit",
+    "CostGuard",
+    "Approval",
+    "TrainingJob",
+    "ListCheckpoints",
+    "EvaluateCheckpoints",
+    "SelectBest",
+    "PromotionGate",
+    "Promote",
+    "SmokeTest",
+    "Notify",
+)
 FAILED_STATE_PATH = "$.failed_state"
 UNKNOWN_PHASE = "unknown"  # a failure path that did not say (never expected from our state machines)

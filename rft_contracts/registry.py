@@ -44,15 +44,25 @@ import math
 from decimal import Decimal
 from typing import Any, Literal
 
-Status = Literal["awaiting_approval", "approved", "rejected", "submitting", "running", "succeeded",
-                 "failed", "awaiting_promotion_approval", "not_promoted", "cancelled"]
+Status = Literal[
+    "awaiting_approval",
+    "approved",
+    "rejected",
+    "submitting",
+    "running",
+    "succeeded",
+    "failed",
+    "awaiting_promotion_approval",
+    "not_promoted",
+    "cancelled",
+]
 # updated_at is when it ended. not_promoted: the run finished, the gate (or a person) kept the
 # current model; succeeded: the run's model was promoted.
 FINISHED: tuple[Status, ...] = ("succeeded", "failed", "rejected", "not_promoted", "cancelled")
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def key(customization: str, run_id: str) -> dict[str, str]:
@@ -105,8 +115,10 @@ class RunRegistry:
         from boto3.dynamodb.conditions import Key
 
         items: list[dict] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("customization").eq(customization),
-                                  "ScanIndexForward": False}
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("customization").eq(customization),
+            "ScanIndexForward": False,
+        }
         while len(items) < limit:
             page = self.table.query(**kwargs, Limit=limit - len(items))
             items.extend(page.get("Items", []))
@@ -164,32 +176,58 @@ class RunRegistry:
             raise
 
     # -- the writes ----------------------------------------------------------------------
-    def request_approval(self, team: str, customization: str, run_id: str, task_token: str,
-                         estimate_usd: float | None) -> dict:
-        return self.update(customization, run_id, {
-            "team": team, "status": "awaiting_approval", "task_token": task_token,
-            "approval_requested_at": now_iso(), "cost_estimate_usd": estimate_usd,
-        })
+    def request_approval(
+        self, team: str, customization: str, run_id: str, task_token: str, estimate_usd: float | None
+    ) -> dict:
+        return self.update(
+            customization,
+            run_id,
+            {
+                "team": team,
+                "status": "awaiting_approval",
+                "task_token": task_token,
+                "approval_requested_at": now_iso(),
+                "cost_estimate_usd": estimate_usd,
+            },
+        )
 
     def record_decision(self, customization: str, run_id: str, decision: dict[str, Any]) -> dict:
         """A person's answer (``{approved, by, reason}``), written after Step Functions took it."""
-        return self.update(customization, run_id, {
-            "status": "approved" if decision["approved"] else "rejected",
-            "approval": {**decision, "at": now_iso()},
-        }, remove=("task_token",))
+        return self.update(
+            customization,
+            run_id,
+            {
+                "status": "approved" if decision["approved"] else "rejected",
+                "approval": {**decision, "at": now_iso()},
+            },
+            remove=("task_token",),
+        )
 
-    def record_submit(self, customization: str, run_id: str, record: dict[str, Any], *,
-                      condition: str, condition_values: dict[str, Any] | None = None,
-                      extra: dict[str, Any] | None = None) -> dict:
+    def record_submit(
+        self,
+        customization: str,
+        run_id: str,
+        record: dict[str, Any],
+        *,
+        condition: str,
+        condition_values: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> dict:
         """The submit step's progress record (see rft_workflow.submit); conditional on the job id
         (``#s`` is the record, ``#owner`` its owner)."""
         names = {"#s": "submit", **({"#owner": "owner"} if "#owner" in condition else {})}
-        return self.update(customization, run_id, {"submit": record, **(extra or {})},
-                           condition=condition, condition_names=names,
-                           condition_values=condition_values)
+        return self.update(
+            customization,
+            run_id,
+            {"submit": record, **(extra or {})},
+            condition=condition,
+            condition_names=names,
+            condition_values=condition_values,
+        )
 
-    def claim_submit(self, customization: str, run_id: str, record: dict[str, Any], *,
-                     previous_owner: str | None) -> dict:
+    def claim_submit(
+        self, customization: str, run_id: str, record: dict[str, Any], *, previous_owner: str | None
+    ) -> dict:
         """Take the submission claim (``record`` carries the new owner and lease): succeeds only
         while no job is recorded and the owner is still the one the caller read, so of two
         concurrent claimants exactly one wins (the other gets ConditionFailed)."""
@@ -199,17 +237,20 @@ class RunRegistry:
         else:
             condition = "attribute_not_exists(#s.job_id) AND #s.#owner = :previous"
             values = {":previous": previous_owner}
-        return self.record_submit(customization, run_id, record, condition=condition,
-                                  condition_values=values)
+        return self.record_submit(customization, run_id, record, condition=condition, condition_values=values)
 
     def release_submit_claim(self, customization: str, run_id: str, owner: str) -> None:
         """Give the claim up (an owner that failed); a no-op if someone else holds it."""
         item = self.get(customization, run_id) or {}
         record = {k: v for k, v in (item.get("submit") or {}).items() if k not in ("owner", "lease_until")}
         try:
-            self.record_submit(customization, run_id, record,
-                               condition="attribute_not_exists(#s.job_id) AND #s.#owner = :owner",
-                               condition_values={":owner": owner})
+            self.record_submit(
+                customization,
+                run_id,
+                record,
+                condition="attribute_not_exists(#s.job_id) AND #s.#owner = :owner",
+                condition_values={":owner": owner},
+            )
         except ConditionFailed:
             pass
 
@@ -217,61 +258,121 @@ class RunRegistry:
         """Where the immutable, content-addressed copies of the run's datasets are."""
         return self.update(customization, run_id, {"dataset_snapshots": snapshots})
 
-    def record_promotion(self, team: str, customization: str, run_id: str, *, model_id: str,
-                         model_parameter: str, parameter_version: int, promoted_at: str,
-                         job_id: str | None, plane: str, base_model: str,
-                         lineage: dict[str, Any]) -> dict:
-        return self.update(customization, run_id, {
-            "team": team, "status": "succeeded", "model_id": model_id,
-            "model_parameter": model_parameter, "parameter_version": parameter_version,
-            "promoted_at": promoted_at, "job_id": job_id, "plane": plane, "base_model": base_model,
-            "lineage": lineage,
-        })
+    def record_promotion(
+        self,
+        team: str,
+        customization: str,
+        run_id: str,
+        *,
+        model_id: str,
+        model_parameter: str,
+        parameter_version: int,
+        promoted_at: str,
+        job_id: str | None,
+        plane: str,
+        base_model: str,
+        lineage: dict[str, Any],
+    ) -> dict:
+        return self.update(
+            customization,
+            run_id,
+            {
+                "team": team,
+                "status": "succeeded",
+                "model_id": model_id,
+                "model_parameter": model_parameter,
+                "parameter_version": parameter_version,
+                "promoted_at": promoted_at,
+                "job_id": job_id,
+                "plane": plane,
+                "base_model": base_model,
+                "lineage": lineage,
+            },
+        )
 
-    def record_failure(self, team: str, customization: str, run_id: str, *, status: Status,
-                       error: dict[str, str], failed_step: str, job_cancelled: bool,
-                       job_id: str | None, job_recovered: bool = False) -> dict:
-        return self.update(customization, run_id, {
-            "team": team, "status": status, "error": error, "failed_step": failed_step,
-            "failed_at": now_iso(), "job_cancelled": job_cancelled,
-            **({"job_id": job_id} if job_id else {}),
-            **({"job_recovered": True} if job_recovered else {}),
-        }, remove=("task_token",))
+    def record_failure(
+        self,
+        team: str,
+        customization: str,
+        run_id: str,
+        *,
+        status: Status,
+        error: dict[str, str],
+        failed_step: str,
+        job_cancelled: bool,
+        job_id: str | None,
+        job_recovered: bool = False,
+    ) -> dict:
+        return self.update(
+            customization,
+            run_id,
+            {
+                "team": team,
+                "status": status,
+                "error": error,
+                "failed_step": failed_step,
+                "failed_at": now_iso(),
+                "job_cancelled": job_cancelled,
+                **({"job_id": job_id} if job_id else {}),
+                **({"job_recovered": True} if job_recovered else {}),
+            },
+            remove=("task_token",),
+        )
 
-    def record_abandoned(self, team: str, customization: str, run_id: str, *, execution_status: str,
-                         cleanup: dict[str, Any]) -> dict:
+    def record_abandoned(
+        self, team: str, customization: str, run_id: str, *, execution_status: str, cleanup: dict[str, Any]
+    ) -> dict:
         """An execution that was aborted or timed out (no failure path ran): the cleanup done.
         The run becomes ``failed`` unless it had already succeeded (promotion is its last step)."""
-        fields = {"team": team, "execution_status": execution_status, "abandoned_at": now_iso(),
-                  "cleanup": cleanup,
-                  **({"job_id": cleanup["job_id"]} if cleanup.get("job_id") else {})}
+        fields = {
+            "team": team,
+            "execution_status": execution_status,
+            "abandoned_at": now_iso(),
+            "cleanup": cleanup,
+            **({"job_id": cleanup["job_id"]} if cleanup.get("job_id") else {}),
+        }
         try:
-            return self.update(customization, run_id, {
-                **fields, "status": "failed",
-                "error": {"Error": f"Execution{execution_status.title().replace('_', '')}",
-                          "Cause": f"the execution ended {execution_status}; no failure path ran"},
-                "failed_step": "Execution", "failed_at": now_iso(),
-                "job_cancelled": bool(cleanup.get("cancelled")),
-            }, remove=("task_token",), condition="attribute_not_exists(#status) OR #status <> :succeeded",
-                condition_names={"#status": "status"}, condition_values={":succeeded": "succeeded"})
+            return self.update(
+                customization,
+                run_id,
+                {
+                    **fields,
+                    "status": "failed",
+                    "error": {
+                        "Error": f"Execution{execution_status.title().replace('_', '')}",
+                        "Cause": f"the execution ended {execution_status}; no failure path ran",
+                    },
+                    "failed_step": "Execution",
+                    "failed_at": now_iso(),
+                    "job_cancelled": bool(cleanup.get("cancelled")),
+                },
+                remove=("task_token",),
+                condition="attribute_not_exists(#status) OR #status <> :succeeded",
+                condition_names={"#status": "status"},
+                condition_values={":succeeded": "succeeded"},
+            )
         except ConditionFailed:
             return self.update(customization, run_id, fields)
 
     def record_job_event(self, customization: str, run_id: str, detail: dict[str, Any]) -> dict:
         """A native job's state-change event; only for a run the workflow already recorded
         (raises ConditionFailed otherwise: an event never invents a run)."""
-        fields = {"job_event_status": detail["jobStatus"],
-                  "job_event_at": detail.get("lastModifiedTime") or detail.get("endTime") or ""}
+        fields = {
+            "job_event_status": detail["jobStatus"],
+            "job_event_at": detail.get("lastModifiedTime") or detail.get("endTime") or "",
+        }
         if detail.get("failureMessage"):
             fields["job_failure_message"] = str(detail["failureMessage"])[:2000]
         if detail.get("outputModelArn"):
             fields["job_output_model_arn"] = detail["outputModelArn"]
-        return self.update(customization, run_id, fields, condition="attribute_exists(#run_id)",
-                           condition_names={"#run_id": "run_id"})
+        return self.update(
+            customization, run_id, fields, condition="attribute_exists(#run_id)", condition_names={"#run_id": "run_id"}
+        )
 
     # -- promotion gate, operator commands (issue 12) ---------------------------------------
-    def record_gate(self, team: str, customization: str, run_id: str, gate: dict[str, Any], *,
-                    started_by: str | None = None) -> dict:
+    def record_gate(
+        self, team: str, customization: str, run_id: str, gate: dict[str, Any], *, started_by: str | None = None
+    ) -> dict:
         """The gate's decision with its intervals and sample counts; a reject ends the run
         ``not_promoted`` here (a promote is completed by ``record_promotion``)."""
         fields: dict[str, Any] = {"team": team, "gate": gate}
@@ -281,15 +382,21 @@ class RunRegistry:
             fields.update(status="not_promoted", not_promoted_reason=gate.get("reason"))
         return self.update(customization, run_id, fields)
 
-    def request_promotion_approval(self, team: str, customization: str, run_id: str,
-                                   task_token: str) -> dict:
-        return self.update(customization, run_id, {
-            "team": team, "status": "awaiting_promotion_approval", "task_token": task_token,
-            "promotion_approval_requested_at": now_iso(),
-        })
+    def request_promotion_approval(self, team: str, customization: str, run_id: str, task_token: str) -> dict:
+        return self.update(
+            customization,
+            run_id,
+            {
+                "team": team,
+                "status": "awaiting_promotion_approval",
+                "task_token": task_token,
+                "promotion_approval_requested_at": now_iso(),
+            },
+        )
 
-    def record_promotion_decision(self, customization: str, run_id: str, decision: dict[str, Any], *,
-                                  accepted: bool, reason: str) -> dict:
+    def record_promotion_decision(
+        self, customization: str, run_id: str, decision: dict[str, Any], *, accepted: bool, reason: str
+    ) -> dict:
         """A person's answer to a held promotion; ``accepted`` False (a rejection, or an approval
         the gate refused, e.g. by the run's own starter) ends the run not promoted."""
         fields: dict[str, Any] = {"promotion_approval": {**decision, "accepted": accepted, "at": now_iso()}}
@@ -298,26 +405,36 @@ class RunRegistry:
         return self.update(customization, run_id, fields, remove=("task_token",))
 
     def record_not_promoted(self, customization: str, run_id: str, reason: str) -> dict:
-        return self.update(customization, run_id, {"status": "not_promoted", "not_promoted_reason": reason},
-                           remove=("task_token",))
+        return self.update(
+            customization, run_id, {"status": "not_promoted", "not_promoted_reason": reason}, remove=("task_token",)
+        )
 
-    def record_cancel(self, customization: str, run_id: str, *, by: str, reason: str,
-                      job_cancelled: bool) -> dict:
-        return self.update(customization, run_id, {
-            "status": "cancelled", "cancelled": {"by": by, "reason": reason, "at": now_iso(),
-                                                 "job_cancelled": job_cancelled},
-        }, remove=("task_token",))
+    def record_cancel(self, customization: str, run_id: str, *, by: str, reason: str, job_cancelled: bool) -> dict:
+        return self.update(
+            customization,
+            run_id,
+            {
+                "status": "cancelled",
+                "cancelled": {"by": by, "reason": reason, "at": now_iso(), "job_cancelled": job_cancelled},
+            },
+            remove=("task_token",),
+        )
 
-    def record_manual_promotion(self, customization: str, run_id: str, entry: dict[str, Any], *,
-                                promoted: bool) -> dict:
+    def record_manual_promotion(
+        self, customization: str, run_id: str, entry: dict[str, Any], *, promoted: bool
+    ) -> dict:
         """A manual promotion or rollback (``entry``: model_id, previous_model_id, by, reason,
         how, parameter_version), appended to the run's ``promotion_history``. ``promoted``: the
         run's model now serves (status succeeded, model_id set)."""
         entry = {**entry, "at": now_iso()}
         fields: dict[str, Any] = {}
         if promoted:
-            fields.update(status="succeeded", model_id=entry["model_id"], promoted_at=entry["at"],
-                          parameter_version=entry.get("parameter_version"))
+            fields.update(
+                status="succeeded",
+                model_id=entry["model_id"],
+                promoted_at=entry["at"],
+                parameter_version=entry.get("parameter_version"),
+            )
         item = self.get(customization, run_id) or {}
         history = list(item.get("promotion_history") or []) + [entry]
         return self.update(customization, run_id, {**fields, "promotion_history": history})

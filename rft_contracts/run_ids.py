@@ -20,7 +20,7 @@ def make_run_id(train_sha256: str, now: dt.datetime | None = None) -> str:
     """The run id of a run started ``now`` (UTC) on training data with this sha256."""
     if not re.fullmatch(r"[0-9a-f]{6,}", train_sha256):
         raise ValueError("train_sha256 must be a lowercase hex digest")
-    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     return f"r{now.strftime(_STAMP)}-{train_sha256[:6]}"
 
 
@@ -33,7 +33,7 @@ def run_started_at(run_id: str) -> dt.datetime | None:
     match = RUN_ID_PATTERN.match(run_id)
     if match is None:
         return None
-    return dt.datetime.strptime(match.group(1), _STAMP).replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.strptime(match.group(1), _STAMP).replace(tzinfo=dt.UTC)
 
 
 def job_name(customization: str, run_id: str) -> str:
@@ -55,5 +55,5 @@ def split_job_name(name: str, customizations: list[str] | tuple[str, ...]) -> tu
     for customization in sorted(customizations, key=len, reverse=True):
         prefix = job_name_prefix(customization)
         if name.startswith(prefix) and len(name) > len(prefix):
-            return customization, name[len(prefix):]
+            return customization, name[len(prefix) :]
     return None

@@ -31,31 +31,53 @@ class DataStack(Stack):
 
         self.key = TeamKey(self, "TeamKey", team=team).key
         self.access_logs_bucket = AccessLogBucket(
-            self, "AccessLogs", bucket_name=name("logs"), logical_id="AccessLogsBucket",
+            self,
+            "AccessLogs",
+            bucket_name=name("logs"),
+            logical_id="AccessLogsBucket",
             retention_days=data.access_log_days,
         ).bucket
         self.datasets_bucket = SecureBucket(
-            self, "Datasets", bucket_name=name("datasets"), logical_id="DatasetsBucket",
-            encryption_key=self.key, access_logs_bucket=self.access_logs_bucket,
+            self,
+            "Datasets",
+            bucket_name=name("datasets"),
+            logical_id="DatasetsBucket",
+            encryption_key=self.key,
+            access_logs_bucket=self.access_logs_bucket,
             noncurrent_version_days=data.noncurrent_version_days,
         ).bucket
         # The content-addressed copies runs trained on are lineage: nobody deletes them or their
         # versions (a delete marker would make the copy noncurrent, and noncurrent versions expire).
-        self.datasets_bucket.add_to_resource_policy(iam.PolicyStatement(
-            sid="KeepTrainedDatasetSnapshots", effect=iam.Effect.DENY, principals=[iam.AnyPrincipal()],
-            actions=["s3:DeleteObject", "s3:DeleteObjectVersion"],
-            resources=[self.datasets_bucket.arn_for_objects(f"*/{DATASET_SNAPSHOT_DIR}/*")]))
+        self.datasets_bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="KeepTrainedDatasetSnapshots",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["s3:DeleteObject", "s3:DeleteObjectVersion"],
+                resources=[self.datasets_bucket.arn_for_objects(f"*/{DATASET_SNAPSHOT_DIR}/*")],
+            )
+        )
         self.artifacts_bucket = SecureBucket(
-            self, "Artifacts", bucket_name=name("artifacts"), logical_id="ArtifactsBucket",
-            encryption_key=self.key, access_logs_bucket=self.access_logs_bucket,
+            self,
+            "Artifacts",
+            bucket_name=name("artifacts"),
+            logical_id="ArtifactsBucket",
+            encryption_key=self.key,
+            access_logs_bucket=self.access_logs_bucket,
             noncurrent_version_days=data.noncurrent_version_days,
         ).bucket
-        self.registry = RunRegistry(
-            self, "RunRegistry", table_name=registry_table_name(team), key=self.key
-        ).table
+        self.registry = RunRegistry(self, "RunRegistry", table_name=registry_table_name(team), key=self.key).table
 
         CfnOutput(self, "KeyArn", value=self.key.key_arn, description="Team KMS key")
-        CfnOutput(self, "DatasetsBucketName", value=self.datasets_bucket.bucket_name,
-                  description="Upload datasets to s3://<this>/<customization>/")
-        CfnOutput(self, "ArtifactsBucketName", value=self.artifacts_bucket.bucket_name,
-                  description="Run reports and job outputs, under s3://<this>/<customization>/")
+        CfnOutput(
+            self,
+            "DatasetsBucketName",
+            value=self.datasets_bucket.bucket_name,
+            description="Upload datasets to s3://<this>/<customization>/",
+        )
+        CfnOutput(
+            self,
+            "ArtifactsBucketName",
+            value=self.artifacts_bucket.bucket_name,
+            description="Run reports and job outputs, under s3://<this>/<customization>/",
+        )

@@ -38,6 +38,7 @@ from rft_contracts.naming import (
     state_machine_arn,
 )
 
+
 class PlatformStack(Stack):
     """The team config arrives as a typed, frozen model (keyword-only), never as context or
     environment read here: the same inputs always give the same template."""
@@ -63,11 +64,21 @@ class PlatformStack(Stack):
         artifacts_bucket = s3.Bucket.from_bucket_name(self, "ArtifactsBucket", artifacts_bucket_name)
         registry = dynamodb.Table.from_table_name(self, "RunRegistry", registry_table_name)
 
-        self.topic = NotificationTopic(self, "Notifications", topic_name=notification_topic_name(team),
-                                       key=key, emails=config.notifications.emails, team=team).topic
+        self.topic = NotificationTopic(
+            self,
+            "Notifications",
+            topic_name=notification_topic_name(team),
+            key=key,
+            emails=config.notifications.emails,
+            team=team,
+        ).topic
         self.sandbox = CodeSandbox(
-            self, "CodeSandbox", function_name=sandbox_function_name(team), key=key,
-            log_retention_days=retention, code=sandbox_code(),
+            self,
+            "CodeSandbox",
+            function_name=sandbox_function_name(team),
+            key=key,
+            log_retention_days=retention,
+            code=sandbox_code(),
             subnet_ids=config.job_vpc.subnet_ids if config.job_vpc else (),
             security_group_ids=config.job_vpc.security_group_ids if config.job_vpc else (),
         )
@@ -81,21 +92,38 @@ class PlatformStack(Stack):
         # One pattern, not an ARN per customization: the template does not grow with them.
         graders = [lambda_arn(grader_function_name(team, "*"), self.account, self.region, self.partition)]
         self.workflow_functions = WorkflowFunctions(
-            self, "WorkflowFunctions", team=team, key=key, log_retention_days=retention,
+            self,
+            "WorkflowFunctions",
+            team=team,
+            key=key,
+            log_retention_days=retention,
             code=workflow_code(),
-            datasets_bucket=datasets_bucket, artifacts_bucket=artifacts_bucket, registry=registry,
-            topic=self.topic, grader_function_arns=graders, base_models=base_models,
+            datasets_bucket=datasets_bucket,
+            artifacts_bucket=artifacts_bucket,
+            registry=registry,
+            topic=self.topic,
+            grader_function_arns=graders,
+            base_models=base_models,
             model_parameter_arn_pattern=self.format_arn(
-                service="ssm", resource="parameter", resource_name=f"rft/{team}/*/model"),
-            training_metrics_namespace=training_namespace(team), customizations=config.customizations,
+                service="ssm", resource="parameter", resource_name=f"rft/{team}/*/model"
+            ),
+            training_metrics_namespace=training_namespace(team),
+            customizations=config.customizations,
         )
         # Aborted / timed-out executions run no failure path: cancel their jobs (issue 11, item 7).
         self.abandoned_runs = AbandonedRunCleanup(
-            self, "AbandonedRuns", team=team, code=workflow_code(), key=key, log_retention_days=retention,
-            registry_table_arn=registry.table_arn, registry_table_name=registry.table_name,
+            self,
+            "AbandonedRuns",
+            team=team,
+            code=workflow_code(),
+            key=key,
+            log_retention_days=retention,
+            registry_table_arn=registry.table_arn,
+            registry_table_name=registry.table_name,
             planes={c.control_plane.value for c in config.customizations},
             # rft-<team>- : every state machine of the team, present and future
-            state_machine_arn_prefix=state_machine_arn(team, "", self.account, self.region, self.partition))
+            state_machine_arn_prefix=state_machine_arn(team, "", self.account, self.region, self.partition),
+        )
         self._observability(config, registry, key)
 
     def _observability(self, config: TeamConfig, registry: dynamodb.ITable, key: kms.IKey) -> None:
@@ -104,19 +132,33 @@ class PlatformStack(Stack):
         native = [c.name for c in config.customizations if c.control_plane is ControlPlane.NATIVE]
         # A fixed-size overview: each customization's own dashboard lives in its stack.
         self.dashboard = TeamDashboard(
-            self, "Dashboard", dashboard_name=dashboard_name(team),
+            self,
+            "Dashboard",
+            dashboard_name=dashboard_name(team),
             metrics=TeamMetrics(team=team, period=Duration.minutes(config.alarms.period_minutes)),
             customization_dashboards=customization_dashboard_name(team, "<customization>"),
-            has_native=bool(native)).dashboard
+            has_native=bool(native),
+        ).dashboard
         if native:
             self.job_events = JobStateEvents(
-                self, "JobStateEvents", customizations=native, function_name=f"rft-{team}-job-events",
+                self,
+                "JobStateEvents",
+                customizations=native,
+                function_name=f"rft-{team}-job-events",
                 rule_name=team_rule_name(team, "job-events"),
-                key=key, log_retention_days=config.data.log_retention_days, topic=self.topic,
-                registry_table_arn=registry.table_arn, registry_table_name=registry.table_name,
+                key=key,
+                log_retention_days=config.data.log_retention_days,
+                topic=self.topic,
+                registry_table_arn=registry.table_arn,
+                registry_table_name=registry.table_name,
                 code=job_events_code(),
             )
         self.consumer_policy = ConsumerAccessPolicy(
-            self, "ConsumerAccess", team=team, policy_name=consumer_policy_name(team),
-            has_native=bool(native), key=key,
-            has_mantle=any(c.control_plane is ControlPlane.MANTLE for c in config.customizations)).policy
+            self,
+            "ConsumerAccess",
+            team=team,
+            policy_name=consumer_policy_name(team),
+            has_native=bool(native),
+            key=key,
+            has_mantle=any(c.control_plane is ControlPlane.MANTLE for c in config.customizations),
+        ).policy

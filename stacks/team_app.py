@@ -46,11 +46,18 @@ def build_team_app(app: App, config: TeamConfig, *, apply_acknowledgments: bool 
     nag.add_nag_packs(app, config.compliance_packs, apply_acknowledgments=apply_acknowledgments)
     env = Environment(account=config.account, region=config.region)
     data = DataStack(
-        app, stack_name(config.team, "Data"), env=env, team=config.team, data=config.data,
+        app,
+        stack_name(config.team, "Data"),
+        env=env,
+        team=config.team,
+        data=config.data,
         description=f"RFT platform data of team {config.team}: KMS key and buckets (retained)",
     )
     platform = PlatformStack(
-        app, stack_name(config.team, "Platform"), env=env, config=config,
+        app,
+        stack_name(config.team, "Platform"),
+        env=env,
+        config=config,
         datasets_bucket_name=bucket_name(config.team, "datasets", config.account, config.region),
         artifacts_bucket_name=bucket_name(config.team, "artifacts", config.account, config.region),
         registry_table_name=registry_table_name(config.team),
@@ -61,10 +68,15 @@ def build_team_app(app: App, config: TeamConfig, *, apply_acknowledgments: bool 
     customizations = {}
     for c in config.customizations:
         stack = CustomizationStack(
-            app, customization_stack_name(config.team, c.name), env=env, team=config, customization=c,
+            app,
+            customization_stack_name(config.team, c.name),
+            env=env,
+            team=config,
+            customization=c,
             datasets_bucket_name=bucket_name(config.team, "datasets", config.account, config.region),
             artifacts_bucket_name=bucket_name(config.team, "artifacts", config.account, config.region),
-            registry_table_name=registry_table_name(config.team), key=data.key,
+            registry_table_name=registry_table_name(config.team),
+            key=data.key,
             description=f"RFT customization {c.name} of team {config.team}: grader, workflow, alarms",
         )
         # The platform stack creates the sandbox, topic and workflow functions this stack uses

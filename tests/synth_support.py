@@ -56,12 +56,11 @@ def synthesize(config, outdir: Path, *, apply_acknowledgments: bool = True) -> S
     if report.exists():
         for plugin in json.loads(report.read_text())["pluginReports"]:
             for violation in plugin["violations"]:
-                violations += [(violation["ruleName"], c["constructPath"])
-                               for c in violation["violatingConstructs"]]
-    names = {"data": stacks.data.stack_name, "platform": stacks.platform.stack_name,
-             **{name: stack.stack_name for name, stack in stacks.customizations.items()}}
-    templates = {
-        s.stack_name: json.loads((outdir / s.template_file).read_text()) for s in stacks.all
+                violations += [(violation["ruleName"], c["constructPath"]) for c in violation["violatingConstructs"]]
+    names = {
+        "data": stacks.data.stack_name,
+        "platform": stacks.platform.stack_name,
+        **{name: stack.stack_name for name, stack in stacks.customizations.items()},
     }
-    return Synth(config.team, outdir, names, templates, violations,
-                 nag.recorded_acknowledgments(app), failed)
+    templates = {s.stack_name: json.loads((outdir / s.template_file).read_text()) for s in stacks.all}
+    return Synth(config.team, outdir, names, templates, violations, nag.recorded_acknowledgments(app), failed)

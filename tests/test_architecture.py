@@ -52,8 +52,7 @@ def first_party_imports(path: Path) -> list[tuple[int, str]]:
             names = [node.module]
         else:
             continue
-        found.extend((node.lineno, name.split(".")[0]) for name in names
-                     if name.split(".")[0] in FIRST_PARTY)
+        found.extend((node.lineno, name.split(".")[0]) for name in names if name.split(".")[0] in FIRST_PARTY)
     return found
 
 
@@ -71,7 +70,18 @@ def violations(paths: list[Path]) -> list[str]:
 
 
 def shipped_python_files() -> list[Path]:
-    skip = {".venv", ".venv-checkov", "node_modules", "cdk.out", ".build", "build", "tests", "benchmarks", ".git", "examples"}
+    skip = {
+        ".venv",
+        ".venv-checkov",
+        "node_modules",
+        "cdk.out",
+        ".build",
+        "build",
+        "tests",
+        "benchmarks",
+        ".git",
+        "examples",
+    }
     return sorted(p for p in REPO.rglob("*.py") if not skip & set(p.relative_to(REPO).parts))
 
 
@@ -84,13 +94,16 @@ def test_every_shipped_file_belongs_to_a_wing():
     assert unplaced == []
 
 
-@pytest.mark.parametrize("place, source, wing", [
-    ("lambda/workflow/x.py", "from rft.config.team_config import TeamConfig\n", "workflow runtime"),
-    ("lambda/grader/rft_graders/x.py", "def f():\n    import stacks.team_app\n", "grader runtime"),
-    ("rft_contracts/x.py", "from rft_graders.spec import parse_grader_spec\n", "contracts"),
-    ("lambda/code_sandbox/x.py", "import rft_graders\n", "code sandbox"),
-    ("rft/x.py", "from constructs_lib import nag\n", "cli"),
-])
+@pytest.mark.parametrize(
+    "place, source, wing",
+    [
+        ("lambda/workflow/x.py", "from rft.config.team_config import TeamConfig\n", "workflow runtime"),
+        ("lambda/grader/rft_graders/x.py", "def f():\n    import stacks.team_app\n", "grader runtime"),
+        ("rft_contracts/x.py", "from rft_graders.spec import parse_grader_spec\n", "contracts"),
+        ("lambda/code_sandbox/x.py", "import rft_graders\n", "code sandbox"),
+        ("rft/x.py", "from constructs_lib import nag\n", "cli"),
+    ],
+)
 def test_a_wrong_direction_is_reported(tmp_path, monkeypatch, place, source, wing):
     """Control: the check really fails on each kind of wrong import (lazy ones included)."""
     monkeypatch.setattr(f"{__name__}.REPO", tmp_path)
@@ -102,9 +115,13 @@ def test_a_wrong_direction_is_reported(tmp_path, monkeypatch, place, source, win
 
 
 # --------------------------------------------------------------------------- import cycles
-PACKAGES = {"rft_contracts": REPO / "rft_contracts", "rft_graders": REPO / "lambda/grader/rft_graders",
-            "rft_workflow": REPO / "lambda/workflow/rft_workflow", "rft_sandbox": REPO / "lambda/code_sandbox/rft_sandbox",
-            "rft": REPO / "rft"}
+PACKAGES = {
+    "rft_contracts": REPO / "rft_contracts",
+    "rft_graders": REPO / "lambda/grader/rft_graders",
+    "rft_workflow": REPO / "lambda/workflow/rft_workflow",
+    "rft_sandbox": REPO / "lambda/code_sandbox/rft_sandbox",
+    "rft": REPO / "rft",
+}
 
 
 def module_graph() -> dict[str, set[str]]:

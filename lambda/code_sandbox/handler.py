@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 
 from aws_lambda_powertools import Logger
-
 from rft_sandbox import runner as sandbox_runner
 from rft_sandbox.runner import run_batch
 
@@ -35,7 +34,12 @@ def parse_request(event: object) -> list:
 def handler(event: dict, context: object) -> dict:
     runs = parse_request(event)
     results = run_batch(runs)
-    logger.info("sandbox batch done", extra={
-        "runs": len(runs), "statuses": dict(Counter(r["status"] for r in results)),
-        "seccomp": sandbox_runner.ZYGOTE_INFO.get("seccomp")})
+    logger.info(
+        "sandbox batch done",
+        extra={
+            "runs": len(runs),
+            "statuses": dict(Counter(r["status"] for r in results)),
+            "seccomp": sandbox_runner.ZYGOTE_INFO.get("seccomp"),
+        },
+    )
     return {"results": results}

@@ -31,16 +31,16 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-
 from lazy_tracing import lazy_tracer, traced_client
+
 from rft_graders.base import PerSampleGrader
 from rft_graders.batch import BatchReport, grade_batch
 from rft_graders.bedrock_event import InvalidEventError
 from rft_graders.build import BuildContext, build_grader
 from rft_graders.judges.client import JudgeEnv, default_judge_client
-from rft_graders.spec_walk import judge_models
 from rft_graders.sandbox_client import LambdaSandboxClient, UnavailableSandboxClient
 from rft_graders.spec import parse_grader_spec, spec_hash
+from rft_graders.spec_walk import judge_models
 from rft_graders.stats import Summary, judge_totals, summarize
 
 HERE = Path(__file__).resolve().parent
@@ -115,8 +115,11 @@ SPEC_HASH = spec_hash(SPEC)
 JUDGES = sorted(judge_models(SPEC))
 # The bedrock-runtime client is made by the judge on its first call, never at cold start.
 GRADER = build_grader(
-    SPEC, BuildContext(sandbox=_LazySandbox(), judge_env=JudgeEnv(
-        client_factory=traced_client(default_judge_client), debug=_judge_debug if DEBUG else None))
+    SPEC,
+    BuildContext(
+        sandbox=_LazySandbox(),
+        judge_env=JudgeEnv(client_factory=traced_client(default_judge_client), debug=_judge_debug if DEBUG else None),
+    ),
 )
 CUSTOMIZATION = os.environ.get("CUSTOMIZATION_NAME", "unknown")
 

@@ -26,8 +26,9 @@ _registry: RunRegistry | None = None
 def handler(event: dict, context: Any) -> dict:
     detail = event.get("detail") or {}
     if "jobName" not in detail or "jobStatus" not in detail:
-        raise ValueError("not a Model Customization Job State Change event: detail.jobName and "
-                         "detail.jobStatus are required")
+        raise ValueError(
+            "not a Model Customization Job State Change event: detail.jobName and detail.jobStatus are required"
+        )
     parts = split_job_name(detail["jobName"], json.loads(os.environ["CUSTOMIZATIONS"]))
     if parts is None:
         logger.info("job not created by this team's workflows", extra={"job": detail["jobName"]})
@@ -40,6 +41,7 @@ def handler(event: dict, context: Any) -> dict:
     except ConditionFailed:
         logger.info("no registry item for this run", extra={"customization": customization, "run_id": run_id})
         return {"updated": False}
-    logger.info("job state recorded", extra={"customization": customization, "run_id": run_id,
-                                             "status": detail["jobStatus"]})
+    logger.info(
+        "job state recorded", extra={"customization": customization, "run_id": run_id, "status": detail["jobStatus"]}
+    )
     return {"updated": True, "customization": customization, "run_id": run_id}

@@ -14,13 +14,28 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from rft_contracts import metrics as metric_names
-from rft_workflow import approval, audit, checkpoints, cleanup, cost, evaluation, failure, jobs, lineage, preflight, selection, smoke, submit
+from rft_workflow import (
+    approval,
+    audit,
+    checkpoints,
+    cleanup,
+    cost,
+    evaluation,
+    failure,
+    jobs,
+    lineage,
+    preflight,
+    selection,
+    smoke,
+    submit,
+)
 from rft_workflow.state import DatasetResult, RunInput, config_of, run_id_of
 
 logger = Logger()
@@ -48,8 +63,13 @@ def _handler(fn: Handler) -> Handler:
 @_handler
 def validate_dataset(event: dict, context: Any) -> dict:
     result, report = preflight.validate(config_of(event), run_id_of(event), RunInput.model_validate(event["input"]))
-    logger.info("dataset checked", extra={"rows": {k: v["rows"] for k, v in report["files"].items()},
-                                          "probe": report["grader_reference_check"].get("status")})
+    logger.info(
+        "dataset checked",
+        extra={
+            "rows": {k: v["rows"] for k, v in report["files"].items()},
+            "probe": report["grader_reference_check"].get("status"),
+        },
+    )
     metrics.add_metric(name=metric_names.DATASET_ROWS, unit=MetricUnit.Count, value=result["train"]["rows"])
     return result
 
@@ -62,8 +82,9 @@ def audit_reward_signal(event: dict, context: Any) -> dict:
     result = audit.run_audit(config, run_id_of(event), DatasetResult.model_validate(event["dataset"]))
     logger.info("reward signal audited", extra={"summary": result["summary"]})
     if result["summary"]["reward_mean"] is not None:
-        metrics.add_metric(name=metric_names.AUDIT_REWARD_MEAN, unit=MetricUnit.NoUnit,
-                           value=result["summary"]["reward_mean"])
+        metrics.add_metric(
+            name=metric_names.AUDIT_REWARD_MEAN, unit=MetricUnit.NoUnit, value=result["summary"]["reward_mean"]
+        )
     return result
 
 
@@ -84,9 +105,13 @@ def request_approval(event: dict, context: Any) -> dict:
 
 @_handler
 def submit_mantle_job(event: dict, context: Any) -> dict:
-    job = submit.submit_mantle_job(config_of(event), run_id_of(event), event["dataset"],
-                                   owner=context.aws_request_id,
-                                   remaining_seconds=context.get_remaining_time_in_millis() / 1000)
+    job = submit.submit_mantle_job(
+        config_of(event),
+        run_id_of(event),
+        event["dataset"],
+        owner=context.aws_request_id,
+        remaining_seconds=context.get_remaining_time_in_millis() / 1000,
+    )
     logger.info("mantle job submitted", extra={"job_id": job["job_id"], "adopted": job["adopted"]})
     return job
 
@@ -94,8 +119,15 @@ def submit_mantle_job(event: dict, context: Any) -> dict:
 @_handler
 def job_status(event: dict, context: Any) -> dict:
     job = jobs.check(config_of(event), run_id_of(event), event["job"])
-    logger.info("job status", extra={"job_id": job["job_id"], "status": job["status"], "raw": job["raw_status"],
-                                     "metrics_published": job["metrics_published"]})
+    logger.info(
+        "job status",
+        extra={
+            "job_id": job["job_id"],
+            "status": job["status"],
+            "raw": job["raw_status"],
+            "metrics_published": job["metrics_published"],
+        },
+    )
     return job
 
 
@@ -106,25 +138,30 @@ def list_checkpoints(event: dict, context: Any) -> dict:
 
 @_handler
 def evaluate_checkpoint(event: dict, context: Any) -> dict:
-    result = evaluation.evaluate_candidate(config_of(event), run_id_of(event), event["checkpoint"],
-                                           event.get("dataset") or {})
-    logger.info("checkpoint evaluated", extra={k: result.get(k) for k in ("model_id", "evaluated", "reward_mean",
-                                                                          "samples", "errors")})
+    result = evaluation.evaluate_candidate(
+        config_of(event), run_id_of(event), event["checkpoint"], event.get("dataset") or {}
+    )
+    logger.info(
+        "checkpoint evaluated",
+        extra={k: result.get(k) for k in ("model_id", "evaluated", "reward_mean", "samples", "errors")},
+    )
     return result
 
 
 @_handler
 def select_best(event: dict, context: Any) -> dict:
     config = config_of(event)
-    return selection.select(event.get("evaluations") or [], event.get("checkpoints") or {},
-                            config.selection.metric, config.selection.prefer)
+    return selection.select(
+        event.get("evaluations") or [], event.get("checkpoints") or {}, config.selection.metric, config.selection.prefer
+    )
 
 
 @_handler
 def promote(event: dict, context: Any) -> dict:
     result = lineage.promote(config_of(event), run_id_of(event), event)
-    logger.info("model promoted", extra={"model_id": result["model_id"],
-                                         "parameter_version": result["parameter_version"]})
+    logger.info(
+        "model promoted", extra={"model_id": result["model_id"], "parameter_version": result["parameter_version"]}
+    )
     return result
 
 
@@ -137,8 +174,9 @@ def smoke_test(event: dict, context: Any) -> dict:
 @_handler
 def record_failure(event: dict, context: Any) -> dict:
     result = failure.record_failure(config_of(event), run_id_of(event), event)
-    logger.warning("run failed", extra={k: result[k] for k in ("status", "failed_step", "error", "job_cancelled",
-                                                               "warnings")})
+    logger.warning(
+        "run failed", extra={k: result[k] for k in ("status", "failed_step", "error", "job_cancelled", "warnings")}
+    )
     return result
 
 
@@ -147,8 +185,13 @@ def cleanup_abandoned_run(event: dict, context: Any) -> dict:
     """EventBridge target: a team execution was aborted or timed out (no failure path ran).
     Environment: RFT_TEAM, RFT_REGISTRY_TABLE, RFT_TEAM_PLANES (the planes the team uses, comma-separated)."""
     result = cleanup.cleanup_from_environment(event, dict(os.environ))
-    logger.warning("abandoned run cleaned up", extra={k: result.get(k) for k in (
-        "ignored", "customization", "run_id", "status", "job_id", "cancelled", "recovered", "notes")})
+    logger.warning(
+        "abandoned run cleaned up",
+        extra={
+            k: result.get(k)
+            for k in ("ignored", "customization", "run_id", "status", "job_id", "cancelled", "recovered", "notes")
+        },
+    )
     return result
 
 
@@ -157,10 +200,18 @@ def cleanup_abandoned_run(event: dict, context: Any) -> dict:
 def plan_evaluation(event: dict, context: Any) -> dict:
     from rft_workflow import baselines
 
-    plan = baselines.plan(config_of(event), run_id_of(event), event.get("checkpoints") or {},
-                          event.get("dataset") or {})
-    logger.info("evaluation planned", extra={"candidates": len(plan["candidates"]), "items": len(plan["items"]),
-                                             "prompts": plan["prompts"], "note": plan["note"]})
+    plan = baselines.plan(
+        config_of(event), run_id_of(event), event.get("checkpoints") or {}, event.get("dataset") or {}
+    )
+    logger.info(
+        "evaluation planned",
+        extra={
+            "candidates": len(plan["candidates"]),
+            "items": len(plan["items"]),
+            "prompts": plan["prompts"],
+            "note": plan["note"],
+        },
+    )
     return plan
 
 
@@ -169,8 +220,10 @@ def evaluate_batch(event: dict, context: Any) -> dict:
     from rft_workflow import eval_items
 
     result = eval_items.evaluate_item(config_of(event), run_id_of(event), event["item"], event["prompts_key"])
-    logger.info("evaluation item", extra={"candidate": event["item"]["candidate"]["key"],
-                                          "batch": event["item"]["batch"], **result})
+    logger.info(
+        "evaluation item",
+        extra={"candidate": event["item"]["candidate"]["key"], "batch": event["item"]["batch"], **result},
+    )
     return result
 
 
@@ -179,19 +232,27 @@ def promotion_gate(event: dict, context: Any) -> dict:
     from rft_workflow import gate
 
     config, run_id = config_of(event), run_id_of(event)
-    result = gate.run_gate(config, run_id, event.get("evaluation_plan") or {},
-                           (event.get("input") or {}).get("started_by"))
+    result = gate.run_gate(
+        config, run_id, event.get("evaluation_plan") or {}, (event.get("input") or {}).get("started_by")
+    )
     logger.info("promotion gate", extra={"decision": result["decision"], "missing_items": result["missing_items"]})
     # One EMF document per model (its own dimension set), for the dashboard next to the curves.
     for candidate in result["candidates"]:
         if candidate["mean"] is None:
             continue
-        with single_metric(name=metric_names.HELD_OUT_METRIC, unit=MetricUnit.NoUnit, value=candidate["mean"],
-                           default_dimensions={"Customization": config.customization, "RunId": run_id,
-                                               "Model": candidate["key"]}):
+        with single_metric(
+            name=metric_names.HELD_OUT_METRIC,
+            unit=MetricUnit.NoUnit,
+            value=candidate["mean"],
+            default_dimensions={"Customization": config.customization, "RunId": run_id, "Model": candidate["key"]},
+        ):
             pass
-    with single_metric(name=metric_names.GATE_DECISION, unit=MetricUnit.Count, value=1,
-                       default_dimensions={"Customization": config.customization, "Decision": result["decision"]}):
+    with single_metric(
+        name=metric_names.GATE_DECISION,
+        unit=MetricUnit.Count,
+        value=1,
+        default_dimensions={"Customization": config.customization, "Decision": result["decision"]},
+    ):
         pass
     return result
 
@@ -200,15 +261,20 @@ def promotion_gate(event: dict, context: Any) -> dict:
 def request_promotion_approval(event: dict, context: Any) -> dict:
     from rft_workflow import promotion_approval
 
-    return promotion_approval.request(config_of(event), run_id_of(event), event.get("task_token"),
-                                      event.get("gate") or {})
+    return promotion_approval.request(
+        config_of(event), run_id_of(event), event.get("task_token"), event.get("gate") or {}
+    )
 
 
 @_handler
 def check_promotion_approval(event: dict, context: Any) -> dict:
     from rft_workflow import promotion_approval
 
-    result = promotion_approval.check(config_of(event), run_id_of(event), event.get("promotion_approval") or {},
-                                      (event.get("input") or {}).get("started_by"))
+    result = promotion_approval.check(
+        config_of(event),
+        run_id_of(event),
+        event.get("promotion_approval") or {},
+        (event.get("input") or {}).get("started_by"),
+    )
     logger.info("promotion approval", extra={"accepted": result["accepted"]})
     return result

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Union
 
-Number = Union[int, float]
+Number = int | float
 
 
 class ControlPlane(str, Enum):
@@ -59,9 +58,7 @@ class Hyperparameter:
             return f"{value!r} is not {self.kind.__name__}; use {self.allowed()}"
         if self.kind is int and not isinstance(value, int):
             return f"{value!r} is not an integer; use {self.allowed()}"
-        if (self.minimum is not None and value < self.minimum) or (
-            self.maximum is not None and value > self.maximum
-        ):
+        if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
             return f"{value!r} is out of range; use {self.allowed()}"
         return None
 
@@ -84,6 +81,7 @@ class BaseModel:
     @property
     def invocation_id(self) -> str:
         return self.inference_model_id or self.model_id
+
     # Mantle's page says not every model serves the Responses API; AWS's samples show it for
     # gpt-oss only, and Qwen is reported Chat Completions only [U] (docs/aws-contracts.md).
     # The smoke test calls Responses only where this is true.
@@ -102,7 +100,10 @@ _MANTLE_HYPERPARAMETERS = (
     Hyperparameter("n_epochs", int, 1, 50, note="guardrail; same cap as the native epochCount"),
     Hyperparameter("batch_size", int, 1, 512, note="guardrail; same cap as the native batchSize"),
     Hyperparameter(
-        "learning_rate_multiplier", float, 0.01, 10.0,
+        "learning_rate_multiplier",
+        float,
+        0.01,
+        10.0,
         note="guardrail; AWS suggests values below 1.0 for stability",
     ),
 )
@@ -122,12 +123,23 @@ _NOVA_HYPERPARAMETERS = (
 CATALOG: dict[str, BaseModel] = {
     m.model_id: m
     for m in (
-        BaseModel("qwen.qwen3-32b", "Qwen3 32B", ControlPlane.MANTLE, ("us-west-2",),
-                  _MANTLE_HYPERPARAMETERS),
-        BaseModel("openai.gpt-oss-20b", "gpt-oss-20b", ControlPlane.MANTLE, ("us-west-2",),
-                  _MANTLE_HYPERPARAMETERS, responses_api=True),
-        BaseModel("amazon.nova-2-lite-v1:0:256k", "Amazon Nova 2 Lite", ControlPlane.NATIVE,
-                  ("us-east-1",), _NOVA_HYPERPARAMETERS, inference_model_id="us.amazon.nova-2-lite-v1:0"),
+        BaseModel("qwen.qwen3-32b", "Qwen3 32B", ControlPlane.MANTLE, ("us-west-2",), _MANTLE_HYPERPARAMETERS),
+        BaseModel(
+            "openai.gpt-oss-20b",
+            "gpt-oss-20b",
+            ControlPlane.MANTLE,
+            ("us-west-2",),
+            _MANTLE_HYPERPARAMETERS,
+            responses_api=True,
+        ),
+        BaseModel(
+            "amazon.nova-2-lite-v1:0:256k",
+            "Amazon Nova 2 Lite",
+            ControlPlane.NATIVE,
+            ("us-east-1",),
+            _NOVA_HYPERPARAMETERS,
+            inference_model_id="us.amazon.nova-2-lite-v1:0",
+        ),
     )
 }
 
@@ -137,6 +149,4 @@ def base_model(model_id: str) -> BaseModel:
     try:
         return CATALOG[model_id]
     except KeyError:
-        raise ValueError(
-            f"unknown base model {model_id!r}; supported: {', '.join(CATALOG)}"
-        ) from None
+        raise ValueError(f"unknown base model {model_id!r}; supported: {', '.join(CATALOG)}") from None

@@ -63,8 +63,7 @@ def load_team(team: str = DEFAULT_TEAM, teams_dir: str | Path | None = None) -> 
     path = team_file(team, directory)
     if not path.is_file():
         known = ", ".join(available_teams(directory)) or "none"
-        raise ConfigError(f"no config for team {team!r}: {_show(path)} does not exist "
-                          f"(teams with a config: {known})")
+        raise ConfigError(f"no config for team {team!r}: {_show(path)} does not exist (teams with a config: {known})")
     return load_team_file(path, expected_team=team)
 
 

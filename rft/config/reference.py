@@ -86,10 +86,15 @@ def _hyperparameters_schema(plane: ControlPlane) -> dict:
             if hp.maximum is not None:
                 prop["maximum"] = hp.maximum
         properties[hp.name] = prop
-    return {"type": "object", "additionalProperties": False, "properties": properties,
-            "title": f"Hyperparameters ({plane.value} plane)",
-            "description": f"Hyperparameters of the {plane.value}-plane models: "
-                           + ", ".join(m.model_id for m in CATALOG.values() if m.control_plane is plane) + "."}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+        "title": f"Hyperparameters ({plane.value} plane)",
+        "description": f"Hyperparameters of the {plane.value}-plane models: "
+        + ", ".join(m.model_id for m in CATALOG.values() if m.control_plane is plane)
+        + ".",
+    }
 
 
 def schema_dict() -> dict:
@@ -106,15 +111,18 @@ def schema_dict() -> dict:
     props["base_model"] = {**props["base_model"], "enum": list(CATALOG)}
     props["base_model"].pop("type", None)
     props["grader"] = {"$ref": "#/$defs/GraderSpec", "description": props["grader"]["description"]}
-    props["hyperparameters"] = {"type": "object", "description": props["hyperparameters"]["description"],
-                                "default": {}}
+    props["hyperparameters"] = {"type": "object", "description": props["hyperparameters"]["description"], "default": {}}
     branches = []
     for plane in ControlPlane:
         name = f"Hyperparameters{plane.value.capitalize()}"
         defs[name] = _hyperparameters_schema(plane)
         models = [m.model_id for m in CATALOG.values() if m.control_plane is plane]
-        branches.append({"if": {"properties": {"base_model": {"enum": models}}, "required": ["base_model"]},
-                         "then": {"properties": {"hyperparameters": {"$ref": f"#/$defs/{name}"}}}})
+        branches.append(
+            {
+                "if": {"properties": {"base_model": {"enum": models}}, "required": ["base_model"]},
+                "then": {"properties": {"hyperparameters": {"$ref": f"#/$defs/{name}"}}},
+            }
+        )
     customization["allOf"] = branches
     pricing = schema["properties"]["pricing"]
     pricing["propertyNames"] = {"enum": list(CATALOG)}
@@ -167,8 +175,12 @@ def type_text(prop: dict, defs: dict) -> str:
         if prop.get("additionalProperties"):
             return f"mapping to {type_text(prop['additionalProperties'], defs)}"
         return "mapping"
-    json_types: dict[str | None, str] = {"string": "string", "integer": "integer", "number": "number",
-                                         "boolean": "boolean"}
+    json_types: dict[str | None, str] = {
+        "string": "string",
+        "integer": "integer",
+        "number": "number",
+        "boolean": "boolean",
+    }
     parts = [json_types.get(kind, kind or "any")]
     numeric = _numeric_bounds(prop)
     if numeric:
@@ -192,10 +204,20 @@ def _bounds(low: Any, high: Any, unit: str) -> str:
 
 
 def _numeric_bounds(prop: dict) -> str:
-    low = (f">= {prop['minimum']:g}" if "minimum" in prop
-           else f"> {prop['exclusiveMinimum']:g}" if "exclusiveMinimum" in prop else "")
-    high = (f"<= {prop['maximum']:g}" if "maximum" in prop
-            else f"< {prop['exclusiveMaximum']:g}" if "exclusiveMaximum" in prop else "")
+    low = (
+        f">= {prop['minimum']:g}"
+        if "minimum" in prop
+        else f"> {prop['exclusiveMinimum']:g}"
+        if "exclusiveMinimum" in prop
+        else ""
+    )
+    high = (
+        f"<= {prop['maximum']:g}"
+        if "maximum" in prop
+        else f"< {prop['exclusiveMaximum']:g}"
+        if "exclusiveMaximum" in prop
+        else ""
+    )
     return " and ".join(b for b in (low, high) if b)
 
 
@@ -205,25 +227,26 @@ def markdown_reference() -> str:
     lines: list[str] = []
     for title, model in _SECTIONS:
         properties = (schema if model is TeamConfig else defs[model.__name__])["properties"]
-        lines += [f"#### {title}", "", "| key | type and allowed values | default | meaning |",
-                  "|---|---|---|---|"]
+        lines += [f"#### {title}", "", "| key | type and allowed values | default | meaning |", "|---|---|---|---|"]
         for name, field in model.model_fields.items():
             kind = type_text(properties[name], defs).replace("|", "\\|")
             if model is Customization and name == "hyperparameters":
                 kind = "mapping; keys and values per base model (see Hyperparameters by base model)"
-            lines.append(
-                f"| `{name}` | {kind} | {_default(field)} | "
-                f"{(field.description or '').replace('|', '/')} |"
-            )
+            lines.append(f"| `{name}` | {kind} | {_default(field)} | {(field.description or '').replace('|', '/')} |")
         lines.append("")
-    lines += ["#### Hyperparameters by base model", "",
-              "| base model | control plane | regions | hyperparameter | allowed |",
-              "|---|---|---|---|---|"]
+    lines += [
+        "#### Hyperparameters by base model",
+        "",
+        "| base model | control plane | regions | hyperparameter | allowed |",
+        "|---|---|---|---|---|",
+    ]
     for base in CATALOG.values():
         for hp in base.hyperparameters:
             note = f" ({hp.note})" if hp.note else ""
-            lines.append(f"| `{base.model_id}` | {base.control_plane.value} | "
-                         f"{', '.join(base.regions)} | `{hp.name}` | {hp.allowed()}{note} |")
+            lines.append(
+                f"| `{base.model_id}` | {base.control_plane.value} | "
+                f"{', '.join(base.regions)} | `{hp.name}` | {hp.allowed()}{note} |"
+            )
     return "\n".join(lines) + "\n"
 
 

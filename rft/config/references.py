@@ -9,8 +9,9 @@ without importing it: loading a config runs no team code) defining a top-level `
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 GRADER_ROOT = Path(__file__).resolve().parents[2] / "lambda" / "grader"
 
@@ -43,8 +44,10 @@ def module_problems(spec: Any, root: Path = GRADER_ROOT) -> list[str]:
         source = module_file(module, root)
         if source is None:
             shown = root.joinpath(*module.split(".")).with_suffix(".py")
-            problems.append(f"{where}.module: no module {module!r} in the grader bundle ({_rel(shown)} "
-                            "does not exist); in-process graders live in lambda/grader/team_graders/")
+            problems.append(
+                f"{where}.module: no module {module!r} in the grader bundle ({_rel(shown)} "
+                "does not exist); in-process graders live in lambda/grader/team_graders/"
+            )
             continue
         try:
             tree = ast.parse(source.read_text(encoding="utf-8"), filename=str(source))

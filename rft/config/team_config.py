@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from enum import Enum
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel as PydanticModel
 from pydantic import (
@@ -54,26 +54,54 @@ class CompliancePack(str, Enum):
 
 
 # The retention periods CloudWatch Logs accepts (PutRetentionPolicy).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
-                      2192, 2557, 2922, 3288, 3653)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 
 
 class DataSettings(_Frozen):
     """Retention of the team's stored data."""
 
     noncurrent_version_days: int = Field(
-        default=90, ge=1, le=3650,
+        default=90,
+        ge=1,
+        le=3650,
         description="Days a replaced or deleted dataset/artifact object version is kept before "
         "S3 expires it. The current version is never expired.",
     )
     access_log_days: int = Field(
-        default=365, ge=1, le=3650,
+        default=365,
+        ge=1,
+        le=3650,
         description="Days S3 server access logs are kept in the log bucket.",
     )
     log_retention_days: int = Field(
-        default=90, json_schema_extra={"enum": list(LOG_RETENTION_DAYS)},
+        default=90,
+        json_schema_extra={"enum": list(LOG_RETENTION_DAYS)},
         description="Days CloudWatch keeps the platform's function and workflow logs; one of "
-        + ", ".join(str(d) for d in LOG_RETENTION_DAYS) + ".",
+        + ", ".join(str(d) for d in LOG_RETENTION_DAYS)
+        + ".",
     )
 
     @field_validator("log_retention_days")
@@ -91,16 +119,22 @@ class GraderFunctionSettings(_Frozen):
     """Sizing of a customization's grader Lambda function."""
 
     timeout_minutes: int = Field(
-        default=5, ge=1, le=15,
+        default=5,
+        ge=1,
+        le=15,
         description="Grader function timeout in minutes (Lambda's 3-second default is far too "
         "short for batches; 15 is Lambda's maximum).",
     )
     memory_mb: int = Field(
-        default=1024, ge=256, le=10240,
+        default=1024,
+        ge=256,
+        le=10240,
         description="Grader function memory in MB; CPU grows with it.",
     )
     reserved_concurrency: int | None = Field(
-        default=None, ge=1, le=1000,
+        default=None,
+        ge=1,
+        le=1000,
         description="Cap on concurrent grader invocations (also reserves them); null means 50 "
         "(constructs_lib.grader_function.DEFAULT_GRADER_RESERVED_CONCURRENCY). Bedrock's grader "
         "concurrency is undocumented, so a low cap can throttle training.",
@@ -111,12 +145,14 @@ class DatasetFiles(_Frozen):
     """Where a customization's data lives, relative to its prefix in the datasets bucket."""
 
     train: str = Field(
-        default="train.jsonl", pattern=_OBJECT_NAME.pattern,
+        default="train.jsonl",
+        pattern=_OBJECT_NAME.pattern,
         description="Object name of the training JSONL under "
         "s3://<datasets bucket>/<customization>/ (Bedrock accepts 100 to 20,000 prompts).",
     )
     validation: str | None = Field(
-        default="validation.jsonl", pattern=_OBJECT_NAME.pattern,
+        default="validation.jsonl",
+        pattern=_OBJECT_NAME.pattern,
         description="Object name of the held-out JSONL under the same prefix, used for "
         "checkpoint evaluation; null to train without one.",
     )
@@ -134,16 +170,22 @@ class WorkflowSettings(_Frozen):
     """How the customization's state machine runs a job."""
 
     poll_seconds: int = Field(
-        default=300, ge=30, le=3600,
+        default=300,
+        ge=30,
+        le=3600,
         description="Seconds between job status checks (each check is a few state transitions; "
         "`rft run start --poll-seconds` overrides it per run).",
     )
     max_job_hours: float = Field(
-        default=24, gt=0, le=168,
+        default=24,
+        gt=0,
+        le=168,
         description="A job still running this long after submission is cancelled and the run fails.",
     )
     execution_timeout_hours: float = Field(
-        default=48, gt=0, le=8760,
+        default=48,
+        gt=0,
+        le=8760,
         description="Hard limit on the whole execution. It must exceed max_job_hours by at least "
         f"{APPROVAL_MIN_HOURS + STEPS_AFTER_JOB_HOURS:g} hours: an approval may wait up to "
         f"execution_timeout_hours - max_job_hours - {STEPS_AFTER_JOB_HOURS:g} hours, so the job "
@@ -159,7 +201,7 @@ class WorkflowSettings(_Frozen):
     )
 
     @model_validator(mode="after")
-    def _room_for_the_job(self) -> "WorkflowSettings":
+    def _room_for_the_job(self) -> WorkflowSettings:
         needed = self.max_job_hours + APPROVAL_MIN_HOURS + STEPS_AFTER_JOB_HOURS
         if self.execution_timeout_hours < needed:
             raise ValueError(
@@ -172,8 +214,7 @@ class WorkflowSettings(_Frozen):
     @property
     def approval_timeout_hours(self) -> float:
         """How long a run may wait for a human, so the job still fits in the execution."""
-        return min(APPROVAL_MAX_HOURS,
-                   self.execution_timeout_hours - self.max_job_hours - STEPS_AFTER_JOB_HOURS)
+        return min(APPROVAL_MAX_HOURS, self.execution_timeout_hours - self.max_job_hours - STEPS_AFTER_JOB_HOURS)
 
 
 class AuditSettings(_Frozen):
@@ -185,23 +226,31 @@ class AuditSettings(_Frozen):
     )
     max_tokens: int = Field(default=1024, ge=16, le=32768, description="Response token limit per sample.")
     max_zero_spread_fraction: float = Field(
-        default=0.8, ge=0, le=1,
+        default=0.8,
+        ge=0,
+        le=1,
         description="Fail when more than this fraction of prompts gave all their samples the "
         "same score: such prompts teach the job nothing.",
     )
     max_baseline_mean: float = Field(
-        default=0.95, ge=0, le=1,
+        default=0.95,
+        ge=0,
+        le=1,
         description="Fail when the base model already scores above this mean: little left to learn.",
     )
     max_error_rate: float = Field(
         default=0.05, ge=0, le=1, description="Fail when more than this fraction of samples hit grader errors."
     )
     skip_reason: str | None = Field(
-        default=None, min_length=10, max_length=500,
+        default=None,
+        min_length=10,
+        max_length=500,
         description="Skip the audit, with the reason recorded in every run (null: never skip).",
     )
     model_id: str | None = Field(
-        default=None, min_length=3, max_length=2048,
+        default=None,
+        min_length=3,
+        max_length=2048,
         description="Model id (or inference profile id) the audit samples when it differs from "
         "base_model, e.g. the us./global. profile of a Nova base model (null: base_model).",
     )
@@ -221,13 +270,17 @@ class EvaluationSettings(_Frozen):
 
     max_prompts: int = Field(default=200, ge=1, le=5000, description="Validation prompts per candidate.")
     max_concurrency: int = Field(
-        default=10, ge=1, le=40,
+        default=10,
+        ge=1,
+        le=40,
         description="Evaluation items (one candidate x one prompt batch) run at the same time by "
         "the state machine's Map (40 is the inline Map's practical ceiling).",
     )
     max_tokens: int = Field(default=1024, ge=16, le=32768, description="Response token limit per prompt.")
     batch_size: int = Field(
-        default=25, ge=1, le=200,
+        default=25,
+        ge=1,
+        le=200,
         description="Validation prompts per evaluation item; one item is one Lambda invocation, "
         "so batch_size / item_concurrency x the model's latency must fit its 15 minutes.",
     )
@@ -246,29 +299,38 @@ class PromotionGate(_Frozen):
     """
 
     metric: Literal["reward_mean", "pass_rate"] = Field(
-        default="reward_mean", description="Per-prompt value compared: the reward, or 1 when the reward "
-        "is at least pass_threshold (else 0).",
+        default="reward_mean",
+        description="Per-prompt value compared: the reward, or 1 when the reward is at least pass_threshold (else 0).",
     )
     pass_threshold: float = Field(default=1.0, description="Reward at which a prompt counts as passed (pass_rate).")
     min_improvement_over_base: float = Field(
-        default=0.0, ge=0, description="Required gain of the metric over the base model (absolute).")
+        default=0.0, ge=0, description="Required gain of the metric over the base model (absolute)."
+    )
     min_improvement_over_current: float = Field(
-        default=0.0, ge=0, description="Required gain over the model now promoted (absolute).")
+        default=0.0, ge=0, description="Required gain over the model now promoted (absolute)."
+    )
     confidence: float = Field(
-        default=0.95, gt=0.5, lt=1, description="Confidence of the paired bootstrap interval; the interval "
+        default=0.95,
+        gt=0.5,
+        lt=1,
+        description="Confidence of the paired bootstrap interval; the interval "
         "is widened for the number of candidates compared (Bonferroni).",
     )
     bootstrap_samples: int = Field(default=2000, ge=200, le=20000, description="Bootstrap resamples.")
     min_paired_prompts: int = Field(
-        default=20, ge=1, description="Fewer prompts scored for both models than this: no decision "
-        "without a person (hold for approval).",
+        default=20,
+        ge=1,
+        description="Fewer prompts scored for both models than this: no decision without a person (hold for approval).",
     )
     require_distinct_approver: bool = Field(
-        default=False, description="A held promotion must be approved by someone other than the "
-        "principal who started the run.",
+        default=False,
+        description="A held promotion must be approved by someone other than the principal who started the run.",
     )
     approval_timeout_hours: float = Field(
-        default=24, gt=0, le=168, description="How long a held promotion waits for a person; then the "
+        default=24,
+        gt=0,
+        le=168,
+        description="How long a held promotion waits for a person; then the "
         "run ends not promoted. It counts against workflow.execution_timeout_hours: an execution "
         "that times out first ends with nothing promoted (the safe direction).",
     )
@@ -289,14 +351,15 @@ class CheckpointSelection(_Frozen):
 
 # Strict members: pydantic must hand values to the catalog check unchanged (True must not
 # become 1, "3" must not become 3); the catalog then says what is allowed.
-HyperparameterValue = Union[StrictBool, StrictInt, StrictFloat, StrictStr]
+HyperparameterValue = StrictBool | StrictInt | StrictFloat | StrictStr
 
 
 class Customization(_Frozen):
     """One reinforcement fine-tuning customization: a base model, data, a grader, knobs."""
 
     name: str = Field(
-        min_length=1, max_length=CUSTOMIZATION_NAME_MAX,
+        min_length=1,
+        max_length=CUSTOMIZATION_NAME_MAX,
         json_schema_extra={"pattern": _CUSTOMIZATION_NAME.pattern},
         description="Lower-case letters and digits, single hyphens between them, at most "
         f"{CUSTOMIZATION_NAME_MAX} characters. It names the data prefixes, SSM parameters and "
@@ -358,8 +421,8 @@ class Customization(_Frozen):
     def _grader_parses(cls, raw: dict[str, Any]) -> dict[str, Any]:
         # The very parser the grader Lambda runs: a spec that passes here loads there.
         from rft_graders.judges import is_bedrock_model
-        from rft_graders.spec_walk import judge_models
         from rft_graders.spec import GraderSpecError, parse_grader_spec
+        from rft_graders.spec_walk import judge_models
 
         try:
             spec = parse_grader_spec(raw)
@@ -391,7 +454,7 @@ class Customization(_Frozen):
         return model_id
 
     @model_validator(mode="after")
-    def _hyperparameters_fit_model(self) -> "Customization":
+    def _hyperparameters_fit_model(self) -> Customization:
         model = CATALOG[self.base_model]
         for key, value in self.hyperparameters.items():
             spec = model.hyperparameter(key)
@@ -414,8 +477,8 @@ class Notifications(_Frozen):
     """Who hears about runs: approvals, failures, promotions."""
 
     emails: tuple[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")], ...] = Field(
-        default=(), description="Email addresses subscribed to the team's notification topic (each must "
-        "confirm the subscription)."
+        default=(),
+        description="Email addresses subscribed to the team's notification topic (each must confirm the subscription).",
     )
 
 
@@ -423,7 +486,8 @@ class Budget(_Frozen):
     """Spend guard applied before every job."""
 
     approval_above_usd: float = Field(
-        default=200, ge=0,
+        default=200,
+        ge=0,
         description="Estimated job cost above which a human must approve the run (task token).",
     )
     max_usd_per_run: float = Field(
@@ -431,7 +495,7 @@ class Budget(_Frozen):
     )
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Budget":
+    def _ordered(self) -> Budget:
         if self.approval_above_usd > self.max_usd_per_run:
             raise ValueError("approval_above_usd: must not exceed max_usd_per_run")
         return self
@@ -441,16 +505,21 @@ class AlarmSettings(_Frozen):
     """Thresholds of each customization's alarms (all notify the team topic)."""
 
     grader_error_rate: float = Field(
-        default=0.05, gt=0, le=1,
-        description="Alarm when more than this fraction of graded samples hit grader errors in "
-        "a period.",
+        default=0.05,
+        gt=0,
+        le=1,
+        description="Alarm when more than this fraction of graded samples hit grader errors in a period.",
     )
     grader_duration_fraction: float = Field(
-        default=0.8, gt=0, le=1,
+        default=0.8,
+        gt=0,
+        le=1,
         description="Alarm when the grader's p95 duration exceeds this fraction of its timeout.",
     )
     reward_collapse_fraction: float = Field(
-        default=0.5, gt=0, lt=1,
+        default=0.5,
+        gt=0,
+        lt=1,
         description="Alarm when the hourly mean reward falls by more than this fraction from "
         "the hour before (a sign of reward hacking being corrected, or of a broken grader).",
     )
@@ -465,7 +534,8 @@ class JobVpc(_Frozen):
     these subnets (ignored by the mantle plane, which has no VPC option)."""
 
     subnet_ids: tuple[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")], ...] = Field(
-        min_length=1, max_length=16,
+        min_length=1,
+        max_length=16,
         description="1 to 16 subnet ids; AWS recommends at least one per Availability Zone.",
     )
     security_group_ids: tuple[Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")], ...] = Field(
@@ -496,16 +566,16 @@ class DeploySettings(_Frozen):
     )
 
 
-AccountId = Annotated[
-    str, Field(pattern=r"^\d{12}$", description="The team's 12-digit AWS account id, quoted.")
-]
+AccountId = Annotated[str, Field(pattern=r"^\d{12}$", description="The team's 12-digit AWS account id, quoted.")]
 
 
 class TeamConfig(_Frozen):
     """A team's RFT platform: its account, region, compliance needs and customizations."""
 
     team: str = Field(
-        min_length=2, max_length=20, json_schema_extra={"pattern": _TEAM_NAME.pattern},
+        min_length=2,
+        max_length=20,
+        json_schema_extra={"pattern": _TEAM_NAME.pattern},
         description="Team slug: lower-case letters, digits and single hyphens, starting with a "
         "letter. Names the stacks, the KMS alias alias/rft/<team> and SSM paths /rft/<team>/; "
         "the file must be named <team>.yaml.",
@@ -523,26 +593,21 @@ class TeamConfig(_Frozen):
         "and Serverless always run.",
     )
     permissions_boundary_arn: str | None = Field(
-        default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:policy/[\w+=,.@/-]+$",
+        default=None,
+        pattern=r"^arn:aws[a-z-]*:iam::\d{12}:policy/[\w+=,.@/-]+$",
         description="ARN of a managed policy applied as the permissions boundary of every IAM "
         "role the app creates; null for none.",
     )
-    data: DataSettings = Field(
-        default_factory=DataSettings, description="Retention of stored data and logs."
-    )
+    data: DataSettings = Field(default_factory=DataSettings, description="Retention of stored data and logs.")
     notifications: Notifications = Field(
         default_factory=Notifications, description="Email subscribers of the team's topic."
     )
     budget: Budget = Field(default_factory=Budget, description="Cost guard of every run.")
-    alarms: AlarmSettings = Field(
-        default_factory=AlarmSettings, description="Alarm thresholds of every customization."
-    )
-    deploy: DeploySettings = Field(
-        default_factory=DeploySettings, description="Approval of IAM changes at deploy."
-    )
+    alarms: AlarmSettings = Field(default_factory=AlarmSettings, description="Alarm thresholds of every customization.")
+    deploy: DeploySettings = Field(default_factory=DeploySettings, description="Approval of IAM changes at deploy.")
     job_vpc: JobVpc | None = Field(
-        default=None, description="Run native-plane (Nova) customization jobs inside these subnets; null "
-        "for Bedrock's own network."
+        default=None,
+        description="Run native-plane (Nova) customization jobs inside these subnets; null for Bedrock's own network.",
     )
     pricing: dict[str, Price] = Field(
         default_factory=dict,
@@ -564,14 +629,15 @@ class TeamConfig(_Frozen):
         return team
 
     @model_validator(mode="after")
-    def _consistent(self) -> "TeamConfig":
+    def _consistent(self) -> TeamConfig:
         for model_id in self.pricing:
             # A misspelled id would sit next to the right one unused, or hide a missing price.
             if model_id not in CATALOG:
                 hint = difflib.get_close_matches(model_id, list(CATALOG), n=1)
                 suggestion = f"did you mean {hint[0]!r}? " if hint else ""
-                raise ValueError(f"pricing.{model_id}: not a base model of the catalog; {suggestion}"
-                                 f"supported: {', '.join(CATALOG)}")
+                raise ValueError(
+                    f"pricing.{model_id}: not a base model of the catalog; {suggestion}supported: {', '.join(CATALOG)}"
+                )
         seen: set[str] = set()
         for index, customization in enumerate(self.customizations):
             if customization.name in seen:
@@ -590,8 +656,7 @@ class TeamConfig(_Frozen):
             if self.region not in model.regions:
                 raise ValueError(
                     f"customizations[{index}].base_model: {model.model_id} is not offered for "
-                    f"reinforcement fine-tuning in {self.region}; it is offered in "
-                    + ", ".join(model.regions)
+                    f"reinforcement fine-tuning in {self.region}; it is offered in " + ", ".join(model.regions)
                 )
         if self.permissions_boundary_arn and f":iam::{self.account}:" not in self.permissions_boundary_arn:
             raise ValueError(

@@ -30,8 +30,9 @@ def test_every_action_is_pinned_by_commit_with_its_version_named():
 
 def test_python_setup_caches_pip_on_the_requirement_files():
     setups = [step for _, step in _steps() if step.get("uses", "").startswith("actions/setup-python@")]
-    assert setups and all(step["with"]["cache"] == "pip" and "requirements" in step["with"]["cache-dependency-path"]
-                          for step in setups)
+    assert setups and all(
+        step["with"]["cache"] == "pip" and "requirements" in step["with"]["cache-dependency-path"] for step in setups
+    )
 
 
 def test_pull_requests_run_cdk_diff_and_pushes_deploy_through_make():

@@ -11,8 +11,9 @@ from tests.cli.test_runs_cli import cli, no_credentials, one_line
 def test_dashboard_url(monkeypatch, tmp_path, capsys, team, region):
     no_credentials(monkeypatch, tmp_path)  # needs none: nothing is called
     assert cli("dashboard", "--team", team) == 0
-    assert capsys.readouterr().out == (f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
-                                       f"#dashboards/dashboard/rft-{team}\n")
+    assert capsys.readouterr().out == (
+        f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#dashboards/dashboard/rft-{team}\n"
+    )
 
 
 def test_unknown_team(capsys):

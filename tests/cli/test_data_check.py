@@ -18,8 +18,10 @@ def run(*argv):
 
 
 def row(i, reference=None, prompt=None):
-    return {"messages": [{"role": "user", "content": prompt or f"What is {i} + {i}?"}],
-            "reference_answer": str(2 * i) if reference is None else reference}
+    return {
+        "messages": [{"role": "user", "content": prompt or f"What is {i} + {i}?"}],
+        "reference_answer": str(2 * i) if reference is None else reference,
+    }
 
 
 def write(path, rows):
@@ -32,8 +34,9 @@ MATH = ("--team", "example", "--customization", "grade-school-math")
 
 @pytest.fixture
 def good(tmp_path):
-    return write(tmp_path / "train.jsonl", [row(i) for i in range(120)]), \
-        write(tmp_path / "validation.jsonl", [row(i) for i in range(1000, 1010)])
+    return write(tmp_path / "train.jsonl", [row(i) for i in range(120)]), write(
+        tmp_path / "validation.jsonl", [row(i) for i in range(1000, 1010)]
+    )
 
 
 def test_good_files_pass(good, capsys):
@@ -46,16 +49,20 @@ def test_good_files_pass(good, capsys):
 
 def test_problems_the_workflow_would_reject_exit_1_with_line_numbers(tmp_path, capsys):
     rows = [row(i) for i in range(120)]
-    rows[4] = row(3)                       # duplicate of line 4
+    rows[4] = row(3)  # duplicate of line 4
     rows[9] = "{not json"
-    rows[20] = row(20, reference="")      # math: the reference renders to no answer
+    rows[20] = row(20, reference="")  # math: the reference renders to no answer
     train = write(tmp_path / "train.jsonl", rows)
     validation = write(tmp_path / "validation.jsonl", [row(7), row(5000)])  # line 1 is a train prompt
     assert run(train, "--validation", validation, *MATH, "--json") == 1
     report = json.loads(capsys.readouterr().out)
     found = {(p["file"], p["line"], p["check"]) for p in report["problems"]}
-    assert {("train", 5, "duplicate"), ("train", 10, "json"), ("train", 21, "grader"),
-            ("validation", 1, "overlap")} <= found
+    assert {
+        ("train", 5, "duplicate"),
+        ("train", 10, "json"),
+        ("train", 21, "grader"),
+        ("validation", 1, "overlap"),
+    } <= found
     assert report["valid"] is False and report["limits"]["max_prompt_tokens"] == 8192
 
 
@@ -82,10 +89,13 @@ def test_judge_graders_are_not_probed_locally(good, capsys):
     assert probe["status"] == "skipped" and "judge" in probe["reason"]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (("--team", "nope", "--customization", "x"), "no config for team 'nope'"),
-    (("--team", "example", "--customization", "nope"), "declares no customization 'nope'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (("--team", "nope", "--customization", "x"), "no config for team 'nope'"),
+        (("--team", "example", "--customization", "nope"), "declares no customization 'nope'"),
+    ],
+)
 def test_bad_team_or_customization_exits_2(good, capsys, argv, message):
     assert run(good[0], *argv) == 2
     assert message in capsys.readouterr().err
@@ -100,10 +110,19 @@ def test_inline_python_graders_are_not_probed_and_do_not_fail_every_row(good, tm
     # The probe runs no code, so an inline `source:` grader could only look broken on every row.
     from rft.config.loader import TEAMS_DIR_ENV
 
-    team = {"team": "search-quality", "account": "246813579024", "region": "us-west-2",
-            "pricing": {"qwen.qwen3-32b": {"usd_per_million_training_tokens": 1.0}},
-            "customizations": [{"name": "inline", "base_model": "qwen.qwen3-32b", "grader": {
-                "type": "python", "name": "p", "source": "def grade(sample, item):\n    return 1.0\n"}}]}
+    team = {
+        "team": "search-quality",
+        "account": "246813579024",
+        "region": "us-west-2",
+        "pricing": {"qwen.qwen3-32b": {"usd_per_million_training_tokens": 1.0}},
+        "customizations": [
+            {
+                "name": "inline",
+                "base_model": "qwen.qwen3-32b",
+                "grader": {"type": "python", "name": "p", "source": "def grade(sample, item):\n    return 1.0\n"},
+            }
+        ],
+    }
     import yaml
 
     (tmp_path / "search-quality.yaml").write_text(yaml.safe_dump(team))

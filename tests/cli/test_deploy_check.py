@@ -21,16 +21,21 @@ def _team(tmp_path, monkeypatch, account=ACCOUNT, **extra):
 
 @pytest.fixture
 def aws(monkeypatch):
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-west-2", "MOTO_ACCOUNT_ID": ACCOUNT}.items():
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-west-2",
+        "MOTO_ACCOUNT_ID": ACCOUNT,
+    }.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
         yield
 
 
 def _bootstrap(region="us-west-2"):
-    boto3.client("ssm", region_name=region).put_parameter(Name=deploy_check.BOOTSTRAP_PARAMETER, Value="27",
-                                                          Type="String")
+    boto3.client("ssm", region_name=region).put_parameter(
+        Name=deploy_check.BOOTSTRAP_PARAMETER, Value="27", Type="String"
+    )
 
 
 def test_matching_account_and_bootstrapped_region_pass_and_print_the_approval_flag(tmp_path, monkeypatch, aws, capsys):

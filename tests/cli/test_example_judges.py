@@ -14,8 +14,9 @@ EXAMPLES = REPO_ROOT / "lambda" / "grader" / "examples"
 def _rft(*argv):
     # This checkout's grader runtime, whatever an editable install elsewhere put on the path.
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT / "lambda" / "grader")}
-    return subprocess.run([sys.executable, "-m", "rft.cli", *argv], cwd=REPO_ROOT, capture_output=True,
-                          text=True, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "rft.cli", *argv], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, env=env
+    )
 
 
 def test_example_judge_grades_and_calibrates_from_the_repository_root():
@@ -25,8 +26,18 @@ def test_example_judge_grades_and_calibrates_from_the_repository_root():
     assert graded.returncode == 0, graded.stderr
     scores = [json.loads(line)["aggregate_reward_score"] for line in graded.stdout.splitlines()]
     assert len(scores) == 6 and max(scores) > 0.5 > min(scores)
-    calibrated = _rft("judge", "calibrate", "--grader", str(spec), "--labelled", str(samples), "--repeats", "1",
-                      "--scripted-judge", judge)
+    calibrated = _rft(
+        "judge",
+        "calibrate",
+        "--grader",
+        str(spec),
+        "--labelled",
+        str(samples),
+        "--repeats",
+        "1",
+        "--scripted-judge",
+        judge,
+    )
     assert calibrated.returncode == 0, calibrated.stderr
     report = json.loads(calibrated.stdout)
     assert report["usable"] == 6 and report["agreement"]["spearman"] > 0.5

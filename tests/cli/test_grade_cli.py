@@ -28,13 +28,22 @@ def write_jsonl(path, rows):
 
 
 def sample(sid, response, reference, prompt="q"):
-    return {"id": sid, "messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": response}], "reference_answer": reference}
+    return {
+        "id": sid,
+        "messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": response}],
+        "reference_answer": reference,
+    }
 
 
 def test_grades_to_stdout_in_order_with_summary(tmp_path, capsys):
     spec = tmp_path / "spec.yaml"
     spec.write_text("template: math_reasoning\n")
-    rows = [sample("a", "\\boxed{4}", "4", "p1"), sample("b", "\\boxed{5}", "4", "p1"), sample("c", "\\boxed{6}", "6", "p2"), sample("d", "\\boxed{6}", "6", "p2")]
+    rows = [
+        sample("a", "\\boxed{4}", "4", "p1"),
+        sample("b", "\\boxed{5}", "4", "p1"),
+        sample("c", "\\boxed{6}", "6", "p2"),
+        sample("d", "\\boxed{6}", "6", "p2"),
+    ]
     samples = write_jsonl(tmp_path / "s.jsonl", rows)
     assert run("--grader", str(spec), "--samples", str(samples)) == 0
     out, err = capsys.readouterr()
@@ -50,7 +59,17 @@ def test_grades_to_stdout_in_order_with_summary(tmp_path, capsys):
 
 def test_out_file_and_example_specs(tmp_path, capsys):
     out = tmp_path / "results.jsonl"
-    assert run("--grader", str(EXAMPLES / "classification.yaml"), "--samples", str(EXAMPLES / "samples" / "classification.jsonl"), "--out", str(out)) == 0
+    assert (
+        run(
+            "--grader",
+            str(EXAMPLES / "classification.yaml"),
+            "--samples",
+            str(EXAMPLES / "samples" / "classification.jsonl"),
+            "--out",
+            str(out),
+        )
+        == 0
+    )
     stdout, err = capsys.readouterr()
     assert stdout == ""
     lines = out.read_text().splitlines()
@@ -59,15 +78,30 @@ def test_out_file_and_example_specs(tmp_path, capsys):
     assert "samples: 7" in err
 
 
-@pytest.mark.parametrize("template", ["math_reasoning", "instruction_following", "classification", "extraction", "openai_multi"])
+@pytest.mark.parametrize(
+    "template", ["math_reasoning", "instruction_following", "classification", "extraction", "openai_multi"]
+)
 def test_every_example_runs_with_mixed_scores(template, capsys):
-    assert run("--grader", str(EXAMPLES / f"{template}.yaml"), "--samples", str(EXAMPLES / "samples" / f"{template}.jsonl")) == 0
+    assert (
+        run(
+            "--grader", str(EXAMPLES / f"{template}.yaml"), "--samples", str(EXAMPLES / "samples" / f"{template}.jsonl")
+        )
+        == 0
+    )
     scores = [json.loads(x)["aggregate_reward_score"] for x in capsys.readouterr().out.splitlines()]
     assert min(scores) == 0.0 and max(scores) == 1.0
 
 
 def test_code_example_runs_in_the_real_local_sandbox(capsys):
-    assert run("--grader", str(EXAMPLES / "code_generation.yaml"), "--samples", str(EXAMPLES / "samples" / "code_generation.jsonl")) == 0
+    assert (
+        run(
+            "--grader",
+            str(EXAMPLES / "code_generation.yaml"),
+            "--samples",
+            str(EXAMPLES / "samples" / "code_generation.jsonl"),
+        )
+        == 0
+    )
     scores = [json.loads(x)["aggregate_reward_score"] for x in capsys.readouterr().out.splitlines()]
     # c1 is right; c2 (a - b) passes only `candidate(0, 0) == 0` of three asserts (fraction scoring).
     assert scores[0] == 1.0 and scores[1] == pytest.approx(1 / 3) and scores[3] == 1.0
@@ -92,12 +126,27 @@ def test_validate_accepts_a_wrapped_grader(tmp_path):
 @pytest.mark.parametrize(
     "setup, message",
     [
-        (lambda d: ("--grader", str(d / "missing.yaml"), "--samples", str(d / "s.jsonl")), "missing.yaml: no such file"),
-        (lambda d: ("--grader", str(EXAMPLES / "math_reasoning.yaml"), "--samples", str(d / "none.jsonl")), "none.jsonl: no such file"),
-        (lambda d: ("--grader", str(EXAMPLES / "math_reasoning.yaml"), "--samples", str(d / "bad.jsonl")), "bad.jsonl: line 2: bad JSON"),
-        (lambda d: ("--grader", str(EXAMPLES / "math_reasoning.yaml"), "--samples", str(d / "array.jsonl")), "line 1: expected a JSON object"),
+        (
+            lambda d: ("--grader", str(d / "missing.yaml"), "--samples", str(d / "s.jsonl")),
+            "missing.yaml: no such file",
+        ),
+        (
+            lambda d: ("--grader", str(EXAMPLES / "math_reasoning.yaml"), "--samples", str(d / "none.jsonl")),
+            "none.jsonl: no such file",
+        ),
+        (
+            lambda d: ("--grader", str(EXAMPLES / "math_reasoning.yaml"), "--samples", str(d / "bad.jsonl")),
+            "bad.jsonl: line 2: bad JSON",
+        ),
+        (
+            lambda d: ("--grader", str(EXAMPLES / "math_reasoning.yaml"), "--samples", str(d / "array.jsonl")),
+            "line 1: expected a JSON object",
+        ),
         (lambda d: ("--grader", str(d / "broken.yaml"), "--samples", str(d / "s.jsonl")), "not valid YAML/JSON"),
-        (lambda d: ("--grader", str(d / "judge.yaml"), "--samples", str(d / "s.jsonl")), "grader: give the judge: exactly one of model"),
+        (
+            lambda d: ("--grader", str(d / "judge.yaml"), "--samples", str(d / "s.jsonl")),
+            "grader: give the judge: exactly one of model",
+        ),
         (lambda d: ("--grader", str(EXAMPLES / "math_reasoning.yaml")), "--samples is required"),
     ],
 )

@@ -36,7 +36,9 @@ def test_bad_input_exits_2(tmp_path, capsys):
 
 def test_metric_means_count_every_sample_not_only_those_that_carry_the_metric(tmp_path, capsys):
     # One unparseable answer among six: its parse-error metric is 1 for one sample, absent for five.
-    spec = _spec(tmp_path, "template: extraction\nschema: {type: object, required: [a], properties: {a: {type: string}}}\n")
+    spec = _spec(
+        tmp_path, "template: extraction\nschema: {type: object, required: [a], properties: {a: {type: string}}}\n"
+    )
     rows = [sample(str(i), '{"a": "x"}', {"a": "x"}) for i in range(5)] + [sample("5", "not json", {"a": "x"})]
     code = run("--grader", str(spec), "--samples", str(write_jsonl(tmp_path / "s.jsonl", rows)), "--json")
     out = json.loads(capsys.readouterr().out)
@@ -51,8 +53,18 @@ def test_metric_means_count_every_sample_not_only_those_that_carry_the_metric(tm
 def test_json_summary_is_the_only_stdout(tmp_path, capsys):
     out_file = tmp_path / "results.jsonl"
     rows = [sample("a", "\\boxed{4}", "4"), sample("b", "\\boxed{5}", "4")]
-    assert run("--grader", str(_spec(tmp_path)), "--samples", str(write_jsonl(tmp_path / "s.jsonl", rows)),
-               "--json", "--out", str(out_file)) == 0
+    assert (
+        run(
+            "--grader",
+            str(_spec(tmp_path)),
+            "--samples",
+            str(write_jsonl(tmp_path / "s.jsonl", rows)),
+            "--json",
+            "--out",
+            str(out_file),
+        )
+        == 0
+    )
     summary = json.loads(capsys.readouterr().out)
     assert summary["samples"] == 2 and summary["mean"] == 0.5 and summary["failed"] is False
     assert len(out_file.read_text().splitlines()) == 2

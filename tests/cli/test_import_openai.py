@@ -27,28 +27,49 @@ def run(*argv):
 
 
 def string_check(name="exact", field="answer"):
-    return {"type": "string_check", "name": name, "input": "{{sample.output_text}}",
-            "reference": "{{item.%s}}" % field, "operation": "eq"}
+    return {
+        "type": "string_check",
+        "name": name,
+        "input": "{{sample.output_text}}",
+        "reference": "{{item." + field + "}}",
+        "operation": "eq",
+    }
 
 
 def create_body(grader=None, hyperparameters=None, **top):
     reinforcement = {"grader": grader or string_check()}
     if hyperparameters is not None:
         reinforcement["hyperparameters"] = hyperparameters
-    body = {"model": "o4-mini-2025-04-16", "training_file": "file-abc",
-            "method": {"type": "reinforcement", "reinforcement": reinforcement}}
+    body = {
+        "model": "o4-mini-2025-04-16",
+        "training_file": "file-abc",
+        "method": {"type": "reinforcement", "reinforcement": reinforcement},
+    }
     body.update(top)
     return body
 
 
 def retrieved(body):
     """The same job as OpenAI returns it from GET /v1/fine_tuning/jobs/{id} (fine_tuning.job)."""
-    job = {"object": "fine_tuning.job", "id": "ftjob-abc123", "created_at": 1767225600, "finished_at": None,
-           "status": "running", "fine_tuned_model": None, "organization_id": "org-1", "result_files": [],
-           "seed": 42, "trained_tokens": None, "error": None, "estimated_finish": None, "integrations": [],
-           "metadata": None, "hyperparameters": {"n_epochs": "auto", "batch_size": "auto",
-                                                 "learning_rate_multiplier": "auto"},
-           "validation_file": None, "user_provided_suffix": None}
+    job = {
+        "object": "fine_tuning.job",
+        "id": "ftjob-abc123",
+        "created_at": 1767225600,
+        "finished_at": None,
+        "status": "running",
+        "fine_tuned_model": None,
+        "organization_id": "org-1",
+        "result_files": [],
+        "seed": 42,
+        "trained_tokens": None,
+        "error": None,
+        "estimated_finish": None,
+        "integrations": [],
+        "metadata": None,
+        "hyperparameters": {"n_epochs": "auto", "batch_size": "auto", "learning_rate_multiplier": "auto"},
+        "validation_file": None,
+        "user_provided_suffix": None,
+    }
     job.update({k: v for k, v in body.items() if k in ("model", "training_file", "validation_file", "method")})
     return job
 
@@ -56,9 +77,14 @@ def retrieved(body):
 def rows(n=120, extra=None):
     out = []
     for i in range(n):
-        row = {"messages": [{"role": "developer", "content": "Answer with a number."},
-                            {"role": "user", "content": f"What is {i} + {i}?"}],
-               "answer": str(2 * i), "difficulty": "easy" if i % 2 else "hard"}
+        row = {
+            "messages": [
+                {"role": "developer", "content": "Answer with a number."},
+                {"role": "user", "content": f"What is {i} + {i}?"},
+            ],
+            "answer": str(2 * i),
+            "difficulty": "easy" if i % 2 else "hard",
+        }
         row.update(extra or {})
         out.append(row)
     return out
@@ -75,6 +101,7 @@ def job_file(tmp_path):
         path = tmp_path / name
         path.write_text(json.dumps(body) if not isinstance(body, str) else body)
         return path
+
     return make
 
 
@@ -102,11 +129,23 @@ def error_lines(capsys):
 def test_worked_example_reproduces_the_committed_output(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(REPO)
     out = tmp_path / "converted"
-    code = run("examples/openai/job.json", "--team", "example", "--name", "support-triage",
-               "--base-model", "qwen.qwen3-32b",
-               "--training-file", "examples/openai/train.openai.jsonl",
-               "--validation-file", "examples/openai/validation.openai.jsonl",
-               "--map-model", f"o4-mini-2025-04-16={JUDGE}", "--out", str(out))
+    code = run(
+        "examples/openai/job.json",
+        "--team",
+        "example",
+        "--name",
+        "support-triage",
+        "--base-model",
+        "qwen.qwen3-32b",
+        "--training-file",
+        "examples/openai/train.openai.jsonl",
+        "--validation-file",
+        "examples/openai/validation.openai.jsonl",
+        "--map-model",
+        f"o4-mini-2025-04-16={JUDGE}",
+        "--out",
+        str(out),
+    )
     stdout = capsys.readouterr().out
     assert code == 0, stdout
     for name in ("customization.yaml", "train.jsonl", "validation.jsonl", "IMPORT_REPORT.md"):
@@ -122,9 +161,13 @@ def test_report_lists_every_field_of_the_job(tmp_path, job_file):
     assert code == 0
     report = (tmp_path / "out" / "IMPORT_REPORT.md").read_text()
     fields = [f"`{key}`" for key in body if key != "method"]
-    fields += [f"`method.reinforcement.hyperparameters.{k}`" for k in body["method"]["reinforcement"]["hyperparameters"]]
+    fields += [
+        f"`method.reinforcement.hyperparameters.{k}`" for k in body["method"]["reinforcement"]["hyperparameters"]
+    ]
     fields += ["`method.reinforcement.response_format`", "`method.type`"]
-    fields += [f"`method.reinforcement.grader.graders.{k}`" for k in body["method"]["reinforcement"]["grader"]["graders"]]
+    fields += [
+        f"`method.reinforcement.grader.graders.{k}`" for k in body["method"]["reinforcement"]["grader"]["graders"]
+    ]
     for field in fields:
         assert field in report, field
     assert "## What the team must decide" in report and "## What does not carry over" in report
@@ -132,8 +175,11 @@ def test_report_lists_every_field_of_the_job(tmp_path, job_file):
 
 # ----------------------------------------------------------------------------- grader types
 def _judge(kind):
-    base = {"name": kind, "model": "o4-mini-2025-04-16",
-            "input": [{"role": "user", "content": "Reference: {{item.answer}}\nAnswer: {{sample.output_text}}"}]}
+    base = {
+        "name": kind,
+        "model": "o4-mini-2025-04-16",
+        "input": [{"role": "user", "content": "Reference: {{item.answer}}\nAnswer: {{sample.output_text}}"}],
+    }
     if kind == "score_model":
         return {"type": "score_model", **base, "range": [0, 10], "sampling_params": {"temperature": 0}}
     return {"type": "label_model", **base, "labels": ["right", "wrong"], "passing_labels": ["right"]}
@@ -141,19 +187,41 @@ def _judge(kind):
 
 GRADERS = {
     "string_check": string_check(),
-    "text_similarity": {"type": "text_similarity", "name": "close", "input": "{{sample.output_text}}",
-                        "reference": "{{item.answer}}", "evaluation_metric": "bleu"},
+    "text_similarity": {
+        "type": "text_similarity",
+        "name": "close",
+        "input": "{{sample.output_text}}",
+        "reference": "{{item.answer}}",
+        "evaluation_metric": "bleu",
+    },
     "score_model": _judge("score_model"),
     "label_model": _judge("label_model"),
-    "python": {"type": "python", "name": "py", "image_tag": "2025-05-08",
-               "source": "def grade(sample, item):\n    return float(sample['output_text'].strip() == item['answer'])\n"},
-    "multi": {"type": "multi", "name": "both", "graders": {"a": string_check("a"), "b": _judge("score_model")},
-              "calculate_output": "0.5 * a + 0.5 * b"},
-    "nested multi": {"type": "multi", "name": "outer", "calculate_output": "inner * j",
-                     "graders": {"inner": {"type": "multi", "name": "inner", "calculate_output": "min(a, b)",
-                                           "graders": {"a": string_check("a"),
-                                                       "b": {**string_check("b", "difficulty"), "operation": "ne"}}},
-                                 "j": _judge("label_model")}},
+    "python": {
+        "type": "python",
+        "name": "py",
+        "image_tag": "2025-05-08",
+        "source": "def grade(sample, item):\n    return float(sample['output_text'].strip() == item['answer'])\n",
+    },
+    "multi": {
+        "type": "multi",
+        "name": "both",
+        "graders": {"a": string_check("a"), "b": _judge("score_model")},
+        "calculate_output": "0.5 * a + 0.5 * b",
+    },
+    "nested multi": {
+        "type": "multi",
+        "name": "outer",
+        "calculate_output": "inner * j",
+        "graders": {
+            "inner": {
+                "type": "multi",
+                "name": "inner",
+                "calculate_output": "min(a, b)",
+                "graders": {"a": string_check("a"), "b": {**string_check("b", "difficulty"), "operation": "ne"}},
+            },
+            "j": _judge("label_model"),
+        },
+    },
 }
 
 
@@ -161,8 +229,7 @@ GRADERS = {
 def test_every_grader_type_carries_over(kind, tmp_path, job_file):
     grader = GRADERS[kind]
     mapping = ["--map-model", f"o4-mini-2025-04-16={JUDGE}"] if "model" in json.dumps(grader) else []
-    code = importing(tmp_path, job_file(create_body(grader)), *mapping,
-                     train=write_jsonl(tmp_path / "t.jsonl", rows()))
+    code = importing(tmp_path, job_file(create_body(grader)), *mapping, train=write_jsonl(tmp_path / "t.jsonl", rows()))
     assert code == 0
     expected = json.loads(json.dumps(grader).replace("o4-mini-2025-04-16", JUDGE))
     assert entry(tmp_path)["grader"] == expected
@@ -173,30 +240,58 @@ def test_every_grader_type_carries_over(kind, tmp_path, job_file):
 def test_both_job_shapes_give_the_same_customization(tmp_path, job_file):
     body = create_body(GRADERS["multi"], {"n_epochs": 2, "batch_size": 8})
     assert importing(tmp_path / "a", job_file(body, "a.json"), "--map-model", f"o4-mini-2025-04-16={JUDGE}") == 0
-    assert importing(tmp_path / "b", job_file(retrieved(body), "b.json"), "--map-model", f"o4-mini-2025-04-16={JUDGE}") == 0
+    assert (
+        importing(tmp_path / "b", job_file(retrieved(body), "b.json"), "--map-model", f"o4-mini-2025-04-16={JUDGE}")
+        == 0
+    )
     a, b = entry(tmp_path / "a"), entry(tmp_path / "b")
-    assert a["grader"] == b["grader"] and a["hyperparameters"] == b["hyperparameters"] == {"n_epochs": 2, "batch_size": 8}
+    assert a["grader"] == b["grader"] and a["hyperparameters"] == b["hyperparameters"] == {
+        "n_epochs": 2,
+        "batch_size": 8,
+    }
     report = (tmp_path / "b" / "out" / "IMPORT_REPORT.md").read_text()
     assert "retrieved job (`ftjob-abc123`)" in report
-    assert "| `status` | `\"running\"` | not applicable |" in report
+    assert '| `status` | `"running"` | not applicable |' in report
     assert "| `hyperparameters` |" in report and "supervised jobs only" in report
 
 
 def test_rows_keep_every_field_the_grader_reads(tmp_path, job_file):
-    grader = {"type": "multi", "name": "m", "calculate_output": "a * p",
-              "graders": {"a": string_check("a"),
-                          "p": {"type": "python", "name": "p",
-                                "source": "def grade(sample, item):\n    return 1.0 if item['meta']['level'] == 2 else 0.0\n"}}}
+    grader = {
+        "type": "multi",
+        "name": "m",
+        "calculate_output": "a * p",
+        "graders": {
+            "a": string_check("a"),
+            "p": {
+                "type": "python",
+                "name": "p",
+                "source": "def grade(sample, item):\n    return 1.0 if item['meta']['level'] == 2 else 0.0\n",
+            },
+        },
+    }
     data = rows(100, {"meta": {"level": 2}, "id": "row-1", "metadata": {"source": "x"}})
     data[3]["reference_answer"] = "6"  # a row with its own reference keeps it
     data[3].pop("id"), data[3].pop("metadata")
     assert importing(tmp_path, job_file(create_body(grader)), train=write_jsonl(tmp_path / "t.jsonl", data)) == 0
     converted = [json.loads(x) for x in (tmp_path / "out" / "train.jsonl").read_text().splitlines()]
-    assert converted[0] == {"messages": [{"role": "system", "content": "Answer with a number."},
-                                         {"role": "user", "content": "What is 0 + 0?"}],
-                            "reference_answer": {"answer": "0", "difficulty": "hard", "meta": {"level": 2},
-                                                 "id": "row-1", "metadata": {"source": "x"}}}
-    assert converted[3]["reference_answer"] == "6" and converted[3]["answer"] == "6" and converted[3]["meta"] == {"level": 2}
+    assert converted[0] == {
+        "messages": [
+            {"role": "system", "content": "Answer with a number."},
+            {"role": "user", "content": "What is 0 + 0?"},
+        ],
+        "reference_answer": {
+            "answer": "0",
+            "difficulty": "hard",
+            "meta": {"level": 2},
+            "id": "row-1",
+            "metadata": {"source": "x"},
+        },
+    }
+    assert (
+        converted[3]["reference_answer"] == "6"
+        and converted[3]["answer"] == "6"
+        and converted[3]["meta"] == {"level": 2}
+    )
 
 
 # --------------------------------------------------------------------------- hyperparameters
@@ -222,8 +317,11 @@ NOVA = {
 
 @pytest.mark.parametrize("plane,name", [("mantle", n) for n in MANTLE] + [("nova", n) for n in NOVA])
 def test_each_hyperparameter(plane, name, tmp_path, job_file):
-    table, base, team = (MANTLE, "qwen.qwen3-32b", "example") if plane == "mantle" else (
-        NOVA, "amazon.nova-2-lite-v1:0:256k", "nova-example")
+    table, base, team = (
+        (MANTLE, "qwen.qwen3-32b", "example")
+        if plane == "mantle"
+        else (NOVA, "amazon.nova-2-lite-v1:0:256k", "nova-example")
+    )
     value, expected = table[name]
     code = importing(tmp_path, job_file(create_body(hyperparameters={name: value})), base=base, team=team)
     assert code == 0
@@ -242,7 +340,10 @@ def test_auto_values_leave_bedrock_defaults(tmp_path, job_file):
     body = create_body(hyperparameters={"n_epochs": "auto", "batch_size": "auto", "reasoning_effort": "default"})
     assert importing(tmp_path, job_file(body), base="amazon.nova-2-lite-v1:0:256k", team="nova-example") == 0
     assert entry(tmp_path)["hyperparameters"] == {}
-    assert "# n_epochs: \"auto\" -> epochCount left unset (Bedrock's default)" in (tmp_path / "out" / "customization.yaml").read_text()
+    assert (
+        '# n_epochs: "auto" -> epochCount left unset (Bedrock\'s default)'
+        in (tmp_path / "out" / "customization.yaml").read_text()
+    )
 
 
 def test_nova_learning_rate_is_a_decision(tmp_path, job_file):
@@ -251,18 +352,31 @@ def test_nova_learning_rate_is_a_decision(tmp_path, job_file):
     assert "choose a learningRate for Nova" in (tmp_path / "out" / "IMPORT_REPORT.md").read_text()
 
 
-@pytest.mark.parametrize("plane,hp,message", [
-    ("mantle", {"n_epochs": 51}, "hyperparameters.n_epochs: 51 is out of range; use an integer from 1 to 50 for qwen.qwen3-32b"),
-    ("mantle", {"learning_rate_multiplier": 0.001}, "learning_rate_multiplier: 0.001 is out of range"),
-    ("nova", {"batch_size": 4}, "hyperparameters.batch_size: 4 is out of range; use an integer from 16 to 512 for amazon.nova-2-lite-v1:0:256k (batchSize)"),
-    ("nova", {"eval_interval": 500}, "eval_interval: 500 is out of range; use an integer from 1 to 100"),
-    ("mantle", {"n_epochs": True}, "hyperparameters.n_epochs: True is not int"),
-    ("mantle", {"batch_size": "8"}, "hyperparameters.batch_size: '8' is not int"),
-    ("mantle", {"n_epochs": 1.5}, "method.reinforcement.hyperparameters.n_epochs"),
-    ("mantle", {"reasoning_effort": "extreme"}, "method.reinforcement.hyperparameters.reasoning_effort"),
-])
+@pytest.mark.parametrize(
+    "plane,hp,message",
+    [
+        (
+            "mantle",
+            {"n_epochs": 51},
+            "hyperparameters.n_epochs: 51 is out of range; use an integer from 1 to 50 for qwen.qwen3-32b",
+        ),
+        ("mantle", {"learning_rate_multiplier": 0.001}, "learning_rate_multiplier: 0.001 is out of range"),
+        (
+            "nova",
+            {"batch_size": 4},
+            "hyperparameters.batch_size: 4 is out of range; use an integer from 16 to 512 for amazon.nova-2-lite-v1:0:256k (batchSize)",
+        ),
+        ("nova", {"eval_interval": 500}, "eval_interval: 500 is out of range; use an integer from 1 to 100"),
+        ("mantle", {"n_epochs": True}, "hyperparameters.n_epochs: True is not int"),
+        ("mantle", {"batch_size": "8"}, "hyperparameters.batch_size: '8' is not int"),
+        ("mantle", {"n_epochs": 1.5}, "method.reinforcement.hyperparameters.n_epochs"),
+        ("mantle", {"reasoning_effort": "extreme"}, "method.reinforcement.hyperparameters.reasoning_effort"),
+    ],
+)
 def test_hyperparameter_range_checks(plane, hp, message, tmp_path, job_file, capsys):
-    base, team = ("qwen.qwen3-32b", "example") if plane == "mantle" else ("amazon.nova-2-lite-v1:0:256k", "nova-example")
+    base, team = (
+        ("qwen.qwen3-32b", "example") if plane == "mantle" else ("amazon.nova-2-lite-v1:0:256k", "nova-example")
+    )
     assert importing(tmp_path, job_file(create_body(hyperparameters=hp)), base=base, team=team) == 2
     lines = error_lines(capsys)
     assert len(lines) == 1 and message in lines[0], lines
@@ -271,35 +385,67 @@ def test_hyperparameter_range_checks(plane, hp, message, tmp_path, job_file, cap
 
 # -------------------------------------------------------------------------------- bad input
 BAD_JOBS = {
-    "not rft": (lambda: {**create_body(), "method": {"type": "supervised", "supervised": {}}},
-                "method.type is 'supervised', not 'reinforcement'"),
+    "not rft": (
+        lambda: {**create_body(), "method": {"type": "supervised", "supervised": {}}},
+        "method.type is 'supervised', not 'reinforcement'",
+    ),
     "no method": (lambda: {"model": "o4-mini", "training_file": "file-1"}, "method.type is missing"),
-    "no grader": (lambda: {**create_body(), "method": {"type": "reinforcement", "reinforcement": {}}},
-                  "method.reinforcement.grader is missing"),
-    "unknown grader type": (lambda: create_body({"type": "regex_match", "name": "r"}),
-                            "grader.type: unknown OpenAI grader type 'regex_match'; OpenAI defines string_check"),
-    "unknown nested type": (lambda: create_body({"type": "multi", "name": "m", "calculate_output": "a",
-                                                 "graders": {"a": {"type": "lambda", "name": "x"}}}),
-                            "grader.graders.a.type: unknown OpenAI grader type 'lambda'"),
-    "bad operation": (lambda: create_body({**string_check(), "operation": "contains"}),
-                      "grader.operation: Input should be 'eq', 'ne', 'like' or 'ilike'"),
+    "no grader": (
+        lambda: {**create_body(), "method": {"type": "reinforcement", "reinforcement": {}}},
+        "method.reinforcement.grader is missing",
+    ),
+    "unknown grader type": (
+        lambda: create_body({"type": "regex_match", "name": "r"}),
+        "grader.type: unknown OpenAI grader type 'regex_match'; OpenAI defines string_check",
+    ),
+    "unknown nested type": (
+        lambda: create_body(
+            {"type": "multi", "name": "m", "calculate_output": "a", "graders": {"a": {"type": "lambda", "name": "x"}}}
+        ),
+        "grader.graders.a.type: unknown OpenAI grader type 'lambda'",
+    ),
+    "bad operation": (
+        lambda: create_body({**string_check(), "operation": "contains"}),
+        "grader.operation: Input should be 'eq', 'ne', 'like' or 'ilike'",
+    ),
     "not a job": (lambda: [1, 2], "expected a JSON object"),
     "bad create body": (lambda: {**create_body(), "training_file": 7}, "training_file: Input should be a valid string"),
-    "cosine": (lambda: create_body({**GRADERS["text_similarity"], "evaluation_metric": "cosine"}),
-               "evaluation_metric 'cosine' needs an embedding model"),
-    "foreign python import": (lambda: create_body({"type": "python", "name": "fz", "source":
-                                                   "from rapidfuzz import fuzz\n\ndef grade(sample, item):\n    return 1.0\n"}),
-                              "imports rapidfuzz, which the code sandbox does not provide"),
-    "sandbox-denied import": (lambda: create_body({"type": "python", "name": "net", "source":
-                                                   "import socket\n\ndef grade(sample, item):\n    return 1.0\n"}),
-                              "imports socket, which the code sandbox refuses"),
-    "python syntax": (lambda: create_body({"type": "python", "name": "s", "source": "def grade(:\n"}), "not valid Python"),
-    "item.messages": (lambda: create_body({**string_check(), "reference": "{{item.messages.0.content}}"}),
-                      "the grader reads item.messages"),
-    "output_tools": (lambda: create_body({**string_check(), "input": "{{sample.output_tools}}"}),
-                     "unknown template variable"),
-    "our own field": (lambda: create_body({**GRADERS["python"], "timeout_s": 120}),
-                      "grader.timeout_s: not a field of OpenAI's python grader"),
+    "cosine": (
+        lambda: create_body({**GRADERS["text_similarity"], "evaluation_metric": "cosine"}),
+        "evaluation_metric 'cosine' needs an embedding model",
+    ),
+    "foreign python import": (
+        lambda: create_body(
+            {
+                "type": "python",
+                "name": "fz",
+                "source": "from rapidfuzz import fuzz\n\ndef grade(sample, item):\n    return 1.0\n",
+            }
+        ),
+        "imports rapidfuzz, which the code sandbox does not provide",
+    ),
+    "sandbox-denied import": (
+        lambda: create_body(
+            {"type": "python", "name": "net", "source": "import socket\n\ndef grade(sample, item):\n    return 1.0\n"}
+        ),
+        "imports socket, which the code sandbox refuses",
+    ),
+    "python syntax": (
+        lambda: create_body({"type": "python", "name": "s", "source": "def grade(:\n"}),
+        "not valid Python",
+    ),
+    "item.messages": (
+        lambda: create_body({**string_check(), "reference": "{{item.messages.0.content}}"}),
+        "the grader reads item.messages",
+    ),
+    "output_tools": (
+        lambda: create_body({**string_check(), "input": "{{sample.output_tools}}"}),
+        "unknown template variable",
+    ),
+    "our own field": (
+        lambda: create_body({**GRADERS["python"], "timeout_s": 120}),
+        "grader.timeout_s: not a field of OpenAI's python grader",
+    ),
 }
 
 
@@ -318,8 +464,12 @@ def test_not_json(tmp_path, job_file, capsys):
 
 
 def test_missing_map_model_lists_every_judge_and_never_guesses(tmp_path, job_file, capsys):
-    grader = {"type": "multi", "name": "m", "calculate_output": "a + b",
-              "graders": {"a": _judge("score_model"), "b": {**_judge("label_model"), "model": "gpt-4.1-2025-04-14"}}}
+    grader = {
+        "type": "multi",
+        "name": "m",
+        "calculate_output": "a + b",
+        "graders": {"a": _judge("score_model"), "b": {**_judge("label_model"), "model": "gpt-4.1-2025-04-14"}},
+    }
     assert importing(tmp_path, job_file(create_body(grader))) == 2
     lines = error_lines(capsys)
     assert len(lines) == 1
@@ -329,14 +479,20 @@ def test_missing_map_model_lists_every_judge_and_never_guesses(tmp_path, job_fil
     assert "model(s) gpt-4.1-2025-04-14;" in error_lines(capsys)[0]
 
 
-@pytest.mark.parametrize("target,message", [
-    ("gpt-4o", "'gpt-4o' is not a Bedrock model id"),
-    ("eu.amazon.nova-pro-v1:0", "a eu. inference profile cannot be called from us-west-2"),
-    ("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0", "the ARN is in us-east-1"),
-    ("amazon.nova-2-lite-v1:0:256k", "customization base id of Amazon Nova 2 Lite, not an inference id"),
-])
+@pytest.mark.parametrize(
+    "target,message",
+    [
+        ("gpt-4o", "'gpt-4o' is not a Bedrock model id"),
+        ("eu.amazon.nova-pro-v1:0", "a eu. inference profile cannot be called from us-west-2"),
+        ("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0", "the ARN is in us-east-1"),
+        ("amazon.nova-2-lite-v1:0:256k", "customization base id of Amazon Nova 2 Lite, not an inference id"),
+    ],
+)
 def test_map_model_targets_are_checked(target, message, tmp_path, job_file, capsys):
-    assert importing(tmp_path, job_file(create_body(_judge("score_model"))), "--map-model", f"o4-mini-2025-04-16={target}") == 2
+    assert (
+        importing(tmp_path, job_file(create_body(_judge("score_model"))), "--map-model", f"o4-mini-2025-04-16={target}")
+        == 2
+    )
     lines = error_lines(capsys)
     assert len(lines) == 1 and message in lines[0], lines
 
@@ -347,7 +503,12 @@ def test_unused_map_model_is_an_error(tmp_path, job_file, capsys):
 
 
 def test_judge_of_the_base_models_family_is_a_warning(tmp_path, job_file, capsys):
-    code = importing(tmp_path, job_file(create_body(_judge("score_model"))), "--map-model", "o4-mini-2025-04-16=qwen.qwen3-235b-a22b-2507-v1:0")
+    code = importing(
+        tmp_path,
+        job_file(create_body(_judge("score_model"))),
+        "--map-model",
+        "o4-mini-2025-04-16=qwen.qwen3-235b-a22b-2507-v1:0",
+    )
     assert code == 0
     assert "same model family (qwen)" in capsys.readouterr().out
 
@@ -358,19 +519,32 @@ def test_row_without_a_field_the_grader_reads(tmp_path, job_file, capsys):
     train = write_jsonl(tmp_path / "t.jsonl", data[:3] + [""] + data[3:])  # a blank line shifts the numbers
     assert importing(tmp_path, job_file(create_body()), train=train) == 2
     lines = error_lines(capsys)
-    assert lines == [f"{train} line 8: no field 'answer', which the grader reads at grader.reference ({{{{item.answer}}}})"]
+    assert lines == [
+        f"{train} line 8: no field 'answer', which the grader reads at grader.reference ({{{{item.answer}}}})"
+    ]
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("line,message", [
-    ('{"messages": [{"role": "user", "content": "x"}], "answer": NaN}', "line 2: not valid JSON (NaN is not JSON)"),
-    ('{"messages": [{"role": "user", "content": "x"}], "answer": "1", "answer": "2"}', "line 2: not valid JSON (duplicate key 'answer')"),
-    ('[1, 2]', "line 2: expected a JSON object, got list"),
-    ('{"answer": "1"}', "line 2: no 'messages' list"),
-    ('{"messages": [{"role": "user", "content": "x"}], "answer": "1", "reference_answer": null}', "line 2: reference_answer is null"),
-    ('{"messages": [{"role": "user", "content": "x"}], "answer": "1", "reference_answer": {"answer": "2"}}',
-     "line 2: field 'answer' differs from reference_answer.answer"),
-])
+@pytest.mark.parametrize(
+    "line,message",
+    [
+        ('{"messages": [{"role": "user", "content": "x"}], "answer": NaN}', "line 2: not valid JSON (NaN is not JSON)"),
+        (
+            '{"messages": [{"role": "user", "content": "x"}], "answer": "1", "answer": "2"}',
+            "line 2: not valid JSON (duplicate key 'answer')",
+        ),
+        ("[1, 2]", "line 2: expected a JSON object, got list"),
+        ('{"answer": "1"}', "line 2: no 'messages' list"),
+        (
+            '{"messages": [{"role": "user", "content": "x"}], "answer": "1", "reference_answer": null}',
+            "line 2: reference_answer is null",
+        ),
+        (
+            '{"messages": [{"role": "user", "content": "x"}], "answer": "1", "reference_answer": {"answer": "2"}}',
+            "line 2: field 'answer' differs from reference_answer.answer",
+        ),
+    ],
+)
 def test_rows_that_cannot_be_converted(line, message, tmp_path, job_file, capsys):
     train = write_jsonl(tmp_path / "t.jsonl", [rows(1)[0], line])
     assert importing(tmp_path, job_file(create_body()), train=train) == 2
@@ -386,7 +560,10 @@ def test_checks_after_writing_report_source_lines(tmp_path, job_file, capsys):
     captured = capsys.readouterr()
     assert "FAILED" in captured.out
     lines = [line.removeprefix(PREFIX) for line in captured.err.splitlines()]
-    assert f"train.jsonl line 3 ({train} line 3): the last message is from the assistant; the prompt must end before the answer" in lines
+    assert (
+        f"train.jsonl line 3 ({train} line 3): the last message is from the assistant; the prompt must end before the answer"
+        in lines
+    )
     assert "train.jsonl: 5 rows; at least 100 are needed" in lines
     assert (tmp_path / "out" / "train.jsonl").exists()  # written, so the team can look
 
@@ -397,7 +574,11 @@ def test_reference_probe_runs_for_rule_graders(tmp_path, job_file, capsys):
     grader = {**string_check(), "operation": "like"}
     assert importing(tmp_path, job_file(create_body(grader)), train=write_jsonl(tmp_path / "t.jsonl", data)) == 2
     lines = error_lines(capsys)
-    assert len(lines) == 1 and lines[0].startswith("train.jsonl line 10 (") and "the grader cannot use this row" in lines[0]
+    assert (
+        len(lines) == 1
+        and lines[0].startswith("train.jsonl line 10 (")
+        and "the grader cannot use this row" in lines[0]
+    )
 
 
 def test_team_and_model_checks(tmp_path, job_file, capsys):
@@ -424,14 +605,26 @@ def test_response_format_is_reported_with_a_schema_component(tmp_path, job_file)
     from rft_graders.spec import parse_grader_spec
 
     parse_grader_spec(gated)  # the suggestion, completed as the report says, is a valid grader
-    assert gated["graders"]["schema"]["schema"] == body["method"]["reinforcement"]["response_format"]["json_schema"]["schema"]
+    assert (
+        gated["graders"]["schema"]["schema"]
+        == body["method"]["reinforcement"]["response_format"]["json_schema"]["schema"]
+    )
 
 
 # ------------------------------------------------------------------ adversarial input
-@pytest.mark.parametrize("line,message", [
-    ('{"messages": [{"role": "user", "content": "x"}], "answer": 1e400}', "line 2: not valid JSON (1e400 is not a finite number)"),
-    ('{"messages": [{"role": "user", "content": "x"}], "answer": "\\ud800"}', "line 2: not valid Unicode (an unpaired surrogate)"),
-])
+@pytest.mark.parametrize(
+    "line,message",
+    [
+        (
+            '{"messages": [{"role": "user", "content": "x"}], "answer": 1e400}',
+            "line 2: not valid JSON (1e400 is not a finite number)",
+        ),
+        (
+            '{"messages": [{"role": "user", "content": "x"}], "answer": "\\ud800"}',
+            "line 2: not valid Unicode (an unpaired surrogate)",
+        ),
+    ],
+)
 def test_rows_that_would_write_invalid_json(line, message, tmp_path, job_file, capsys):
     train = write_jsonl(tmp_path / "t.jsonl", [rows(1)[0], line])
     assert importing(tmp_path, job_file(create_body()), train=train) == 2
@@ -439,12 +632,15 @@ def test_rows_that_would_write_invalid_json(line, message, tmp_path, job_file, c
     assert len(lines) == 1 and message in lines[0], lines
 
 
-@pytest.mark.parametrize("depth,message", [(40, "grader: multi graders nest more than 16 deep"),
-                                            (3000, "nests more deeply than")])
+@pytest.mark.parametrize(
+    "depth,message", [(40, "grader: multi graders nest more than 16 deep"), (3000, "nests more deeply than")]
+)
 def test_deeply_nested_grader_is_refused(depth, message, tmp_path, job_file, capsys):
     text = json.dumps(string_check())
     for level in range(depth):  # built as text: json.dumps itself cannot nest this deep
-        text = '{"type": "multi", "name": "m%d", "calculate_output": "g", "graders": {"g": %s}}' % (level, text)
+        text = (
+            '{"type": "multi", "name": "m' + str(level) + '", "calculate_output": "g", "graders": {"g": ' + text + "}}"
+        )
     body = json.dumps(create_body()).replace(json.dumps(string_check()), text)
     assert importing(tmp_path, job_file(body)) == 2
     lines = error_lines(capsys)
@@ -456,8 +652,19 @@ def test_output_never_overwrites_an_input(tmp_path, job_file, capsys):
     data_dir.mkdir()
     train = write_jsonl(data_dir / "train.jsonl", rows())
     before = train.read_text()
-    code = run(str(job_file(create_body())), "--team", "example", "--name", "x", "--base-model", "qwen.qwen3-32b",
-               "--training-file", str(train), "--out", str(data_dir))
+    code = run(
+        str(job_file(create_body())),
+        "--team",
+        "example",
+        "--name",
+        "x",
+        "--base-model",
+        "qwen.qwen3-32b",
+        "--training-file",
+        str(train),
+        "--out",
+        str(data_dir),
+    )
     assert code == 2
     assert "would overwrite the input" in error_lines(capsys)[0]
     assert train.read_text() == before
@@ -484,9 +691,22 @@ def test_json_lists_the_checks(tmp_path, monkeypatch, capsys):
     import json
 
     monkeypatch.chdir(REPO)
-    code = run("examples/openai/job.json", "--team", "example", "--name", "support-triage",
-               "--base-model", "qwen.qwen3-32b", "--training-file", "examples/openai/train.openai.jsonl",
-               "--map-model", f"o4-mini-2025-04-16={JUDGE}", "--out", str(tmp_path / "out"), "--json")
+    code = run(
+        "examples/openai/job.json",
+        "--team",
+        "example",
+        "--name",
+        "support-triage",
+        "--base-model",
+        "qwen.qwen3-32b",
+        "--training-file",
+        "examples/openai/train.openai.jsonl",
+        "--map-model",
+        f"o4-mini-2025-04-16={JUDGE}",
+        "--out",
+        str(tmp_path / "out"),
+        "--json",
+    )
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and all(check["ok"] for check in report["checks"])
     assert "dataset pre-flight" in [check["name"] for check in report["checks"]]

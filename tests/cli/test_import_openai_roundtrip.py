@@ -55,8 +55,21 @@ def grade(tmp_path: Path, name: str, spec: dict, samples: list[dict]) -> list[fl
     spec_path.write_text(yaml.safe_dump(spec))
     samples_path = write_jsonl(tmp_path / f"{name}-samples.jsonl", samples)
     out = tmp_path / f"{name}-results.jsonl"
-    assert cli(grade_cli, "grade", "--grader", str(spec_path), "--samples", str(samples_path), "--out", str(out),
-               "--scripted-judge", "roundtrip_judges:judge") == 0
+    assert (
+        cli(
+            grade_cli,
+            "grade",
+            "--grader",
+            str(spec_path),
+            "--samples",
+            str(samples_path),
+            "--out",
+            str(out),
+            "--scripted-judge",
+            "roundtrip_judges:judge",
+        )
+        == 0
+    )
     results = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in results] == [s["id"] for s in samples]
     assert not any(m["name"] == "grader_error" for r in results for m in r.get("metrics_list") or []), results
@@ -71,12 +84,33 @@ def test_imported_grader_scores_converted_rows_like_the_original(kind, tmp_path,
     fixture = FIXTURES[kind]
     grader, rows, answers = fixture["grader"], fixture["rows"], fixture["answers"]
     job = tmp_path / "job.json"
-    job.write_text(json.dumps({"model": "o4-mini-2025-04-16", "training_file": "file-x",
-                               "method": {"type": "reinforcement", "reinforcement": {"grader": grader}}}))
+    job.write_text(
+        json.dumps(
+            {
+                "model": "o4-mini-2025-04-16",
+                "training_file": "file-x",
+                "method": {"type": "reinforcement", "reinforcement": {"grader": grader}},
+            }
+        )
+    )
     train = write_jsonl(tmp_path / "train.openai.jsonl", padded(rows))
     mapping = ["--map-model", f"{JUDGE}={BEDROCK_JUDGE}"] if JUDGE in json.dumps(grader) else []
-    code = cli(import_openai, "import-openai", str(job), "--team", "example", "--name", "imported",
-               "--base-model", "qwen.qwen3-32b", "--training-file", str(train), "--out", str(tmp_path / "out"), *mapping)
+    code = cli(
+        import_openai,
+        "import-openai",
+        str(job),
+        "--team",
+        "example",
+        "--name",
+        "imported",
+        "--base-model",
+        "qwen.qwen3-32b",
+        "--training-file",
+        str(train),
+        "--out",
+        str(tmp_path / "out"),
+        *mapping,
+    )
     assert code == 0, capsys.readouterr()
     imported = yaml.safe_load((tmp_path / "out" / "customization.yaml").read_text())[0]["grader"]
     converted = [json.loads(line) for line in (tmp_path / "out" / "train.jsonl").read_text().splitlines()][: len(rows)]
@@ -84,11 +118,13 @@ def test_imported_grader_scores_converted_rows_like_the_original(kind, tmp_path,
     from rft_workflow.grading import bedrock_sample
 
     original, documented, sample_style = [], [], []
-    for i, (row, new) in enumerate(zip(rows, converted)):
+    for i, (row, new) in enumerate(zip(rows, converted, strict=False)):
         for j, answer in enumerate(answers[i]):
             sid = f"r{i}-a{j}"
             fields = {k: v for k, v in row.items() if k != "messages"}
-            original.append({"id": sid, "messages": row["messages"] + [{"role": "assistant", "content": answer}], **fields})
+            original.append(
+                {"id": sid, "messages": row["messages"] + [{"role": "assistant", "content": answer}], **fields}
+            )
             event = bedrock_sample(sid, new["messages"], answer, new)
             documented.append(event)
             top = copy.deepcopy(event)

@@ -23,7 +23,11 @@ def run(module, *argv):
 
 
 def sample(sid, response, reference, human=None, where="top"):
-    raw = {"id": sid, "messages": [{"role": "user", "content": "Capital of France?"}, {"role": "assistant", "content": response}], "reference_answer": reference}
+    raw = {
+        "id": sid,
+        "messages": [{"role": "user", "content": "Capital of France?"}, {"role": "assistant", "content": response}],
+        "reference_answer": reference,
+    }
     if human is not None:
         if where == "top":
             raw["human_score"] = human
@@ -51,7 +55,22 @@ def files(tmp_path, monkeypatch):
 
 def test_calibrate_with_a_fair_judge(files, capsys):
     spec, labelled, _ = files
-    assert run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(labelled), "--repeats", "2", "--scripted-judge", "scripted_judges:fair") == 0
+    assert (
+        run(
+            judge_cli,
+            "judge",
+            "calibrate",
+            "--grader",
+            str(spec),
+            "--labelled",
+            str(labelled),
+            "--repeats",
+            "2",
+            "--scripted-judge",
+            "scripted_judges:fair",
+        )
+        == 0
+    )
     out, err = capsys.readouterr()
     report = json.loads(out)
     assert report["samples"] == 4 and report["repeats"] == 2
@@ -67,7 +86,22 @@ def test_calibrate_catches_a_length_biased_judge(files, capsys, monkeypatch):
     spec, labelled, tmp = files
     monkeypatch.setenv("RFT_SCRIPTED_JUDGE", "scripted_judges:length_lover")
     out = tmp / "report.json"
-    assert run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(labelled), "--repeats", "1", "--out", str(out)) == 0
+    assert (
+        run(
+            judge_cli,
+            "judge",
+            "calibrate",
+            "--grader",
+            str(spec),
+            "--labelled",
+            str(labelled),
+            "--repeats",
+            "1",
+            "--out",
+            str(out),
+        )
+        == 0
+    )
     report = json.loads(out.read_text())
     assert report["length_bias"]["passed"] is False
     assert report["length_bias"]["mean_delta"] > 0.5 and report["length_bias"]["higher_fraction"] == 1.0
@@ -76,7 +110,23 @@ def test_calibrate_catches_a_length_biased_judge(files, capsys, monkeypatch):
 
 def test_calibrate_counts_refusals_and_passes_nothing_without_verdicts(files, capsys):
     spec, labelled, _ = files
-    assert run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(labelled), "--repeats", "1", "--no-length-probe", "--scripted-judge", "scripted_judges:refuser") == 1
+    assert (
+        run(
+            judge_cli,
+            "judge",
+            "calibrate",
+            "--grader",
+            str(spec),
+            "--labelled",
+            str(labelled),
+            "--repeats",
+            "1",
+            "--no-length-probe",
+            "--scripted-judge",
+            "scripted_judges:refuser",
+        )
+        == 1
+    )
     out, err = capsys.readouterr()
     report = json.loads(out)
     assert report["judge"]["JudgeRefusals"] == 4 and "length_bias" not in report
@@ -87,8 +137,19 @@ def test_calibrate_counts_refusals_and_passes_nothing_without_verdicts(files, ca
 
 def test_a_judge_that_fails_every_verdict_does_not_pass_the_length_probe(files, capsys):
     spec, labelled, _ = files
-    code = run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(labelled), "--repeats", "1",
-               "--scripted-judge", "scripted_judges:refuser")
+    code = run(
+        judge_cli,
+        "judge",
+        "calibrate",
+        "--grader",
+        str(spec),
+        "--labelled",
+        str(labelled),
+        "--repeats",
+        "1",
+        "--scripted-judge",
+        "scripted_judges:refuser",
+    )
     out, err = capsys.readouterr()
     report = json.loads(out)
     assert code == 1
@@ -98,8 +159,22 @@ def test_a_judge_that_fails_every_verdict_does_not_pass_the_length_probe(files, 
 
 def test_only_samples_with_verdicts_are_compared(files, capsys):
     spec, labelled, _ = files
-    assert run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(labelled), "--repeats", "1",
-               "--scripted-judge", "scripted_judges:refuses_lyon") == 0
+    assert (
+        run(
+            judge_cli,
+            "judge",
+            "calibrate",
+            "--grader",
+            str(spec),
+            "--labelled",
+            str(labelled),
+            "--repeats",
+            "1",
+            "--scripted-judge",
+            "scripted_judges:refuses_lyon",
+        )
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     # c ("Lyon.", human 0.1) got no verdict; a, b, d did: the judge's 0 for c is not compared.
     assert report["usable"] == 3 and report["length_bias"]["pairs"] == 3
@@ -107,8 +182,17 @@ def test_only_samples_with_verdicts_are_compared(files, capsys):
 
 
 def _no_credentials(monkeypatch, tmp):
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"):
+    for key in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
+    ):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp / "none"))
@@ -119,11 +203,53 @@ def _no_credentials(monkeypatch, tmp):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (lambda s, l: ("judge", "calibrate", "--grader", str(s), "--labelled", str(l)), "no AWS credentials were found"),
-        (lambda s, l: ("judge", "calibrate", "--grader", str(s), "--labelled", str(l), "--scripted-judge", "nope"), "expected MODULE:FUNC"),
-        (lambda s, l: ("judge", "calibrate", "--grader", str(s), "--labelled", str(l), "--scripted-judge", "scripted_judges:missing"), "has no function missing"),
-        (lambda s, l: ("judge", "calibrate", "--grader", str(s), "--labelled", str(l) + ".nope"), "no such file"),
-        (lambda s, l: ("judge", "calibrate", "--grader", str(s), "--labelled", str(l), "--repeats", "0"), "--repeats must be"),
+        (
+            lambda s, labelled: ("judge", "calibrate", "--grader", str(s), "--labelled", str(labelled)),
+            "no AWS credentials were found",
+        ),
+        (
+            lambda s, labelled: (
+                "judge",
+                "calibrate",
+                "--grader",
+                str(s),
+                "--labelled",
+                str(labelled),
+                "--scripted-judge",
+                "nope",
+            ),
+            "expected MODULE:FUNC",
+        ),
+        (
+            lambda s, labelled: (
+                "judge",
+                "calibrate",
+                "--grader",
+                str(s),
+                "--labelled",
+                str(labelled),
+                "--scripted-judge",
+                "scripted_judges:missing",
+            ),
+            "has no function missing",
+        ),
+        (
+            lambda s, labelled: ("judge", "calibrate", "--grader", str(s), "--labelled", str(labelled) + ".nope"),
+            "no such file",
+        ),
+        (
+            lambda s, labelled: (
+                "judge",
+                "calibrate",
+                "--grader",
+                str(s),
+                "--labelled",
+                str(labelled),
+                "--repeats",
+                "0",
+            ),
+            "--repeats must be",
+        ),
     ],
 )
 def test_calibrate_bad_inputs_are_one_line_exit_2(files, capsys, monkeypatch, argv, message):
@@ -138,7 +264,20 @@ def test_calibrate_rejects_bad_human_scores_and_rule_only_graders(files, capsys)
     spec, labelled, tmp = files
     bad = tmp / "bad.jsonl"
     bad.write_text(json.dumps(sample("x", "Paris", "Paris", 7)) + "\n")
-    assert run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(bad), "--scripted-judge", "scripted_judges:fair") == 2
+    assert (
+        run(
+            judge_cli,
+            "judge",
+            "calibrate",
+            "--grader",
+            str(spec),
+            "--labelled",
+            str(bad),
+            "--scripted-judge",
+            "scripted_judges:fair",
+        )
+        == 2
+    )
     assert "human_score must be a number in [0, 1]" in capsys.readouterr().err
     rules = tmp / "rules.yaml"
     rules.write_text("template: math_reasoning\n")
@@ -148,7 +287,19 @@ def test_calibrate_rejects_bad_human_scores_and_rule_only_graders(files, capsys)
 
 def test_rft_grade_runs_a_judge_spec_against_a_scripted_judge(files, capsys):
     spec, labelled, _ = files
-    assert run(grade_cli, "grade", "--grader", str(spec), "--samples", str(labelled), "--scripted-judge", "scripted_judges:fair") == 0
+    assert (
+        run(
+            grade_cli,
+            "grade",
+            "--grader",
+            str(spec),
+            "--samples",
+            str(labelled),
+            "--scripted-judge",
+            "scripted_judges:fair",
+        )
+        == 0
+    )
     out, err = capsys.readouterr()
     results = [json.loads(line) for line in out.splitlines()]
     assert [r["id"] for r in results] == ["a", "b", "c", "d"]
@@ -184,7 +335,9 @@ def test_the_judge_example_grades_and_calibrates(monkeypatch, capsys):
     assert run(grade_cli, "grade", "--grader", str(spec), "--samples", str(samples)) == 0
     scores = [json.loads(x)["aggregate_reward_score"] for x in capsys.readouterr().out.splitlines()]
     assert len(scores) == 6 and max(scores) > 0.5 > min(scores)
-    assert run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(samples), "--repeats", "1") == 0
+    assert (
+        run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(samples), "--repeats", "1") == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert report["agreement"]["spearman"] > 0.5
     assert report["length_bias"]["mean_delta"] > 0  # word overlap pays for filler words: the probe notices
@@ -192,7 +345,22 @@ def test_the_judge_example_grades_and_calibrates(monkeypatch, capsys):
 
 def test_calibrate_json_only(files, capsys):
     spec, labelled, _ = files
-    assert run(judge_cli, "judge", "calibrate", "--grader", str(spec), "--labelled", str(labelled), "--repeats", "1",
-               "--scripted-judge", "scripted_judges:fair", "--json") == 0
+    assert (
+        run(
+            judge_cli,
+            "judge",
+            "calibrate",
+            "--grader",
+            str(spec),
+            "--labelled",
+            str(labelled),
+            "--repeats",
+            "1",
+            "--scripted-judge",
+            "scripted_judges:fair",
+            "--json",
+        )
+        == 0
+    )
     out, err = capsys.readouterr()
     assert json.loads(out)["usable"] == 4 and err == ""

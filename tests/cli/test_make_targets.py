@@ -45,8 +45,14 @@ def _make(tmp_path: Path, *targets: str, env: dict | None = None) -> subprocess.
             (work / name).symlink_to(REPO_ROOT / name)
     # This checkout's grader runtime, whatever an editable install elsewhere put on the path.
     path = os.pathsep.join(str(REPO_ROOT / p) for p in ("lambda/grader", "."))
-    return subprocess.run(["make", "-o", "setup", f"CDK={stub}", *targets], cwd=work, capture_output=True,
-                          text=True, timeout=120, env=os.environ | {"PYTHONPATH": path} | (env or {}))
+    return subprocess.run(
+        ["make", "-o", "setup", f"CDK={stub}", *targets],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ | {"PYTHONPATH": path} | (env or {}),
+    )
 
 
 def _good_assembly(work: Path) -> None:

@@ -10,7 +10,12 @@ import pytest
 
 from rft import model_commands as models_cli
 from tests.cli.test_runs_cli import (
-    REGION, TEAM, cli, no_credentials, one_line, promoted, workflow_config,  # noqa: F401
+    REGION,  # noqa: F401
+    TEAM,
+    cli,
+    no_credentials,
+    one_line,
+    promoted,
 )
 from tests.fakes.mantle_server import FakeMantle
 
@@ -20,8 +25,12 @@ RUN = "r20260101000000-aaaaaa"
 
 @pytest.fixture(autouse=True)
 def env(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": REGION, "MOTO_ACCOUNT_ID": "111111111111"}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "MOTO_ACCOUNT_ID": "111111111111",
+    }.items():
         monkeypatch.setenv(key, value)
     for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION", "MANTLE_BASE_URL"):
         monkeypatch.delenv(key, raising=False)
@@ -48,10 +57,16 @@ def promoted_model(mantle, monkeypatch):
     ckpt = f"ft:qwen.qwen3-32b:{job['id']}:ckpt-step-"
     with mock_aws():
         create_table()
-        promoted(workflow, CUSTOMIZATION, RUN,
-                 "2026-01-01T00:00:00+00:00", "2026-01-01T01:00:00+00:00",
-                 [evaluation(ckpt + "10", 10, 0.9, 0.1), evaluation(ckpt + "20", 20, 0.5, 0.1)],
-                 ckpt + "20", job["id"])
+        promoted(
+            workflow,
+            CUSTOMIZATION,
+            RUN,
+            "2026-01-01T00:00:00+00:00",
+            "2026-01-01T01:00:00+00:00",
+            [evaluation(ckpt + "10", 10, 0.9, 0.1), evaluation(ckpt + "20", 20, 0.5, 0.1)],
+            ckpt + "20",
+            job["id"],
+        )
         yield ckpt + "10"  # the better-scoring checkpoint, not the final one
 
 
@@ -65,8 +80,12 @@ def token_region(bearer: str) -> str:
 
 
 def test_chat_completions_on_the_promoted_model(promoted_model, mantle, capsys):
-    assert cli("models", "chat", "--team", TEAM, "--customization", CUSTOMIZATION, "Is the API down?",
-               "--max-tokens", "64") == 0
+    assert (
+        cli(
+            "models", "chat", "--team", TEAM, "--customization", CUSTOMIZATION, "Is the API down?", "--max-tokens", "64"
+        )
+        == 0
+    )
     assert capsys.readouterr().out == f"{promoted_model} says: ?nwod IPA eht sI\n"
     [request] = mantle.requests_to("POST", "/v1/chat/completions")
     assert request.json["model"] == promoted_model
@@ -101,15 +120,17 @@ def test_no_promoted_model_yet(promoted_model, mantle, capsys):
     assert one_line(capsys) == (
         "rft models: no promoted model for grade-school-math yet (/rft/example/grade-school-math/model does not "
         f"exist in {REGION}); a run must succeed first: rft run start --team example "
-        "--customization grade-school-math\n")
+        "--customization grade-school-math\n"
+    )
     assert mantle.requests == []
 
 
 def test_endpoint_error_is_one_line(promoted_model, mantle, capsys):
     mantle.fail_next("POST", "/v1/chat/completions", status=404)
     assert cli("models", "chat", "--team", TEAM, "--customization", CUSTOMIZATION, "hi") == 2
-    assert one_line(capsys) == (f"rft models: Chat Completions on {promoted_model} failed: HTTP 404: "
-                                "injected failure\n")
+    assert one_line(capsys) == (
+        f"rft models: Chat Completions on {promoted_model} failed: HTTP 404: injected failure\n"
+    )
 
 
 def test_empty_answer(promoted_model, mantle, capsys):
@@ -135,5 +156,8 @@ def test_json_answer(promoted_model, mantle, capsys):
     import json
 
     assert cli("models", "chat", "--team", TEAM, "--customization", CUSTOMIZATION, "hello", "--json") == 0
-    assert json.loads(capsys.readouterr().out) == {"model": promoted_model, "api": "Chat Completions",
-                                                   "answer": f"{promoted_model} says: olleh"}
+    assert json.loads(capsys.readouterr().out) == {
+        "model": promoted_model,
+        "api": "Chat Completions",
+        "answer": f"{promoted_model} says: olleh",
+    }

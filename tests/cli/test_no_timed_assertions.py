@@ -10,15 +10,26 @@ CLOCKS = {"monotonic", "perf_counter", "time"}
 
 
 def _reads_a_clock(node: ast.AST) -> bool:
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in CLOCKS
-               and isinstance(n.func.value, ast.Name) and n.func.value.id == "time" for n in ast.walk(node))
+    return any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr in CLOCKS
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id == "time"
+        for n in ast.walk(node)
+    )
 
 
 def _timed_assertions(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test")):
-        clocked = {t.id for n in ast.walk(function) if isinstance(n, ast.Assign) and _reads_a_clock(n.value)
-                   for t in n.targets if isinstance(t, ast.Name)}
+        clocked = {
+            t.id
+            for n in ast.walk(function)
+            if isinstance(n, ast.Assign) and _reads_a_clock(n.value)
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        }
         for node in ast.walk(function):
             if not isinstance(node, ast.Assert):
                 continue

@@ -18,12 +18,14 @@ TEAM = {
     "account": "123456789012",
     "region": "us-west-2",
     "pricing": {"qwen.qwen3-32b": {"usd_per_million_training_tokens": 5.0}},
-    "customizations": [{
-        "name": "ticket-triage",
-        "base_model": "qwen.qwen3-32b",
-        "grader": {"type": "python", "source": SOURCE},
-        "hyperparameters": {"n_epochs": 3, "batch_size": 64, "learning_rate_multiplier": 0.5},
-    }],
+    "customizations": [
+        {
+            "name": "ticket-triage",
+            "base_model": "qwen.qwen3-32b",
+            "grader": {"type": "python", "source": SOURCE},
+            "hyperparameters": {"n_epochs": 3, "batch_size": 64, "learning_rate_multiplier": 0.5},
+        }
+    ],
 }
 
 

@@ -111,8 +111,11 @@ def _repo_paths() -> set[str]:
 def test_every_repository_path_the_readme_names_exists():
     paths = _repo_paths()
     assert len(paths) >= 20
-    missing = [p for p in sorted(paths) if not (list(REPO_ROOT.glob(p.rstrip("/"))) if "*" in p
-                                                 else (REPO_ROOT / p.rstrip("/")).exists())]
+    missing = [
+        p
+        for p in sorted(paths)
+        if not (list(REPO_ROOT.glob(p.rstrip("/"))) if "*" in p else (REPO_ROOT / p.rstrip("/")).exists())
+    ]
     assert not missing, f"README names paths that do not exist: {missing}"
 
 
@@ -135,7 +138,7 @@ def _resolve(dotted: str) -> bool:
             else:
                 return False
         if part == "hyperparameters":
-            rest = parts[index + 1:]
+            rest = parts[index + 1 :]
             return len(rest) <= 1 and all(any(m.hyperparameter(r) for m in CATALOG.values()) for r in rest)
         if part == "pricing":
             return True
@@ -193,14 +196,16 @@ def test_the_example_team_uses_the_templates_the_readme_says():
 
 
 def test_prompt_length_claim_matches_the_workflow():
-    from rft_workflow import dataset
-
     from rft.config.runtime_config import DEFAULT_MAX_PROMPT_TOKENS
+    from rft_workflow import dataset
 
     claim = re.search(r"ceil\(characters /\s+(\d+)\) \+ (\d+) per message.*?or (\d+)\s+tokens", README, re.DOTALL)
     assert claim
     assert (int(claim.group(1)), int(claim.group(2)), int(claim.group(3))) == (
-        dataset.CHARS_PER_TOKEN, dataset.TOKENS_PER_MESSAGE, DEFAULT_MAX_PROMPT_TOKENS)
+        dataset.CHARS_PER_TOKEN,
+        dataset.TOKENS_PER_MESSAGE,
+        DEFAULT_MAX_PROMPT_TOKENS,
+    )
 
 
 def test_counts_and_names_the_readme_states():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import threading
 import time
 
 import boto3
@@ -31,8 +30,13 @@ def cli(*argv: str) -> int:
 
 @pytest.fixture(autouse=True)
 def env(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": REGION, "MOTO_ACCOUNT_ID": ACCOUNT, "USER": "tester"}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "MOTO_ACCOUNT_ID": ACCOUNT,
+        "USER": "tester",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.setattr(run_cli, "_sleep", lambda seconds: time.sleep(0.05))
@@ -47,11 +51,17 @@ def aws():
         s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
         s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "customization", "KeyType": "HASH"},
-                       {"AttributeName": "run_id", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "customization", "AttributeType": "S"},
-                                  {"AttributeName": "run_id", "AttributeType": "S"}])
+            TableName=TABLE,
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[
+                {"AttributeName": "customization", "KeyType": "HASH"},
+                {"AttributeName": "run_id", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "customization", "AttributeType": "S"},
+                {"AttributeName": "run_id", "AttributeType": "S"},
+            ],
+        )
         yield s3
 
 
@@ -70,8 +80,22 @@ def test_start_uploads_new_versions_and_starts_a_named_execution(aws, tmp_path, 
     train, validation = tmp_path / "t.jsonl", tmp_path / "v.jsonl"
     train.write_bytes(b'{"messages": []}\n')
     validation.write_bytes(b'{"messages": [1]}\n')
-    assert cli("start", "--team", TEAM, "--customization", CUSTOMIZATION, "--train", str(train),
-               "--validation", str(validation), "--poll-seconds", "5") == 0
+    assert (
+        cli(
+            "start",
+            "--team",
+            TEAM,
+            "--customization",
+            CUSTOMIZATION,
+            "--train",
+            str(train),
+            "--validation",
+            str(validation),
+            "--poll-seconds",
+            "5",
+        )
+        == 0
+    )
     name = capsys.readouterr().out.strip()
     assert is_run_id(name) and len(name) == RUN_ID_LENGTH
     assert name.endswith(hashlib.sha256(train.read_bytes()).hexdigest()[:6])
@@ -84,8 +108,10 @@ def test_start_uploads_new_versions_and_starts_a_named_execution(aws, tmp_path, 
     latest = {v["Key"]: v["VersionId"] for v in versions if v["IsLatest"]}
     assert run_input == {
         "train": {"key": f"{CUSTOMIZATION}/train.jsonl", "version_id": latest[f"{CUSTOMIZATION}/train.jsonl"]},
-        "validation": {"key": f"{CUSTOMIZATION}/validation.jsonl",
-                       "version_id": latest[f"{CUSTOMIZATION}/validation.jsonl"]},
+        "validation": {
+            "key": f"{CUSTOMIZATION}/validation.jsonl",
+            "version_id": latest[f"{CUSTOMIZATION}/validation.jsonl"],
+        },
         "poll_seconds": 5,
     }
     assert aws.get_object(Bucket=BUCKET, Key=f"{CUSTOMIZATION}/train.jsonl")["Body"].read() == train.read_bytes()
@@ -97,7 +123,8 @@ def test_start_without_files_pins_the_current_versions(aws, capsys):
     assert cli("start", "--team", TEAM, "--customization", CUSTOMIZATION) == 0
     name = capsys.readouterr().out.strip()
     execution = boto3.client("stepfunctions", region_name=REGION).describe_execution(
-        executionArn=f"{MACHINE_ARN.replace('stateMachine', 'execution')}:{name}")
+        executionArn=f"{MACHINE_ARN.replace('stateMachine', 'execution')}:{name}"
+    )
     run_input = json.loads(execution["input"])["input"]
     assert run_input.pop("started_by")
     assert run_input == {"train": {"key": f"{CUSTOMIZATION}/train.jsonl", "version_id": version}, "validation": None}
@@ -120,14 +147,25 @@ def test_start_errors(aws, tmp_path, capsys):
 def _start(name: str, definition: dict, run_input: dict | None = None) -> str:
     machine(definition)
     sfn = boto3.client("stepfunctions", region_name=REGION)
-    return sfn.start_execution(stateMachineArn=MACHINE_ARN, name=name, input=json.dumps(run_input or {}))["executionArn"]
+    return sfn.start_execution(stateMachineArn=MACHINE_ARN, name=name, input=json.dumps(run_input or {}))[
+        "executionArn"
+    ]
 
 
 def test_watch_prints_each_state_once_and_exits_0_on_success(aws, capsys):
-    _start("r20260101000000-aaaaaa", {"StartAt": "ValidateDataset", "States": {
-        "ValidateDataset": {"Type": "Pass", "Next": "Promote"}, "Promote": {"Type": "Pass", "End": True}}})
-    assert cli("watch", "r20260101000000-aaaaaa", "--team", TEAM, "--customization", CUSTOMIZATION,
-               "--interval", "0") == 0
+    _start(
+        "r20260101000000-aaaaaa",
+        {
+            "StartAt": "ValidateDataset",
+            "States": {
+                "ValidateDataset": {"Type": "Pass", "Next": "Promote"},
+                "Promote": {"Type": "Pass", "End": True},
+            },
+        },
+    )
+    assert (
+        cli("watch", "r20260101000000-aaaaaa", "--team", TEAM, "--customization", CUSTOMIZATION, "--interval", "0") == 0
+    )
     out = capsys.readouterr().out
     lines = [line.split(" ", 1)[1] for line in out.splitlines() if line[:2].isdigit()]
     assert lines == ["-> ValidateDataset", "ok ValidateDataset", "-> Promote", "ok Promote", "run succeeded"]
@@ -135,9 +173,16 @@ def test_watch_prints_each_state_once_and_exits_0_on_success(aws, capsys):
 
 
 def test_watch_exits_1_on_failure(aws, capsys):
-    _start("r20260101000000-bbbbbb", {"StartAt": "Check", "States": {
-        "Check": {"Type": "Pass", "Next": "RunFailed"},
-        "RunFailed": {"Type": "Fail", "Error": "DatasetInvalid", "Cause": "3 dataset problems"}}})
+    _start(
+        "r20260101000000-bbbbbb",
+        {
+            "StartAt": "Check",
+            "States": {
+                "Check": {"Type": "Pass", "Next": "RunFailed"},
+                "RunFailed": {"Type": "Fail", "Error": "DatasetInvalid", "Cause": "3 dataset problems"},
+            },
+        },
+    )
     assert cli("watch", "r20260101000000-bbbbbb", "--team", TEAM, "--customization", CUSTOMIZATION) == 1
     out = capsys.readouterr().out
     assert "DatasetInvalid: 3 dataset problems" in out and out.strip().endswith("FAILED")
@@ -153,11 +198,17 @@ APPROVAL_MACHINE = {
     "StartAt": "RequestApproval",
     "States": {
         "RequestApproval": {
-            "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
             "Parameters": {"QueueUrl.$": "$.queue", "MessageBody": {"token.$": "$$.Task.Token"}},
-            "ResultPath": "$.approval", "Next": "Approved?"},
-        "Approved?": {"Type": "Choice", "Choices": [
-            {"Variable": "$.approval.approved", "BooleanEquals": True, "Next": "Go"}], "Default": "Rejected"},
+            "ResultPath": "$.approval",
+            "Next": "Approved?",
+        },
+        "Approved?": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.approval.approved", "BooleanEquals": True, "Next": "Go"}],
+            "Default": "Rejected",
+        },
         "Go": {"Type": "Succeed"},
         "Rejected": {"Type": "Fail", "Error": "Rejected"},
     },
@@ -175,8 +226,9 @@ def _awaiting(name: str) -> str:
             break
         time.sleep(0.02)
     token = json.loads(messages[0]["Body"])["token"]
-    boto3.resource("dynamodb", region_name=REGION).Table(TABLE).put_item(Item={
-        "customization": CUSTOMIZATION, "run_id": name, "status": "awaiting_approval", "task_token": token})
+    boto3.resource("dynamodb", region_name=REGION).Table(TABLE).put_item(
+        Item={"customization": CUSTOMIZATION, "run_id": name, "status": "awaiting_approval", "task_token": token}
+    )
     return arn
 
 
@@ -193,12 +245,26 @@ def _final(arn: str) -> dict:
 @pytest.mark.parametrize("action,approved,final", [("approve", True, "SUCCEEDED"), ("reject", False, "FAILED")])
 def test_approve_and_reject_complete_the_task(aws, capsys, action, approved, final):
     arn = _awaiting("r20260101000000-dddddd")
-    assert cli(action, "r20260101000000-dddddd", "--team", TEAM, "--customization", CUSTOMIZATION,
-               "--reason", "budget ok" if approved else "too costly") == 0
+    assert (
+        cli(
+            action,
+            "r20260101000000-dddddd",
+            "--team",
+            TEAM,
+            "--customization",
+            CUSTOMIZATION,
+            "--reason",
+            "budget ok" if approved else "too costly",
+        )
+        == 0
+    )
     execution = _final(arn)
     assert execution["status"] == final
-    item = boto3.resource("dynamodb", region_name=REGION).Table(TABLE).get_item(
-        Key={"customization": CUSTOMIZATION, "run_id": "r20260101000000-dddddd"})["Item"]
+    item = (
+        boto3.resource("dynamodb", region_name=REGION)
+        .Table(TABLE)
+        .get_item(Key={"customization": CUSTOMIZATION, "run_id": "r20260101000000-dddddd"})["Item"]
+    )
     assert item["status"] == ("approved" if approved else "rejected") and "task_token" not in item
     assert item["approval"]["approved"] is approved and item["approval"]["by"].startswith("arn:aws:")
     assert item["approval"]["reason"] == ("budget ok" if approved else "too costly")
@@ -222,5 +288,3 @@ def test_no_credentials_is_one_line(monkeypatch, tmp_path, capsys):
     assert cli("approve", "r20260101000000-ffffff", "--team", TEAM, "--customization", CUSTOMIZATION) == 2
     err = capsys.readouterr().err
     assert err.startswith("rft run: no AWS credentials found") and err.count("\n") == 1
-
-

@@ -14,15 +14,19 @@ import re
 import boto3
 import pytest
 
-from rft_contracts import naming
 from rft import run_history as runs_cli
+from rft_contracts import naming
 
 TEAM, ACCOUNT, REGION = "example", "111111111111", "us-west-2"
 TABLE = naming.registry_table_name(TEAM)
 LONG_JOB = "ftjob-7f3c2a9e1b4d4e0f8a6c5b2d1e9f0a3c"
-SUCCEEDED, FAILED, REJECTED, RUNNING = ("r20260101000000-aaaaaa", "r20260102000000-bbbbbb",
-                                        "r20260102120000-dddddd", "r20260103000000-cccccc")
-NOW = dt.datetime(2026, 1, 3, 1, 5, 0, tzinfo=dt.timezone.utc)
+SUCCEEDED, FAILED, REJECTED, RUNNING = (
+    "r20260101000000-aaaaaa",
+    "r20260102000000-bbbbbb",
+    "r20260102120000-dddddd",
+    "r20260103000000-cccccc",
+)
+NOW = dt.datetime(2026, 1, 3, 1, 5, 0, tzinfo=dt.UTC)
 
 
 def cli(*argv: str) -> int:
@@ -55,11 +59,17 @@ def workflow_config(customization: str) -> dict:
     team = load_team(TEAM)
     [c] = [c for c in team.customizations if c.name == customization]
     return build_runtime_config(
-        team, c, account=ACCOUNT, region=REGION, partition="aws",
+        team,
+        c,
+        account=ACCOUNT,
+        region=REGION,
+        partition="aws",
         grader_function_arn=naming.lambda_arn(naming.grader_function_name(TEAM, customization), ACCOUNT, REGION),
-        service_role_arn=None, kms_key_arn=f"arn:aws:kms:{REGION}:{ACCOUNT}:key/k",
+        service_role_arn=None,
+        kms_key_arn=f"arn:aws:kms:{REGION}:{ACCOUNT}:key/k",
         datasets_bucket=naming.bucket_name(TEAM, "datasets", ACCOUNT, REGION),
-        artifacts_bucket=naming.bucket_name(TEAM, "artifacts", ACCOUNT, REGION), registry_table=TABLE,
+        artifacts_bucket=naming.bucket_name(TEAM, "artifacts", ACCOUNT, REGION),
+        registry_table=TABLE,
     ).model_dump(mode="json")
 
 
@@ -75,12 +85,15 @@ class Clock:
 
 def pinned_workflow(monkeypatch):
     """(handlers module, Lambda context, clock): the workflow code with its clock pinned."""
-    for key, value in {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_SERVICE_NAME": "rft-workflow",
-                       "POWERTOOLS_METRICS_NAMESPACE": "RFT/example/Workflow"}.items():
+    for key, value in {
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_SERVICE_NAME": "rft-workflow",
+        "POWERTOOLS_METRICS_NAMESPACE": "RFT/example/Workflow",
+    }.items():
         monkeypatch.setenv(key, value)
     import handlers
-    import rft_contracts.registry as registry_module
 
+    import rft_contracts.registry as registry_module
     from tests.fakes.inprocess_lambda import fake_context
 
     clock = Clock()
@@ -101,43 +114,102 @@ def registry():
 
 def running(customization: str, run_id: str, job_id: str) -> None:
     """What submit.submit writes once the job is created."""
-    registry().update(customization, run_id, {
-        "team": TEAM, "job_id": job_id, "plane": "mantle", "status": "running", "base_model": "qwen.qwen3-32b",
-        "submit": {"state": "submitted", "started_at": "2026-01-01T00:00:00+00:00", "train_file_id": "file-1",
-                   "validation_file_id": "file-2", "job_id": job_id, "adopted": False}})
+    registry().update(
+        customization,
+        run_id,
+        {
+            "team": TEAM,
+            "job_id": job_id,
+            "plane": "mantle",
+            "status": "running",
+            "base_model": "qwen.qwen3-32b",
+            "submit": {
+                "state": "submitted",
+                "started_at": "2026-01-01T00:00:00+00:00",
+                "train_file_id": "file-1",
+                "validation_file_id": "file-2",
+                "job_id": job_id,
+                "adopted": False,
+            },
+        },
+    )
 
 
-def evaluation(model_id: str, step: int | None, mean: float, std: float, samples: int = 200, errors: int = 0,
-               final: bool = False) -> dict:
+def evaluation(
+    model_id: str, step: int | None, mean: float, std: float, samples: int = 200, errors: int = 0, final: bool = False
+) -> dict:
     """An evaluate_checkpoint result."""
-    return {"model_id": model_id, "step": step, "final": final, "grader_spec_hash": "x", "evaluated": True,
-            "reward_mean": mean, "reward_std": std, "samples": samples, "errors": errors, "prompts": samples + errors}
+    return {
+        "model_id": model_id,
+        "step": step,
+        "final": final,
+        "grader_spec_hash": "x",
+        "evaluated": True,
+        "reward_mean": mean,
+        "reward_std": std,
+        "samples": samples,
+        "errors": errors,
+        "prompts": samples + errors,
+    }
 
 
 DATASET = {
-    "train": {"key": "ticket-triage/train.jsonl", "version_id": "3HL4kqtJlcpXroDTDmJ", "rows": 1200,
-              "sha256": "9b74c9897bac770ffc029102a200c5de9b74c9897bac770ffc029102a200c5de",
-              "prompt_tokens_mean": 120.5, "prompt_tokens_p95": 200, "prompt_tokens_max": 310},
-    "validation": {"key": "ticket-triage/validation.jsonl", "version_id": "Yo9cYvbWq2mPa0Lq", "rows": 200,
-                   "sha256": "1c8aff950685c2ed4bc3174f3472287b56d9517b9c948127319a09a7a36deac8",
-                   "prompt_tokens_mean": 118.0, "prompt_tokens_p95": 190, "prompt_tokens_max": 280},
+    "train": {
+        "key": "ticket-triage/train.jsonl",
+        "version_id": "3HL4kqtJlcpXroDTDmJ",
+        "rows": 1200,
+        "sha256": "9b74c9897bac770ffc029102a200c5de9b74c9897bac770ffc029102a200c5de",
+        "prompt_tokens_mean": 120.5,
+        "prompt_tokens_p95": 200,
+        "prompt_tokens_max": 310,
+    },
+    "validation": {
+        "key": "ticket-triage/validation.jsonl",
+        "version_id": "Yo9cYvbWq2mPa0Lq",
+        "rows": 200,
+        "sha256": "1c8aff950685c2ed4bc3174f3472287b56d9517b9c948127319a09a7a36deac8",
+        "prompt_tokens_mean": 118.0,
+        "prompt_tokens_p95": 190,
+        "prompt_tokens_max": 280,
+    },
     "report_key": "ticket-triage/runs/r/dataset-report.json",
 }
 
 
-def promoted(workflow, customization: str, run_id: str, start: str, end: str, evaluations: list[dict],
-             final_model: str, job_id: str, cost: dict | None = None) -> dict:
+def promoted(
+    workflow,
+    customization: str,
+    run_id: str,
+    start: str,
+    end: str,
+    evaluations: list[dict],
+    final_model: str,
+    job_id: str,
+    cost: dict | None = None,
+) -> dict:
     """A run that trained (registry item from submit), then select_best + promote at ``end``."""
     handlers, ctx, clock = workflow
     clock.at = start
     running(customization, run_id, job_id)
     clock.at = end
-    job = {"job_id": job_id, "plane": "mantle", "status": "succeeded", "started_at": start,
-           "fine_tuned_model": final_model, "raw_status": "succeeded"}
-    state = {"run_id": run_id, "config": workflow_config(customization), "dataset": DATASET, "job": job,
-             "audit": {"passed": True, "summary": {"reward_mean": 0.41}, "report_key": "a.json"},
-             "cost": cost or {"estimate_usd": 12.5, "decision": "proceed", "breakdown": {}},
-             "checkpoints": {"items": [], "final_model": final_model}, "evaluations": evaluations}
+    job = {
+        "job_id": job_id,
+        "plane": "mantle",
+        "status": "succeeded",
+        "started_at": start,
+        "fine_tuned_model": final_model,
+        "raw_status": "succeeded",
+    }
+    state = {
+        "run_id": run_id,
+        "config": workflow_config(customization),
+        "dataset": DATASET,
+        "job": job,
+        "audit": {"passed": True, "summary": {"reward_mean": 0.41}, "report_key": "a.json"},
+        "cost": cost or {"estimate_usd": 12.5, "decision": "proceed", "breakdown": {}},
+        "checkpoints": {"items": [], "final_model": final_model},
+        "evaluations": evaluations,
+    }
     state["selection"] = handlers.select_best(state, ctx)
     handlers.promote(state, ctx)
     return state
@@ -145,8 +217,12 @@ def promoted(workflow, customization: str, run_id: str, start: str, end: str, ev
 
 @pytest.fixture(autouse=True)
 def env(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": REGION, "MOTO_ACCOUNT_ID": ACCOUNT}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "MOTO_ACCOUNT_ID": ACCOUNT,
+    }.items():
         monkeypatch.setenv(key, value)
     for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "MANTLE_BASE_URL"):
         monkeypatch.delenv(key, raising=False)
@@ -155,11 +231,17 @@ def env(monkeypatch):
 
 def create_table() -> None:
     boto3.client("dynamodb", region_name=REGION).create_table(
-        TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "customization", "KeyType": "HASH"},
-                   {"AttributeName": "run_id", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": "customization", "AttributeType": "S"},
-                              {"AttributeName": "run_id", "AttributeType": "S"}])
+        TableName=TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[
+            {"AttributeName": "customization", "KeyType": "HASH"},
+            {"AttributeName": "run_id", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "customization", "AttributeType": "S"},
+            {"AttributeName": "run_id", "AttributeType": "S"},
+        ],
+    )
 
 
 @pytest.fixture
@@ -180,31 +262,64 @@ FINAL = f"ft:qwen.qwen3-32b:{LONG_JOB}"
 def history(aws, workflow):
     """Four runs across three customizations, plus one in a customization the config no longer declares."""
     handlers, ctx, clock = workflow
-    promoted(workflow, "ticket-triage", SUCCEEDED, "2026-01-01T00:00:00+00:00", "2026-01-01T03:12:30+00:00",
-             [evaluation(CKPT + "10", 10, 0.7012, 0.21), evaluation(CKPT + "20", 20, 0.8137, 0.1504),
-              evaluation(FINAL, 20, 0.7991, 0.16, errors=3, final=True)], FINAL, LONG_JOB)
+    promoted(
+        workflow,
+        "ticket-triage",
+        SUCCEEDED,
+        "2026-01-01T00:00:00+00:00",
+        "2026-01-01T03:12:30+00:00",
+        [
+            evaluation(CKPT + "10", 10, 0.7012, 0.21),
+            evaluation(CKPT + "20", 20, 0.8137, 0.1504),
+            evaluation(FINAL, 20, 0.7991, 0.16, errors=3, final=True),
+        ],
+        FINAL,
+        LONG_JOB,
+    )
     # failed while training: submit wrote the item, record_failure closed it
     clock.at = "2026-01-02T00:00:00+00:00"
     running("ticket-triage", FAILED, "ftjob-000042")
     clock.at = "2026-01-02T00:45:10+00:00"
-    handlers.record_failure({
-        "run_id": FAILED, "config": workflow_config("ticket-triage"), "dataset": DATASET,
-        "cost": {"estimate_usd": 12.5, "decision": "proceed"},
-        "job": {"job_id": "ftjob-000042", "plane": "mantle", "status": "failed"}, "failed_state": "TrainingJob",
-        "error": {"Error": "JobFailed", "Cause": json.dumps({"errorMessage": "mantle job ftjob-000042 failed: "
-                                                             "training diverged", "errorType": "JobFailed"})},
-    }, ctx)
+    handlers.record_failure(
+        {
+            "run_id": FAILED,
+            "config": workflow_config("ticket-triage"),
+            "dataset": DATASET,
+            "cost": {"estimate_usd": 12.5, "decision": "proceed"},
+            "job": {"job_id": "ftjob-000042", "plane": "mantle", "status": "failed"},
+            "failed_state": "TrainingJob",
+            "error": {
+                "Error": "JobFailed",
+                "Cause": json.dumps(
+                    {"errorMessage": "mantle job ftjob-000042 failed: training diverged", "errorType": "JobFailed"}
+                ),
+            },
+        },
+        ctx,
+    )
     # asked for approval, then rejected
     clock.at = "2026-01-02T12:00:00+00:00"
     cost = {"estimate_usd": 412.0, "decision": "needs_approval", "breakdown": {}}
-    handlers.request_approval({"run_id": REJECTED, "config": workflow_config("python-functions"),
-                               "task_token": "token-1", "cost": cost}, ctx)
+    handlers.request_approval(
+        {"run_id": REJECTED, "config": workflow_config("python-functions"), "task_token": "token-1", "cost": cost}, ctx
+    )
     clock.at = "2026-01-02T12:30:00+00:00"
-    handlers.record_failure({
-        "run_id": REJECTED, "config": workflow_config("python-functions"), "dataset": DATASET, "cost": cost,
-        "approval": {"approved": False, "by": "arn:aws:sts::111111111111:assumed-role/ops/ana", "reason": "too costly"},
-        "error": {"Error": "Rejected", "Cause": "rejected"}, "failed_state": "Approval",
-    }, ctx)
+    handlers.record_failure(
+        {
+            "run_id": REJECTED,
+            "config": workflow_config("python-functions"),
+            "dataset": DATASET,
+            "cost": cost,
+            "approval": {
+                "approved": False,
+                "by": "arn:aws:sts::111111111111:assumed-role/ops/ana",
+                "reason": "too costly",
+            },
+            "error": {"Error": "Rejected", "Cause": "rejected"},
+            "failed_state": "Approval",
+        },
+        ctx,
+    )
     # still training
     clock.at = "2026-01-03T00:00:00+00:00"
     running("grade-school-math", RUNNING, "ftjob-000077")
@@ -262,11 +377,17 @@ def test_list_all_customizations_newest_first_with_every_column(history, calls, 
     lines = out.rstrip("\n").splitlines()
     for title in ("RUN", "STATE", "STARTED (UTC)", "CHOSEN MODEL"):
         offset = lines[0].index(title)
-        assert all(line[offset - 2:offset] == "  " and line[offset] != " " for line in lines[1:])
+        assert all(line[offset - 2 : offset] == "  " and line[offset] != " " for line in lines[1:])
     assert len({len(line) for line in lines}) == 1  # the right-aligned score column ends every line
     # one Query per declared customization, each on its partition key; no Scan
-    declared = ["ticket-triage", "grade-school-math", "python-functions", "follow-instructions",
-                "invoice-fields", "support-replies"]
+    declared = [
+        "ticket-triage",
+        "grade-school-math",
+        "python-functions",
+        "follow-instructions",
+        "invoice-fields",
+        "support-replies",
+    ]
     assert [name for name, _ in calls] == ["Query"] * len(declared)
     assert [params["ExpressionAttributeValues"][":v0"]["S"] for _, params in calls] == declared
     assert all(params["ScanIndexForward"] is False for _, params in calls)
@@ -301,11 +422,20 @@ def test_list_with_no_runs(aws, capsys):
 
 def test_duration_and_model_formats():
     assert [runs_cli.human_duration(s) for s in (0, 45, 65, 3600 + 12 * 60 + 59, 2 * 86400 + 3 * 3600)] == [
-        "0s", "45s", "1m05s", "1h12m", "2d03h"]
+        "0s",
+        "45s",
+        "1m05s",
+        "1h12m",
+        "2d03h",
+    ]
     assert runs_cli.short_model("qwen.qwen3-32b") == "qwen.qwen3-32b"
     arn = "arn:aws:bedrock:us-east-1:222222222222:custom-model/amazon.nova-2-lite-v1:0:256k/ab12cd34ef56"
-    assert runs_cli.short_model(arn) == "custom-model/amazon.nova-2-lite-v1:0:256k/ab12cd34ef56"[:21] + "…" + \
-        "custom-model/amazon.nova-2-lite-v1:0:256k/ab12cd34ef56"[-22:]
+    assert (
+        runs_cli.short_model(arn)
+        == "custom-model/amazon.nova-2-lite-v1:0:256k/ab12cd34ef56"[:21]
+        + "…"
+        + "custom-model/amazon.nova-2-lite-v1:0:256k/ab12cd34ef56"[-22:]
+    )
     assert runs_cli.short_model(None) == "-"
 
 
@@ -318,8 +448,12 @@ def test_show_a_promoted_run_with_lineage_and_scores(history, capsys):
     assert re.search(r"^  state +succeeded$", out, re.M)
     assert re.search(r"^  duration +3h12m$", out, re.M)
     assert re.search(rf"^  job +{LONG_JOB} \(mantle\)$", out, re.M)
-    assert re.search(rf"^  model +{re.escape(CKPT)}20 \(promoted 2026-01-01T03:12:30\+00:00 to "
-                     r"/rft/example/ticket-triage/model v1\)$", out, re.M)
+    assert re.search(
+        rf"^  model +{re.escape(CKPT)}20 \(promoted 2026-01-01T03:12:30\+00:00 to "
+        r"/rft/example/ticket-triage/model v1\)$",
+        out,
+        re.M,
+    )
     assert re.search(r"^  base model +qwen\.qwen3-32b \(mantle\)$", out, re.M)
     spec_hash = workflow_config("ticket-triage")["grader_spec_hash"]
     assert re.search(rf"^  grader spec hash +{spec_hash[:12]}", out, re.M)
@@ -332,7 +466,7 @@ def test_show_a_promoted_run_with_lineage_and_scores(history, capsys):
         ref = DATASET[name]
         at = lines.index(f"    {name}: {ref['key']}")
         assert lines[at + 1] == f"      version {ref['version_id']}  sha256 {ref['sha256']}  rows {ref['rows']}"
-    scores = lines[lines.index("checkpoint scores") + 1:]
+    scores = lines[lines.index("checkpoint scores") + 1 :]
     header, *table = [re.split(r"\s{2,}", line.strip()) for line in scores[:4]]
     assert header == ["MODEL", "STEP", "REWARD MEAN", "STD", "SAMPLES", "ERRORS"]
     assert table == [
@@ -401,8 +535,10 @@ def test_missing_registry_table(capsys):
 
     with mock_aws():
         assert cli("runs", "list", "--team", TEAM) == 2
-        assert one_line(capsys) == (f"rft runs: the run registry {TABLE} does not exist in {REGION}; "
-                                    f"deploy the team's data stack Rft-{TEAM}-Data first\n")
+        assert one_line(capsys) == (
+            f"rft runs: the run registry {TABLE} does not exist in {REGION}; "
+            f"deploy the team's data stack Rft-{TEAM}-Data first\n"
+        )
         assert cli("runs", "show", SUCCEEDED, "--team", TEAM, "--customization", "ticket-triage") == 2
         assert "does not exist" in one_line(capsys)
 
@@ -418,10 +554,13 @@ def no_credentials(monkeypatch, tmp_path) -> None:
     monkeypatch.delenv("AWS_WEB_IDENTITY_TOKEN_FILE", raising=False)
 
 
-@pytest.mark.parametrize("argv", [
-    ("runs", "list", "--team", TEAM),
-    ("runs", "show", SUCCEEDED, "--team", TEAM, "--customization", "ticket-triage"),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("runs", "list", "--team", TEAM),
+        ("runs", "show", SUCCEEDED, "--team", TEAM, "--customization", "ticket-triage"),
+    ],
+)
 def test_no_credentials_is_one_clear_line(monkeypatch, tmp_path, capsys, argv):
     no_credentials(monkeypatch, tmp_path)
     assert cli(*argv) == 2
@@ -433,8 +572,11 @@ def test_a_run_failing_before_any_record_still_shows_when_it_started(aws, workfl
     run name carries the real start, so the duration is not 0s."""
     handlers, ctx, clock = workflow
     clock.at = "2026-02-01T10:05:00+00:00"
-    state = {"run_id": "r20260201100000-eeeeee", "config": workflow_config("ticket-triage"),
-             "error": {"Error": "DatasetInvalid", "Cause": "train line 7: messages must be a list"}}
+    state = {
+        "run_id": "r20260201100000-eeeeee",
+        "config": workflow_config("ticket-triage"),
+        "error": {"Error": "DatasetInvalid", "Cause": "train line 7: messages must be a list"},
+    }
     handlers.record_failure(state, ctx)
     assert cli("runs", "list", "--team", TEAM, "--customization", "ticket-triage") == 0
     _, rows = rows_of(capsys.readouterr().out)
@@ -445,4 +587,7 @@ def test_a_run_failing_before_any_record_still_shows_when_it_started(aws, workfl
 def test_list_json_is_the_registry_items_newest_first(history, calls, capsys):
     assert cli("runs", "list", "--team", TEAM, "--customization", "ticket-triage", "--json") == 0
     items = json.loads(capsys.readouterr().out)
-    assert [(i["customization"], i["run_id"]) for i in items] == [("ticket-triage", FAILED), ("ticket-triage", SUCCEEDED)]
+    assert [(i["customization"], i["run_id"]) for i in items] == [
+        ("ticket-triage", FAILED),
+        ("ticket-triage", SUCCEEDED),
+    ]

@@ -22,15 +22,18 @@ VALID = {
     "account": "123456789012",
     "region": "us-west-2",
     "pricing": {"qwen.qwen3-32b": {"usd_per_million_training_tokens": 5.0}},
-    "customizations": [{
-        "name": "ticket-triage",
-        "base_model": "qwen.qwen3-32b",
-        "grader": {"template": "classification", "labels": ["p1", "p2"]},
-    }],
+    "customizations": [
+        {
+            "name": "ticket-triage",
+            "base_model": "qwen.qwen3-32b",
+            "grader": {"template": "classification", "labels": ["p1", "p2"]},
+        }
+    ],
 }
 
 
 # --- trap 1: a copied example deploys as "example" -----------------------------------------------
+
 
 def test_copied_example_under_a_new_name_is_an_error_naming_both(tmp_path):
     (tmp_path / "myteam.yaml").write_text((TEAMS_DIR / "example.yaml").read_text())
@@ -42,10 +45,14 @@ def test_copied_example_under_a_new_name_is_an_error_naming_both(tmp_path):
 
 def test_cdk_app_refuses_a_file_whose_name_and_team_disagree(tmp_path):
     (tmp_path / "myteam.yaml").write_text((TEAMS_DIR / "example.yaml").read_text())
-    env = os.environ | {"PYTHONPATH": CHECKOUT_PATH, "CDK_CONTEXT_JSON": json.dumps({"team": "myteam", "teams_dir": str(tmp_path)}),
-                        "CDK_OUTDIR": str(tmp_path / "out")}
-    result = subprocess.run([sys.executable, str(REPO_ROOT / "app.py")], cwd=REPO_ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    env = os.environ | {
+        "PYTHONPATH": CHECKOUT_PATH,
+        "CDK_CONTEXT_JSON": json.dumps({"team": "myteam", "teams_dir": str(tmp_path)}),
+        "CDK_OUTDIR": str(tmp_path / "out"),
+    }
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "app.py")], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 2 and "named 'myteam'" in result.stderr
     assert not (tmp_path / "out" / "manifest.json").exists()
 
@@ -86,6 +93,7 @@ def test_duplicate_keys_are_rejected_in_nested_mappings_too(tmp_path):
 
 # --- trap 2: every reference resolved at load ------------------------------------------------------
 
+
 def _with(tmp_path, **changes):
     config = copy.deepcopy(VALID) | changes
     path = tmp_path / "search-quality.yaml"
@@ -95,14 +103,18 @@ def _with(tmp_path, **changes):
 
 def test_python_grader_module_that_does_not_exist_fails_load(tmp_path):
     customization = VALID["customizations"][0] | {
-        "grader": {"type": "python", "name": "cov", "module": "team_graders.no_such_module"}}
+        "grader": {"type": "python", "name": "cov", "module": "team_graders.no_such_module"}
+    }
     with pytest.raises(ConfigError, match="no module 'team_graders.no_such_module' in the grader bundle"):
         load_team_file(_with(tmp_path, customizations=[customization]))
 
 
 def test_python_grader_module_nested_in_multi_is_resolved(tmp_path):
-    grader = {"type": "multi", "calculate_output": "a", "graders": {
-        "a": {"type": "python", "name": "a", "module": "team_graders.missing"}}}
+    grader = {
+        "type": "multi",
+        "calculate_output": "a",
+        "graders": {"a": {"type": "python", "name": "a", "module": "team_graders.missing"}},
+    }
     customization = VALID["customizations"][0] | {"grader": grader}
     with pytest.raises(ConfigError, match=r"graders\.a\.module: no module 'team_graders.missing'"):
         load_team_file(_with(tmp_path, customizations=[customization]))
@@ -110,7 +122,8 @@ def test_python_grader_module_nested_in_multi_is_resolved(tmp_path):
 
 def test_existing_python_grader_module_loads(tmp_path):
     customization = VALID["customizations"][0] | {
-        "grader": {"type": "python", "name": "cov", "module": "team_graders.keyword_coverage"}}
+        "grader": {"type": "python", "name": "cov", "module": "team_graders.keyword_coverage"}
+    }
     assert load_team_file(_with(tmp_path, customizations=[customization]))
 
 
@@ -121,6 +134,7 @@ def test_pricing_for_a_misspelled_model_fails_load(tmp_path):
 
 
 # --- trap 4: one setting for a team kept outside the repository ------------------------------------
+
 
 def test_environment_variable_finds_a_team_outside_the_repository(tmp_path, monkeypatch):
     (tmp_path / "search-quality.yaml").write_text(yaml.safe_dump(VALID))
@@ -135,23 +149,32 @@ def test_explicit_directory_wins_over_the_environment(tmp_path, monkeypatch):
 
 def test_cdk_app_honours_the_environment_variable(tmp_path):
     (tmp_path / "search-quality.yaml").write_text(
-        yaml.safe_dump(VALID | {"customizations": [VALID["customizations"][0] | {"hyperparameters": {"n_epochs": 99}}]}))
-    env = os.environ | {"PYTHONPATH": CHECKOUT_PATH, TEAMS_DIR_ENV: str(tmp_path), "CDK_OUTDIR": str(tmp_path / "out"),
-                        "CDK_CONTEXT_JSON": json.dumps({"team": "search-quality"})}
-    result = subprocess.run([sys.executable, str(REPO_ROOT / "app.py")], cwd=REPO_ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+        yaml.safe_dump(VALID | {"customizations": [VALID["customizations"][0] | {"hyperparameters": {"n_epochs": 99}}]})
+    )
+    env = os.environ | {
+        "PYTHONPATH": CHECKOUT_PATH,
+        TEAMS_DIR_ENV: str(tmp_path),
+        "CDK_OUTDIR": str(tmp_path / "out"),
+        "CDK_CONTEXT_JSON": json.dumps({"team": "search-quality"}),
+    }
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "app.py")], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     # The team was found outside the repository (and then rejected for its own error).
     assert result.returncode == 2 and "n_epochs: 99 is out of range" in result.stderr, result.stderr
 
 
-@pytest.mark.parametrize("source, ok", [
-    ("def grade(sample, item):\n    return 1.0\n", True),
-    ("from team_graders.keyword_coverage import grade\n", True),
-    ("from typing import Callable\ndef _g(s, i):\n    return 1.0\ngrade: Callable = _g\n", True),
-    ("def grader(sample, item):\n    return 1.0\n", False),
-    ("class X:\n    def grade(self, sample, item):\n        return 1.0\n", False),
-    ("def grade(:\n", False),
-])
+@pytest.mark.parametrize(
+    "source, ok",
+    [
+        ("def grade(sample, item):\n    return 1.0\n", True),
+        ("from team_graders.keyword_coverage import grade\n", True),
+        ("from typing import Callable\ndef _g(s, i):\n    return 1.0\ngrade: Callable = _g\n", True),
+        ("def grader(sample, item):\n    return 1.0\n", False),
+        ("class X:\n    def grade(self, sample, item):\n        return 1.0\n", False),
+        ("def grade(:\n", False),
+    ],
+)
 def test_module_reference_needs_a_top_level_grade(tmp_path, source, ok):
     from rft.config.references import module_problems
 

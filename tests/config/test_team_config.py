@@ -10,6 +10,7 @@ import sys
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from rft.config.loader import REPO_ROOT, ConfigError, load_team, load_team_file
 
@@ -22,12 +23,14 @@ VALID = {
     "account": "123456789012",
     "region": "us-west-2",
     "pricing": {"qwen.qwen3-32b": {"usd_per_million_training_tokens": 5.0}},
-    "customizations": [{
-        "name": "ticket-triage",
-        "base_model": "qwen.qwen3-32b",
-        "grader": {"template": "classification", "labels": ["p1", "p2"]},
-        "hyperparameters": {"n_epochs": 3, "batch_size": 64, "learning_rate_multiplier": 0.5},
-    }],
+    "customizations": [
+        {
+            "name": "ticket-triage",
+            "base_model": "qwen.qwen3-32b",
+            "grader": {"template": "classification", "labels": ["p1", "p2"]},
+            "hyperparameters": {"n_epochs": 3, "batch_size": 64, "learning_rate_multiplier": 0.5},
+        }
+    ],
 }
 
 
@@ -64,7 +67,7 @@ def test_valid_config_loads_into_frozen_models(tmp_path):
     config = load_team_file(_write(tmp_path, VALID))
     assert config.customizations[0].hyperparameters["n_epochs"] == 3
     assert config.customizations[0].dataset.train == "train.jsonl"
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         config.team = "other"  # frozen
 
 
@@ -76,63 +79,93 @@ def test_shipped_team_configs_load(team):
 @pytest.mark.parametrize(
     "changes, expected",
     [
-        ({"customizations__0__base_model": "meta.llama3-70b"},
-         ["customizations[0].base_model", "unknown base model 'meta.llama3-70b'",
-          "qwen.qwen3-32b", "amazon.nova-2-lite-v1:0:256k"]),
-        ({"region": "eu-west-1"},
-         ["customizations[0].base_model", "not offered", "eu-west-1", "us-west-2"]),
-        ({"customizations__0__hyperparameters": {"epochCount": 3}},
-         ["customizations[0].hyperparameters.epochCount", "unknown for qwen.qwen3-32b",
-          "n_epochs, batch_size, learning_rate_multiplier"]),
-        ({"customizations__0__hyperparameters": {"n_epochs": 0}},
-         ["customizations[0].hyperparameters.n_epochs", "out of range", "from 1 to 50"]),
-        ({"customizations__0__hyperparameters": {"n_epochs": 2.5}},
-         ["hyperparameters.n_epochs", "not an integer"]),
-        ({"customizations__0__hyperparameters": {"n_epochs": True}},
-         ["hyperparameters.n_epochs", "True"]),
-        ({"customizations__0__name": "a" * 33},
-         ["customizations[0].name", "at most 32 characters"]),
-        ({"customizations__0__name": "ticket--triage"},
-         ["customizations[0].name", "not a valid customization name"]),
-        ({"customizations__0__name": "ticket_triage"},
-         ["customizations[0].name", "not a valid customization name"]),
-        ({"customizations__0__name": "Ticket.Triage"},
-         ["customizations[0].name", "not a valid customization name"]),
-        ({"account": "12345"},
-         ["account", "'12345' does not match the pattern"]),
-        ({"account": 123456789012},
-         ["account", "string"]),
-        ({"customizations__0__hyperparams": {"n_epochs": 1}},
-         ["customizations[0].hyperparams", "unknown key", "did you mean 'hyperparameters'?"]),
-        ({"regoin": "us-west-2"},
-         ["regoin", "unknown key", "did you mean 'region'?"]),
-        ({"customizations__0__grader": _DELETE},
-         ["customizations[0].grader", "required"]),
-        ({"compliance_packs": ["PCI"]},
-         ["compliance_packs[0]", "NIST80053R5", "HIPAASecurity"]),
-        ({"pricing": {}},
-         ["pricing: no price for qwen.qwen3-32b", "'ticket-triage'"]),
-        ({"budget": {"approval_above_usd": 900, "max_usd_per_run": 500}},
-         ["budget.approval_above_usd: must not exceed max_usd_per_run"]),
-        ({"customizations__0__workflow": {"max_job_hours": 48, "execution_timeout_hours": 50}},
-         ["customizations[0].workflow.execution_timeout_hours: must be at least max_job_hours + 3 (51)"]),
-        ({"customizations__0__checkpoint_selection": {"metric": "accuracy"}},
-         ["customizations[0].checkpoint_selection.metric", "reward_mean"]),
-        ({"notifications": {"emails": ["not-an-email"]}},
-         ["notifications.emails[0]"]),
-        ({"data": {"log_retention_days": 10}},
-         ["data.log_retention_days", "not a CloudWatch Logs retention period", "14"]),
-        ({"job_vpc": {"subnet_ids": ["subnet-xyz"], "security_group_ids": ["sg-0123456789abcdef0"]}},
-         ["job_vpc.subnet_ids[0]", "'subnet-xyz' does not match"]),
-        ({"job_vpc": {"subnet_ids": [], "security_group_ids": ["sg-0123456789abcdef0"]}},
-         ["job_vpc.subnet_ids"]),
+        (
+            {"customizations__0__base_model": "meta.llama3-70b"},
+            [
+                "customizations[0].base_model",
+                "unknown base model 'meta.llama3-70b'",
+                "qwen.qwen3-32b",
+                "amazon.nova-2-lite-v1:0:256k",
+            ],
+        ),
+        ({"region": "eu-west-1"}, ["customizations[0].base_model", "not offered", "eu-west-1", "us-west-2"]),
+        (
+            {"customizations__0__hyperparameters": {"epochCount": 3}},
+            [
+                "customizations[0].hyperparameters.epochCount",
+                "unknown for qwen.qwen3-32b",
+                "n_epochs, batch_size, learning_rate_multiplier",
+            ],
+        ),
+        (
+            {"customizations__0__hyperparameters": {"n_epochs": 0}},
+            ["customizations[0].hyperparameters.n_epochs", "out of range", "from 1 to 50"],
+        ),
+        ({"customizations__0__hyperparameters": {"n_epochs": 2.5}}, ["hyperparameters.n_epochs", "not an integer"]),
+        ({"customizations__0__hyperparameters": {"n_epochs": True}}, ["hyperparameters.n_epochs", "True"]),
+        ({"customizations__0__name": "a" * 33}, ["customizations[0].name", "at most 32 characters"]),
+        ({"customizations__0__name": "ticket--triage"}, ["customizations[0].name", "not a valid customization name"]),
+        ({"customizations__0__name": "ticket_triage"}, ["customizations[0].name", "not a valid customization name"]),
+        ({"customizations__0__name": "Ticket.Triage"}, ["customizations[0].name", "not a valid customization name"]),
+        ({"account": "12345"}, ["account", "'12345' does not match the pattern"]),
+        ({"account": 123456789012}, ["account", "string"]),
+        (
+            {"customizations__0__hyperparams": {"n_epochs": 1}},
+            ["customizations[0].hyperparams", "unknown key", "did you mean 'hyperparameters'?"],
+        ),
+        ({"regoin": "us-west-2"}, ["regoin", "unknown key", "did you mean 'region'?"]),
+        ({"customizations__0__grader": _DELETE}, ["customizations[0].grader", "required"]),
+        ({"compliance_packs": ["PCI"]}, ["compliance_packs[0]", "NIST80053R5", "HIPAASecurity"]),
+        ({"pricing": {}}, ["pricing: no price for qwen.qwen3-32b", "'ticket-triage'"]),
+        (
+            {"budget": {"approval_above_usd": 900, "max_usd_per_run": 500}},
+            ["budget.approval_above_usd: must not exceed max_usd_per_run"],
+        ),
+        (
+            {"customizations__0__workflow": {"max_job_hours": 48, "execution_timeout_hours": 50}},
+            ["customizations[0].workflow.execution_timeout_hours: must be at least max_job_hours + 3 (51)"],
+        ),
+        (
+            {"customizations__0__checkpoint_selection": {"metric": "accuracy"}},
+            ["customizations[0].checkpoint_selection.metric", "reward_mean"],
+        ),
+        ({"notifications": {"emails": ["not-an-email"]}}, ["notifications.emails[0]"]),
+        (
+            {"data": {"log_retention_days": 10}},
+            ["data.log_retention_days", "not a CloudWatch Logs retention period", "14"],
+        ),
+        (
+            {"job_vpc": {"subnet_ids": ["subnet-xyz"], "security_group_ids": ["sg-0123456789abcdef0"]}},
+            ["job_vpc.subnet_ids[0]", "'subnet-xyz' does not match"],
+        ),
+        ({"job_vpc": {"subnet_ids": [], "security_group_ids": ["sg-0123456789abcdef0"]}}, ["job_vpc.subnet_ids"]),
     ],
-    ids=["unknown-model", "model-not-in-region", "hyperparameter-of-other-model",
-         "hyperparameter-out-of-range", "hyperparameter-not-integer", "hyperparameter-bool",
-         "name-too-long", "name-double-hyphen", "name-underscore", "name-upper-dot",
-         "account-malformed", "account-not-quoted", "typo-nested", "typo-top-level",
-         "missing-grader", "unknown-pack", "no-price", "budget-order", "timeout-order",
-         "selection-metric", "bad-email", "log-retention", "vpc-subnet-id", "vpc-no-subnets"],
+    ids=[
+        "unknown-model",
+        "model-not-in-region",
+        "hyperparameter-of-other-model",
+        "hyperparameter-out-of-range",
+        "hyperparameter-not-integer",
+        "hyperparameter-bool",
+        "name-too-long",
+        "name-double-hyphen",
+        "name-underscore",
+        "name-upper-dot",
+        "account-malformed",
+        "account-not-quoted",
+        "typo-nested",
+        "typo-top-level",
+        "missing-grader",
+        "unknown-pack",
+        "no-price",
+        "budget-order",
+        "timeout-order",
+        "selection-metric",
+        "bad-email",
+        "log-retention",
+        "vpc-subnet-id",
+        "vpc-no-subnets",
+    ],
 )
 def test_bad_config_is_rejected_with_file_field_and_allowed_values(tmp_path, changes, expected):
     message = _error(tmp_path, _changed(**changes))
@@ -180,10 +213,14 @@ def test_unknown_team_lists_the_teams_that_exist(tmp_path):
 
 
 def _run_app(tmp_path, team):
-    env = os.environ | {"PYTHONPATH": CHECKOUT_PATH, "CDK_CONTEXT_JSON": json.dumps({"team": team, "teams_dir": str(tmp_path)}),
-                        "CDK_OUTDIR": str(tmp_path / "out")}
-    return subprocess.run([sys.executable, str(REPO_ROOT / "app.py")], cwd=REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = os.environ | {
+        "PYTHONPATH": CHECKOUT_PATH,
+        "CDK_CONTEXT_JSON": json.dumps({"team": team, "teams_dir": str(tmp_path)}),
+        "CDK_OUTDIR": str(tmp_path / "out"),
+    }
+    return subprocess.run(
+        [sys.executable, str(REPO_ROOT / "app.py")], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_app_exits_non_zero_with_one_message_and_no_traceback_on_bad_config(tmp_path):
@@ -192,30 +229,47 @@ def test_app_exits_non_zero_with_one_message_and_no_traceback_on_bad_config(tmp_
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines == [f"error: {tmp_path / 'search-quality.yaml'}: customizations[0].hyperparameters.n_epochs: "
-                     "99 is out of range; use an integer from 1 to 50"]
+    assert lines == [
+        f"error: {tmp_path / 'search-quality.yaml'}: customizations[0].hyperparameters.n_epochs: "
+        "99 is out of range; use an integer from 1 to 50"
+    ]
 
 
 @pytest.mark.parametrize(
     "grader, expected",
     [
         ({"template": "classificaton"}, "customizations[0].grader.template: unknown template"),
-        ({"template": "classification", "labels": ["only-one"]},
-         "customizations[0].grader.labels: give at least two labels"),
-        ({"type": "string_check", "name": "x", "input": "{{sample.output_text}}",
-          "reference": "a", "operation": "eqq"},
-         "customizations[0].grader.operation: must be one of eq, ne, like, ilike"),
-        ({"type": "score_model", "name": "q", "model": "o4-mini", "range": [0, 1],
-          "input": [{"role": "user", "content": "Rate {{sample.output_text}}"}]},
-         "customizations[0].grader: judge model 'o4-mini' is not a Bedrock model id"),
+        (
+            {"template": "classification", "labels": ["only-one"]},
+            "customizations[0].grader.labels: give at least two labels",
+        ),
+        (
+            {
+                "type": "string_check",
+                "name": "x",
+                "input": "{{sample.output_text}}",
+                "reference": "a",
+                "operation": "eqq",
+            },
+            "customizations[0].grader.operation: must be one of eq, ne, like, ilike",
+        ),
+        (
+            {
+                "type": "score_model",
+                "name": "q",
+                "model": "o4-mini",
+                "range": [0, 1],
+                "input": [{"role": "user", "content": "Rate {{sample.output_text}}"}],
+            },
+            "customizations[0].grader: judge model 'o4-mini' is not a Bedrock model id",
+        ),
     ],
 )
 def test_grader_spec_that_does_not_parse_is_rejected_at_load(tmp_path, grader, expected):
     assert expected in _error(tmp_path, _changed(customizations__0__grader=grader))
 
 
-JUDGE_TEMPLATES = {"conversation_quality", "instruction_following_judge", "summarization",
-                   "rag_faithfulness"}
+JUDGE_TEMPLATES = {"conversation_quality", "instruction_following_judge", "summarization", "rag_faithfulness"}
 
 
 def test_example_team_uses_every_rule_template_and_a_judge_template():

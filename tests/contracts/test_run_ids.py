@@ -8,7 +8,7 @@ import pytest
 
 from rft_contracts import run_ids
 
-WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+WHEN = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
 
 def test_run_id_format_and_round_trip():

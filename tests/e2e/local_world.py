@@ -12,8 +12,8 @@ import json
 import re
 import sys
 import time
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Callable
 
 from rft.config.loader import REPO_ROOT, load_team
 from rft_contracts.naming import grader_function_name, workflow_function_name
@@ -26,24 +26,36 @@ if str(WORKFLOW_DIR) not in sys.path:
     sys.path.insert(0, str(WORKFLOW_DIR))
 
 STEP_HANDLERS = {
-    "ValidateDataset": "validate_dataset", "AuditRewardSignal": "audit_reward_signal",
-    "EstimateCost": "estimate_cost", "RequestApproval": "request_approval",
-    "SubmitMantleJob": "submit_mantle_job", "JobStatus": "job_status",
-    "ListCheckpoints": "list_checkpoints", "Promote": "promote", "SmokeTest": "smoke_test",
-    "RecordFailure": "record_failure", "CleanupAbandonedRun": "cleanup_abandoned_run",
-    "PlanEvaluation": "plan_evaluation", "EvaluateBatch": "evaluate_batch",
-    "PromotionGate": "promotion_gate", "RequestPromotionApproval": "request_promotion_approval",
+    "ValidateDataset": "validate_dataset",
+    "AuditRewardSignal": "audit_reward_signal",
+    "EstimateCost": "estimate_cost",
+    "RequestApproval": "request_approval",
+    "SubmitMantleJob": "submit_mantle_job",
+    "JobStatus": "job_status",
+    "ListCheckpoints": "list_checkpoints",
+    "Promote": "promote",
+    "SmokeTest": "smoke_test",
+    "RecordFailure": "record_failure",
+    "CleanupAbandonedRun": "cleanup_abandoned_run",
+    "PlanEvaluation": "plan_evaluation",
+    "EvaluateBatch": "evaluate_batch",
+    "PromotionGate": "promotion_gate",
+    "RequestPromotionApproval": "request_promotion_approval",
     "CheckPromotionApproval": "check_promotion_approval",
 }
 
 
 def ticket(i: int) -> dict:
     down = i % 2 == 1
-    return {"messages": [
-        {"role": "system", "content": "Answer with the ticket priority: low, medium, high or urgent."},
-        {"role": "user", "content": f"Ticket {i}: checkout {'is down' if down else 'looks slow'} (#{i})"}],
+    return {
+        "messages": [
+            {"role": "system", "content": "Answer with the ticket priority: low, medium, high or urgent."},
+            {"role": "user", "content": f"Ticket {i}: checkout {'is down' if down else 'looks slow'} (#{i})"},
+        ],
         # The example's grader reads the gold label from the dataset field `priority`.
-        "reference_answer": "urgent" if down else "low", "priority": "urgent" if down else "low"}
+        "reference_answer": "urgent" if down else "low",
+        "priority": "urgent" if down else "low",
+    }
 
 
 def gold(messages: list) -> str:
@@ -77,9 +89,13 @@ class LocalWorlds:
         self._template_for = template_for
         self._monkeypatch = monkeypatch
         self._opened: list = []
-        for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                           "AWS_SESSION_TOKEN": "testing", "POWERTOOLS_TRACE_DISABLED": "true",
-                           "POWERTOOLS_METRICS_NAMESPACE": "RFT/example/Training"}.items():
+        for key, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_NAMESPACE": "RFT/example/Training",
+        }.items():
             monkeypatch.setenv(key, value)
         monkeypatch.delenv("AWS_PROFILE", raising=False)
 
@@ -88,8 +104,16 @@ class LocalWorlds:
             close()
         self._opened.clear()
 
-    def build(self, team: str, customization: str, *, statuses=("running", "running", "succeeded"),
-              checkpoints=((10,), (20,), (30,)), edit_config=None, fake_mantle=True):
+    def build(
+        self,
+        team: str,
+        customization: str,
+        *,
+        statuses=("running", "running", "succeeded"),
+        checkpoints=((10,), (20,), (30,)),
+        edit_config=None,
+        fake_mantle=True,
+    ):
         import boto3
         import handlers as workflow_handlers
         from moto import mock_aws
@@ -103,8 +127,7 @@ class LocalWorlds:
         monkeypatch.setenv("AWS_DEFAULT_REGION", region)
         monkeypatch.setenv("AWS_REGION", region)
         template = self._template_for(team)
-        definition = state_machines(template, account=MOTO_ACCOUNT, region=region)[
-            f"rft-{team}-{customization}"]
+        definition = state_machines(template, account=MOTO_ACCOUNT, region=region)[f"rft-{team}-{customization}"]
         # Names and ARNs written by account (bucket names, functions of the platform stack) move
         # to moto's account, consistently across the definition and its config.
         definition = json.loads(json.dumps(definition).replace(config.account, MOTO_ACCOUNT))
@@ -114,8 +137,7 @@ class LocalWorlds:
         spec = runtime_config["grader_spec"]
 
         handlers_by_function = {
-            workflow_function_name(team, step): getattr(workflow_handlers, name)
-            for step, name in STEP_HANDLERS.items()
+            workflow_function_name(team, step): getattr(workflow_handlers, name) for step, name in STEP_HANDLERS.items()
         }
         handlers_by_function[grader_function_name(team, customization)] = grader_handler(spec)
         deployed = {p["FunctionName"] for p in functions(template).values()}
@@ -131,38 +153,56 @@ class LocalWorlds:
             create_function(name, region)
         s3 = boto3.client("s3", region_name=region)
         for bucket in (runtime_config["datasets_bucket"], runtime_config["artifacts_bucket"]):
-            create = {} if region == "us-east-1" else {
-                "CreateBucketConfiguration": {"LocationConstraint": region}}
+            create = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
             s3.create_bucket(Bucket=bucket, **create)
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
         boto3.client("dynamodb", region_name=region).create_table(
-            TableName=runtime_config["registry_table"], BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "customization", "KeyType": "HASH"},
-                       {"AttributeName": "run_id", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "customization", "AttributeType": "S"},
-                                  {"AttributeName": "run_id", "AttributeType": "S"}])
+            TableName=runtime_config["registry_table"],
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[
+                {"AttributeName": "customization", "KeyType": "HASH"},
+                {"AttributeName": "run_id", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "customization", "AttributeType": "S"},
+                {"AttributeName": "run_id", "AttributeType": "S"},
+            ],
+        )
         sns = boto3.client("sns", region_name=region)
         topic = sns.create_topic(Name=f"rft-{team}-notifications")["TopicArn"]
         assert topic == runtime_config["topic_arn"]
         sqs = boto3.client("sqs", region_name=region)
         queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn,
-                      Attributes={"RawMessageDelivery": "true"})
-        role = boto3.client("iam", region_name=region).create_role(
-            RoleName="sfn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+        role = boto3.client("iam", region_name=region).create_role(RoleName="sfn", AssumeRolePolicyDocument="{}")[
+            "Role"
+        ]["Arn"]
         sfn = boto3.client("stepfunctions", region_name=region)
-        machine = sfn.create_state_machine(name=f"rft-{team}-{customization}",
-                                           definition=asl_text(definition), roleArn=role)["stateMachineArn"]
+        machine = sfn.create_state_machine(
+            name=f"rft-{team}-{customization}", definition=asl_text(definition), roleArn=role
+        )["stateMachineArn"]
 
         responder = Responder()
         mantle = None
         if fake_mantle:
-            mantle = FakeMantle(statuses=list(statuses), respond=responder,
-                                checkpoints=[{"step_number": s[0], "metrics": {}} for s in checkpoints],
-                                events=[{"type": "metrics", "message": "Step 1/2: training metrics",
-                                         "data": {"step": 1, "total_steps": 2, "critic_rewards_mean": 0.4,
-                                                  "response_length_mean": 120.0}}])
+            mantle = FakeMantle(
+                statuses=list(statuses),
+                respond=responder,
+                checkpoints=[{"step_number": s[0], "metrics": {}} for s in checkpoints],
+                events=[
+                    {
+                        "type": "metrics",
+                        "message": "Step 1/2: training metrics",
+                        "data": {
+                            "step": 1,
+                            "total_steps": 2,
+                            "critic_rewards_mean": 0.4,
+                            "response_length_mean": 120.0,
+                        },
+                    }
+                ],
+            )
             mantle.__enter__()
             opened.append(lambda: mantle.__exit__(None, None, None))
             monkeypatch.setenv("MANTLE_BASE_URL", mantle.base_url)
@@ -170,15 +210,17 @@ class LocalWorlds:
         def put(name: str, rows) -> dict:
             key = f"{customization}/{name}"
             body = "".join(json.dumps(r) + "\n" for r in rows).encode()
-            return {"key": key, "version_id": s3.put_object(
-                Bucket=runtime_config["datasets_bucket"], Key=key, Body=body)["VersionId"]}
+            return {
+                "key": key,
+                "version_id": s3.put_object(Bucket=runtime_config["datasets_bucket"], Key=key, Body=body)["VersionId"],
+            }
 
         def start(run_input: dict, name: str = RUN_ID) -> str:
-            return sfn.start_execution(stateMachineArn=machine, name=name,
-                                       input=json.dumps({"input": run_input}))["executionArn"]
+            return sfn.start_execution(stateMachineArn=machine, name=name, input=json.dumps({"input": run_input}))[
+                "executionArn"
+            ]
 
-        def wait(execution: str, *, until=("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"),
-                 timeout: float = 90) -> dict:
+        def wait(execution: str, *, until=("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"), timeout: float = 90) -> dict:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 described = sfn.describe_execution(executionArn=execution)
@@ -191,8 +233,9 @@ class LocalWorlds:
             return sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
 
         def entered(execution: str) -> list[str]:
-            return [e["stateEnteredEventDetails"]["name"] for e in history(execution)
-                    if "stateEnteredEventDetails" in e]
+            return [
+                e["stateEnteredEventDetails"]["name"] for e in history(execution) if "stateEnteredEventDetails" in e
+            ]
 
         def notifications() -> list[dict]:
             """Messages on the team topic: JSON ones parsed, text ones as {"text": ...}."""
@@ -210,10 +253,22 @@ class LocalWorlds:
             return table.get_item(Key={"customization": customization, "run_id": run_id}).get("Item")
 
         return SimpleNamespace(
-            config=runtime_config, s3=s3, sfn=sfn, machine=machine, mantle=mantle, calls=calls,
-            put=put, start=start, wait=wait, history=history, entered=entered,
-            notifications=notifications, registry_item=registry_item, region=region,
-            ssm=boto3.client("ssm", region_name=region), bedrock=boto3.client("bedrock", region_name=region),
+            config=runtime_config,
+            s3=s3,
+            sfn=sfn,
+            machine=machine,
+            mantle=mantle,
+            calls=calls,
+            put=put,
+            start=start,
+            wait=wait,
+            history=history,
+            entered=entered,
+            notifications=notifications,
+            registry_item=registry_item,
+            region=region,
+            ssm=boto3.client("ssm", region_name=region),
+            bedrock=boto3.client("bedrock", region_name=region),
         )
 
 
@@ -221,15 +276,16 @@ def asl_text(definition: dict) -> str:
     """JSON for moto's ASL parser, which rejects exponent notation (Python writes 1e-05; CDK's
     own template writes 0.00001, which real Step Functions reads)."""
     text = json.dumps(definition)
-    return re.sub(r"(?<=[:\[,] )(-?\d+(?:\.\d+)?e-?\d+)",
-                  lambda m: f"{float(m.group(1)):.12f}".rstrip("0"), text)
+    return re.sub(r"(?<=[:\[,] )(-?\d+(?:\.\d+)?e-?\d+)", lambda m: f"{float(m.group(1)):.12f}".rstrip("0"), text)
 
 
 def datasets(world, train_rows=120, validation_rows=20) -> dict:
     """A valid run input: 120 training and 20 held-out tickets, polled every second."""
-    return {"train": world.put("train.jsonl", [ticket(i) for i in range(train_rows)]),
-            "validation": world.put("validation.jsonl", [ticket(i) for i in range(5000, 5000 + validation_rows)]),
-            "poll_seconds": 1}
+    return {
+        "train": world.put("train.jsonl", [ticket(i) for i in range(train_rows)]),
+        "validation": world.put("validation.jsonl", [ticket(i) for i in range(5000, 5000 + validation_rows)]),
+        "poll_seconds": 1,
+    }
 
 
 def output(described: dict) -> dict:

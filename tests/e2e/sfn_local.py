@@ -35,8 +35,7 @@ def install_moto_patches() -> None:
     def op_model(self):
         service = _SESSION.get_service_model(self._get_boto_service_name())
         wanted = self._get_boto_service_action()
-        return next(service.operation_model(n) for n in service.operation_names
-                    if camel_to_snake_case(n) == wanted)
+        return next(service.operation_model(n) for n in service.operation_names if camel_to_snake_case(n) == wanted)
 
     def normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
         self._to_boto_request(parameters, op_model(self).input_shape)
@@ -51,11 +50,13 @@ def install_moto_patches() -> None:
     StateTaskServiceAwsSdk._normalise_parameters = normalise_parameters  # type: ignore[method-assign]
     StateTaskServiceAwsSdk._normalise_response = normalise_response  # type: ignore[method-assign]
     StateTaskServiceAwsSdk._normalise_service_error_name = staticmethod(  # type: ignore[method-assign, assignment]
-        lambda s: _ERROR_PREFIX.get(s.lower(), s[:1].upper() + s[1:]))
+        lambda s: _ERROR_PREFIX.get(s.lower(), s[:1].upper() + s[1:])
+    )
     if not getattr(BedrockBackend, "_rft_by_arn", False):
         original = BedrockBackend.get_model_customization_job
         BedrockBackend.get_model_customization_job = (  # type: ignore[method-assign]  # monkeypatch
-            lambda self, job_identifier: original(self, unquote(job_identifier).split("/")[-1]))
+            lambda self, job_identifier: original(self, unquote(job_identifier).split("/")[-1])
+        )
         BedrockBackend._rft_by_arn = True  # type: ignore[attr-defined]  # our marker: patched once
 
 
@@ -100,8 +101,7 @@ def state_machines(template: dict, *, account: str, region: str) -> dict[str, di
 
     def name_of(logical_id: str) -> str:
         properties = resources.get(logical_id, {}).get("Properties", {})
-        return (properties.get("FunctionName") or properties.get("TopicName")
-                or properties.get("RoleName") or logical_id)
+        return properties.get("FunctionName") or properties.get("TopicName") or properties.get("RoleName") or logical_id
 
     def fake(logical_id: str, attribute: str) -> str:
         kind = resources.get(logical_id, {}).get("Type", "")
@@ -110,14 +110,19 @@ def state_machines(template: dict, *, account: str, region: str) -> dict[str, di
         if attribute == "Ref" and kind == "AWS::SNS::Topic":
             return _ARN_FORMATS[kind].format(region=region, account=account, name=name_of(logical_id))
         return _ARN_FORMATS.get(kind, "arn:aws:x:{region}:{account}:{name}").format(
-            region=region, account=account, name=name_of(logical_id))
+            region=region, account=account, name=name_of(logical_id)
+        )
 
     def resolve(node: Any) -> Any:
         if isinstance(node, dict) and len(node) == 1:
-            (key, value), = node.items()
+            ((key, value),) = node.items()
             if key == "Ref":
-                pseudo = {"AWS::Partition": "aws", "AWS::Region": region, "AWS::AccountId": account,
-                          "AWS::URLSuffix": "amazonaws.com"}
+                pseudo = {
+                    "AWS::Partition": "aws",
+                    "AWS::Region": region,
+                    "AWS::AccountId": account,
+                    "AWS::URLSuffix": "amazonaws.com",
+                }
                 return pseudo.get(value) or fake(value, "Ref")
             if key == "Fn::GetAtt":
                 logical_id, attribute = value if isinstance(value, list) else value.split(".", 1)
@@ -134,12 +139,12 @@ def state_machines(template: dict, *, account: str, region: str) -> dict[str, di
 
     return {
         properties["StateMachineName"]: json.loads(resolve(properties["DefinitionString"]))
-        for properties in (r["Properties"] for r in resources.values()
-                           if r["Type"] == "AWS::StepFunctions::StateMachine")
+        for properties in (
+            r["Properties"] for r in resources.values() if r["Type"] == "AWS::StepFunctions::StateMachine"
+        )
     }
 
 
 def functions(template: dict) -> dict[str, dict]:
     """{logical id: properties} of every Lambda function in the template."""
-    return {lid: r["Properties"] for lid, r in template["Resources"].items()
-            if r["Type"] == "AWS::Lambda::Function"}
+    return {lid: r["Properties"] for lid, r in template["Resources"].items() if r["Type"] == "AWS::Lambda::Function"}

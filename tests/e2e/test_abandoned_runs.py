@@ -18,18 +18,32 @@ from tests.e2e.local_world import MOTO_ACCOUNT, RUN_ID, LocalWorlds, datasets
 CLEANUP_FUNCTION = "rft-example-wf-cleanup-abandoned-run"
 
 
-def execution_event(machine_arn: str, name: str, status: str, *, region: str = "us-west-2",
-                    account: str = "111111111111") -> dict:
+def execution_event(
+    machine_arn: str, name: str, status: str, *, region: str = "us-west-2", account: str = "111111111111"
+) -> dict:
     """Shape of the AWS documentation's example (cw-events.html, "Execution Aborted")."""
     execution_arn = machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
     return {
-        "version": "0", "id": "315c1398-40ff-a850-213b-158f73e60175",
-        "detail-type": "Step Functions Execution Status Change", "source": "aws.states",
-        "account": account, "time": "2026-11-25T19:42:21Z", "region": region,
+        "version": "0",
+        "id": "315c1398-40ff-a850-213b-158f73e60175",
+        "detail-type": "Step Functions Execution Status Change",
+        "source": "aws.states",
+        "account": account,
+        "time": "2026-11-25T19:42:21Z",
+        "region": region,
         "resources": [execution_arn],
-        "detail": {"executionArn": execution_arn, "stateMachineArn": machine_arn, "name": name,
-                   "status": status, "startDate": 1551225014968, "stopDate": 1551225017576,
-                   "input": "{}", "inputDetails": {"included": True}, "output": None, "outputDetails": None},
+        "detail": {
+            "executionArn": execution_arn,
+            "stateMachineArn": machine_arn,
+            "name": name,
+            "status": status,
+            "startDate": 1551225014968,
+            "stopDate": 1551225017576,
+            "input": "{}",
+            "inputDetails": {"included": True},
+            "output": None,
+            "outputDetails": None,
+        },
     }
 
 
@@ -39,8 +53,11 @@ def platform(synth):
 
 
 def _cleanup_rule(template: dict) -> dict:
-    [rule] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"
-              and r["Properties"]["EventPattern"]["source"] == ["aws.states"]]
+    [rule] = [
+        r
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Events::Rule" and r["Properties"]["EventPattern"]["source"] == ["aws.states"]
+    ]
     return rule
 
 
@@ -64,9 +81,13 @@ def test_the_rule_targets_the_cleanup_function_with_a_dead_letter_queue_and_erro
     function_id = target["Arn"]["Fn::GetAtt"][0]
     assert resources[function_id]["Properties"]["FunctionName"] == CLEANUP_FUNCTION
     assert "KmsMasterKeyId" in resources[target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]]["Properties"]
-    alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"
-              and r["Properties"].get("MetricName") == "Errors"
-              and {"Name": "FunctionName", "Value": {"Ref": function_id}} in r["Properties"].get("Dimensions", [])]
+    alarms = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+        and r["Properties"].get("MetricName") == "Errors"
+        and {"Name": "FunctionName", "Value": {"Ref": function_id}} in r["Properties"].get("Dimensions", [])
+    ]
     assert len(alarms) == 1 and alarms[0]["Threshold"] == 1
 
 
@@ -79,8 +100,11 @@ def local_platform(synth, monkeypatch):
 
 def _cleanup_environment(platform: dict, monkeypatch) -> None:
     """The deployed function's own environment, from the template (account moved to moto's)."""
-    [function] = [r for r in platform["Resources"].values() if r["Type"] == "AWS::Lambda::Function"
-                  and r["Properties"]["FunctionName"] == CLEANUP_FUNCTION]
+    [function] = [
+        r
+        for r in platform["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["FunctionName"] == CLEANUP_FUNCTION
+    ]
     for name, value in function["Properties"]["Environment"]["Variables"].items():
         assert isinstance(value, str), (name, value)  # literal names, no tokens
         monkeypatch.setenv(name, value.replace("111111111111", MOTO_ACCOUNT))
@@ -103,8 +127,7 @@ def test_a_stopped_execution_gets_its_running_job_cancelled_and_recorded(local_p
     assert job["status"] != "cancelled"  # nothing in the state machine ran: the leak this closes
 
     _cleanup_environment(platform, monkeypatch)
-    event = execution_event(described["stateMachineArn"], described["name"], described["status"],
-                            account=MOTO_ACCOUNT)
+    event = execution_event(described["stateMachineArn"], described["name"], described["status"], account=MOTO_ACCOUNT)
     result = handlers.cleanup_abandoned_run(event, fake_context(CLEANUP_FUNCTION))
     assert result["cancelled"] is True and result["job_id"] == job["id"]
     assert world.mantle.jobs[job["id"]]["status"] == "cancelled"
@@ -124,8 +147,12 @@ def test_rft_run_stop_stops_the_execution_with_its_reason(monkeypatch, capsys):
 
     from rft import run_control as run_cli
 
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-west-2", "MOTO_ACCOUNT_ID": "111111111111"}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-west-2",
+        "MOTO_ACCOUNT_ID": "111111111111",
+    }.items():
         monkeypatch.setenv(key, value)
 
     def cli(*argv: str) -> int:
@@ -137,12 +164,15 @@ def test_rft_run_stop_stops_the_execution_with_its_reason(monkeypatch, capsys):
     with mock_aws(config={"stepfunctions": {"execute_state_machine": False}}):  # stays RUNNING
         sfn = boto3.client("stepfunctions", region_name="us-west-2")
         arn = sfn.create_state_machine(
-            name="rft-example-ticket-triage", roleArn="arn:aws:iam::111111111111:role/sfn",
+            name="rft-example-ticket-triage",
+            roleArn="arn:aws:iam::111111111111:role/sfn",
             definition=json.dumps({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": True}}}),
         )["stateMachineArn"]
         execution = sfn.start_execution(stateMachineArn=arn, name=RUN_ID)["executionArn"]
-        assert cli("stop", RUN_ID, "--team", "example", "--customization", "ticket-triage",
-                   "--reason", "wrong dataset") == 0
+        assert (
+            cli("stop", RUN_ID, "--team", "example", "--customization", "ticket-triage", "--reason", "wrong dataset")
+            == 0
+        )
         described = sfn.describe_execution(executionArn=execution)
         assert described["status"] == "ABORTED"
         assert "cleanup" in capsys.readouterr().out

@@ -73,7 +73,7 @@ def as_api_request(node: dict, shape, path: str = "") -> tuple[dict, list[str]]:
 def sdk_tasks(definition: dict):
     for name, state in definition["States"].items():
         if state.get("Type") == "Task" and str(state.get("Resource", "")).startswith(SDK_PREFIX):
-            service, action = state["Resource"][len(SDK_PREFIX):].split(":")[:2]
+            service, action = state["Resource"][len(SDK_PREFIX) :].split(":")[:2]
             yield name, service, action, state.get("Parameters", {})
         for branch in state.get("Branches", []) + ([state["ItemProcessor"]] if "ItemProcessor" in state else []):
             yield from sdk_tasks(branch)
@@ -107,6 +107,7 @@ def test_a_misspelled_sdk_member_is_caught():
 
 
 # -- recorded boto3 calls ------------------------------------------------------------------------
+
 
 def record_calls() -> list[tuple[str, str, dict]]:
     """(service, operation, params) of every boto3 call made from now on through the default
@@ -147,9 +148,16 @@ def _validate_all(calls):
 
 # What the workflow handlers call on the mantle plane (ours, not moto's own traffic, is asserted
 # below by excluding the Step Functions and Lambda calls the test itself makes).
-MANTLE_OPERATIONS = {("s3", "GetObject"), ("s3", "PutObject"), ("s3", "HeadObject"),
-                     ("dynamodb", "GetItem"), ("dynamodb", "UpdateItem"), ("lambda", "Invoke"),
-                     ("ssm", "PutParameter"), ("monitoring", "PutMetricData")}
+MANTLE_OPERATIONS = {
+    ("s3", "GetObject"),
+    ("s3", "PutObject"),
+    ("s3", "HeadObject"),
+    ("dynamodb", "GetItem"),
+    ("dynamodb", "UpdateItem"),
+    ("lambda", "Invoke"),
+    ("ssm", "PutParameter"),
+    ("monitoring", "PutMetricData"),
+}
 
 
 def test_every_boto3_call_of_a_mantle_run_validates(local_platform):
@@ -164,7 +172,6 @@ def test_every_boto3_call_of_a_mantle_run_validates(local_platform):
 
 def test_every_boto3_call_of_a_native_run_validates(local_platform, monkeypatch):
     from rft_workflow import generate
-
     from tests.e2e.test_workflow_e2e import _set_native_status
 
     world = local_platform("nova-example", "invoice-extraction", fake_mantle=False)
@@ -177,10 +184,20 @@ def test_every_boto3_call_of_a_native_run_validates(local_platform, monkeypatch)
         return json.dumps({"vendor": "ACME", "total": total if len(calls) % 2 else total + 1})
 
     monkeypatch.setattr(generate, "converse_text", nova)
-    rows = [{"messages": [{"role": "user", "content": f"Invoice {i}: ACME, total {i}.00 USD"}],
-             "reference_answer": {"vendor": "ACME", "total": float(i)}} for i in range(140)]
-    execution = world.start({"train": world.put("train.jsonl", rows[:120]),
-                             "validation": world.put("validation.jsonl", rows[120:]), "poll_seconds": 1})
+    rows = [
+        {
+            "messages": [{"role": "user", "content": f"Invoice {i}: ACME, total {i}.00 USD"}],
+            "reference_answer": {"vendor": "ACME", "total": float(i)},
+        }
+        for i in range(140)
+    ]
+    execution = world.start(
+        {
+            "train": world.put("train.jsonl", rows[:120]),
+            "validation": world.put("validation.jsonl", rows[120:]),
+            "poll_seconds": 1,
+        }
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and "WaitForJob" not in world.entered(execution):
         time.sleep(0.05)
@@ -197,11 +214,15 @@ def test_every_boto3_call_of_a_native_run_validates(local_platform, monkeypatch)
 
 # -- grants and policies the hedges rely on (docs/aws-contracts.md A8, A15) ----------------------
 
+
 def _policies_by_function(template: dict) -> dict[str, set[str]]:
     """{function name: every action its role's managed policies allow}."""
     resources = template["Resources"]
-    role_of = {r["Properties"]["FunctionName"]: r["Properties"]["Role"]["Fn::GetAtt"][0]
-               for r in resources.values() if r["Type"] == "AWS::Lambda::Function"}
+    role_of = {
+        r["Properties"]["FunctionName"]: r["Properties"]["Role"]["Fn::GetAtt"][0]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Function"
+    }
     actions: dict[str, set[str]] = {}
     for name, role in role_of.items():
         for r in resources.values():
@@ -221,8 +242,13 @@ def test_list_fine_tuning_jobs_is_granted_wherever_mantle_jobs_are_read(synth):
 
 def test_the_datasets_bucket_denies_deleting_the_trained_on_copies(synth):
     data = synth("example").template("data")
-    statements = [s for r in data["Resources"].values() if r["Type"] == "AWS::S3::BucketPolicy"
-                  for s in r["Properties"]["PolicyDocument"]["Statement"] if s.get("Sid") == "KeepTrainedDatasetSnapshots"]
+    statements = [
+        s
+        for r in data["Resources"].values()
+        if r["Type"] == "AWS::S3::BucketPolicy"
+        for s in r["Properties"]["PolicyDocument"]["Statement"]
+        if s.get("Sid") == "KeepTrainedDatasetSnapshots"
+    ]
     [deny] = statements
     assert deny["Effect"] == "Deny" and deny["Principal"] == {"AWS": "*"}
     assert set(deny["Action"]) == {"s3:DeleteObject", "s3:DeleteObjectVersion"}

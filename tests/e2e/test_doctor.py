@@ -30,8 +30,12 @@ def world(synth, monkeypatch):
 
     from tests.fakes.mantle_server import FakeMantle
 
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": REGION, "MOTO_ACCOUNT_ID": ACCOUNT}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "MOTO_ACCOUNT_ID": ACCOUNT,
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     result = synth(TEAM)
@@ -39,34 +43,51 @@ def world(synth, monkeypatch):
     team = load_team(TEAM)
     with mock_aws(), FakeMantle() as mantle:
         monkeypatch.setenv("MANTLE_BASE_URL", mantle.base_url)
-        monkeypatch.setattr("rft.aws_errors.mantle_client", lambda region: __import__("openai").OpenAI(
-            base_url=mantle.base_url, api_key="bedrock-api-key-test"))
+        monkeypatch.setattr(
+            "rft.aws_errors.mantle_client",
+            lambda region: __import__("openai").OpenAI(base_url=mantle.base_url, api_key="bedrock-api-key-test"),
+        )
         s3 = boto3.client("s3", region_name=REGION)
         bucket = f"rft-{TEAM}-datasets-{ACCOUNT}-{REGION}"
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-        [policy] = [r["Properties"]["PolicyDocument"] for r in data["Resources"].values()
-                    if r["Type"] == "AWS::S3::BucketPolicy" and "KeepTrainedDatasetSnapshots" in json.dumps(r)]
+        [policy] = [
+            r["Properties"]["PolicyDocument"]
+            for r in data["Resources"].values()
+            if r["Type"] == "AWS::S3::BucketPolicy" and "KeepTrainedDatasetSnapshots" in json.dumps(r)
+        ]
         statements = [s for s in policy["Statement"] if s.get("Sid") == doctor.SNAPSHOT_POLICY_SID]
         for s in statements:
             s["Resource"] = f"arn:aws:s3:::{bucket}/*/by-sha256/*"
         s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
         boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName=f"rft-{TEAM}-runs", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "customization", "KeyType": "HASH"},
-                       {"AttributeName": "run_id", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "customization", "AttributeType": "S"},
-                                  {"AttributeName": "run_id", "AttributeType": "S"}])
+            TableName=f"rft-{TEAM}-runs",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[
+                {"AttributeName": "customization", "KeyType": "HASH"},
+                {"AttributeName": "run_id", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "customization", "AttributeType": "S"},
+                {"AttributeName": "run_id", "AttributeType": "S"},
+            ],
+        )
         from tests.fakes.inprocess_lambda import create_function
 
         sfn = boto3.client("stepfunctions", region_name=REGION)
         role = boto3.client("iam", region_name=REGION).create_role(RoleName="sfn", AssumeRolePolicyDocument="{}")
         for c in team.customizations:
             create_function(f"rft-{TEAM}-{c.name}-grader", REGION)
-            sfn.create_state_machine(name=f"rft-{TEAM}-{c.name}", roleArn=role["Role"]["Arn"],
-                                     definition=json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}))
+            sfn.create_state_machine(
+                name=f"rft-{TEAM}-{c.name}",
+                roleArn=role["Role"]["Arn"],
+                definition=json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}),
+            )
         cleanup = create_function(f"rft-{TEAM}-wf-cleanup-abandoned-run", REGION)
-        [rule] = [r["Properties"] for r in platform["Resources"].values() if r["Type"] == "AWS::Events::Rule"
-                  and r["Properties"]["EventPattern"]["source"] == ["aws.states"]]
+        [rule] = [
+            r["Properties"]
+            for r in platform["Resources"].values()
+            if r["Type"] == "AWS::Events::Rule" and r["Properties"]["EventPattern"]["source"] == ["aws.states"]
+        ]
         events = boto3.client("events", region_name=REGION)
         events.put_rule(Name="abandoned-runs", EventPattern=json.dumps(rule["EventPattern"]), State="ENABLED")
         events.put_targets(Rule="abandoned-runs", Targets=[{"Id": "cleanup", "Arn": cleanup}])
@@ -82,8 +103,14 @@ def test_a_healthy_sandbox_passes_with_paid_checks_skipped(world, capsys):
     assert cli("--team", TEAM) == 0
     status = lines(capsys)
     assert status["identity"] == "PASS"
-    for check in ("registry-table", "snapshot-protection", "abandoned-run-rule", "mantle-fine-tuning-api",
-                  "state-machine:ticket-triage", "grader-function:ticket-triage"):
+    for check in (
+        "registry-table",
+        "snapshot-protection",
+        "abandoned-run-rule",
+        "mantle-fine-tuning-api",
+        "state-machine:ticket-triage",
+        "grader-function:ticket-triage",
+    ):
         assert status[check] == "PASS", check
     assert status["mantle-responses:qwen.qwen3-32b"] == "SKIP"  # paid: only with --paid-probes
     assert status["mantle-validation-file"] == "SKIP" and status["grader-event-shape"] == "SKIP"
@@ -131,14 +158,22 @@ def test_native_checks_with_botocore_stubs_validated_against_the_model():
     team = load_team("nova-example")
     bedrock = boto3.client("bedrock", region_name=team.region, aws_access_key_id="x", aws_secret_access_key="y")
     stub = Stubber(bedrock)
-    stub.add_response("get_foundation_model", {"modelDetails": {
-        "modelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-2-lite-v1:0:256k",
-        "modelId": "amazon.nova-2-lite-v1:0:256k", "customizationsSupported": ["FINE_TUNING"]}},
-        {"modelIdentifier": "amazon.nova-2-lite-v1:0:256k"})
+    stub.add_response(
+        "get_foundation_model",
+        {
+            "modelDetails": {
+                "modelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-2-lite-v1:0:256k",
+                "modelId": "amazon.nova-2-lite-v1:0:256k",
+                "customizationsSupported": ["FINE_TUNING"],
+            }
+        },
+        {"modelIdentifier": "amazon.nova-2-lite-v1:0:256k"},
+    )
     # model_id set explicitly both ways: the shipped config may set a profile (issue 11, item 2)
     customization = team.customizations[0]
-    customization = customization.model_copy(update={"audit": customization.audit.model_copy(
-        update={"model_id": None})})
+    customization = customization.model_copy(
+        update={"audit": customization.audit.model_copy(update={"model_id": None})}
+    )
     checker = doctor.Doctor(team, client=lambda service: bedrock)
     with stub:
         status, text = checker.native_base_model(customization.base_model)
@@ -146,15 +181,22 @@ def test_native_checks_with_botocore_stubs_validated_against_the_model():
         status, text = checker.native_inference_profile(customization)
     assert status == doctor.WARN and "audit.model_id is not set" in text
 
-    with_profile = customization.model_copy(update={"audit": customization.audit.model_copy(
-        update={"model_id": "us.amazon.nova-2-lite-v1:0"})})
+    with_profile = customization.model_copy(
+        update={"audit": customization.audit.model_copy(update={"model_id": "us.amazon.nova-2-lite-v1:0"})}
+    )
     stub = Stubber(bedrock)
-    stub.add_response("get_inference_profile", {
-        "inferenceProfileName": "US Nova 2 Lite", "inferenceProfileArn":
-        "arn:aws:bedrock:us-east-1:222222222222:inference-profile/us.amazon.nova-2-lite-v1:0",
-        "inferenceProfileId": "us.amazon.nova-2-lite-v1:0", "status": "ACTIVE", "type": "SYSTEM_DEFINED",
-        "models": [{"modelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-2-lite-v1:0"}]},
-        {"inferenceProfileIdentifier": "us.amazon.nova-2-lite-v1:0"})
+    stub.add_response(
+        "get_inference_profile",
+        {
+            "inferenceProfileName": "US Nova 2 Lite",
+            "inferenceProfileArn": "arn:aws:bedrock:us-east-1:222222222222:inference-profile/us.amazon.nova-2-lite-v1:0",
+            "inferenceProfileId": "us.amazon.nova-2-lite-v1:0",
+            "status": "ACTIVE",
+            "type": "SYSTEM_DEFINED",
+            "models": [{"modelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-2-lite-v1:0"}],
+        },
+        {"inferenceProfileIdentifier": "us.amazon.nova-2-lite-v1:0"},
+    )
     with stub:
         status, text = checker.native_inference_profile(with_profile)
     assert status == doctor.PASS and "ACTIVE" in text

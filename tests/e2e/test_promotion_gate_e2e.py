@@ -44,8 +44,9 @@ def test_a_tuned_model_that_beats_the_base_is_promoted_with_its_intervals_record
     assert {c["key"]: int(c["n"]) for c in recorded["candidates"]}["base"] == 40
     assert all(len(c["ci"]) == 2 for c in recorded["candidates"])
     # per-item results are in the artifacts bucket, one object per (candidate, batch)
-    listed = world.s3.list_objects_v2(Bucket=world.config["artifacts_bucket"],
-                                      Prefix=f"ticket-triage/runs/{RUN_ID}/evaluation/items/")
+    listed = world.s3.list_objects_v2(
+        Bucket=world.config["artifacts_bucket"], Prefix=f"ticket-triage/runs/{RUN_ID}/evaluation/items/"
+    )
     assert len(listed["Contents"]) == len(out["evaluation_plan"]["items"]) == 5 * 2  # 40 prompts / 25
 
 
@@ -86,8 +87,11 @@ def test_an_evaluation_item_failing_twice_is_retried_then_missing_and_the_run_co
 
     def flaky(self, function_name, qualifier, body, headers, response_headers):
         event = json.loads(body) if body else {}
-        if function_name.endswith("wf-evaluate-batch") and event.get("item", {}).get("candidate", {}).get(
-                "key") == "step-20" and event["item"]["batch"] == 1:
+        if (
+            function_name.endswith("wf-evaluate-batch")
+            and event.get("item", {}).get("candidate", {}).get("key") == "step-20"
+            and event["item"]["batch"] == 1
+        ):
             attempts.append(1)
             response_headers["x-amz-function-error"] = "Unhandled"
             return json.dumps({"errorType": "EvaluationItemFailed", "errorMessage": "scripted"}).encode()
@@ -107,21 +111,24 @@ def test_an_evaluation_item_failing_twice_is_retried_then_missing_and_the_run_co
 
 
 @pytest.mark.parametrize("approver, promoted", [("starter", False), ("someone-else", True)])
-def test_an_uncertain_gate_holds_for_a_person_and_can_require_a_distinct_approver(
-        local_platform, approver, promoted):
-    world = local_platform("example", "ticket-triage", edit_config=lambda c: c["promotion"].update(
-        min_paired_prompts=1000, require_distinct_approver=True))
+def test_an_uncertain_gate_holds_for_a_person_and_can_require_a_distinct_approver(local_platform, approver, promoted):
+    world = local_platform(
+        "example",
+        "ticket-triage",
+        edit_config=lambda c: c["promotion"].update(min_paired_prompts=1000, require_distinct_approver=True),
+    )
     run_input = {**datasets(world, validation_rows=40), "started_by": "arn:aws:iam::1:user/starter"}
     execution = world.start(run_input)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (world.registry_item() or {}).get("status") != \
-            "awaiting_promotion_approval":
+    while time.monotonic() < deadline and (world.registry_item() or {}).get("status") != "awaiting_promotion_approval":
         time.sleep(0.05)
     item = world.registry_item()
     assert item["status"] == "awaiting_promotion_approval" and item["gate"]["decision"] == "hold"
     assert "rft run approve" in json.dumps(world.notifications())
-    world.sfn.send_task_success(taskToken=item["task_token"], output=json.dumps(
-        {"approved": True, "by": f"arn:aws:iam::1:user/{approver}", "reason": "looks fine"}))
+    world.sfn.send_task_success(
+        taskToken=item["task_token"],
+        output=json.dumps({"approved": True, "by": f"arn:aws:iam::1:user/{approver}", "reason": "looks fine"}),
+    )
     described = world.wait(execution)
     assert described["status"] == "SUCCEEDED"
     item = world.registry_item()
@@ -165,29 +172,40 @@ def test_cancel_stops_the_execution_and_leaves_no_job_running(local_platform, op
 
 
 def test_promote_goes_through_the_gate_unless_forced_and_rollback_restores_the_previous_model(
-        local_platform, operator, capsys):
+    local_platform, operator, capsys
+):
     from rft.aws_errors import CliError
 
     world = local_platform("example", "ticket-triage")
     _, first = _run(world)
     model_a = world.ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"]
     current, base_like = model_a, world.mantle.respond
-    world.mantle.respond = lambda model, messages: gold(messages) if model == current else base_like(
-        "the-base-model" if model.startswith("ft:") else model, messages)
+    world.mantle.respond = lambda model, messages: (
+        gold(messages)
+        if model == current
+        else base_like("the-base-model" if model.startswith("ft:") else model, messages)
+    )
     _, second = _run(world, name=SECOND_RUN)
     assert second["gate"]["decision"] == "reject"
 
     with pytest.raises(CliError, match="the gate rejects"):
         operator.promote_run("example", "ticket-triage", SECOND_RUN, checkpoint=None, force=False, reason="try")
     assert world.ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"] == model_a
-    assert operator.promote_run("example", "ticket-triage", SECOND_RUN, checkpoint="final", force=True,
-                                reason="needed for the demo") == 0
+    assert (
+        operator.promote_run(
+            "example", "ticket-triage", SECOND_RUN, checkpoint="final", force=True, reason="needed for the demo"
+        )
+        == 0
+    )
     model_b = world.ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"]
     assert model_b != model_a and model_b == next(
-        c["model_id"] for c in second["gate"]["candidates"] if c["key"] == "final")
+        c["model_id"] for c in second["gate"]["candidates"] if c["key"] == "final"
+    )
     item = world.registry_item(SECOND_RUN)
     [entry] = item["promotion_history"]
-    assert entry["how"] == "forced" and entry["previous_model_id"] == model_a and entry["reason"] == "needed for the demo"
+    assert (
+        entry["how"] == "forced" and entry["previous_model_id"] == model_a and entry["reason"] == "needed for the demo"
+    )
 
     assert operator.rollback_model("example", "ticket-triage", "the demo is over") == 0
     assert world.ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"] == model_a

@@ -34,9 +34,22 @@ def _browser() -> str | None:
 
 
 def _chromium(browser: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                           "--disable-dev-shm-usage", "--virtual-time-budget=15000", *args],
-                          capture_output=True, text=True, timeout=180, check=True)
+    return subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            "--virtual-time-budget=15000",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
 
 
 def _png_pixels(path: Path) -> tuple[int, int, set[bytes]]:
@@ -46,13 +59,13 @@ def _png_pixels(path: Path) -> tuple[int, int, set[bytes]]:
     width, height = struct.unpack(">II", data[16:24])
     idat, pos = b"", 8
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
         if kind == b"IDAT":
-            idat += data[pos + 8:pos + 8 + length]
+            idat += data[pos + 8 : pos + 8 + length]
         pos += 12 + length
     raw = zlib.decompress(idat)
     stride = len(raw) // height
-    return width, height, {raw[i * stride + 1:(i + 1) * stride] for i in range(0, height, 7)}
+    return width, height, {raw[i * stride + 1 : (i + 1) * stride] for i in range(0, height, 7)}
 
 
 def test_a_recorded_run_renders_offline_in_headless_chromium(local_platform, monkeypatch, tmp_path):
@@ -81,8 +94,17 @@ def test_a_recorded_run_renders_offline_in_headless_chromium(local_platform, mon
     own = page.replace(get_plotlyjs(), "")
     assert "<script src" not in own and "<link" not in own and "http" not in own.replace("http://www.w3.org", "")
     assert HOSTILE not in page and html_escaped(HOSTILE) in page
-    for text in ("Promotion gate", "Gate decision", "promote", "Held-out", "Reward distribution",
-                 "Training curves", "Sample prompts", "base answer", out["gate"]["chosen"]["model_id"]):
+    for text in (
+        "Promotion gate",
+        "Gate decision",
+        "promote",
+        "Held-out",
+        "Reward distribution",
+        "Training curves",
+        "Sample prompts",
+        "base answer",
+        out["gate"]["chosen"]["model_id"],
+    ):
         assert text in page, text
     path = tmp_path / "report.html"
     path.write_text(page, encoding="utf-8")

@@ -24,6 +24,7 @@ def local_platform(synth, monkeypatch):
 
 # -- mantle (OpenAI-compatible) plane ----------------------------------------------------------------
 
+
 def test_mantle_happy_path_promotes_the_best_checkpoint_and_smoke_tests_it(local_platform):
     world = local_platform("example", "ticket-triage")
     execution = world.start(datasets(world))
@@ -31,11 +32,25 @@ def test_mantle_happy_path_promotes_the_best_checkpoint_and_smoke_tests_it(local
     assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]
     out = output(described)
 
-    assert [s for s in world.entered(execution) if s in (
-        "ValidateDataset", "AuditRewardSignal", "EstimateCost", "SubmitMantleJob", "WaitForJob",
-        "JobStatus", "ListCheckpoints", "EvaluateCandidates", "PromotionGate", "Promote", "SmokeTest",
-        "NotifySuccess")][:5] == ["ValidateDataset", "AuditRewardSignal", "EstimateCost",
-                                  "SubmitMantleJob", "WaitForJob"]
+    assert [
+        s
+        for s in world.entered(execution)
+        if s
+        in (
+            "ValidateDataset",
+            "AuditRewardSignal",
+            "EstimateCost",
+            "SubmitMantleJob",
+            "WaitForJob",
+            "JobStatus",
+            "ListCheckpoints",
+            "EvaluateCandidates",
+            "PromotionGate",
+            "Promote",
+            "SmokeTest",
+            "NotifySuccess",
+        )
+    ][:5] == ["ValidateDataset", "AuditRewardSignal", "EstimateCost", "SubmitMantleJob", "WaitForJob"]
     # One paid job, created through the OpenAI SDK with a bearer token and our Lambda grader.
     [create] = world.mantle.requests_to("POST", "/v1/fine_tuning/jobs")
     body = create.json
@@ -43,7 +58,10 @@ def test_mantle_happy_path_promotes_the_best_checkpoint_and_smoke_tests_it(local
     assert body["method"]["type"] == "reinforcement"
     assert body["method"]["reinforcement"]["grader"]["lambda"]["function"] == world.config["grader_function_arn"]
     assert body["method"]["reinforcement"]["hyperparameters"] == {
-        "n_epochs": 3, "batch_size": 64, "learning_rate_multiplier": 0.5}
+        "n_epochs": 3,
+        "batch_size": 64,
+        "learning_rate_multiplier": 0.5,
+    }
     assert create.headers["authorization"].startswith("Bearer ")
 
     chosen = out["selection"]["chosen"]
@@ -81,8 +99,9 @@ def test_a_failed_job_is_recorded_and_notified_and_nothing_is_promoted(local_pla
 
 
 def test_a_job_past_its_deadline_is_cancelled(local_platform):
-    world = local_platform("example", "ticket-triage", statuses=("running",),
-                           edit_config=lambda c: c["workflow"].update(max_job_hours=0))
+    world = local_platform(
+        "example", "ticket-triage", statuses=("running",), edit_config=lambda c: c["workflow"].update(max_job_hours=0)
+    )
     execution = world.start(datasets(world))
     described = world.wait(execution)
     assert described["status"] == "FAILED" and described["error"] == "JobDeadlineExceeded"
@@ -94,8 +113,9 @@ def test_a_job_past_its_deadline_is_cancelled(local_platform):
 
 def test_audit_fails_closed_before_any_job_is_paid_for(local_platform):
     # A grader that cannot tell answers apart: every sample of a prompt scores the same.
-    world = local_platform("example", "ticket-triage",
-                           edit_config=lambda c: c["audit"].update(max_zero_spread_fraction=0.0))
+    world = local_platform(
+        "example", "ticket-triage", edit_config=lambda c: c["audit"].update(max_zero_spread_fraction=0.0)
+    )
     world.mantle.respond = lambda model, messages: "urgent"
     execution = world.start(datasets(world))
     described = world.wait(execution)
@@ -119,8 +139,7 @@ def test_invalid_dataset_fails_with_line_numbers_and_no_job(local_platform):
 
 @pytest.mark.parametrize("approve", [True, False])
 def test_runs_above_the_approval_limit_wait_for_a_human(local_platform, approve):
-    world = local_platform("example", "ticket-triage",
-                           edit_config=lambda c: c["budget"].update(approval_above_usd=0.0))
+    world = local_platform("example", "ticket-triage", edit_config=lambda c: c["budget"].update(approval_above_usd=0.0))
     execution = world.start(datasets(world))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (world.registry_item() or {}).get("task_token"):
@@ -133,8 +152,10 @@ def test_runs_above_the_approval_limit_wait_for_a_human(local_platform, approve)
         seen += world.notifications()
         time.sleep(0.05)
     assert "rft run approve" in json.dumps(seen)
-    world.sfn.send_task_success(taskToken=item["task_token"], output=json.dumps(
-        {"approved": approve, "by": "reviewer@example.com", "reason": "test"}))
+    world.sfn.send_task_success(
+        taskToken=item["task_token"],
+        output=json.dumps({"approved": approve, "by": "reviewer@example.com", "reason": "test"}),
+    )
     described = world.wait(execution)
     if approve:
         assert described["status"] == "SUCCEEDED"
@@ -185,6 +206,7 @@ def test_without_checkpoints_the_final_model_is_promoted(local_platform):
 
 # -- native (Nova) plane -----------------------------------------------------------------------------
 
+
 def _set_native_status(world, status: str) -> None:
     from moto.bedrock.models import bedrock_backends
 
@@ -193,7 +215,8 @@ def _set_native_status(world, status: str) -> None:
 
 
 def test_native_run_creates_the_job_from_snapshots_and_does_not_promote_what_it_cannot_evaluate(
-        local_platform, monkeypatch):
+    local_platform, monkeypatch
+):
     import rft_workflow.generate as generate
 
     world = local_platform("nova-example", "invoice-extraction", fake_mantle=False)
@@ -205,10 +228,18 @@ def test_native_run_creates_the_job_from_snapshots_and_does_not_promote_what_it_
         return json.dumps({"vendor": "ACME", "total": total if len(calls) % 2 else total + 1})
 
     monkeypatch.setattr(generate, "converse_text", nova)
-    rows = [{"messages": [{"role": "user", "content": f"Invoice {i}: ACME, total {i}.00 USD"}],
-             "reference_answer": {"vendor": "ACME", "total": float(i)}} for i in range(140)]
-    run_input = {"train": world.put("train.jsonl", rows[:120]),
-                 "validation": world.put("validation.jsonl", rows[120:]), "poll_seconds": 1}
+    rows = [
+        {
+            "messages": [{"role": "user", "content": f"Invoice {i}: ACME, total {i}.00 USD"}],
+            "reference_answer": {"vendor": "ACME", "total": float(i)},
+        }
+        for i in range(140)
+    ]
+    run_input = {
+        "train": world.put("train.jsonl", rows[:120]),
+        "validation": world.put("validation.jsonl", rows[120:]),
+        "poll_seconds": 1,
+    }
     execution = world.start(run_input)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and "WaitForJob" not in world.entered(execution):
@@ -221,12 +252,16 @@ def test_native_run_creates_the_job_from_snapshots_and_does_not_promote_what_it_
     # The job trains from the run's immutable, content-addressed copy of the validated version.
     out_dataset = output(described)["dataset"]
     snapshot_key = f"invoice-extraction/by-sha256/{out_dataset['train']['sha256']}.jsonl"
-    assert job["jobName"] and world.bedrock.get_model_customization_job(jobIdentifier=job["jobName"])[
-        "trainingDataConfig"]["s3Uri"] == f"s3://{world.config['datasets_bucket']}/{snapshot_key}"
+    assert (
+        job["jobName"]
+        and world.bedrock.get_model_customization_job(jobIdentifier=job["jobName"])["trainingDataConfig"]["s3Uri"]
+        == f"s3://{world.config['datasets_bucket']}/{snapshot_key}"
+    )
     snapshot = world.s3.get_object(Bucket=world.config["datasets_bucket"], Key=snapshot_key)
     body = snapshot["Body"].read()
     assert body.decode().count("\n") == 120
     import hashlib
+
     assert hashlib.sha256(body).hexdigest() == out_dataset["train"]["sha256"]
     # Not promoted (a Nova model is not evaluated without a deployment), so no lineage record:
     # the content-addressed copy above is what a later promotion's lineage would name.

@@ -21,8 +21,9 @@ import io
 import json
 import uuid
 import zipfile
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from moto.core.config import DefaultConfig
@@ -86,11 +87,24 @@ def create_function(name: str, region: str = "us-west-2") -> str:
     except iam.exceptions.NoSuchEntityException:
         role_arn = iam.create_role(
             RoleName=role_name,
-            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
         )["Role"]["Arn"]
     response = boto3.client("lambda", region_name=region).create_function(
-        FunctionName=name, Runtime="python3.13", Role=role_arn, Handler="handler.handler",
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role_arn,
+        Handler="handler.handler",
         Code={"ZipFile": _zip()},
     )
     return response["FunctionArn"]

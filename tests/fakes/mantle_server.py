@@ -48,11 +48,12 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -119,7 +120,7 @@ class FakeMantle:
         self._thread: threading.Thread | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "FakeMantle":
+    def start(self) -> FakeMantle:
         fake = self
 
         class Handler(_Handler):
@@ -127,8 +128,9 @@ class FakeMantle:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name="fake-mantle", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-mantle", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -138,7 +140,7 @@ class FakeMantle:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "FakeMantle":
+    def __enter__(self) -> FakeMantle:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -316,8 +318,14 @@ class FakeMantle:
                 "object": "chat.completion",
                 "created": next(self._clock),
                 "model": model,
-                "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                             "message": {"role": "assistant", "content": text}}],
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "logprobs": None,
+                        "message": {"role": "assistant", "content": text},
+                    }
+                ],
                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
             }
         if parts == ["responses"] and m == "POST":
@@ -333,15 +341,25 @@ class FakeMantle:
                 "model": model,
                 "status": "completed",
                 "store": body.get("store", True),
-                "output": [{"type": "message", "id": self._new_id("msg"), "role": "assistant",
-                            "status": "completed",
-                            "content": [{"type": "output_text", "text": text, "annotations": []}]}],
+                "output": [
+                    {
+                        "type": "message",
+                        "id": self._new_id("msg"),
+                        "role": "assistant",
+                        "status": "completed",
+                        "content": [{"type": "output_text", "text": text, "annotations": []}],
+                    }
+                ],
                 "parallel_tool_calls": True,
                 "tool_choice": "auto",
                 "tools": [],
-                "usage": {"input_tokens": 1, "output_tokens": 1, "total_tokens": 2,
-                          "input_tokens_details": {"cached_tokens": 0},
-                          "output_tokens_details": {"reasoning_tokens": 0}},
+                "usage": {
+                    "input_tokens": 1,
+                    "output_tokens": 1,
+                    "total_tokens": 2,
+                    "input_tokens_details": {"cached_tokens": 0},
+                    "output_tokens_details": {"reasoning_tokens": 0},
+                },
             }
         raise _HttpError(404, f"no route {m} {req.path}")
 

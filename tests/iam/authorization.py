@@ -16,8 +16,9 @@ someone states what IAM checks for it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from tests.iam.policy_eval import Request
 from tests.iam.recorder import CALLER_HEADER, BotoCall
@@ -45,8 +46,9 @@ class World:
 
 
 def _via(world: World, service: str, region: str, *actions: str) -> list[Request]:
-    return [Request(f"kms:{a}", world.key_arn, {"kms:ViaService": f"{service}.{region}.amazonaws.com"})
-            for a in actions]
+    return [
+        Request(f"kms:{a}", world.key_arn, {"kms:ViaService": f"{service}.{region}.amazonaws.com"}) for a in actions
+    ]
 
 
 def _model_checks(action: str, model_id: str, account: str, region: str) -> list[Request]:
@@ -56,8 +58,7 @@ def _model_checks(action: str, model_id: str, account: str, region: str) -> list
     if head in _GEO_PREFIXES and "." in tail:
         profile = f"arn:aws:bedrock:{region}:{account}:inference-profile/{model_id}"
         routed = f"arn:aws:bedrock:{ROUTED_REGION.get(head, region)}::foundation-model/{tail}"
-        return [Request(action, profile),
-                Request(action, routed, {"bedrock:InferenceProfileArn": profile})]
+        return [Request(action, profile), Request(action, routed, {"bedrock:InferenceProfileArn": profile})]
     return [Request(action, f"arn:aws:bedrock:{region}::foundation-model/{model_id}")]
 
 
@@ -76,8 +77,7 @@ def checks_for_boto_call(call: BotoCall, world: World) -> list[Request]:
             return checks + (_via(world, "s3", region, "Decrypt") if bucket in world.encrypted_buckets else [])
         if op == "PutObject":
             checks = [Request("s3:PutObject", f"arn:aws:s3:::{bucket}/{p['Key']}")]
-            return checks + (_via(world, "s3", region, "GenerateDataKey")
-                             if bucket in world.encrypted_buckets else [])
+            return checks + (_via(world, "s3", region, "GenerateDataKey") if bucket in world.encrypted_buckets else [])
         if op == "CopyObject":
             source = p["CopySource"]
             if isinstance(source, str):
@@ -85,9 +85,12 @@ def checks_for_boto_call(call: BotoCall, world: World) -> list[Request]:
                 source_key, _, version = rest.partition("?versionId=")
             else:
                 source_bucket, source_key, version = source["Bucket"], source["Key"], source.get("VersionId")
-            checks = [Request("s3:GetObjectVersion" if version else "s3:GetObject",
-                              f"arn:aws:s3:::{source_bucket}/{source_key}"),
-                      Request("s3:PutObject", f"arn:aws:s3:::{bucket}/{p['Key']}")]
+            checks = [
+                Request(
+                    "s3:GetObjectVersion" if version else "s3:GetObject", f"arn:aws:s3:::{source_bucket}/{source_key}"
+                ),
+                Request("s3:PutObject", f"arn:aws:s3:::{bucket}/{p['Key']}"),
+            ]
             if {bucket, source_bucket} & world.encrypted_buckets:
                 checks += _via(world, "s3", region, "Decrypt", "GenerateDataKey")
             return checks
@@ -109,40 +112,51 @@ def checks_for_boto_call(call: BotoCall, world: World) -> list[Request]:
     if call.service == "sns" and op == "Publish":
         topic = p["TopicArn"]
         return [Request("sns:Publish", topic)] + (
-            _via(world, "sns", region, "GenerateDataKey", "Decrypt") if topic in world.encrypted_topics else [])
+            _via(world, "sns", region, "GenerateDataKey", "Decrypt") if topic in world.encrypted_topics else []
+        )
     if call.service == "ssm" and op in ("PutParameter", "GetParameter", "GetParameters"):
         names = p.get("Names") or [p["Name"]]
         return [Request(f"ssm:{op}", f"arn:aws:ssm:{region}:{account}:parameter/{n.lstrip('/')}") for n in names]
     if call.service == "cloudwatch" and op == "PutMetricData":
         return [Request("cloudwatch:PutMetricData", "*", {"cloudwatch:namespace": p["Namespace"]})]
     if call.service == "bedrock-runtime":
-        action = {"Converse": "bedrock:InvokeModel", "InvokeModel": "bedrock:InvokeModel",
-                  "ConverseStream": "bedrock:InvokeModelWithResponseStream",
-                  "InvokeModelWithResponseStream": "bedrock:InvokeModelWithResponseStream"}[op]
+        action = {
+            "Converse": "bedrock:InvokeModel",
+            "InvokeModel": "bedrock:InvokeModel",
+            "ConverseStream": "bedrock:InvokeModelWithResponseStream",
+            "InvokeModelWithResponseStream": "bedrock:InvokeModelWithResponseStream",
+        }[op]
         return _model_checks(action, p["modelId"], account, region)
     if call.service == "bedrock" and op == "CreateModelCustomizationJob":
         # The caller's side (bedrock-rft.md §5a "Caller"): the action on the job, the base model
         # and the custom model it creates (both generated ids), PassRole of the service role, and
         # the custom-model key through Bedrock when one is given.
         create = "bedrock:CreateModelCustomizationJob"
-        checks = [Request(create, f"arn:aws:bedrock:{region}:{account}:model-customization-job/generated-id"),
-                  Request(create, f"arn:aws:bedrock:{region}:{account}:custom-model/generated-id"),
-                  *_model_checks(create, p["baseModelIdentifier"], account, region),
-                  Request("iam:PassRole", p["roleArn"], {"iam:PassedToService": "bedrock.amazonaws.com"})]
+        checks = [
+            Request(create, f"arn:aws:bedrock:{region}:{account}:model-customization-job/generated-id"),
+            Request(create, f"arn:aws:bedrock:{region}:{account}:custom-model/generated-id"),
+            *_model_checks(create, p["baseModelIdentifier"], account, region),
+            Request("iam:PassRole", p["roleArn"], {"iam:PassedToService": "bedrock.amazonaws.com"}),
+        ]
         if p.get("customModelKmsKeyId"):
-            checks += [Request(f"kms:{a}", p["customModelKmsKeyId"],
-                               {"kms:ViaService": f"bedrock.{region}.amazonaws.com"})
-                       for a in ("DescribeKey", "CreateGrant", "GenerateDataKey", "Decrypt")]
+            checks += [
+                Request(f"kms:{a}", p["customModelKmsKeyId"], {"kms:ViaService": f"bedrock.{region}.amazonaws.com"})
+                for a in ("DescribeKey", "CreateGrant", "GenerateDataKey", "Decrypt")
+            ]
         if p.get("jobTags") or p.get("customModelTags"):
-            checks.append(Request("bedrock:TagResource",
-                                  f"arn:aws:bedrock:{region}:{account}:model-customization-job/generated-id"))
+            checks.append(
+                Request(
+                    "bedrock:TagResource", f"arn:aws:bedrock:{region}:{account}:model-customization-job/generated-id"
+                )
+            )
         return checks
     if call.service == "bedrock" and op in ("GetModelCustomizationJob", "StopModelCustomizationJob"):
         job = p["jobIdentifier"]
         arn = job if job.startswith("arn:") else f"arn:aws:bedrock:{region}:{account}:model-customization-job/{job}"
         return [Request(f"bedrock:{op}", arn)]
-    raise KeyError(f"no IAM mapping for {call.service}:{op} ({prefix}); add what IAM checks for it "
-                   "to tests/iam/authorization.py")
+    raise KeyError(
+        f"no IAM mapping for {call.service}:{op} ({prefix}); add what IAM checks for it to tests/iam/authorization.py"
+    )
 
 
 def checks_for_mantle_request(method: str, path: str, body: Any, world: World) -> list[Request]:
@@ -177,6 +191,7 @@ def mantle_caller(headers: dict[str, str]) -> str | None:
 
 
 # -- the synthesized roles ------------------------------------------------------------------------
+
 
 def role_policies(template: dict, resolve) -> dict[str, list[dict]]:
     """{function or state machine name: the resolved policy documents of its role}.

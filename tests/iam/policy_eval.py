@@ -26,10 +26,11 @@ Semantics (AWS's "policy evaluation logic" for one account, identity policies on
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 
 class Decision(str, Enum):
@@ -75,7 +76,7 @@ def arn_like(pattern: str, value: str) -> bool:
     value_parts = value.split(":", 5)
     if len(pattern_parts) != 6 or len(value_parts) != 6:
         return False
-    return all(wildcard_match(p, v) for p, v in zip(pattern_parts, value_parts))
+    return all(wildcard_match(p, v) for p, v in zip(pattern_parts, value_parts, strict=False))
 
 
 def _string_equals(p: str, v: str) -> bool:
@@ -206,9 +207,12 @@ def evaluate(documents: Iterable[Mapping[str, Any]], request: Request) -> Decisi
 
 def allowing_statements(documents: Iterable[Mapping[str, Any]], request: Request) -> list[str]:
     """Sids of the Allow statements that match (for readable test failures)."""
-    return [str(s.get("Sid", "?")) for d in documents for s in _as_list(d.get("Statement"))
-            if s.get("Effect") == "Allow" and statement_matches(s, request)]
+    return [
+        str(s.get("Sid", "?"))
+        for d in documents
+        for s in _as_list(d.get("Statement"))
+        if s.get("Effect") == "Allow" and statement_matches(s, request)
+    ]
 
 
-__all__ = ["Decision", "Request", "UnsupportedPolicy", "arn_like", "evaluate", "wildcard_match",
-           "allowing_statements"]
+__all__ = ["Decision", "Request", "UnsupportedPolicy", "arn_like", "evaluate", "wildcard_match", "allowing_statements"]

@@ -23,9 +23,10 @@ from __future__ import annotations
 import contextvars
 import json
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 CALLER_HEADER = "x-rft-test-caller"
 STATE_MACHINE = "<state machine>"
@@ -59,11 +60,16 @@ class CallRecorder:
                 return  # the test's own setup and assertions
             caller = STATE_MACHINE  # moto's Step Functions engine, running a task integration
         service_model = model.service_model
-        self.calls.append(BotoCall(
-            function=caller, service=service_model.service_name,
-            signing_name=service_model.signing_name or service_model.endpoint_prefix,
-            operation=model.name, params=_jsonable(params),
-            region=(context or {}).get("client_region")))
+        self.calls.append(
+            BotoCall(
+                function=caller,
+                service=service_model.service_name,
+                signing_name=service_model.signing_name or service_model.endpoint_prefix,
+                operation=model.name,
+                params=_jsonable(params),
+                region=(context or {}).get("client_region"),
+            )
+        )
 
     def _answer_converse(self, model: Any, params: dict, **_: Any):
         if model.service_model.service_name != "bedrock-runtime" or model.name != "Converse":
@@ -77,13 +83,16 @@ class CallRecorder:
 
         request["modelId"] = unquote(params.get("url_path", "").split("/model/")[-1].split("/")[0])
         text = self.converse(request)
-        parsed = {"output": {"message": {"role": "assistant", "content": [{"text": text}]}},
-                  "stopReason": "end_turn",
-                  "usage": {"inputTokens": 10, "outputTokens": 10, "totalTokens": 20},
-                  "metrics": {"latencyMs": 1}, "ResponseMetadata": {"HTTPStatusCode": 200}}
+        parsed = {
+            "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
+            "stopReason": "end_turn",
+            "usage": {"inputTokens": 10, "outputTokens": 10, "totalTokens": 20},
+            "metrics": {"latencyMs": 1},
+            "ResponseMetadata": {"HTTPStatusCode": 200},
+        }
         return AWSResponse("https://bedrock-runtime.invalid", 200, {}, None), parsed
 
-    def install(self, monkeypatch) -> "CallRecorder":
+    def install(self, monkeypatch) -> CallRecorder:
         import boto3
         import botocore.handlers
         import httpx2

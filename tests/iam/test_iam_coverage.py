@@ -65,15 +65,23 @@ def _resolver(template: dict, account: str, region: str, real_account: str):
 
     def name_of(logical_id: str) -> str:
         properties = resources.get(logical_id, {}).get("Properties", {})
-        return (properties.get("FunctionName") or properties.get("TopicName")
-                or properties.get("StateMachineName") or logical_id)
+        return (
+            properties.get("FunctionName")
+            or properties.get("TopicName")
+            or properties.get("StateMachineName")
+            or logical_id
+        )
 
     def resolve(node):
         if isinstance(node, dict) and len(node) == 1:
-            (key, value), = node.items()
+            ((key, value),) = node.items()
             if key == "Ref":
-                pseudo = {"AWS::Partition": "aws", "AWS::Region": region, "AWS::AccountId": account,
-                          "AWS::URLSuffix": "amazonaws.com"}
+                pseudo = {
+                    "AWS::Partition": "aws",
+                    "AWS::Region": region,
+                    "AWS::AccountId": account,
+                    "AWS::URLSuffix": "amazonaws.com",
+                }
                 if value in pseudo:
                     return pseudo[value]
                 kind = resources.get(value, {}).get("Type")
@@ -83,12 +91,14 @@ def _resolver(template: dict, account: str, region: str, real_account: str):
             if key == "Fn::GetAtt":
                 logical_id, attribute = value if isinstance(value, list) else value.split(".", 1)
                 kind = resources.get(logical_id, {}).get("Type")
-                formats = {"AWS::Lambda::Function": "arn:aws:lambda:{r}:{a}:function:{n}",
-                           "AWS::Logs::LogGroup": "arn:aws:logs:{r}:{a}:log-group:{n}:*",
-                           "AWS::StepFunctions::StateMachine": "arn:aws:states:{r}:{a}:stateMachine:{n}",
-                           "AWS::IAM::Role": "arn:aws:iam::{a}:role/{n}",
-                           "AWS::SNS::Topic": "arn:aws:sns:{r}:{a}:{n}",
-                           "AWS::SQS::Queue": "arn:aws:sqs:{r}:{a}:{n}"}
+                formats = {
+                    "AWS::Lambda::Function": "arn:aws:lambda:{r}:{a}:function:{n}",
+                    "AWS::Logs::LogGroup": "arn:aws:logs:{r}:{a}:log-group:{n}:*",
+                    "AWS::StepFunctions::StateMachine": "arn:aws:states:{r}:{a}:stateMachine:{n}",
+                    "AWS::IAM::Role": "arn:aws:iam::{a}:role/{n}",
+                    "AWS::SNS::Topic": "arn:aws:sns:{r}:{a}:{n}",
+                    "AWS::SQS::Queue": "arn:aws:sqs:{r}:{a}:{n}",
+                }
                 return formats.get(kind, "arn:aws:x:{r}:{a}:{n}").format(r=region, a=account, n=name_of(logical_id))
             if key == "Fn::Join":
                 return value[0].join(str(resolve(part)) for part in value[1])
@@ -110,13 +120,17 @@ def _denials(recorder: CallRecorder, world, template: dict, real_account: str) -
     config = world.config
     policies = role_policies(template, _resolver(template, MOTO_ACCOUNT, world.region, real_account))
     scope = World(
-        account=MOTO_ACCOUNT, region=world.region, key_arn=config["kms_key_arn"],
+        account=MOTO_ACCOUNT,
+        region=world.region,
+        key_arn=config["kms_key_arn"],
         encrypted_buckets=frozenset({config["datasets_bucket"], config["artifacts_bucket"]}),
         encrypted_tables=frozenset({config["registry_table"]}),
         encrypted_topics=frozenset({config["topic_arn"]}),
-        function_tags={r["Properties"]["FunctionName"]: {t["Key"]: t["Value"] for t in r["Properties"].get("Tags", [])}
-                       for r in template["Resources"].values()
-                       if r["Type"] == "AWS::Lambda::Function" and isinstance(r["Properties"].get("FunctionName"), str)},
+        function_tags={
+            r["Properties"]["FunctionName"]: {t["Key"]: t["Value"] for t in r["Properties"].get("Tags", [])}
+            for r in template["Resources"].values()
+            if r["Type"] == "AWS::Lambda::Function" and isinstance(r["Properties"].get("FunctionName"), str)
+        },
     )
     checked: dict[str, int] = {}
     denied: list[str] = []
@@ -140,13 +154,26 @@ def _denials(recorder: CallRecorder, world, template: dict, real_account: str) -
         for request in world.mantle.requests:
             caller = mantle_caller(request.headers)
             assert caller, f"mantle {request.method} {request.path} came from outside any handler"
-            check(caller, f"mantle {request.method} {request.path}",
-                  checks_for_mantle_request(request.method, request.path, request.json, scope))
+            check(
+                caller,
+                f"mantle {request.method} {request.path}",
+                checks_for_mantle_request(request.method, request.path, request.json, scope),
+            )
     return sorted(set(denied)), checked
 
 
-MANTLE_STEPS = {"ValidateDataset", "AuditRewardSignal", "SubmitMantleJob", "JobStatus", "ListCheckpoints",
-                "PlanEvaluation", "EvaluateBatch", "PromotionGate", "Promote", "SmokeTest"}
+MANTLE_STEPS = {
+    "ValidateDataset",
+    "AuditRewardSignal",
+    "SubmitMantleJob",
+    "JobStatus",
+    "ListCheckpoints",
+    "PlanEvaluation",
+    "EvaluateBatch",
+    "PromotionGate",
+    "Promote",
+    "SmokeTest",
+}
 
 
 @pytest.mark.parametrize("customization", ["ticket-triage", "support-replies"])
@@ -155,14 +182,18 @@ def test_mantle_run_calls_are_all_allowed(synth, recorded_worlds, customization)
     recorder.converse = judge_reply
     # A gate that promotes whatever was evaluated: this test covers every step's permissions
     # down to Promote and SmokeTest, not the gate's judgement (tests/e2e/test_promotion_gate_e2e.py).
-    world = worlds("example", customization, edit_config=lambda c: c["promotion"].update(
-        min_improvement_over_base=-1.0, min_improvement_over_current=-1.0, min_paired_prompts=1))
+    world = worlds(
+        "example",
+        customization,
+        edit_config=lambda c: c["promotion"].update(
+            min_improvement_over_base=-1.0, min_improvement_over_current=-1.0, min_paired_prompts=1
+        ),
+    )
     described = world.wait(world.start(datasets(world)))
     assert described["status"] == "SUCCEEDED", world.history(described["executionArn"])[-3:]
     assert output(described)["selection"]["chosen"]["model_id"]
 
-    denied, checked = _denials(recorder, world, synth("example").template("platform"),
-                               load_team("example").account)
+    denied, checked = _denials(recorder, world, synth("example").template("platform"), load_team("example").account)
     assert not denied, "calls the synthesized roles do not allow:\n" + "\n".join(denied)
     # Not vacuous: every step that talks to AWS was checked, the state machine's own task calls
     # too, and the grader when it calls AWS (a judge).
@@ -176,10 +207,20 @@ def test_native_run_calls_are_all_allowed(synth, recorded_worlds):
     recorder, worlds = recorded_worlds
     recorder.converse = nova_reply
     world = worlds("nova-example", "invoice-extraction", fake_mantle=False)
-    rows = [{"messages": [{"role": "user", "content": f"Invoice {i}: ACME, total {i}.00 USD"}],
-             "reference_answer": {"vendor": "ACME", "total": float(i)}} for i in range(140)]
-    execution = world.start({"train": world.put("train.jsonl", rows[:120]),
-                             "validation": world.put("validation.jsonl", rows[120:]), "poll_seconds": 1})
+    rows = [
+        {
+            "messages": [{"role": "user", "content": f"Invoice {i}: ACME, total {i}.00 USD"}],
+            "reference_answer": {"vendor": "ACME", "total": float(i)},
+        }
+        for i in range(140)
+    ]
+    execution = world.start(
+        {
+            "train": world.put("train.jsonl", rows[:120]),
+            "validation": world.put("validation.jsonl", rows[120:]),
+            "poll_seconds": 1,
+        }
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and "WaitForJob" not in world.entered(execution):
         time.sleep(0.05)
@@ -190,12 +231,15 @@ def test_native_run_calls_are_all_allowed(synth, recorded_worlds):
     described = world.wait(execution)
     assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]
 
-    denied, checked = _denials(recorder, world, synth("nova-example").template("platform"),
-                               load_team("nova-example").account)
+    denied, checked = _denials(
+        recorder, world, synth("nova-example").template("platform"), load_team("nova-example").account
+    )
     assert not denied, "calls the synthesized roles do not allow:\n" + "\n".join(denied)
     converse = [c for c in recorder.calls if c.operation == "Converse"]
     assert converse, "the audit sampled nothing"
-    expected = {workflow_function_name("nova-example", s)
-                for s in ("ValidateDataset", "AuditRewardSignal", "JobStatus", "PromotionGate")}  # Nova: not promoted
+    expected = {
+        workflow_function_name("nova-example", s)
+        for s in ("ValidateDataset", "AuditRewardSignal", "JobStatus", "PromotionGate")
+    }  # Nova: not promoted
     expected.add("rft-nova-example-invoice-extraction")  # the state machine: snapshot, create job
     assert expected <= set(checked), sorted(expected - set(checked))

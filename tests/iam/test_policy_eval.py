@@ -66,8 +66,10 @@ def test_string_equals_any_listed_value_and_missing_key_fails():
     key = "arn:aws:kms:us-west-2:1:key/k"
     assert decide(statements, "kms:Decrypt", key, {"kms:ViaService": "sns.us-west-2.amazonaws.com"}) is Decision.ALLOW
     assert decide(statements, "kms:Decrypt", key, {"kms:viaservice": "s3.us-west-2.amazonaws.com"}) is Decision.ALLOW
-    assert decide(statements, "kms:Decrypt", key, {"kms:ViaService": "dynamodb.us-west-2.amazonaws.com"}) \
+    assert (
+        decide(statements, "kms:Decrypt", key, {"kms:ViaService": "dynamodb.us-west-2.amazonaws.com"})
         is Decision.IMPLICIT_DENY
+    )
     assert decide(statements, "kms:Decrypt", key) is Decision.IMPLICIT_DENY  # called directly
 
 
@@ -114,13 +116,15 @@ def test_inference_profile_condition_on_the_routed_model():
     profile = "arn:aws:bedrock:us-west-2:1:inference-profile/us.amazon.nova-pro-v1:0"
     statements = [
         allow("bedrock:InvokeModel", profile),
-        allow("bedrock:InvokeModel", "arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0",
-              {"StringEquals": {"bedrock:InferenceProfileArn": profile}}),
+        allow(
+            "bedrock:InvokeModel",
+            "arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0",
+            {"StringEquals": {"bedrock:InferenceProfileArn": profile}},
+        ),
     ]
     routed = "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0"
     assert decide(statements, "bedrock:InvokeModel", profile) is Decision.ALLOW
-    assert decide(statements, "bedrock:InvokeModel", routed, {"bedrock:InferenceProfileArn": profile}) \
-        is Decision.ALLOW
+    assert decide(statements, "bedrock:InvokeModel", routed, {"bedrock:InferenceProfileArn": profile}) is Decision.ALLOW
     assert decide(statements, "bedrock:InvokeModel", routed) is Decision.IMPLICIT_DENY  # direct call
 
 

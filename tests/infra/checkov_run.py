@@ -21,8 +21,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def checkov_binary() -> str | None:
-    for candidate in (os.environ.get("RFT_CHECKOV"), str(REPO / ".venv-checkov" / "bin" / "checkov"),
-                      shutil.which("checkov")):
+    for candidate in (
+        os.environ.get("RFT_CHECKOV"),
+        str(REPO / ".venv-checkov" / "bin" / "checkov"),
+        shutil.which("checkov"),
+    ):
         if candidate and Path(candidate).is_file():
             return candidate
     return None
@@ -31,9 +34,22 @@ def checkov_binary() -> str | None:
 def run_checkov(binary: str, directory: Path) -> dict:
     """checkov's CloudFormation results for every template in `directory` (no network calls)."""
     completed = subprocess.run(
-        [binary, "-d", str(directory), "--framework", "cloudformation", "--compact", "-o", "json",
-         "--skip-download", "--no-fail-on-crash"],
-        capture_output=True, text=True, timeout=600, env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+        [
+            binary,
+            "-d",
+            str(directory),
+            "--framework",
+            "cloudformation",
+            "--compact",
+            "-o",
+            "json",
+            "--skip-download",
+            "--no-fail-on-crash",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
     )
     report = json.loads(completed.stdout)
     reports = report if isinstance(report, list) else [report]
@@ -45,7 +61,9 @@ def summary(cfn: dict) -> dict:
     s = cfn["summary"]
     passed, failed, skipped = s["passed"], s["failed"], s["skipped"]
     return {
-        "passed": passed, "failed": failed, "skipped": skipped,
+        "passed": passed,
+        "failed": failed,
+        "skipped": skipped,
         # checkov's own measure: skipped checks are not evaluated
         "pass_rate_of_evaluated": round(passed / (passed + failed), 4) if passed + failed else 1.0,
         # the stricter one, counting skips as not passing

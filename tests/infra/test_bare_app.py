@@ -20,17 +20,22 @@ def test_bare_app_rebuilds_every_stack_and_resource_of_ours(synth, tmp_path):
     build_bare_app(app, stack_shapes(ours.outdir))
     app.synth()
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    bare = {name: json.loads((tmp_path / artifact["properties"]["templateFile"]).read_text())
-            for name, artifact in manifest["artifacts"].items()
-            if artifact["type"] == "aws:cloudformation:stack"}
+    bare = {
+        name: json.loads((tmp_path / artifact["properties"]["templateFile"]).read_text())
+        for name, artifact in manifest["artifacts"].items()
+        if artifact["type"] == "aws:cloudformation:stack"
+    }
     assert set(bare) == set(ours.templates)
     for name, template in ours.templates.items():
         kinds = {lid: r["Type"] for lid, r in template["Resources"].items() if r["Type"] != "AWS::CDK::Metadata"}
-        assert {lid: r["Type"] for lid, r in bare[name]["Resources"].items()
-                if r["Type"] != "AWS::CDK::Metadata"} == kinds, name
+        assert {
+            lid: r["Type"] for lid, r in bare[name]["Resources"].items() if r["Type"] != "AWS::CDK::Metadata"
+        } == kinds, name
         for lid, resource in template["Resources"].items():
             if lid in kinds:
                 assert bare[name]["Resources"][lid].get("Properties") == resource.get("Properties"), (name, lid)
     # No nag in the reference: that is part of what the benchmarks measure.
-    assert not (tmp_path / "validation-report.json").exists() or "cdk-nag" not in (
-        tmp_path / "validation-report.json").read_text()
+    assert (
+        not (tmp_path / "validation-report.json").exists()
+        or "cdk-nag" not in (tmp_path / "validation-report.json").read_text()
+    )

@@ -21,7 +21,9 @@ def test_cfn_lint_is_clean(synth, team):
     assert len(templates) == len(result.stack_names)  # data, platform, one per customization
     lint = subprocess.run(
         [str(Path(sys.executable).parent / "cfn-lint"), "--config-file", str(CONFIG), "--", *templates],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     # Exit code is a bitmask: 2 errors, 4 warnings, 8 informational.
     assert lint.returncode == 0, lint.stdout + lint.stderr

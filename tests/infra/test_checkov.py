@@ -41,7 +41,8 @@ def test_the_skip_helper_refuses_vague_reasons_and_unknown_ids():
         checkov_skips.skip(queue, "AwsSolutions-SQS3", "x" * 60)
     checkov_skips.skip(queue, "CKV_AWS_27", "a reason long enough for a reviewer to check it here")
     assert queue.node.default_child.get_metadata("checkov") == {
-        "skip": [{"id": "CKV_AWS_27", "comment": "a reason long enough for a reviewer to check it here"}]}
+        "skip": [{"id": "CKV_AWS_27", "comment": "a reason long enough for a reviewer to check it here"}]
+    }
 
 
 @pytest.fixture(scope="module")
@@ -71,13 +72,20 @@ def test_a_team_job_vpc_puts_the_sandbox_in_it(tmp_path):
     from rft.config.team_config import JobVpc
     from tests.synth_support import synthesize
 
-    config = load_team("nova-example").model_copy(update={"job_vpc": JobVpc(
-        subnet_ids=("subnet-0123456789abcdef0",), security_group_ids=("sg-0123456789abcdef0",))})
+    config = load_team("nova-example").model_copy(
+        update={
+            "job_vpc": JobVpc(subnet_ids=("subnet-0123456789abcdef0",), security_group_ids=("sg-0123456789abcdef0",))
+        }
+    )
     s = synthesize(config, tmp_path)
     assert not s.failed, s.violations
-    [sandbox] = [r["Properties"] for r in s.template("platform")["Resources"].values()
-                 if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("FunctionName", "").endswith(
-                     "code-sandbox")]
-    assert sandbox["VpcConfig"] == {"SubnetIds": ["subnet-0123456789abcdef0"],
-                                    "SecurityGroupIds": ["sg-0123456789abcdef0"]}
+    [sandbox] = [
+        r["Properties"]
+        for r in s.template("platform")["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("FunctionName", "").endswith("code-sandbox")
+    ]
+    assert sandbox["VpcConfig"] == {
+        "SubnetIds": ["subnet-0123456789abcdef0"],
+        "SecurityGroupIds": ["sg-0123456789abcdef0"],
+    }
     assert sandbox["ReservedConcurrentExecutions"] >= 1

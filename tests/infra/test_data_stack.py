@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from aws_cdk.assertions import Match, Template
 
-STATEFUL_LOGICAL_IDS = {"TeamKey", "DatasetsBucket", "ArtifactsBucket", "AccessLogsBucket",
-                        "RunRegistryTable"}
+STATEFUL_LOGICAL_IDS = {"TeamKey", "DatasetsBucket", "ArtifactsBucket", "AccessLogsBucket", "RunRegistryTable"}
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +51,10 @@ def test_data_buckets_use_the_team_key_with_bucket_keys(data, logical_id):
     assert rule["BucketKeyEnabled"] is True
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
     assert bucket["PublicAccessBlockConfiguration"] == {
-        "BlockPublicAcls": True, "BlockPublicPolicy": True,
-        "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
     }
     assert bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
     assert bucket["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "AccessLogsBucket"}
@@ -64,22 +65,26 @@ def test_data_buckets_use_the_team_key_with_bucket_keys(data, logical_id):
 
 @pytest.mark.parametrize("logical_id", ["DatasetsBucket", "ArtifactsBucket", "AccessLogsBucket"])
 def test_every_bucket_denies_plain_http_and_old_tls(template, logical_id):
-    template.has_resource_properties("AWS::S3::BucketPolicy", {
-        "Bucket": {"Ref": logical_id},
-        "PolicyDocument": {"Statement": Match.array_with([
-            Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),
-            Match.object_like({"Effect": "Deny",
-                               "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}}}),
-        ])},
-    })
+    template.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "Bucket": {"Ref": logical_id},
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),
+                        Match.object_like({"Effect": "Deny", "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}}}),
+                    ]
+                )
+            },
+        },
+    )
 
 
 def test_bucket_names_follow_the_naming_scheme(data):
     resources = data.template("data")["Resources"]
-    assert resources["DatasetsBucket"]["Properties"]["BucketName"] == \
-        "rft-example-datasets-111111111111-us-west-2"
-    assert resources["AccessLogsBucket"]["Properties"]["BucketName"] == \
-        "rft-example-logs-111111111111-us-west-2"
+    assert resources["DatasetsBucket"]["Properties"]["BucketName"] == "rft-example-datasets-111111111111-us-west-2"
+    assert resources["AccessLogsBucket"]["Properties"]["BucketName"] == "rft-example-logs-111111111111-us-west-2"
 
 
 def test_key_policy_lets_only_this_accounts_log_groups_use_the_key_through_logs(data):
@@ -91,13 +96,21 @@ def test_key_policy_lets_only_this_accounts_log_groups_use_the_key_through_logs(
 
 
 def test_run_registry_is_encrypted_recoverable_and_protected(template):
-    template.has_resource_properties("AWS::DynamoDB::Table", {
-        "TableName": "rft-example-runs",
-        "KeySchema": [{"AttributeName": "customization", "KeyType": "HASH"},
-                      {"AttributeName": "run_id", "KeyType": "RANGE"}],
-        "BillingMode": "PAY_PER_REQUEST",
-        "SSESpecification": {"SSEEnabled": True, "SSEType": "KMS",
-                             "KMSMasterKeyId": {"Fn::GetAtt": ["TeamKey", "Arn"]}},
-        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
-        "DeletionProtectionEnabled": True,
-    })
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "TableName": "rft-example-runs",
+            "KeySchema": [
+                {"AttributeName": "customization", "KeyType": "HASH"},
+                {"AttributeName": "run_id", "KeyType": "RANGE"},
+            ],
+            "BillingMode": "PAY_PER_REQUEST",
+            "SSESpecification": {
+                "SSEEnabled": True,
+                "SSEType": "KMS",
+                "KMSMasterKeyId": {"Fn::GetAtt": ["TeamKey", "Arn"]},
+            },
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "DeletionProtectionEnabled": True,
+        },
+    )

@@ -62,8 +62,7 @@ def test_grader_logs_go_to_a_kms_encrypted_log_group_with_configured_retention(s
 def test_bedrock_may_invoke_graders_only_for_this_account(synth):
     result = synth("example")
     permissions = result.resources("platform", "AWS::Lambda::Permission").values()
-    bedrock = [p["Properties"] for p in permissions
-               if p["Properties"]["Principal"] == "bedrock.amazonaws.com"]
+    bedrock = [p["Properties"] for p in permissions if p["Properties"]["Principal"] == "bedrock.amazonaws.com"]
     assert len(bedrock) == len(load_team("example").customizations)
     for permission in bedrock:
         assert permission["SourceAccount"] == "111111111111"
@@ -76,8 +75,10 @@ def test_grader_role_can_only_log_trace_and_call_the_sandbox(synth):
     assert set(statements) == {"WriteOwnLogs", "WriteTraces", "RunCodeInSandbox"}
     assert statements["RunCodeInSandbox"]["Action"] == "lambda:InvokeFunction"
     # By name: the sandbox lives in the team's platform stack, the grader in its own stack.
-    assert statements["RunCodeInSandbox"]["Resource"] == \
-        "arn:aws:lambda:us-west-2:111111111111:function:rft-example-code-sandbox"
+    assert (
+        statements["RunCodeInSandbox"]["Resource"]
+        == "arn:aws:lambda:us-west-2:111111111111:function:rft-example-code-sandbox"
+    )
     sandbox = next(f for k, f in _functions(result).items() if k.startswith("CodeSandbox"))
     assert sandbox["Properties"]["FunctionName"] == "rft-example-code-sandbox"
     assert sorted(statements["WriteTraces"]["Action"]) == ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
@@ -88,8 +89,7 @@ def test_sandbox_role_can_do_nothing_but_write_its_own_logs(synth):
     statements = _policy_statements(result, "CodeSandboxRuntimePolicy")
     assert list(statements) == ["WriteOwnLogs"]
     assert statements["WriteOwnLogs"]["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
-    [log_group_id] = [k for k in result.resources("platform", "AWS::Logs::LogGroup")
-                      if k.startswith("CodeSandbox")]
+    [log_group_id] = [k for k in result.resources("platform", "AWS::Logs::LogGroup") if k.startswith("CodeSandbox")]
     assert statements["WriteOwnLogs"]["Resource"] == {"Fn::GetAtt": [log_group_id, "Arn"]}
     # ... and no other policy of any kind reaches the sandbox role.
     [role_id] = [k for k in result.resources("platform", "AWS::IAM::Role") if k.startswith("CodeSandbox")]
@@ -115,13 +115,18 @@ def test_lambda_graders_in_a_spec_are_granted_and_nothing_else(tmp_path):
 
     arn = "arn:aws:lambda:us-west-2:111111111111:function:team-reward"
     config = load_team("example")
-    custom = config.customizations[0].model_copy(update={"grader": {
-        "type": "multi", "calculate_output": "0.5 * fmt + 0.5 * own",
-        "graders": {
-            "fmt": {"type": "regex", "name": "fmt", "pattern": "^[a-z]+$"},
-            "own": {"type": "lambda", "name": "own", "function_arn": arn},
-        },
-    }})
+    custom = config.customizations[0].model_copy(
+        update={
+            "grader": {
+                "type": "multi",
+                "calculate_output": "0.5 * fmt + 0.5 * own",
+                "graders": {
+                    "fmt": {"type": "regex", "name": "fmt", "pattern": "^[a-z]+$"},
+                    "own": {"type": "lambda", "name": "own", "function_arn": arn},
+                },
+            }
+        }
+    )
     result = synthesize(config.model_copy(update={"customizations": (custom,)}), tmp_path)
     statements = _policy_statements(result, "GraderRuntimePolicy")
     assert statements["ForwardToDeclaredGraders"]["Resource"] == arn
@@ -132,8 +137,9 @@ def test_a_spec_too_large_for_the_function_configuration_is_rejected(tmp_path):
     from tests.synth_support import synthesize
 
     config = load_team("example")
-    huge = config.customizations[0].model_copy(update={"grader": {
-        "template": "classification", "labels": [f"label-{i:04d}" for i in range(400)]}})
+    huge = config.customizations[0].model_copy(
+        update={"grader": {"template": "classification", "labels": [f"label-{i:04d}" for i in range(400)]}}
+    )
     with pytest.raises(Exception, match="at most 3000 fit"):
         synthesize(config.model_copy(update={"customizations": (huge,)}), tmp_path)
 
@@ -158,13 +164,18 @@ def test_a_judge_of_the_base_models_family_warns_at_synth(tmp_path):
     from stacks.team_app import build_team_app, cdk_json_context
 
     config = load_team("example")
-    same = config.customization("support-replies").model_copy(update={"grader": {
-        "template": "conversation_quality", "model": "qwen.qwen3-235b-a22b-2507-v1:0"}})
+    same = config.customization("support-replies").model_copy(
+        update={"grader": {"template": "conversation_quality", "model": "qwen.qwen3-235b-a22b-2507-v1:0"}}
+    )
     app = App(context=cdk_json_context() | {"aws:cdk:bundling-stacks": []}, outdir=str(tmp_path))
     stacks = build_team_app(app, config.model_copy(update={"customizations": (same,)}))
     Annotations.from_stack(stacks.customizations["support-replies"]).has_warning(
-        "*", Match.string_like_regexp("same model family as the base model qwen.qwen3-32b"))
-    other = Annotations.from_stack(build_team_app(
-        App(context=cdk_json_context() | {"aws:cdk:bundling-stacks": []}, outdir=str(tmp_path / "b")),
-        load_team("example")).customizations["support-replies"])
+        "*", Match.string_like_regexp("same model family as the base model qwen.qwen3-32b")
+    )
+    other = Annotations.from_stack(
+        build_team_app(
+            App(context=cdk_json_context() | {"aws:cdk:bundling-stacks": []}, outdir=str(tmp_path / "b")),
+            load_team("example"),
+        ).customizations["support-replies"]
+    )
     assert not other.find_warning("*", Match.string_like_regexp("self-preference"))

@@ -36,27 +36,33 @@ def _as_api_request(node):
 
 def _config(**overrides):
     """The nova example's runtime config, made by the builder synth uses."""
-    from rft_contracts import naming
     from rft.config.runtime_config import build_runtime_config
+    from rft_contracts import naming
 
     team = load_team("nova-example")
     customization = team.customizations[0]
     account, region = "222222222222", "us-east-1"
     config = build_runtime_config(
-        team, customization, account=account, region=region, partition="aws",
+        team,
+        customization,
+        account=account,
+        region=region,
+        partition="aws",
         grader_function_arn=f"arn:aws:lambda:{region}:{account}:function:grader",
         service_role_arn=f"arn:aws:iam::{account}:role/service",
         kms_key_arn=f"arn:aws:kms:{region}:{account}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         datasets_bucket=naming.bucket_name(team.team, "datasets", account, region),
         artifacts_bucket=naming.bucket_name(team.team, "artifacts", account, region),
-        registry_table=naming.registry_table_name(team.team))
+        registry_table=naming.registry_table_name(team.team),
+    )
     return config.model_copy(update=overrides)
 
 
 @pytest.mark.parametrize("with_validation", [True, False])
 def test_parameters_validate_against_botocore_service_model(with_validation):
-    operation = botocore.session.get_session().get_service_model("bedrock") \
-        .operation_model("CreateModelCustomizationJob")
+    operation = (
+        botocore.session.get_session().get_service_model("bedrock").operation_model("CreateModelCustomizationJob")
+    )
     request = _as_api_request(native_create_job_parameters(config=_config(), with_validation=with_validation))
     report = ParamValidator().validate(request, operation.input_shape)
     assert not report.has_errors(), report.generate_report()
@@ -75,22 +81,25 @@ def test_every_catalog_hyperparameter_of_nova_is_an_rft_hyperparameter_member():
 
 def test_a_misspelled_member_would_be_caught():
     """The check above can fail: an unknown member is reported by botocore's validator."""
-    operation = botocore.session.get_session().get_service_model("bedrock") \
-        .operation_model("CreateModelCustomizationJob")
+    operation = (
+        botocore.session.get_session().get_service_model("bedrock").operation_model("CreateModelCustomizationJob")
+    )
     params = native_create_job_parameters(config=_config(), with_validation=False)
     params["CustomizationConfig"]["RftConfig"]["HyperParams"] = {}
     report = ParamValidator().validate(_as_api_request(params), operation.input_shape)
     assert report.has_errors()
 
 
-
 def test_vpc_config_validates_against_botocore_too():
     from rft.config.team_config import JobVpc
 
-    operation = botocore.session.get_session().get_service_model("bedrock") \
-        .operation_model("CreateModelCustomizationJob")
-    vpc = JobVpc(subnet_ids=("subnet-0123456789abcdef0", "subnet-0fedcba9876543210"),
-                 security_group_ids=("sg-0123456789abcdef0",))
+    operation = (
+        botocore.session.get_session().get_service_model("bedrock").operation_model("CreateModelCustomizationJob")
+    )
+    vpc = JobVpc(
+        subnet_ids=("subnet-0123456789abcdef0", "subnet-0fedcba9876543210"),
+        security_group_ids=("sg-0123456789abcdef0",),
+    )
     request = _as_api_request(native_create_job_parameters(config=_config(), with_validation=True, vpc=vpc))
     report = ParamValidator().validate(request, operation.input_shape)
     assert not report.has_errors(), report.generate_report()
@@ -104,21 +113,25 @@ def test_a_team_vpc_gives_the_service_role_tag_scoped_network_rights_and_passes_
     vpc = JobVpc(subnet_ids=("subnet-0123456789abcdef0",), security_group_ids=("sg-0123456789abcdef0",))
     result = synthesize(load_team("nova-example").model_copy(update={"job_vpc": vpc}), tmp_path)
     assert not result.violations, result.violations
-    [policy] = [p for lid, p in result.resources("platform", "AWS::IAM::ManagedPolicy").items()
-                if "BedrockServiceRole" in lid]
+    [policy] = [
+        p for lid, p in result.resources("platform", "AWS::IAM::ManagedPolicy").items() if "BedrockServiceRole" in lid
+    ]
     statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
     create = statements["CreateTaggedInterfaces"]
     assert create["Condition"]["StringEquals"] == {"aws:RequestTag/BedrockManaged": ["true"]}
     assert set(statements["InTeamSubnetsAndGroups"]["Resource"]) == {
         "arn:aws:ec2:us-east-1:222222222222:subnet/subnet-0123456789abcdef0",
-        "arn:aws:ec2:us-east-1:222222222222:security-group/sg-0123456789abcdef0"}
-    assert statements["ManageOwnInterfaces"]["Condition"]["StringEquals"] == {
-        "ec2:ResourceTag/BedrockManaged": "true"}
+        "arn:aws:ec2:us-east-1:222222222222:security-group/sg-0123456789abcdef0",
+    }
+    assert statements["ManageOwnInterfaces"]["Condition"]["StringEquals"] == {"ec2:ResourceTag/BedrockManaged": "true"}
     [machine] = result.resources("platform", "AWS::StepFunctions::StateMachine").values()
     assert "subnet-0123456789abcdef0" in json.dumps(machine["Properties"]["DefinitionString"])
 
 
 def test_without_a_vpc_the_service_role_has_no_ec2_rights(synth):
-    [policy] = [p for lid, p in synth("nova-example").resources("platform", "AWS::IAM::ManagedPolicy").items()
-                if "BedrockServiceRole" in lid]
+    [policy] = [
+        p
+        for lid, p in synth("nova-example").resources("platform", "AWS::IAM::ManagedPolicy").items()
+        if "BedrockServiceRole" in lid
+    ]
     assert "ec2:" not in json.dumps(policy)

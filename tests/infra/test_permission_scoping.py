@@ -28,11 +28,16 @@ def _actions(statement: dict) -> list[str]:
 
 
 def _by_sid(template: dict, cfn_type: str) -> dict[str, dict]:
-    return {s.get("Sid"): s for r in template["Resources"].values() if r["Type"] == cfn_type
-            for s in r["Properties"].get("PolicyDocument", r["Properties"].get("KeyPolicy", {}))["Statement"]}
+    return {
+        s.get("Sid"): s
+        for r in template["Resources"].values()
+        if r["Type"] == cfn_type
+        for s in r["Properties"].get("PolicyDocument", r["Properties"].get("KeyPolicy", {}))["Statement"]
+    }
 
 
 # -- item 2: the Nova audit invokes an id that can be invoked ---------------------------------------
+
 
 def test_catalog_maps_nova_to_its_inference_profile_and_open_weight_models_to_themselves():
     nova = CATALOG["amazon.nova-2-lite-v1:0:256k"]
@@ -46,8 +51,9 @@ def test_nova_audit_model_defaults_to_the_profile_and_is_granted_through_it(synt
     s = synth("nova-example")
     template = s.template("platform")
     [definition] = state_machines(template, account="1", region="us-east-1").values()
-    assert definition["States"]["LoadConfig"]["Parameters"]["config"]["audit"]["model_id"] == \
-        "us.amazon.nova-2-lite-v1:0"
+    assert (
+        definition["States"]["LoadConfig"]["Parameters"]["config"]["audit"]["model_id"] == "us.amazon.nova-2-lite-v1:0"
+    )
     audit = _statements(_policies_of(template)["rft-nova-example-wf-audit-reward-signal"])
     sampled = [s for s in audit if "bedrock:InvokeModel" in _actions(s)]
     rendered = json.dumps(sampled)
@@ -59,17 +65,23 @@ def test_nova_audit_model_defaults_to_the_profile_and_is_granted_through_it(synt
 
 # -- item 3: consumers of Nova models ---------------------------------------------------------------
 
+
 def _consumer(template: dict) -> list[dict]:
-    [policy] = [r["Properties"] for r in template["Resources"].values()
-                if r["Type"] == "AWS::IAM::ManagedPolicy" and "Call the promoted RFT models"
-                in r["Properties"].get("Description", "")]
+    [policy] = [
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::IAM::ManagedPolicy"
+        and "Call the promoted RFT models" in r["Properties"].get("Description", "")
+    ]
     return policy["PolicyDocument"]["Statement"]
 
 
 def test_nova_consumers_may_stream_and_decrypt_the_team_key_only_through_bedrock(synth):
     statements = {s["Sid"]: s for s in _consumer(synth("nova-example").template("platform"))}
     assert set(_actions(statements["InvokeNovaDeployments"])) == {
-        "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"}
+        "bedrock:InvokeModel",
+        "bedrock:InvokeModelWithResponseStream",
+    }
     decrypt = statements["DecryptTunedNovaModelsThroughBedrock"]
     assert _actions(decrypt) == ["kms:Decrypt"]
     assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": "bedrock.us-east-1.amazonaws.com"}}
@@ -81,6 +93,7 @@ def test_open_weight_consumers_get_no_kms_or_native_rights(synth):
 
 
 # -- item 9: confused deputy and scoping ------------------------------------------------------------
+
 
 @pytest.mark.parametrize("team", ["example", "nova-example"])
 def test_service_principals_in_the_key_policy_need_a_source_arn(synth, team):
@@ -105,15 +118,21 @@ def test_only_the_teams_rules_may_publish_to_the_topic_as_eventbridge(synth):
     deny = statements["OnlyTeamRulesMayPublishAsEventBridge"]
     assert deny["Effect"] == "Deny" and deny["Principal"] == {"Service": "events.amazonaws.com"}
     assert ":rule/rft-nova-example-*" in json.dumps(deny["Condition"]["ArnNotLike"]["aws:SourceArn"])
-    [rule] = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::Events::Rule"
-              and "Bedrock native" in r["Properties"].get("Description", "")]
+    [rule] = [
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Events::Rule" and "Bedrock native" in r["Properties"].get("Description", "")
+    ]
     assert rule["Name"] == "rft-nova-example-job-events"  # inside the allowed prefix
 
 
 @pytest.mark.parametrize("team", ["example", "nova-example"])
 def test_bedrock_may_invoke_graders_only_for_customization_jobs_of_this_account(synth, team):
-    permissions = [r["Properties"] for r in synth(team).template("platform")["Resources"].values()
-                   if r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["Principal"] == "bedrock.amazonaws.com"]
+    permissions = [
+        r["Properties"]
+        for r in synth(team).template("platform")["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["Principal"] == "bedrock.amazonaws.com"
+    ]
     assert permissions
     for permission in permissions:
         assert permission["SourceAccount"]
@@ -122,9 +141,15 @@ def test_bedrock_may_invoke_graders_only_for_customization_jobs_of_this_account(
 
 def test_only_graders_that_run_code_may_invoke_the_sandbox(synth):
     policies = _policies_of(synth("example").template("platform"))
-    reach = {name for name, documents in policies.items()
-             if any("code-sandbox" in json.dumps(s["Resource"]) for s in _statements(documents)
-                    if "lambda:InvokeFunction" in _actions(s))}
+    reach = {
+        name
+        for name, documents in policies.items()
+        if any(
+            "code-sandbox" in json.dumps(s["Resource"])
+            for s in _statements(documents)
+            if "lambda:InvokeFunction" in _actions(s)
+        )
+    }
     assert reach == {"rft-example-python-functions-grader"}
 
 
@@ -133,10 +158,16 @@ def test_runs_code_walks_templates_and_multi_graders():
 
     assert runs_code({"template": "code_generation"})
     assert not runs_code({"template": "classification", "labels": ["a", "b"]})
-    assert runs_code({"type": "multi", "graders": {
-        "fmt": {"type": "regex", "pattern": "x"},
-        "py": {"type": "python", "source": "def grade(sample, item):\n    return 1.0\n"}},
-        "calculate_output": "py"})
+    assert runs_code(
+        {
+            "type": "multi",
+            "graders": {
+                "fmt": {"type": "regex", "pattern": "x"},
+                "py": {"type": "python", "source": "def grade(sample, item):\n    return 1.0\n"},
+            },
+            "calculate_output": "py",
+        }
+    )
     assert not runs_code({"type": "python", "module": "team_graders.example"})
 
 
@@ -145,8 +176,12 @@ def test_a_nova_only_team_has_no_mantle_rights_and_an_open_weight_team_no_native
     nova = {a for docs in _policies_of(template).values() for s in _statements(docs) for a in _actions(s)}
     nova |= {a for s in _consumer(template) for a in _actions(s)}
     assert not {a for a in nova if a.startswith("bedrock-mantle:")}
-    example = {a for name, docs in _policies_of(synth("example").template("platform")).items()
-               for s in _statements(docs) for a in _actions(s)}
+    example = {
+        a
+        for name, docs in _policies_of(synth("example").template("platform")).items()
+        for s in _statements(docs)
+        for a in _actions(s)
+    }
     assert not {a for a in example if "ModelCustomizationJob" in a}
 
 
@@ -161,12 +196,16 @@ def test_the_judge_preflight_may_call_exactly_the_judge_models(synth):
 
 # -- item 11: Step Functions logs -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("team", ["example", "nova-example"])
 def test_state_machines_log_every_transition_but_no_execution_data(synth, team):
     """ALL without execution data: transitions and error names reach the logs; state input and
     output (the approval task token, error causes quoting model output) do not."""
-    machines = [r["Properties"] for r in synth(team).template("platform")["Resources"].values()
-                if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    machines = [
+        r["Properties"]
+        for r in synth(team).template("platform")["Resources"].values()
+        if r["Type"] == "AWS::StepFunctions::StateMachine"
+    ]
     assert machines
     for machine in machines:
         logging = machine["LoggingConfiguration"]

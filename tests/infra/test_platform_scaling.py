@@ -36,7 +36,7 @@ def test_each_customization_has_its_own_dashboard_in_its_own_stack(one_and_three
     for name in ("scaling-0", "scaling-1", "scaling-2"):
         [dashboard] = three.resources(name, "AWS::CloudWatch::Dashboard").values()
         assert dashboard["Properties"]["DashboardName"] == customization_dashboard_name("example", name)
-        assert f'## {name}' in json.dumps(dashboard["Properties"]["DashboardBody"])
+        assert f"## {name}" in json.dumps(dashboard["Properties"]["DashboardBody"])
     platform = three.templates[three.stack_names["platform"]]
     [team] = [r for r in platform["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
     assert team["Properties"]["DashboardName"] == "rft-example"
@@ -50,8 +50,13 @@ def test_customization_dashboard_names_never_collide_with_a_team_dashboard():
 
 def test_workflow_steps_invoke_only_graders_named_and_tagged_for_the_team(one_and_three):
     platform = one_and_three[1].templates[one_and_three[1].stack_names["platform"]]
-    statements = [s for r in platform["Resources"].values() if r["Type"] == "AWS::IAM::ManagedPolicy"
-                  for s in r["Properties"]["PolicyDocument"]["Statement"] if s.get("Sid") == "InvokeTeamGraders"]
+    statements = [
+        s
+        for r in platform["Resources"].values()
+        if r["Type"] == "AWS::IAM::ManagedPolicy"
+        for s in r["Properties"]["PolicyDocument"]["Statement"]
+        if s.get("Sid") == "InvokeTeamGraders"
+    ]
     assert len(statements) == 3  # audit, submit, evaluate
     for statement in statements:
         assert statement["Resource"] == "arn:aws:lambda:us-west-2:111111111111:function:rft-example-*-grader"

@@ -10,8 +10,10 @@ from rft_contracts.naming import parameter_path
 
 
 def _parameters(result) -> dict[str, str]:
-    return {p["Properties"]["Name"]: p["Properties"]["Value"]
-            for p in result.resources("platform", "AWS::SSM::Parameter").values()}
+    return {
+        p["Properties"]["Name"]: p["Properties"]["Value"]
+        for p in result.resources("platform", "AWS::SSM::Parameter").values()
+    }
 
 
 def test_each_customization_records_its_data_locations_in_ssm(synth):
@@ -20,21 +22,25 @@ def test_each_customization_records_its_data_locations_in_ssm(synth):
         prefix = parameter_path("example", name)
         assert params[f"{prefix}/base-model"] in ("qwen.qwen3-32b", "openai.gpt-oss-20b")
         assert params[f"{prefix}/control-plane"] == "mantle"
-        assert params[f"{prefix}/train-data-uri"] == \
-            f"s3://rft-example-datasets-111111111111-us-west-2/{name}/train.jsonl"
-        assert params[f"{prefix}/artifacts-uri"] == \
-            f"s3://rft-example-artifacts-111111111111-us-west-2/{name}/"
+        assert (
+            params[f"{prefix}/train-data-uri"] == f"s3://rft-example-datasets-111111111111-us-west-2/{name}/train.jsonl"
+        )
+        assert params[f"{prefix}/artifacts-uri"] == f"s3://rft-example-artifacts-111111111111-us-west-2/{name}/"
 
 
 def _bedrock_roles(result) -> list[dict]:
-    return [r for r in result.resources("platform", "AWS::IAM::Role").values()
-            if r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
-            == {"Service": "bedrock.amazonaws.com"}]
+    return [
+        r
+        for r in result.resources("platform", "AWS::IAM::Role").values()
+        if r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+        == {"Service": "bedrock.amazonaws.com"}
+    ]
 
 
 def _bedrock_role_policies(result) -> list[dict]:
-    return [p for lid, p in result.resources("platform", "AWS::IAM::ManagedPolicy").items()
-            if "BedrockServiceRole" in lid]
+    return [
+        p for lid, p in result.resources("platform", "AWS::IAM::ManagedPolicy").items() if "BedrockServiceRole" in lid
+    ]
 
 
 def test_mantle_customizations_get_no_bedrock_service_role(synth):
@@ -71,16 +77,23 @@ def test_native_service_role_reaches_only_its_own_prefixes(nova):
     assert statements["ListOwnArtifacts"]["Resource"] == artifacts
     for sid in ("ListOwnDatasets", "ListOwnArtifacts"):
         assert statements[sid]["Condition"] == {
-            "StringLike": {"s3:prefix": ["invoice-extraction/", "invoice-extraction/*"]}}
+            "StringLike": {"s3:prefix": ["invoice-extraction/", "invoice-extraction/*"]}
+        }
     kms = statements["UseTeamKeyThroughS3Only"]
     assert kms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
     assert kms["Condition"] == {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
     # Nothing beyond these statements: no deletes, no other buckets, no wildcard actions.
     model_key = statements["EncryptTunedModelThroughBedrockOnly"]
     assert model_key["Condition"] == {"StringEquals": {"kms:ViaService": "bedrock.us-east-1.amazonaws.com"}}
-    assert set(statements) == {"ReadOwnDatasets", "ListOwnDatasets", "WriteOwnArtifacts",
-                               "ListOwnArtifacts", "UseTeamKeyThroughS3Only",
-                               "EncryptTunedModelThroughBedrockOnly", "InvokeOwnGrader"}
+    assert set(statements) == {
+        "ReadOwnDatasets",
+        "ListOwnDatasets",
+        "WriteOwnArtifacts",
+        "ListOwnArtifacts",
+        "UseTeamKeyThroughS3Only",
+        "EncryptTunedModelThroughBedrockOnly",
+        "InvokeOwnGrader",
+    }
     for statement in statements.values():
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         assert not any("*" in a for a in actions)
@@ -99,8 +112,7 @@ def test_permissions_boundary_from_config_applies_to_every_role(tmp_path):
     boundary = "arn:aws:iam::222222222222:policy/team-boundary"
     config = load_team("nova-example").model_copy(update={"permissions_boundary_arn": boundary})
     result = synthesize(config, tmp_path)
-    roles = [r for t in result.templates.values() for r in t["Resources"].values()
-             if r["Type"] == "AWS::IAM::Role"]
+    roles = [r for t in result.templates.values() for r in t["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
     assert roles
     for role in roles:
         assert role["Properties"]["PermissionsBoundary"] == boundary

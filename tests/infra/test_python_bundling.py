@@ -12,8 +12,18 @@ from constructs_lib.lambda_assets import GRADER_LOCK
 from constructs_lib.python_bundling import _split_sdist_only, install_requirements
 
 # A slice of the real grader lock: binary wheels, an sdist-only pin, and boto3 with its deps.
-PICKED = ("pydantic-core", "rapidfuzz", "langdetect", "six", "boto3", "botocore", "jmespath", "s3transfer",
-          "python-dateutil", "urllib3")
+PICKED = (
+    "pydantic-core",
+    "rapidfuzz",
+    "langdetect",
+    "six",
+    "boto3",
+    "botocore",
+    "jmespath",
+    "s3transfer",
+    "python-dateutil",
+    "urllib3",
+)
 
 
 def lock_slice(names: tuple[str, ...]) -> str:
@@ -65,16 +75,26 @@ def test_every_function_lock_pins_what_its_requirements_name():
     """`make lock` was run after the last edit of a requirements.txt (else bundling would use stale pins)."""
     lambda_dir = Path(GRADER_LOCK).parents[1]
     repo = lambda_dir.parent
-    inputs = {lambda_dir / f / "requirements.lock": [lambda_dir / f / "requirements.txt"]
-              for f in ("grader", "code_sandbox", "job_events")}
-    inputs[lambda_dir / "workflow" / "requirements.lock"] = [lambda_dir / "workflow" / "requirements.txt",
-                                                             lambda_dir / "grader" / "requirements.txt"]
-    inputs[repo / "requirements-dev.lock"] = [repo / "requirements-dev.txt", repo / "requirements.txt",
-                                              lambda_dir / "grader" / "requirements.txt",
-                                              lambda_dir / "workflow" / "requirements.txt"]
+    inputs = {
+        lambda_dir / f / "requirements.lock": [lambda_dir / f / "requirements.txt"]
+        for f in ("grader", "code_sandbox", "job_events")
+    }
+    inputs[lambda_dir / "workflow" / "requirements.lock"] = [
+        lambda_dir / "workflow" / "requirements.txt",
+        lambda_dir / "grader" / "requirements.txt",
+    ]
+    inputs[repo / "requirements-dev.lock"] = [
+        repo / "requirements-dev.txt",
+        repo / "requirements.txt",
+        lambda_dir / "grader" / "requirements.txt",
+        lambda_dir / "workflow" / "requirements.txt",
+    ]
     for lock, requirement_files in inputs.items():
-        pinned = {canonical(line.split(" ")[0].split(";")[0])
-                  for line in lock.read_text().splitlines() if "==" in line and not line.startswith((" ", "#"))}
+        pinned = {
+            canonical(line.split(" ")[0].split(";")[0])
+            for line in lock.read_text().splitlines()
+            if "==" in line and not line.startswith((" ", "#"))
+        }
         for requirements in requirement_files:
             for line in requirements.read_text().splitlines():
                 line = line.split("#")[0].strip()
@@ -94,8 +114,9 @@ def test_a_finished_bundle_is_reused_from_the_cache_and_never_half_written(tmp_p
     bundler = python_bundling._LocalPipBundler((source,), (), (), "h1")
     runs = []
     real = python_bundling._LocalPipBundler.bundle
-    monkeypatch.setattr(python_bundling._LocalPipBundler, "bundle",
-                        lambda self, out: (runs.append(out), real(self, out)))
+    monkeypatch.setattr(
+        python_bundling._LocalPipBundler, "bundle", lambda self, out: (runs.append(out), real(self, out))
+    )
     for n in range(2):
         out = tmp_path / f"out{n}"
         out.mkdir()

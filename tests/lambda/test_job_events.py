@@ -21,21 +21,31 @@ def recorder(monkeypatch):
     monkeypatch.setenv("CUSTOMIZATIONS", json.dumps(["invoice", "invoice-extraction"]))
     with mock_aws():
         table = boto3.resource("dynamodb").create_table(
-            TableName="rft-t-runs", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "customization", "KeyType": "HASH"},
-                       {"AttributeName": "run_id", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "customization", "AttributeType": "S"},
-                                  {"AttributeName": "run_id", "AttributeType": "S"}])
-        spec = importlib.util.spec_from_file_location("job_events_handler",
-                                                      REPO_ROOT / "lambda" / "job_events" / "handler.py")
+            TableName="rft-t-runs",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[
+                {"AttributeName": "customization", "KeyType": "HASH"},
+                {"AttributeName": "run_id", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "customization", "AttributeType": "S"},
+                {"AttributeName": "run_id", "AttributeType": "S"},
+            ],
+        )
+        spec = importlib.util.spec_from_file_location(
+            "job_events_handler", REPO_ROOT / "lambda" / "job_events" / "handler.py"
+        )
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         yield module, table
 
 
 def _event(job_name: str, status: str, **extra) -> dict:
-    return {"source": "aws.bedrock", "detail-type": "Model Customization Job State Change",
-            "detail": {"jobName": job_name, "jobStatus": status, **extra}}
+    return {
+        "source": "aws.bedrock",
+        "detail-type": "Model Customization Job State Change",
+        "detail": {"jobName": job_name, "jobStatus": status, **extra},
+    }
 
 
 def test_splits_on_the_longest_customization_name(recorder):

@@ -102,8 +102,7 @@ def make_not_dumpable() -> bool:
     """prctl(PR_SET_DUMPABLE, 0) on this process; False where the call is unavailable."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(4, ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0),
-                          ctypes.c_ulong(0)) == 0
+        return libc.prctl(4, ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) == 0
     except (OSError, AttributeError):
         return False
 
@@ -115,8 +114,7 @@ def run_batch(runs: Sequence[object], config: SandboxConfig | None = None) -> li
         return []
     make_not_dumpable()  # before any child exists (children of a dumpable parent could read it)
     prepared = [_prepare(run) for run in runs]
-    results: list[dict | None] = [r if isinstance(r, dict) and "status" in r else None
-                                  for r in prepared]
+    results: list[dict | None] = [r if isinstance(r, dict) and "status" in r else None for r in prepared]
     todo = [i for i, r in enumerate(results) if r is None]
     if not todo:
         return cast(list[dict], results)  # no None left: every run was settled by _prepare
@@ -140,8 +138,7 @@ def run_batch(runs: Sequence[object], config: SandboxConfig | None = None) -> li
                             zygote = batch.start_zygote()
                         results[i] = zygote.execute(prepared[i])
                     except OSError as exc:
-                        results[i] = _result("error", 0, prepared[i].total,
-                                             f"sandbox failure: {exc}")
+                        results[i] = _result("error", 0, prepared[i].total, f"sandbox failure: {exc}")
                         if zygote is not None:
                             zygote.close()
                         zygote = None
@@ -185,8 +182,7 @@ def _prepare(run: object) -> _Prepared | dict:
     except ValueError as exc:
         return _result("error", 0, 0, f"invalid run: {exc}")
     try:
-        statements, assert_lines, repeatable, wanted = analyse_tests(spec["tests"],
-                                                                     spec["entry_point"])
+        statements, assert_lines, repeatable, wanted = analyse_tests(spec["tests"], spec["entry_point"])
     except SyntaxError as exc:
         return _result("error", 0, 0, f"tests do not parse: {exc.msg} (line {exc.lineno})")
     except RecursionError:
@@ -220,9 +216,7 @@ def _validate(run: object) -> dict:
         raise ValueError("'timeout_s' must be a number")
     if not (0 < timeout_s <= MAX_TIMEOUT_S) or math.isnan(timeout_s):
         raise ValueError(f"'timeout_s' must be in (0, {MAX_TIMEOUT_S:g}]")
-    return {"code": code, "tests": tests, "entry_point": entry_point, "scoring": scoring,
-            "timeout_s": float(timeout_s)}
-
+    return {"code": code, "tests": tests, "entry_point": entry_point, "scoring": scoring, "timeout_s": float(timeout_s)}
 
 
 # --------------------------------------------------------------------------- test rewriting
@@ -288,12 +282,17 @@ class _AssertRewriter(ast.NodeTransformer):
         test = _CompareRewriter().visit(node.test)
         msg = _CompareRewriter().visit(node.msg) if node.msg is not None else None
         call = lambda name, *args: ast.Expr(  # noqa: E731
-            ast.Call(ast.Name(name, ast.Load()), list(args), []))
+            ast.Call(ast.Name(name, ast.Load()), list(args), [])
+        )
         new = ast.Try(
             body=[ast.Assert(test=test, msg=msg)],
-            handlers=[ast.ExceptHandler(
-                type=ast.Name("BaseException", ast.Load()), name="__rft_e__",
-                body=[call("__rft_fail__", ast.Constant(index), ast.Name("__rft_e__", ast.Load()))])],
+            handlers=[
+                ast.ExceptHandler(
+                    type=ast.Name("BaseException", ast.Load()),
+                    name="__rft_e__",
+                    body=[call("__rft_fail__", ast.Constant(index), ast.Name("__rft_e__", ast.Load()))],
+                )
+            ],
             orelse=[call("__rft_ok__", ast.Constant(index))],
             finalbody=[],
         )
@@ -336,9 +335,8 @@ def _free_names(nodes: list, local: set[str], declared_global: set[str]) -> set[
             stack.extend(node.decorator_list + node.bases + [k.value for k in node.keywords])
             nested |= _free_names(node.body, set(), declared_global)
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            targets = {n.id for g in node.generators for n in ast.walk(g.target)
-                       if isinstance(n, ast.Name)}
-            parts = ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt])
+            targets = {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+            parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
             parts += [g.iter for g in node.generators] + [c for g in node.generators for c in g.ifs]
             nested |= _free_names(parts, targets, declared_global)
         elif isinstance(node, ast.Name):
@@ -361,8 +359,7 @@ def _wanted_names(tree: ast.Module, entry_point: str | None) -> list[str]:
     Builtins are never taken from the candidate (a candidate ``abs``/``sorted``/``len`` would
     otherwise shadow the real one in the tests), nor are names the tests bind themselves.
     """
-    declared_global = {n for node in ast.walk(tree) if isinstance(node, ast.Global)
-                       for n in node.names}
+    declared_global = {n for node in ast.walk(tree) if isinstance(node, ast.Global) for n in node.names}
     free = _free_names(tree.body, set(), declared_global) - declared_global
     wanted = {n for n in free - _BUILTIN_NAMES if not n.startswith("__rft_")}
     if entry_point is not None:
@@ -370,8 +367,7 @@ def _wanted_names(tree: ast.Module, entry_point: str | None) -> list[str]:
     return sorted(wanted)
 
 
-def analyse_tests(tests: str, entry_point: str | None = None
-                  ) -> tuple[list[str], list[int], list[bool], list[str]]:
+def analyse_tests(tests: str, entry_point: str | None = None) -> tuple[list[str], list[int], list[bool], list[str]]:
     """Rewrite the tests; return per-statement sources, assert lines, repeatable flags, names.
 
     Top-level statements run one at a time so an MBPP file whose third assert raises still
@@ -382,8 +378,7 @@ def analyse_tests(tests: str, entry_point: str | None = None
     rewriter = _AssertRewriter("check" if entry_point is not None else None)
     rewriter.top_level_nodes = set(tree.body)
     tree = ast.fix_missing_locations(rewriter.visit(tree))
-    return ([ast.unparse(stmt) for stmt in tree.body], rewriter.assert_lines,
-            rewriter.repeatable, wanted)
+    return ([ast.unparse(stmt) for stmt in tree.body], rewriter.assert_lines, rewriter.repeatable, wanted)
 
 
 def prepare_tests(tests: str) -> tuple[list[str], list[int]]:
@@ -433,8 +428,12 @@ def _interpreter(drop: bool) -> str | None:
     if not drop or _world_executable(sys.executable):
         return sys.executable
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    for candidate in (f"/usr/bin/python{version}", f"/usr/local/bin/python{version}",
-                      "/usr/bin/python3", "/usr/local/bin/python3"):
+    for candidate in (
+        f"/usr/bin/python{version}",
+        f"/usr/local/bin/python{version}",
+        "/usr/bin/python3",
+        "/usr/local/bin/python3",
+    ):
         if os.path.exists(candidate) and _world_executable(candidate):
             return candidate
     return None
@@ -493,15 +492,22 @@ class _Zygote:
         self.result_r, result_w = os.pipe()
         python = batch.python
         assert python is not None  # start_zygote checked it
-        user: dict[str, Any] = {} if batch.ids is None else {"user": batch.ids[0], "group": batch.ids[1],
-                                               "extra_groups": []}
+        user: dict[str, Any] = (
+            {} if batch.ids is None else {"user": batch.ids[0], "group": batch.ids[1], "extra_groups": []}
+        )
         try:
             self.proc = subprocess.Popen(
-                [python, "-I", "-S", "-B", ZYGOTE_PATH, str(result_w),
-                 "1" if config.seccomp else "0"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                cwd=batch.root, env=_zygote_env(), pass_fds=(result_w,),
-                start_new_session=True, umask=0o077, **user)
+                [python, "-I", "-S", "-B", ZYGOTE_PATH, str(result_w), "1" if config.seccomp else "0"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                cwd=batch.root,
+                env=_zygote_env(),
+                pass_fds=(result_w,),
+                start_new_session=True,
+                umask=0o077,
+                **user,
+            )
         finally:
             os.close(result_w)
         assert self.proc.stdout is not None  # stdout=PIPE
@@ -537,11 +543,15 @@ class _Zygote:
         nonce = secrets.token_hex(16)
         timeout_s = spec["timeout_s"]
         frame_a = {
-            "workdir": batch.next_workdir(), "batch_root": batch.root,
+            "workdir": batch.next_workdir(),
+            "batch_root": batch.root,
             # Relative like the workdir: the zygote cannot always traverse their parents.
             "tmp_roots": [os.path.relpath(r, batch.root) for r in batch.tmp_roots],
-            "sweep_tmp": batch.sweep_tmp, "code": spec["code"], "wanted": prepared.wanted,
-            "timeout_s": timeout_s, "audit_hook": config.audit_hook,
+            "sweep_tmp": batch.sweep_tmp,
+            "code": spec["code"],
+            "wanted": prepared.wanted,
+            "timeout_s": timeout_s,
+            "audit_hook": config.audit_hook,
             "limits": {
                 # The wall clock is the real timeout; CPU is a backstop a little above it.
                 "cpu_s": math.ceil(timeout_s) + 1,
@@ -554,9 +564,13 @@ class _Zygote:
         }
         # Frame B (tests and nonce) is read by the tests process itself, never by the zygote.
         frame_b = {
-            "nonce": nonce, "statements": prepared.statements, "total": prepared.total,
-            "repeatable": prepared.repeatable, "wanted": prepared.wanted,
-            "entry_point": spec["entry_point"], "scoring": spec["scoring"],
+            "nonce": nonce,
+            "statements": prepared.statements,
+            "total": prepared.total,
+            "repeatable": prepared.repeatable,
+            "wanted": prepared.wanted,
+            "entry_point": spec["entry_point"],
+            "scoring": spec["scoring"],
         }
         deadline = time.monotonic() + timeout_s + ZYGOTE_GRACE_S
         data = _frame(frame_a) + _frame(frame_b)
@@ -657,9 +671,13 @@ def _classify(reply: dict, record: bytes, nonce: str, prepared: _Prepared) -> di
         return _result("failed", 0, total, "file size limit exceeded" + tail)
     parsed = _parse_record(record, nonce, total) if reply.get("tests_exit") == 0 else None
     if parsed is None:
-        return _result("failed", 0, total,
-                       f"tests process ended without a result (exit {reply.get('tests_exit')}, "
-                       f"signal {reply.get('tests_signal')}){tail}")
+        return _result(
+            "failed",
+            0,
+            total,
+            f"tests process ended without a result (exit {reply.get('tests_exit')}, "
+            f"signal {reply.get('tests_signal')}){tail}",
+        )
     outcomes, detail = parsed
     passed = outcomes.count("1")
     status = "passed" if passed == total else "failed"
@@ -708,5 +726,12 @@ def _result(status: str, passed: int, total: int, detail: str) -> dict:
     return {"status": status, "passed": passed, "total": total, "detail": detail}
 
 
-__all__ = ["SandboxConfig", "analyse_tests", "make_not_dumpable", "max_parallel",
-           "prepare_tests", "run_batch", "run_one"]
+__all__ = [
+    "SandboxConfig",
+    "analyse_tests",
+    "make_not_dumpable",
+    "max_parallel",
+    "prepare_tests",
+    "run_batch",
+    "run_one",
+]

@@ -40,9 +40,30 @@ import time
 
 # Preloaded so forked children get them for free (the import cost is paid once per zygote).
 _PRELOAD = (
-    "math", "cmath", "re", "string", "collections", "itertools", "functools", "heapq", "bisect",
-    "operator", "copy", "random", "statistics", "fractions", "decimal", "typing", "hashlib",
-    "datetime", "textwrap", "unicodedata", "array", "numbers", "enum", "dataclasses",
+    "math",
+    "cmath",
+    "re",
+    "string",
+    "collections",
+    "itertools",
+    "functools",
+    "heapq",
+    "bisect",
+    "operator",
+    "copy",
+    "random",
+    "statistics",
+    "fractions",
+    "decimal",
+    "typing",
+    "hashlib",
+    "datetime",
+    "textwrap",
+    "unicodedata",
+    "array",
+    "numbers",
+    "enum",
+    "dataclasses",
 )
 for _name in _PRELOAD:
     __import__(_name)
@@ -59,8 +80,7 @@ DISK_POLL_S = 0.1
 
 
 def prctl(option, arg2=0, arg3=0, arg4=0, arg5=0):
-    if _libc.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), ctypes.c_ulong(arg4),
-                   ctypes.c_ulong(arg5)) != 0:
+    if _libc.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), ctypes.c_ulong(arg4), ctypes.c_ulong(arg5)) != 0:
         err = ctypes.get_errno()
         raise OSError(err, os.strerror(err))
 
@@ -76,44 +96,155 @@ def set_not_dumpable():
 # of the same uid (signals, ptrace, memory of others, their rlimits, scheduling), the network,
 # new processes, namespaces and io_uring (which performs I/O without passing through seccomp).
 _DENIED = (
-    "kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal",
-    "pidfd_open", "pidfd_getfd", "ptrace", "process_vm_readv", "process_vm_writev",
-    "process_madvise", "kcmp", "setpriority", "ioprio_set", "sched_setaffinity",
-    "sched_setscheduler", "sched_setparam", "sched_setattr", "perf_event_open", "bpf",
-    "userfaultfd", "add_key", "request_key", "keyctl", "socket", "socketpair", "connect", "bind",
-    "clone", "clone3", "fork", "vfork", "execve", "execveat", "unshare", "setns", "mount",
-    "umount2", "chroot", "pivot_root", "reboot", "io_uring_setup", "io_uring_enter",
+    "kill",
+    "tkill",
+    "tgkill",
+    "rt_sigqueueinfo",
+    "rt_tgsigqueueinfo",
+    "pidfd_send_signal",
+    "pidfd_open",
+    "pidfd_getfd",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "process_madvise",
+    "kcmp",
+    "setpriority",
+    "ioprio_set",
+    "sched_setaffinity",
+    "sched_setscheduler",
+    "sched_setparam",
+    "sched_setattr",
+    "perf_event_open",
+    "bpf",
+    "userfaultfd",
+    "add_key",
+    "request_key",
+    "keyctl",
+    "socket",
+    "socketpair",
+    "connect",
+    "bind",
+    "clone",
+    "clone3",
+    "fork",
+    "vfork",
+    "execve",
+    "execveat",
+    "unshare",
+    "setns",
+    "mount",
+    "umount2",
+    "chroot",
+    "pivot_root",
+    "reboot",
+    "io_uring_setup",
+    "io_uring_enter",
     "io_uring_register",
 )
 _SYSCALLS = {
     # From arch/x86/entry/syscalls/syscall_64.tbl.
-    "x86_64": (0xC000003E, {
-        "kill": 62, "tkill": 200, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297,
-        "pidfd_send_signal": 424, "pidfd_open": 434, "pidfd_getfd": 438, "ptrace": 101,
-        "process_vm_readv": 310, "process_vm_writev": 311, "process_madvise": 440, "kcmp": 312,
-        "setpriority": 141, "ioprio_set": 251, "sched_setaffinity": 203,
-        "sched_setscheduler": 144, "sched_setparam": 142, "sched_setattr": 314,
-        "perf_event_open": 298, "bpf": 321, "userfaultfd": 323, "add_key": 248,
-        "request_key": 249, "keyctl": 250, "socket": 41, "socketpair": 53, "connect": 42,
-        "bind": 49, "clone": 56, "clone3": 435, "fork": 57, "vfork": 58, "execve": 59,
-        "execveat": 322, "unshare": 272, "setns": 308, "mount": 165, "umount2": 166,
-        "chroot": 161, "pivot_root": 155, "reboot": 169, "io_uring_setup": 425,
-        "io_uring_enter": 426, "io_uring_register": 427, "prlimit64": 302,
-    }),
+    "x86_64": (
+        0xC000003E,
+        {
+            "kill": 62,
+            "tkill": 200,
+            "tgkill": 234,
+            "rt_sigqueueinfo": 129,
+            "rt_tgsigqueueinfo": 297,
+            "pidfd_send_signal": 424,
+            "pidfd_open": 434,
+            "pidfd_getfd": 438,
+            "ptrace": 101,
+            "process_vm_readv": 310,
+            "process_vm_writev": 311,
+            "process_madvise": 440,
+            "kcmp": 312,
+            "setpriority": 141,
+            "ioprio_set": 251,
+            "sched_setaffinity": 203,
+            "sched_setscheduler": 144,
+            "sched_setparam": 142,
+            "sched_setattr": 314,
+            "perf_event_open": 298,
+            "bpf": 321,
+            "userfaultfd": 323,
+            "add_key": 248,
+            "request_key": 249,
+            "keyctl": 250,
+            "socket": 41,
+            "socketpair": 53,
+            "connect": 42,
+            "bind": 49,
+            "clone": 56,
+            "clone3": 435,
+            "fork": 57,
+            "vfork": 58,
+            "execve": 59,
+            "execveat": 322,
+            "unshare": 272,
+            "setns": 308,
+            "mount": 165,
+            "umount2": 166,
+            "chroot": 161,
+            "pivot_root": 155,
+            "reboot": 169,
+            "io_uring_setup": 425,
+            "io_uring_enter": 426,
+            "io_uring_register": 427,
+            "prlimit64": 302,
+        },
+    ),
     # From include/uapi/asm-generic/unistd.h (arm64 has no fork/vfork).
-    "aarch64": (0xC00000B7, {
-        "kill": 129, "tkill": 130, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
-        "pidfd_send_signal": 424, "pidfd_open": 434, "pidfd_getfd": 438, "ptrace": 117,
-        "process_vm_readv": 270, "process_vm_writev": 271, "process_madvise": 440, "kcmp": 272,
-        "setpriority": 140, "ioprio_set": 30, "sched_setaffinity": 122,
-        "sched_setscheduler": 119, "sched_setparam": 118, "sched_setattr": 274,
-        "perf_event_open": 241, "bpf": 280, "userfaultfd": 282, "add_key": 217,
-        "request_key": 218, "keyctl": 219, "socket": 198, "socketpair": 199, "connect": 203,
-        "bind": 200, "clone": 220, "clone3": 435, "execve": 221, "execveat": 281,
-        "unshare": 97, "setns": 268, "mount": 40, "umount2": 39, "chroot": 51,
-        "pivot_root": 41, "reboot": 142, "io_uring_setup": 425, "io_uring_enter": 426,
-        "io_uring_register": 427, "prlimit64": 261,
-    }),
+    "aarch64": (
+        0xC00000B7,
+        {
+            "kill": 129,
+            "tkill": 130,
+            "tgkill": 131,
+            "rt_sigqueueinfo": 138,
+            "rt_tgsigqueueinfo": 240,
+            "pidfd_send_signal": 424,
+            "pidfd_open": 434,
+            "pidfd_getfd": 438,
+            "ptrace": 117,
+            "process_vm_readv": 270,
+            "process_vm_writev": 271,
+            "process_madvise": 440,
+            "kcmp": 272,
+            "setpriority": 140,
+            "ioprio_set": 30,
+            "sched_setaffinity": 122,
+            "sched_setscheduler": 119,
+            "sched_setparam": 118,
+            "sched_setattr": 274,
+            "perf_event_open": 241,
+            "bpf": 280,
+            "userfaultfd": 282,
+            "add_key": 217,
+            "request_key": 218,
+            "keyctl": 219,
+            "socket": 198,
+            "socketpair": 199,
+            "connect": 203,
+            "bind": 200,
+            "clone": 220,
+            "clone3": 435,
+            "execve": 221,
+            "execveat": 281,
+            "unshare": 97,
+            "setns": 268,
+            "mount": 40,
+            "umount2": 39,
+            "chroot": 51,
+            "pivot_root": 41,
+            "reboot": 142,
+            "io_uring_setup": 425,
+            "io_uring_enter": 426,
+            "io_uring_register": 427,
+            "prlimit64": 261,
+        },
+    ),
 }
 _BPF_LD_W_ABS, _BPF_JEQ_K, _BPF_RET_K = 0x20, 0x15, 0x06
 _RET_ALLOW, _RET_KILL_PROCESS = 0x7FFF0000, 0x80000000
@@ -122,8 +253,7 @@ _X32_BIT = 0x40000000
 
 
 class _SockFilter(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
-                ("k", ctypes.c_uint)]
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
 
 
 class _SockFprog(ctypes.Structure):
@@ -151,7 +281,7 @@ def seccomp_program():
     if machine == "x86_64":
         # x32 syscalls share the arch value and set bit 30 of nr: refuse them all.
         prog += [(0x45, 0, 1, _X32_BIT), (_BPF_RET_K, 0, 0, _RET_EPERM)]  # JSET
-    for i, nr in enumerate(denied):
+    for nr in denied:
         prog.append((_BPF_JEQ_K, 0, 1, nr))
         prog.append((_BPF_RET_K, 0, 0, _RET_EPERM))
     prog += [
@@ -171,8 +301,16 @@ def install_seccomp(prog):
     prctl(PR_SET_NO_NEW_PRIVS, 1)
     array = (_SockFilter * len(prog))(*[_SockFilter(*ins) for ins in prog])
     fprog = _SockFprog(len(prog), ctypes.cast(array, ctypes.POINTER(_SockFilter)))
-    if _libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(fprog),
-                   ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
+    if (
+        _libc.prctl(
+            PR_SET_SECCOMP,
+            ctypes.c_ulong(SECCOMP_MODE_FILTER),
+            ctypes.byref(fprog),
+            ctypes.c_ulong(0),
+            ctypes.c_ulong(0),
+        )
+        != 0
+    ):
         err = ctypes.get_errno()
         raise OSError(err, os.strerror(err))
 
@@ -316,7 +454,7 @@ def write_frame(fd, data):
     data = struct.pack(">I", len(data)) + data
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 # ------------------------------------------------------------------------------------ audit hook
@@ -324,24 +462,73 @@ def write_frame(fd, data):
 # Defence in depth in the candidate process (NOT a boundary: CPython internals can bypass it).
 # What it guards is mostly this process itself; the boundaries are the separate tests process,
 # seccomp, non-dumpable processes, the unprivileged uid and the scrubbed environment.
-_DENY_EVENTS = frozenset({
-    "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
-    "subprocess.Popen", "pty.spawn", "os.kill", "os.killpg", "signal.pthread_kill",
-    "resource.prlimit", "resource.setrlimit",
-    "os.chmod", "os.chown", "os.lchmod", "os.lchown", "os.symlink", "os.link", "os.setxattr",
-    "os.removexattr", "sys._current_frames", "sys.settrace", "sys.setprofile",
-    "sys.addaudithook", "gc.get_objects", "gc.get_referrers", "gc.get_referents", "code.__new__",
-})
+_DENY_EVENTS = frozenset(
+    {
+        "os.system",
+        "os.exec",
+        "os.posix_spawn",
+        "os.spawn",
+        "os.fork",
+        "os.forkpty",
+        "subprocess.Popen",
+        "pty.spawn",
+        "os.kill",
+        "os.killpg",
+        "signal.pthread_kill",
+        "resource.prlimit",
+        "resource.setrlimit",
+        "os.chmod",
+        "os.chown",
+        "os.lchmod",
+        "os.lchown",
+        "os.symlink",
+        "os.link",
+        "os.setxattr",
+        "os.removexattr",
+        "sys._current_frames",
+        "sys.settrace",
+        "sys.setprofile",
+        "sys.addaudithook",
+        "gc.get_objects",
+        "gc.get_referrers",
+        "gc.get_referents",
+        "code.__new__",
+    }
+)
 _DENY_PREFIXES = ("socket.", "ctypes.", "_ctypes.", "ssl.", "mmap.")
-_DENY_IMPORTS = frozenset({
-    "ctypes", "_ctypes", "signal", "_signal", "_posixsubprocess", "subprocess",
-    "multiprocessing", "_multiprocessing", "pty", "socket", "_socket", "ssl", "_ssl", "asyncio",
-    "_testcapi", "_testinternalcapi", "_xxsubinterpreters", "_interpreters", "mmap",
-    "faulthandler", "resource",
-})
+_DENY_IMPORTS = frozenset(
+    {
+        "ctypes",
+        "_ctypes",
+        "signal",
+        "_signal",
+        "_posixsubprocess",
+        "subprocess",
+        "multiprocessing",
+        "_multiprocessing",
+        "pty",
+        "socket",
+        "_socket",
+        "ssl",
+        "_ssl",
+        "asyncio",
+        "_testcapi",
+        "_testinternalcapi",
+        "_xxsubinterpreters",
+        "_interpreters",
+        "mmap",
+        "faulthandler",
+        "resource",
+    }
+)
 _PATH_EVENTS = {  # event -> (number of leading path arguments, indexes of dir_fd arguments)
-    "os.mkdir": (1, (2,)), "os.remove": (1, (1,)), "os.rmdir": (1, (1,)),
-    "os.rename": (2, (2, 3)), "os.truncate": (1, ()), "os.utime": (1, (3,)), "os.chdir": (1, ()),
+    "os.mkdir": (1, (2,)),
+    "os.remove": (1, (1,)),
+    "os.rmdir": (1, (1,)),
+    "os.rename": (2, (2, 3)),
+    "os.truncate": (1, ()),
+    "os.utime": (1, (3,)),
+    "os.chdir": (1, ()),
 }
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 _S_IFMT, _S_IFLNK = 0o170000, 0o120000
@@ -417,7 +604,8 @@ def make_audit_hook(sandbox_dir):
             if other_run(real):
                 deny(event, "(another run's directory)")
             writing = (mode is not None and any(c in mode for c in "wax+")) or (
-                type(flags) is int and flags & _WRITE_FLAGS)
+                type(flags) is int and flags & _WRITE_FLAGS
+            )
             if writing and not inside(real) and real != "/dev/null":
                 deny(event, "(write outside the sandbox directory)")
         elif event in _PATH_EVENTS:
@@ -549,7 +737,7 @@ def candidate_main(run, req_fd, rep_fd, out_fd, seccomp_prog):
                     except (TypeError, ValueError):
                         pass
         hello = {"ok": True, "names": names}
-    except BaseException as exc:  # SystemExit too: the program did not load
+    except BaseException as exc:  # noqa: BLE001 - SystemExit too: the program did not load
         name, text = _exc_text(exc)
         hello = {"ok": False, "error": f"{name}: {text}" if text else name}
     sys.stdout.flush()
@@ -559,7 +747,7 @@ def candidate_main(run, req_fd, rep_fd, out_fd, seccomp_prog):
     while True:
         try:
             request = loads_(read_frame(req_fd))
-        except BaseException:
+        except BaseException:  # noqa: BLE001 - model-written code may raise anything; it becomes a result
             exit_now(0)
         try:
             fn = namespace[request["n"]]
@@ -572,11 +760,11 @@ def candidate_main(run, req_fd, rep_fd, out_fd, seccomp_prog):
             message = {"e": list(_exc_text(exc))}
         try:
             sys.stdout.flush()
-        except BaseException:
+        except BaseException:  # noqa: BLE001 - model-written code may raise anything; it becomes a result
             pass
         try:
             reply(message)
-        except BaseException:
+        except BaseException:  # noqa: BLE001 - model-written code may raise anything; it becomes a result
             exit_now(0)
 
 
@@ -592,9 +780,9 @@ class CandidateGone(Exception):
 
 
 _BUILTIN_EXCEPTIONS = {
-    name: obj for name, obj in vars(builtins).items()
-    if isinstance(obj, type) and issubclass(obj, Exception)
-    and not issubclass(obj, (StopIteration, StopAsyncIteration))
+    name: obj
+    for name, obj in vars(builtins).items()
+    if isinstance(obj, type) and issubclass(obj, Exception) and not issubclass(obj, (StopIteration, StopAsyncIteration))
 }
 
 
@@ -625,8 +813,9 @@ class Channel:
         if self.dead:
             raise CandidateGone(self.dead)
         try:
-            request = json.dumps({"n": name, "a": encode(args), "k": encode(kwargs)},
-                                 separators=(",", ":"), allow_nan=False).encode()
+            request = json.dumps(
+                {"n": name, "a": encode(args), "k": encode(kwargs)}, separators=(",", ":"), allow_nan=False
+            ).encode()
         except (TypeError, ValueError) as exc:
             raise TypeError(f"argument to {name} cannot be sent to the candidate: {exc}") from None
         try:
@@ -639,8 +828,7 @@ class Channel:
             kind, text = reply["e"]
             if type(kind) is not str or type(text) is not str:
                 raise ValueError("malformed error reply")
-        except (OSError, EOFError, ValueError, TypeError, KeyError, RecursionError,
-                MemoryError) as exc:
+        except (OSError, EOFError, ValueError, TypeError, KeyError, RecursionError, MemoryError) as exc:
             self.dead = f"candidate process stopped answering ({type(exc).__name__})"
             raise CandidateGone(self.dead) from None
         cls = _BUILTIN_EXCEPTIONS.get(kind, CandidateError)
@@ -685,11 +873,21 @@ def tests_main(run, req_fd, rep_fd, result_fd, alive_fd, out_fd, seccomp_prog):
         if mismatch[0] is None:
             return ""
         op, left, right = mismatch[0]
-        symbol = {"Eq": "==", "NotEq": "!=", "Lt": "<", "LtE": "<=", "Gt": ">", "GtE": ">=",
-                  "Is": "is", "IsNot": "is not", "In": "in", "NotIn": "not in"}[op]
+        symbol = {
+            "Eq": "==",
+            "NotEq": "!=",
+            "Lt": "<",
+            "LtE": "<=",
+            "Gt": ">",
+            "GtE": ">=",
+            "Is": "is",
+            "IsNot": "is not",
+            "In": "in",
+            "NotIn": "not in",
+        }[op]
         try:
             return f" ({repr(left)[:150]} {symbol} {repr(right)[:150]} is false)"
-        except Exception:
+        except Exception:  # noqa: BLE001 - model-written code may raise anything; it becomes a result
             return ""
 
     def fail(i, text):
@@ -713,8 +911,14 @@ def tests_main(run, req_fd, rep_fd, result_fd, alive_fd, out_fd, seccomp_prog):
     import operator
 
     ops = {
-        "Eq": operator.eq, "NotEq": operator.ne, "Lt": operator.lt, "LtE": operator.le,
-        "Gt": operator.gt, "GtE": operator.ge, "Is": operator.is_, "IsNot": operator.is_not,
+        "Eq": operator.eq,
+        "NotEq": operator.ne,
+        "Lt": operator.lt,
+        "LtE": operator.le,
+        "Gt": operator.gt,
+        "GtE": operator.ge,
+        "Is": operator.is_,
+        "IsNot": operator.is_not,
         "In": lambda a, b: operator.contains(b, a),
         "NotIn": lambda a, b: not operator.contains(b, a),
     }
@@ -731,8 +935,9 @@ def tests_main(run, req_fd, rep_fd, result_fd, alive_fd, out_fd, seccomp_prog):
         hello = channel.hello()
         if type(hello) is not dict or hello.get("ok") is not True:
             error = hello.get("error") if type(hello) is dict else None
-            raise CandidateGone(f"candidate code raised {error}" if type(error) is str
-                                else "candidate code did not load")
+            raise CandidateGone(
+                f"candidate code raised {error}" if type(error) is str else "candidate code did not load"
+            )
         names = hello["names"]
         if type(names) is not dict:
             raise CandidateGone("malformed hello")
@@ -779,7 +984,7 @@ def tests_main(run, req_fd, rep_fd, result_fd, alive_fd, out_fd, seccomp_prog):
                     if repeatable[i]:
                         fail(i, f"its statement raised {_describe(exc)}")
                 if fail_fast:
-                    raise _StopTests
+                    raise _StopTests from None
 
         try:
             for index, statement in enumerate(spec["statements"]):
@@ -787,9 +992,10 @@ def tests_main(run, req_fd, rep_fd, result_fd, alive_fd, out_fd, seccomp_prog):
                 run_step(f"test statement {index + 1}", lambda code=code: exec(code, ns))
             check = ns.get("check")
             if entry is not None and type(check) is type(run_step):
-                run_step("check()", lambda: check(ns.get(entry) if entry in ns and
-                                                  type(ns[entry]) is Proxy else
-                                                  Proxy(entry, channel)))
+                run_step(
+                    "check()",
+                    lambda: check(ns.get(entry) if entry in ns and type(ns[entry]) is Proxy else Proxy(entry, channel)),
+                )
         except _StopTests:
             pass
 
@@ -805,11 +1011,11 @@ def tests_main(run, req_fd, rep_fd, result_fd, alive_fd, out_fd, seccomp_prog):
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except BaseException:
+    except BaseException:  # noqa: BLE001 - model-written code may raise anything; it becomes a result
         pass
     view = memoryview(record.encode("ascii"))
     while view:
-        view = view[os.write(result_fd, view):]
+        view = view[os.write(result_fd, view) :]
     os._exit(0)
 
 
@@ -904,8 +1110,9 @@ def _report_crash():
     # A bug of ours, not the candidate's: the traceback goes to the run's output (detail tail).
     try:
         import traceback
+
         os.write(2, traceback.format_exc()[-1500:].encode())
-    except BaseException:
+    except BaseException:  # noqa: BLE001 - model-written code may raise anything; it becomes a result
         pass
 
 
@@ -923,7 +1130,7 @@ def serve_one(run, seccomp_prog, result_fd):
             for fd in (req_w, rep_r, out_r, alive_r, alive_w, result_fd):
                 os.close(fd)
             candidate_main(run, req_r, rep_w, out_w, seccomp_prog)
-        except BaseException:
+        except BaseException:  # noqa: BLE001 - model-written code may raise anything; it becomes a result
             _report_crash()
         finally:
             os._exit(70)
@@ -933,7 +1140,7 @@ def serve_one(run, seccomp_prog, result_fd):
             for fd in (req_r, rep_w, out_r, alive_r):
                 os.close(fd)
             tests_main(run, req_w, rep_r, result_fd, alive_w, out_w, seccomp_prog)
-        except BaseException:
+        except BaseException:  # noqa: BLE001 - model-written code may raise anything; it becomes a result
             _report_crash()
         finally:
             os._exit(70)
@@ -1001,9 +1208,13 @@ def serve_one(run, seccomp_prog, result_fd):
         return os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else None
 
     return {
-        "timed_out": timed_out, "disk_exceeded": disk_exceeded, "strays": strays,
-        "tests_exit": code_of(tests_status), "tests_signal": signal_of(tests_status),
-        "candidate_signal": signal_of(cand_status), "consumed": consumed,
+        "timed_out": timed_out,
+        "disk_exceeded": disk_exceeded,
+        "strays": strays,
+        "tests_exit": code_of(tests_status),
+        "tests_signal": signal_of(tests_status),
+        "candidate_signal": signal_of(cand_status),
+        "consumed": consumed,
         "output": output[-2000:].decode("utf-8", "replace"),
     }
 
@@ -1019,8 +1230,14 @@ def main():
     if not seccomp_ok:
         prog = None
     out = sys.stdout.buffer
-    out.write((json.dumps({"ready": True, "seccomp": seccomp_ok, "uid": os.getuid(),
-                           "dumpable": _libc.prctl(3, 0, 0, 0, 0)}) + "\n").encode())
+    out.write(
+        (
+            json.dumps(
+                {"ready": True, "seccomp": seccomp_ok, "uid": os.getuid(), "dumpable": _libc.prctl(3, 0, 0, 0, 0)}
+            )
+            + "\n"
+        ).encode()
+    )
     out.flush()
     while True:
         try:

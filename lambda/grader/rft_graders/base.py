@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Protocol, Sequence
+from typing import Protocol
 
 from .errors import BudgetExceeded, ResponseParseError, describe_error
 from .sample import Sample
@@ -29,7 +30,7 @@ class GradeResult:
     error: str | None = None
 
     @classmethod
-    def failed(cls, reason: str) -> "GradeResult":
+    def failed(cls, reason: str) -> GradeResult:
         return cls(0.0, error=reason)
 
 

@@ -59,11 +59,11 @@ def grade_batch(event: Any, grader, deadline: float | None = None) -> BatchRepor
                 raise RuntimeError("grader returned the wrong number of results")
         except Exception as exc:  # noqa: BLE001 - a grader bug fails these samples, visibly
             graded = [GradeResult.failed(f"grader failed: {describe_error(exc)}")] * len(samples)
-        for index, grade in zip(positions, graded):
+        for index, grade in zip(positions, graded, strict=False):
             grades[index] = grade
 
     report = BatchReport(results=[], prompt_keys=[bedrock_event.prompt_key(raw) for raw in raws])
-    for index, (raw, raw_grade) in enumerate(zip(raws, grades)):
+    for index, (raw, raw_grade) in enumerate(zip(raws, grades, strict=False)):
         grade = _checked(raw_grade)
         report.timeouts += is_timed_out(grade)
         if grade.error is not None:

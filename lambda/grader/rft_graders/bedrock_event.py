@@ -49,14 +49,10 @@ def parse_event(event: Any) -> list[dict]:
     if isinstance(event, dict) and isinstance(event.get("trajectories"), list):
         event = event["trajectories"]  # the envelope AWS's own open-weight sample grader accepts
     if not isinstance(event, list):
-        raise InvalidEventError(
-            f"grader event must be a JSON array of samples, got {type(event).__name__}"
-        )
+        raise InvalidEventError(f"grader event must be a JSON array of samples, got {type(event).__name__}")
     for index, item in enumerate(event):
         if not isinstance(item, dict):
-            raise InvalidEventError(
-                f"grader event item {index} must be a JSON object, got {type(item).__name__}"
-            )
+            raise InvalidEventError(f"grader event item {index} must be a JSON object, got {type(item).__name__}")
     return event
 
 

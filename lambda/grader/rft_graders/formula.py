@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Callable, Mapping, cast
+from collections.abc import Callable, Mapping
+from typing import cast
 
 _FUNCTIONS: dict[str, Callable[..., float]] = {
     "min": min,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Callable
+from collections.abc import Callable
 
 from . import linear
 from .errors import SampleGradingError
@@ -381,7 +381,10 @@ INSTRUCTIONS: dict[str, tuple[Callable[..., bool], dict[str, type]]] = {
     "keywords:existence": (keywords_existence, {"keywords": list}),
     "keywords:frequency": (keywords_frequency, {"keyword": str, "frequency": int, "relation": str}),
     "keywords:forbidden_words": (keywords_forbidden_words, {"forbidden_words": list}),
-    "keywords:letter_frequency": (keywords_letter_frequency, {"letter": str, "let_frequency": int, "let_relation": str}),
+    "keywords:letter_frequency": (
+        keywords_letter_frequency,
+        {"letter": str, "let_frequency": int, "let_relation": str},
+    ),
     "language:response_language": (language_response_language, {"language": str}),
     "length_constraints:number_sentences": (length_number_sentences, {"num_sentences": int, "relation": str}),
     "length_constraints:number_paragraphs": (length_number_paragraphs, {"num_paragraphs": int}),

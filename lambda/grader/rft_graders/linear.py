@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Iterator
+from collections.abc import Iterator
 
 import re2
 
@@ -27,8 +27,16 @@ NOT_WORD = r"[^\p{L}\p{N}_]"
 # Python's \s for str patterns: exactly the characters for which str.isspace() is true
 # (tests check this against every code point).
 SPACE_CHARS = (
-    (0x09, 0x0D), (0x1C, 0x20), (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
-    (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000),
+    (0x09, 0x0D),
+    (0x1C, 0x20),
+    (0x85, 0x85),
+    (0xA0, 0xA0),
+    (0x1680, 0x1680),
+    (0x2000, 0x200A),
+    (0x2028, 0x2029),
+    (0x202F, 0x202F),
+    (0x205F, 0x205F),
+    (0x3000, 0x3000),
 )
 
 
@@ -118,7 +126,6 @@ class Pattern:
                 break
         return found
 
-
     def scan(self, data: bytes) -> Iterator[list[tuple[int, int]]]:
         """Every non-overlapping match of UTF-8 ``data`` as its group spans in bytes
         (``(-1, -1)`` for a group that did not take part); no match objects are built."""
@@ -195,7 +202,9 @@ def _expanded_size(pattern: str) -> int:
     """Atoms of ``pattern`` with every counted repeat {m,n} written out n times (unbounded
     repeats count once): the number of NFA threads the pattern can keep alive at once."""
     try:
-        from re import _constants as constants, _parser as parser  # type: ignore[attr-defined]  # Python 3.11+; private, not in typeshed
+        # Python 3.11+; private modules, not in typeshed
+        from re import _constants as constants  # type: ignore[attr-defined]
+        from re import _parser as parser  # type: ignore[attr-defined]
     except ImportError:  # pragma: no cover - Python < 3.11
         import sre_constants as constants
         import sre_parse as parser

@@ -47,18 +47,44 @@ _MAX_EXPONENT_DIGITS = 3  # 1e999999999 must not become a billion-digit integer
 
 # ---- Unicode folding ---------------------------------------------------------------------
 
-_VULGAR = {"½": "1/2", "⅓": "1/3", "⅔": "2/3", "¼": "1/4", "¾": "3/4", "⅕": "1/5", "⅖": "2/5",
-           "⅗": "3/5", "⅘": "4/5", "⅙": "1/6", "⅚": "5/6", "⅛": "1/8", "⅜": "3/8", "⅝": "5/8", "⅞": "7/8"}
+_VULGAR = {
+    "½": "1/2",
+    "⅓": "1/3",
+    "⅔": "2/3",
+    "¼": "1/4",
+    "¾": "3/4",
+    "⅕": "1/5",
+    "⅖": "2/5",
+    "⅗": "3/5",
+    "⅘": "4/5",
+    "⅙": "1/6",
+    "⅚": "5/6",
+    "⅛": "1/8",
+    "⅜": "3/8",
+    "⅝": "5/8",
+    "⅞": "7/8",
+}
 _FOLD_CHARS = {
-    "\u2212": "-", "\uff0d": "-", "\ufe63": "-",  # minus signs
-    "\u066b": ".", "\uff0e": ".",  # Arabic decimal separator, fullwidth full stop
+    "\u2212": "-",
+    "\uff0d": "-",
+    "\ufe63": "-",  # minus signs
+    "\u066b": ".",
+    "\uff0e": ".",  # Arabic decimal separator, fullwidth full stop
     "\u066c": ",",  # Arabic thousands separator
     "\uff0c": ", ",  # fullwidth comma: CJK punctuation ("24，48 + 24"), never a digit group
-    "\u2019": "'", "\u02bc": "'",  # Swiss grouping written with typographic apostrophes
-    "\u066a": "%", "\uff05": "%", "\uff04": "$",
+    "\u2019": "'",
+    "\u02bc": "'",  # Swiss grouping written with typographic apostrophes
+    "\u066a": "%",
+    "\uff05": "%",
+    "\uff04": "$",
     "\u2007": "\u2009",  # figure space: one group-separator space to reason about
     # Zero-width characters would hide "71\u200bor\u200b72" from the hedge scan.
-    "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "", "\u00ad": "",
+    "\u200b": "",
+    "\u200c": "",
+    "\u200d": "",
+    "\u2060": "",
+    "\ufeff": "",
+    "\u00ad": "",
 }
 
 
@@ -110,9 +136,7 @@ def _num_body(spaces: str) -> str:
 _NUM_TEXT = _num_body(_GROUP_SPACE)
 _NUM_ANSWER = _num_body(_GROUP_SPACE + " ")
 # Free text: optional sign, then a mixed number, a fraction or a number.
-_NUMBER_IN_TEXT = re2.compile(
-    r"[-+]?(?:[0-9]+ +[0-9]+ */ *[0-9]+|(?:" + _NUM_TEXT + r")(?: */ *[0-9]+)?)"
-)
+_NUMBER_IN_TEXT = re2.compile(r"[-+]?(?:[0-9]+ +[0-9]+ */ *[0-9]+|(?:" + _NUM_TEXT + r")(?: */ *[0-9]+)?)")
 _NUMBER_IN_TEXT_BYTES = re2.compile(_NUMBER_IN_TEXT.pattern.encode())
 _SIGNS = "-+"
 
@@ -126,6 +150,8 @@ def _spans(pattern, pattern_bytes, text: str):
     else:
         for match in pattern.finditer(text):
             yield match.span()
+
+
 _CURRENCY = r"[$€£¥₹]|US\$|USD|EUR|GBP|Rs\.?"
 _NUMBER_FULL = re2.compile(
     r"^(?P<sign>[-+]?) *(?P<cur>" + _CURRENCY + r")? *(?P<sign2>[-+]?) *"
@@ -134,8 +160,15 @@ _NUMBER_FULL = re2.compile(
     r" *(?P<pct>%|percent|per cent)?(?P<unit>(?: *[A-Za-z°]+\.?){0,3}) *$"
 )
 _NUMBER_GROUPS = tuple(name for name, _ in sorted(_NUMBER_FULL.groupindex.items(), key=lambda item: item[1]))
-_SCALE = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12,
-          "lakh": 10**5, "crore": 10**7}
+_SCALE = {
+    "hundred": 100,
+    "thousand": 1000,
+    "million": 10**6,
+    "billion": 10**9,
+    "trillion": 10**12,
+    "lakh": 10**5,
+    "crore": 10**7,
+}
 # Words that make "5 or six" / "5 and" a hedge or a phrase, never a unit.
 _NOT_UNITS = frozenset(
     "or and nor not either maybe perhaps possibly probably plus minus times to vs versus over than "
@@ -189,7 +222,12 @@ def parse_number(text: str) -> Fraction | None:
 def _is_plain_decimal(text: str) -> bool:
     body = text[1:] if text[:1] in "+-" else text
     whole, dot, fraction = body.partition(".")
-    return bool(whole or fraction) and (not whole or whole.isdigit()) and (not dot or fraction.isdigit()) and len(body) <= 60
+    return (
+        bool(whole or fraction)
+        and (not whole or whole.isdigit())
+        and (not dot or fraction.isdigit())
+        and len(body) <= 60
+    )
 
 
 def _to_fraction(number: str) -> Fraction:
@@ -228,7 +266,7 @@ def _parse_number(text: str) -> tuple[Fraction, bool] | None:
     if not match:
         return None
     # One dict lookup per group: the RE2 wrapper rebuilds its name table on every named access.
-    g = dict(zip(_NUMBER_GROUPS, match.groups()))
+    g = dict(zip(_NUMBER_GROUPS, match.groups(), strict=False))
     try:
         if g["whole"] is not None:
             num = g["mnum"] or g["lnum"]
@@ -266,8 +304,7 @@ class NumberToken:
 def is_binary_sign(text: str, start: int) -> bool:
     """Whether the sign at ``text[start]`` joins two terms ("48-24", "x-3", "(2)-1") rather
     than signing the number after it: every grader that reads numbers uses this rule."""
-    return (text[start] in _SIGNS + "\u2212" and start > 0
-            and (text[start - 1].isalnum() or text[start - 1] in ")]}"))
+    return text[start] in _SIGNS + "\u2212" and start > 0 and (text[start - 1].isalnum() or text[start - 1] in ")]}")
 
 
 def number_tokens(text: str, limit: int | None = None) -> list[NumberToken]:
@@ -278,7 +315,9 @@ def number_tokens(text: str, limit: int | None = None) -> list[NumberToken]:
         if is_binary_sign(text, start):
             token, start = token[1:], start + 1
         value = _token_value(token)
-        if end < len(text) and (text[end].isdigit() or (text[end] in ",.'" + _GROUP_SPACE and text[end + 1 : end + 2].isdigit())):
+        if end < len(text) and (
+            text[end].isdigit() or (text[end] in ",.'" + _GROUP_SPACE and text[end + 1 : end + 2].isdigit())
+        ):
             value = None  # "1,234,56" / "1,5": not one number in any convention we accept
         out.append(NumberToken(start, end, token, value))
         if limit is not None and len(out) >= limit:
@@ -440,12 +479,14 @@ def _boxes(text: str, limit: int = MAX_COMMITMENTS + 1) -> list[Commitment]:
             if close == -1:
                 continue
             boxes.append((match.start(), open_brace + 1, close))
-            out.append(Commitment(text[open_brace + 1 : close].strip() if close > 0 else _OVERLONG, "boxed", match.start()))
+            out.append(
+                Commitment(text[open_brace + 1 : close].strip() if close > 0 else _OVERLONG, "boxed", match.start())
+            )
         if len(boxes) >= 2 * limit:
             break
     # Drop the outer box of "\boxed{\boxed{7}}": its inner box is the commitment.
     keep = []
-    for index, (marker, start, end) in enumerate(boxes):
+    for index, (_marker, start, end) in enumerate(boxes):
         nested = end > 0 and any(start <= other[0] < end for other in boxes[index + 1 :])
         if not nested:
             keep.append(out[index])
@@ -664,9 +705,30 @@ _GAP_NOISE = re2.compile(
 _NOISE_CHARS = "\\{}$`?!()*_"
 _ENUMERATOR = re2.compile(r"\n[ \t]*(?:[0-9]{1,2}|[A-Za-z])[.)][ \t]+")
 _GAP_VAR = re2.compile(r"(?:^|\s)[a-z][a-z0-9]{0,2}\s*=\s*$")
-_OR_GAP = frozenset({"or", ",or", ", or", "or maybe", "or perhaps", "or possibly", "or even", "or else",
-                     ", or maybe", ", or perhaps", ", or possibly", "\\lor", "\\vee", "\\mid", "or rather", "/ or", "||"})
-_OR_WORDS_OK = frozenset({"or", ",", ".", "so", "maybe", "perhaps", "possibly", "even", "else", "rather", "alternatively", "either"})
+_OR_GAP = frozenset(
+    {
+        "or",
+        ",or",
+        ", or",
+        "or maybe",
+        "or perhaps",
+        "or possibly",
+        "or even",
+        "or else",
+        ", or maybe",
+        ", or perhaps",
+        ", or possibly",
+        "\\lor",
+        "\\vee",
+        "\\mid",
+        "or rather",
+        "/ or",
+        "||",
+    }
+)
+_OR_WORDS_OK = frozenset(
+    {"or", ",", ".", "so", "maybe", "perhaps", "possibly", "even", "else", "rather", "alternatively", "either"}
+)
 _OR_MARKERS = frozenset({"or", "maybe", "perhaps", "possibly", "alternatively"})
 _CONDITIONAL_GAP = re2.compile(r"^if [a-z ]{1,30}, ?(?:or )?$")
 _LIST_GAP = frozenset({"", ",", ";", "|", "-", "•", "、"})
@@ -674,8 +736,23 @@ _AND_GAP = frozenset({"and", ", and", "&"})
 _BOUNDARY = ".!?"
 _SENTENCE_ENDS = (". ", "? ", "! ", ".\n")  # "72?\n71?" stays a column of guesses
 # The commonest gaps, classified without a regex ("" = not a connector).
-_QUICK_GAPS = {" ": "list", ", ": "list", ",": "list", "; ": "list", " or ": "or", ", or ": "or", " and ": "and",
-               ", and ": "and", " + ": "", " - ": "", " * ": "", " = ": "", " x ": "", " / ": "", " to ": ""}
+_QUICK_GAPS = {
+    " ": "list",
+    ", ": "list",
+    ",": "list",
+    "; ": "list",
+    " or ": "or",
+    ", or ": "or",
+    " and ": "and",
+    ", and ": "and",
+    " + ": "",
+    " - ": "",
+    " * ": "",
+    " = ": "",
+    " x ": "",
+    " / ": "",
+    " to ": "",
+}
 
 
 def _gap_kind(gap: str) -> str | None:
@@ -755,7 +832,12 @@ def find_hedges(text: str, final: Commitment | None, prompt: str = "") -> list[H
         if len(values) < 2:
             continue
         percents = {_is_percent(text, t) for t in chain}
-        if len(chain) == 2 and percents == {True, False} and "or" in kinds and not _STRONG_CUE.search(_sentence(text, chain[0].start, chain[-1].end)):
+        if (
+            len(chain) == 2
+            and percents == {True, False}
+            and "or" in kinds
+            and not _STRONG_CUE.search(_sentence(text, chain[0].start, chain[-1].end))
+        ):
             continue  # "an increase of 300, or 25%": one quantity two ways
         start, end = chain[0].start, chain[-1].end
         sentence = _sentence(text, start, end)
@@ -770,7 +852,9 @@ def find_hedges(text: str, final: Commitment | None, prompt: str = "") -> list[H
         elif "or" in kinds:
             after = text[end : end + 300]
             strong = _STRONG_CUE.search(sentence) is not None
-            if strong or not (_ELIMINATION.search(after) or _DESCRIPTIVE_BEFORE.search(text[max(0, start - 16) : start])):
+            if strong or not (
+                _ELIMINATION.search(after) or _DESCRIPTIVE_BEFORE.search(text[max(0, start - 16) : start])
+            ):
                 hedges.append(Hedge("or_list", start, end))
         elif _LIST_CUE.search(sentence) and not _only_spaces(text, chain):
             hedges.append(Hedge("cue_list", start, end))
@@ -833,7 +917,11 @@ def _cued_pairs(text: str, tokens: list[NumberToken], final: Commitment | None) 
         value = _chain_value(text, token)
         if final_value is not None and final is not None and token.start > final.start and value != final_value:
             hedges.append(Hedge("cued_after_answer", token.start, token.end))
-        if previous is not None and token.start - previous.end <= 200 and "\n\n" not in text[previous.end : token.start]:
+        if (
+            previous is not None
+            and token.start - previous.end <= 200
+            and "\n\n" not in text[previous.end : token.start]
+        ):
             if _chain_value(text, previous) != value:
                 hedges.append(Hedge("cued_pair", previous.start, token.end))
         previous = token
@@ -844,13 +932,22 @@ def _cued_pairs(text: str, tokens: list[NumberToken], final: Commitment | None) 
 
 def _is_enumerator(text: str, token: NumberToken) -> bool:
     """The "2." of a numbered list line: it numbers the line, it is not a value."""
-    line_start = token.start == 0 or text[token.start - 1] == "\n" or text[max(0, token.start - 3) : token.start].endswith(("\n ", "\n  "))
-    return line_start and token.text.isdigit() and len(token.text) <= 2 and text[token.end : token.end + 2] in (". ", ") ", ".\t")
+    line_start = (
+        token.start == 0
+        or text[token.start - 1] == "\n"
+        or text[max(0, token.start - 3) : token.start].endswith(("\n ", "\n  "))
+    )
+    return (
+        line_start
+        and token.text.isdigit()
+        and len(token.text) <= 2
+        and text[token.end : token.end + 2] in (". ", ") ", ".\t")
+    )
 
 
 def _column_holding_final(text: str, chain: list[NumberToken], final: Commitment | None) -> bool:
     """Numbers alone on consecutive lines ("11\n12\n13"), one of them the final answer."""
-    if final is None or not all("\n" in text[a.end : b.start] for a, b in zip(chain, chain[1:])):
+    if final is None or not all("\n" in text[a.end : b.start] for a, b in zip(chain, chain[1:], strict=False)):
         return False
     parsed = _parse_number(reduce_answer(final.text))
     return parsed is not None and any(t.value == parsed[0] for t in chain)
@@ -858,7 +955,7 @@ def _column_holding_final(text: str, chain: list[NumberToken], final: Commitment
 
 def _only_spaces(text: str, chain: list[NumberToken]) -> bool:
     """Numbers separated by nothing but spaces ("2 3") are too weak a list to call a hedge."""
-    return all(not text[a.end : b.start].strip() for a, b in zip(chain, chain[1:]))
+    return all(not text[a.end : b.start].strip() for a, b in zip(chain, chain[1:], strict=False))
 
 
 def _sentence(text: str, start: int, end: int) -> str:
@@ -883,7 +980,7 @@ _OPTION_LINE = re2.compile(
 
 
 def _option_lines(text: str) -> list[Hedge]:
-    """"Option 1: 71 / Option 2: 72" lines offering different values."""
+    """ "Option 1: 71 / Option 2: 72" lines offering different values."""
     values = set()
     for count, match in enumerate(_OPTION_LINE.finditer(text)):
         parsed = _parse_number(match.group(1).rstrip(".,"))
@@ -928,8 +1025,14 @@ def _silence_math_verify() -> None:
     global _QUIET
     if _QUIET:
         return
-    for name in ("math_verify", "math_verify.parser", "math_verify.grader", "math_verify.utils",
-                 "math_verify.metric", "latex2sympy2_extended"):
+    for name in (
+        "math_verify",
+        "math_verify.parser",
+        "math_verify.grader",
+        "math_verify.utils",
+        "math_verify.metric",
+        "latex2sympy2_extended",
+    ):
         quiet = logging.getLogger(name)
         quiet.setLevel(logging.CRITICAL + 1)
         quiet.propagate = False

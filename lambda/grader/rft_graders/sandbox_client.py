@@ -35,8 +35,9 @@ sandbox is configured: model code must never run inside the credentialed grader)
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 STATUSES = ("passed", "failed", "timeout", "error")
 

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Annotated, Any, Mapping, TypeAlias, Union
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, Union
 
 from pydantic import BeforeValidator, ConfigDict, Discriminator, RootModel, Tag, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from . import spec_primitives
-from .spec_primitives import PRIMITIVE_SPECS, SpecModel
 from .judges.spec import JUDGE_SPECS
 from .judges.templates import JUDGE_TEMPLATE_SPECS
+from .spec_primitives import PRIMITIVE_SPECS, SpecModel
 from .templates import TEMPLATE_SPECS, UNSUPPORTED_TEMPLATES, TemplateSpec
 
 # Grader types that parse as names but are rejected, with the reason (none today).
@@ -59,7 +60,9 @@ def _check_kind(value: Any) -> Any:
     if not isinstance(value, Mapping):
         return value
     if "template" in value and "type" in value:
-        raise PydanticCustomError("grader_kind", "{msg}", {"msg": "give either type or template, not both", "field": ""})
+        raise PydanticCustomError(
+            "grader_kind", "{msg}", {"msg": "give either type or template, not both", "field": ""}
+        )
     if "template" in value:
         name = value["template"]
         if name in UNSUPPORTED_TEMPLATES:
@@ -85,7 +88,7 @@ if TYPE_CHECKING:
     AnyGraderSpec: TypeAlias = Any
 else:
     AnyGraderSpec = Annotated[
-        Union[tuple(Annotated[model, Tag(tag)] for tag, model in _KINDS.items())],
+        Union[tuple(Annotated[model, Tag(tag)] for tag, model in _KINDS.items())],  # noqa: UP007 - built from a tuple at run time
         Discriminator(_kind),
         BeforeValidator(_check_kind),
     ]
@@ -101,7 +104,6 @@ class GraderSpec(RootModel[AnyGraderSpec]):
     @property
     def name(self) -> str:
         return self.root.name
-
 
 
 class GraderSpecError(ValueError):

@@ -114,7 +114,9 @@ class SpecModel(BaseModel):
 
 
 def _name(default: str) -> Any:
-    return Field(default=default, min_length=1, max_length=128, description="Name of this grader; used as the metric name.")
+    return Field(
+        default=default, min_length=1, max_length=128, description="Name of this grader; used as the metric name."
+    )
 
 
 class StringCheckSpec(SpecModel):
@@ -127,6 +129,7 @@ class StringCheckSpec(SpecModel):
     operation: Literal["eq", "ne", "like", "ilike"] = Field(
         description="eq: equal; ne: not equal; like: input contains reference; ilike: like, ignoring case."
     )
+
 
 SimilarityMetric = Literal[
     "fuzzy_match", "bleu", "gleu", "meteor", "rouge_1", "rouge_2", "rouge_3", "rouge_4", "rouge_5", "rouge_l"
@@ -142,7 +145,10 @@ class TextSimilaritySpec(SpecModel):
     reference: TemplateStr = Field(description="Reference text, usually {{item.<key>}}.")
     evaluation_metric: SimilarityMetric = Field(description="Similarity measure.")
     pass_threshold: float | None = Field(
-        default=None, ge=0, le=1, description="Optional; reported as a pass/fail metric, the reward stays the raw score."
+        default=None,
+        ge=0,
+        le=1,
+        description="Optional; reported as a pass/fail metric, the reward stays the raw score.",
     )
 
     @model_validator(mode="before")
@@ -152,12 +158,13 @@ class TextSimilaritySpec(SpecModel):
             raise ValueError("evaluation_metric 'cosine' needs an embedding model and is not supported")
         return data
 
+
 class MultiSpec(SpecModel):
     """OpenAI ``multi``: named sub-graders combined by a formula."""
 
     type: Literal["multi"] = Field(description="Grader type.")
     name: str = _name("multi")
-    graders: dict[str, "AnyGraderSpec"] = Field(
+    graders: dict[str, AnyGraderSpec] = Field(
         min_length=1, description="Sub-graders by name; the names are the formula's variables."
     )
     calculate_output: str = Field(
@@ -181,6 +188,7 @@ class MultiSpec(SpecModel):
             Formula(value, set(info.data["graders"]))
         return value
 
+
 _FORMULA_WORDS = {"min", "max", "abs", "floor", "ceil", "exp", "sqrt", "log"}
 
 
@@ -194,12 +202,17 @@ class PythonSpec(SpecModel):
 
     type: Literal["python"] = Field(description="Grader type.")
     name: str = _name("python")
-    source: str | None = Field(default=None, description="Python source defining grade(sample, item); runs in the sandbox.")
+    source: str | None = Field(
+        default=None, description="Python source defining grade(sample, item); runs in the sandbox."
+    )
     module: str | None = Field(
-        default=None, description="Dotted module path (e.g. graders.my_team) defining grade(sample, item); runs in-process."
+        default=None,
+        description="Dotted module path (e.g. graders.my_team) defining grade(sample, item); runs in-process.",
     )
     image_tag: str | None = Field(default=None, description="Accepted for OpenAI compatibility; ignored.")
-    pass_threshold: float | None = Field(default=None, ge=0, le=1, description="Optional; reported as a pass/fail metric.")
+    pass_threshold: float | None = Field(
+        default=None, ge=0, le=1, description="Optional; reported as a pass/fail metric."
+    )
     timeout_s: float = Field(default=10.0, gt=0, le=120, description="Time limit per sample for sandboxed source.")
 
     @field_validator("module")
@@ -210,7 +223,7 @@ class PythonSpec(SpecModel):
         return value
 
     @model_validator(mode="after")
-    def _one_of(self) -> "PythonSpec":
+    def _one_of(self) -> PythonSpec:
         if (self.source is None) == (self.module is None):
             raise ValueError("give exactly one of source (sandboxed) or module (in-process)")
         if self.source is not None and len(self.source.encode()) > 256 * 1024:
@@ -220,6 +233,7 @@ class PythonSpec(SpecModel):
 
             check_source_imports(self.source)
         return self
+
 
 class RegexSpec(SpecModel):
     """1 when the pattern matches the input (or does not, with ``negate``)."""
@@ -233,7 +247,9 @@ class RegexSpec(SpecModel):
         "without backreferences, lookarounds, atomic groups or possessive quantifiers; \\w \\d \\s \\b are "
         "ASCII (use \\p{L}, \\p{N} for Unicode). Inputs over 100,000 characters score 0.",
     )
-    mode: Literal["search", "fullmatch"] = Field(default="search", description="search: anywhere; fullmatch: whole input.")
+    mode: Literal["search", "fullmatch"] = Field(
+        default="search", description="search: anywhere; fullmatch: whole input."
+    )
     ignore_case: bool = Field(default=False, description="Case-insensitive matching.")
     multiline: bool = Field(default=False, description="^ and $ match at line breaks.")
     dotall: bool = Field(default=False, description=". matches newlines.")
@@ -242,9 +258,10 @@ class RegexSpec(SpecModel):
     _pattern = field_validator("pattern")(lambda cls, value: check_pattern(value))
 
     @model_validator(mode="after")
-    def _fits_with_flags(self) -> "RegexSpec":
+    def _fits_with_flags(self) -> RegexSpec:
         check_pattern(self.pattern, ignore_case=self.ignore_case, multiline=self.multiline, dotall=self.dotall)
         return self
+
 
 class NumericSpec(SpecModel):
     """1 when the number in the input is within tolerance of the reference number."""
@@ -254,10 +271,12 @@ class NumericSpec(SpecModel):
     input: TemplateStr = Field(default=OUTPUT_TEXT, description="Text holding the answer.")
     reference: TemplateStr = Field(default=REFERENCE, description="Reference number (or text holding one).")
     extract: Literal["last_number", "whole"] = Field(
-        default="last_number", description="last_number: the last number in the input; whole: the input must be a number."
+        default="last_number",
+        description="last_number: the last number in the input; whole: the input must be a number.",
     )
     abs_tol: float = Field(default=1e-9, ge=0, description="Absolute tolerance.")
     rel_tol: float = Field(default=0.0, ge=0, description="Relative tolerance (fraction of the reference).")
+
 
 class JsonSchemaSpec(SpecModel):
     """Valid JSON, optionally valid against a JSON Schema, optionally field-matched with partial credit."""
@@ -269,7 +288,8 @@ class JsonSchemaSpec(SpecModel):
         default=None, alias="schema", description="JSON Schema the answer must satisfy (a gate: invalid scores 0)."
     )
     reference: TemplateStr | None = Field(
-        default=None, description="Expected object, e.g. {{item.reference_answer}}; score = fraction of its fields matched."
+        default=None,
+        description="Expected object, e.g. {{item.reference_answer}}; score = fraction of its fields matched.",
     )
     fields: list[str] | None = Field(default=None, description="Only compare these reference fields.")
     string_match: Literal["exact", "normalized"] = Field(
@@ -281,21 +301,29 @@ class JsonSchemaSpec(SpecModel):
 
     _valid_schema = field_validator("json_schema")(lambda cls, value: check_json_schema(value))
 
+
 class MathSpec(SpecModel):
     """Final-answer math grading: extraction, numeric normalisation, symbolic equivalence."""
 
     type: Literal["math"] = Field(description="Grader type.")
     name: str = _name("math")
     input: TemplateStr = Field(default=OUTPUT_TEXT, description="The solution text.")
-    reference: TemplateStr = Field(default=REFERENCE, description="The gold answer (a '#### x' or \\boxed{x} is extracted).")
+    reference: TemplateStr = Field(
+        default=REFERENCE, description="The gold answer (a '#### x' or \\boxed{x} is extracted)."
+    )
     fallback_last_number: bool = Field(
         default=True, description="When no \\boxed{}, '####' or 'the answer is' marker exists, use the last number."
     )
-    symbolic: bool = Field(default=True, description="Fall back to math-verify symbolic equivalence for non-numeric answers.")
-    shotgun_defense: bool = Field(default=True, description="Score 0 when the response commits to several different answers.")
+    symbolic: bool = Field(
+        default=True, description="Fall back to math-verify symbolic equivalence for non-numeric answers."
+    )
+    shotgun_defense: bool = Field(
+        default=True, description="Score 0 when the response commits to several different answers."
+    )
     rel_tol: float = Field(default=1e-6, ge=0, description="Relative tolerance for numeric answers.")
     abs_tol: float = Field(default=1e-9, ge=0, description="Absolute tolerance for numeric answers.")
     timeout_s: int = Field(default=2, ge=1, le=30, description="Time bound for symbolic parsing and comparison.")
+
 
 class CodeSpec(SpecModel):
     """Runs the response's code against tests in the code sandbox."""
@@ -305,13 +333,16 @@ class CodeSpec(SpecModel):
     input: TemplateStr = Field(default=OUTPUT_TEXT, description="Text holding the code (fenced or plain).")
     tests: TemplateStr = Field(default="{{item.tests}}", description="Python test code: asserts, or check(candidate).")
     entry_point: TemplateStr | None = Field(
-        default="{{item.entry_point}}", description="Function under test (passed to check()); missing in the item means none."
+        default="{{item.entry_point}}",
+        description="Function under test (passed to check()); missing in the item means none.",
     )
     scoring: Literal["all_or_nothing", "fraction"] = Field(
-        default="all_or_nothing", description="all_or_nothing: 1 only if every test passes; fraction: share of tests passed."
+        default="all_or_nothing",
+        description="all_or_nothing: 1 only if every test passes; fraction: share of tests passed.",
     )
     timeout_s: float = Field(default=10.0, gt=0, le=120, description="Time limit per sample in the sandbox.")
     extract_code: bool = Field(default=True, description="Take the last fenced python block when there is one.")
+
 
 class InstructionFollowingSpec(SpecModel):
     """IFEval-style verifiable instructions; score = fraction satisfied."""
@@ -325,8 +356,10 @@ class InstructionFollowingSpec(SpecModel):
         "{instruction_id_list, kwargs}, or a bare list.",
     )
     mode: Literal["strict", "loose"] = Field(
-        default="strict", description="loose also accepts the response with markdown asterisks or first/last line removed."
+        default="strict",
+        description="loose also accepts the response with markdown asterisks or first/last line removed.",
     )
+
 
 _LAMBDA_ARN = re.compile(
     r"arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?"
@@ -339,14 +372,19 @@ class LambdaSpec(SpecModel):
     type: Literal["lambda"] = Field(description="Grader type.")
     name: str = _name("lambda")
     function_arn: str = Field(description="ARN of a Lambda that speaks the Bedrock grader contract.")
-    max_batch_size: int = Field(default=100, ge=1, le=1000, description="Samples per invoke (Lambda payloads cap at 6 MB).")
+    max_batch_size: int = Field(
+        default=100, ge=1, le=1000, description="Samples per invoke (Lambda payloads cap at 6 MB)."
+    )
 
     @field_validator("function_arn")
     @classmethod
     def _arn(cls, value: str) -> str:
         if not _LAMBDA_ARN.fullmatch(value):
-            raise ValueError("must be a Lambda function ARN: arn:aws:lambda:<region>:<12-digit account>:function:<name>[:alias]")
+            raise ValueError(
+                "must be a Lambda function ARN: arn:aws:lambda:<region>:<12-digit account>:function:<name>[:alias]"
+            )
         return value
+
 
 class LabelMatchSpec(SpecModel):
     """Normalised label match against an allowed label set (used by the classification template)."""
@@ -370,6 +408,7 @@ class LabelMatchSpec(SpecModel):
     _labels = field_validator("labels")(lambda cls, value: check_labels(value))
 
     _answer_regex = field_validator("answer_regex")(lambda cls, value: check_answer_regex(value))
+
 
 PRIMITIVE_SPECS: tuple[type[SpecModel], ...] = (
     StringCheckSpec,

@@ -48,5 +48,4 @@ def forwards_to_lambda(spec: GraderSpec | Mapping | SpecModel) -> bool:
 
 def runs_code(spec: GraderSpec | Mapping | SpecModel) -> bool:
     """Whether grading sends anything to the code sandbox (code graders, inline python source)."""
-    return any(isinstance(node, CodeSpec) or (isinstance(node, PythonSpec) and node.source)
-               for node in nodes(spec))
+    return any(isinstance(node, CodeSpec) or (isinstance(node, PythonSpec) and node.source) for node in nodes(spec))

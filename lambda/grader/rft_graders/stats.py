@@ -76,7 +76,7 @@ def summarize(results: list[dict], prompt_keys: list[str] | None = None, bins: i
     )
     if prompt_keys:
         groups: dict[str, list[float]] = defaultdict(list)
-        for key, score in zip(prompt_keys, scores):
+        for key, score in zip(prompt_keys, scores, strict=False):
             groups[key].append(score)
         multi = [g for g in groups.values() if len(g) > 1]
         summary.prompt_groups = len(groups)

@@ -42,7 +42,6 @@ class TemplateSpec(SpecModel):
         raise NotImplementedError
 
 
-
 class MathReasoningTemplate(TemplateSpec):
     """Math word problems / competition math with a single final answer.
 
@@ -58,12 +57,18 @@ class MathReasoningTemplate(TemplateSpec):
     """
 
     template: Literal["math_reasoning"] = Field(description="Template name.")
-    name: str = Field(default="math_reasoning", min_length=1, description="Name of this grader; used as the metric name.")
+    name: str = Field(
+        default="math_reasoning", min_length=1, description="Name of this grader; used as the metric name."
+    )
     reference: TemplateStr = Field(default=REFERENCE, description="Where the gold answer is.")
-    format_weight: float = Field(default=0.0, ge=0, lt=1, description="Weight of the \\boxed{} format component (0 = off).")
+    format_weight: float = Field(
+        default=0.0, ge=0, lt=1, description="Weight of the \\boxed{} format component (0 = off)."
+    )
     fallback_last_number: bool = Field(default=True, description="Use the last number when no answer marker exists.")
     symbolic: bool = Field(default=True, description="Use math-verify for non-numeric answers.")
-    shotgun_defense: bool = Field(default=True, description="A response committing to several different values scores 0.")
+    shotgun_defense: bool = Field(
+        default=True, description="A response committing to several different values scores 0."
+    )
     rel_tol: float = Field(default=1e-6, ge=0, description="Relative tolerance for numeric answers.")
     timeout_s: int = Field(default=2, ge=1, le=30, description="Time bound for symbolic comparison.")
 
@@ -101,10 +106,14 @@ class CodeGenerationTemplate(TemplateSpec):
     """
 
     template: Literal["code_generation"] = Field(description="Template name.")
-    name: str = Field(default="code_generation", min_length=1, description="Name of this grader; used as the metric name.")
+    name: str = Field(
+        default="code_generation", min_length=1, description="Name of this grader; used as the metric name."
+    )
     tests: TemplateStr = Field(default="{{item.tests}}", description="Where the tests are.")
     entry_point: TemplateStr | None = Field(default="{{item.entry_point}}", description="Where the entry point is.")
-    scoring: Literal["all_or_nothing", "fraction"] = Field(default="all_or_nothing", description="How tests become a score.")
+    scoring: Literal["all_or_nothing", "fraction"] = Field(
+        default="all_or_nothing", description="How tests become a score."
+    )
     timeout_s: float = Field(default=10.0, gt=0, le=120, description="Sandbox time limit per sample.")
 
     def expand(self) -> SpecModel:
@@ -127,12 +136,16 @@ class InstructionFollowingTemplate(TemplateSpec):
     """
 
     template: Literal["instruction_following"] = Field(description="Template name.")
-    name: str = Field(default="instruction_following", min_length=1, description="Name of this grader; used as the metric name.")
+    name: str = Field(
+        default="instruction_following", min_length=1, description="Name of this grader; used as the metric name."
+    )
     reference: TemplateStr = Field(default=REFERENCE, description="Where the instructions are.")
     mode: Literal["strict", "loose"] = Field(default="strict", description="IFEval strict or loose checking.")
 
     def expand(self) -> SpecModel:
-        return InstructionFollowingSpec(type="instruction_following", name=self.name, reference=self.reference, mode=self.mode)
+        return InstructionFollowingSpec(
+            type="instruction_following", name=self.name, reference=self.reference, mode=self.mode
+        )
 
 
 class ClassificationTemplate(TemplateSpec):
@@ -145,7 +158,9 @@ class ClassificationTemplate(TemplateSpec):
     """
 
     template: Literal["classification"] = Field(description="Template name.")
-    name: str = Field(default="classification", min_length=1, description="Name of this grader; used as the metric name.")
+    name: str = Field(
+        default="classification", min_length=1, description="Name of this grader; used as the metric name."
+    )
     label_field: str = Field(
         default="reference_answer", pattern=r"^[A-Za-z_][\w.]*$", description="Item key holding the gold label."
     )

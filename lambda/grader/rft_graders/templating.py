@@ -96,7 +96,9 @@ class Template:
             if self._single and self._parts[0] == ("sample", "output_text"):
                 return sample.output_text  # the common case, kept cheap
             return "".join(p if isinstance(p, str) else to_text(_lookup(sample, p)) for p in self._parts)
-        return "".join(p if isinstance(p, str) else quote(".".join(p), to_text(_lookup(sample, p))) for p in self._parts)
+        return "".join(
+            p if isinstance(p, str) else quote(".".join(p), to_text(_lookup(sample, p))) for p in self._parts
+        )
 
     def render_value(self, sample: Sample, *, missing_ok: bool = False) -> Any:
         """The raw value for a single-placeholder template, else the rendered string.

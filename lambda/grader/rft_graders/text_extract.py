@@ -10,9 +10,7 @@ from . import linear
 
 _TAG = r"[\p{L}\p{N}_+#.-]*"  # the language tag: Python's \w plus + # . -
 _FENCE = linear.compile(r"```[ \t]*(" + _TAG + r")[^\n]*\n((?s:.*?))```")
-_WHOLE_FENCE = linear.compile(
-    linear.SPACE + r"*```[ \t]*" + _TAG + r"[^\n]*\n((?s:.*?))\n?```" + linear.SPACE + "*"
-)
+_WHOLE_FENCE = linear.compile(linear.SPACE + r"*```[ \t]*" + _TAG + r"[^\n]*\n((?s:.*?))\n?```" + linear.SPACE + "*")
 _CODE_LANGS = {"", "python", "py", "python3"}
 
 

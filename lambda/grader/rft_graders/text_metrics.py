@@ -90,7 +90,7 @@ def meteor(hyp: list[str], ref: list[str], alpha: float = 0.9, beta: float = 3.0
         return 0.0
     matches.sort()
     chunks = 1
-    for (h0, r0), (h1, r1) in zip(matches, matches[1:]):
+    for (h0, r0), (h1, r1) in zip(matches, matches[1:], strict=False):
         if not (h1 == h0 + 1 and r1 == r0 + 1):
             chunks += 1
     precision, recall = matched / len(hyp), matched / len(ref)

@@ -38,13 +38,19 @@ def sample_indices(n_rows: int, n: int, seed: str) -> list[int]:
     return sorted(rng.sample(range(n_rows), min(n, n_rows)))
 
 
-def summarize(prompt_rows: list[int], sample_prompt: list[int], scores: list[float | None],
-              generation_errors: int, grader_errors: int, latencies_ms: list[float]) -> dict:
+def summarize(
+    prompt_rows: list[int],
+    sample_prompt: list[int],
+    scores: list[float | None],
+    generation_errors: int,
+    grader_errors: int,
+    latencies_ms: list[float],
+) -> dict:
     """Statistics over graded samples; ``scores[i]`` None = sample i errored."""
     graded = [s for s in scores if s is not None]
     total = len(scores)
     groups: dict[int, list[float]] = defaultdict(list)
-    for prompt, score in zip(sample_prompt, scores):
+    for prompt, score in zip(sample_prompt, scores, strict=False):
         if score is not None:
             groups[prompt].append(score)
     multi = [g for g in groups.values() if len(g) >= 2]
@@ -62,7 +68,8 @@ def summarize(prompt_rows: list[int], sample_prompt: list[int], scores: list[flo
         "reward_std": std,
         "mean_within_prompt_std": (
             sum(math.sqrt(sum((x - sum(g) / len(g)) ** 2 for x in g) / len(g)) for g in multi) / len(multi)
-            if multi else None
+            if multi
+            else None
         ),
         "prompts_with_spread_data": len(multi),
         "zero_spread_fraction": len(flat) / len(multi) if multi else None,
@@ -95,8 +102,10 @@ def failures(summary: dict, settings: AuditSettings) -> list[str]:
             f"all wrong {summary['all_wrong_fraction']:.0%})"
         )
     if summary["reward_mean"] > settings.max_baseline_mean:
-        out.append(f"base model already scores {summary['reward_mean']:.3f} on average "
-                   f"(max {settings.max_baseline_mean:.3f}); little left to learn")
+        out.append(
+            f"base model already scores {summary['reward_mean']:.3f} on average "
+            f"(max {settings.max_baseline_mean:.3f}); little left to learn"
+        )
     return out
 
 
@@ -124,46 +133,56 @@ def run_audit(config: WorkflowConfig, run_id: str, dataset_result: DatasetResult
 
     model_id = settings.model_id or config.base_model
     call = generate.caller(
-        config.control_plane, model_id, settings.max_tokens, TEMPERATURE,
+        config.control_plane,
+        model_id,
+        settings.max_tokens,
+        TEMPERATURE,
         mantle_client=clients.mantle(config) if config.control_plane == "mantle" else None,
         runtime_client=clients.client("bedrock-runtime", config.region) if config.control_plane == "native" else None,
     )
     answers = generate.answer_all(call, [row["messages"] for _, _, row in expanded], config.evaluation.max_concurrency)
     samples, positions = [], []
-    for index, ((p, _line, row), answer) in enumerate(zip(expanded, answers)):
+    for index, ((p, _line, row), answer) in enumerate(zip(expanded, answers, strict=False)):
         if answer.text is not None:
             samples.append(grading.bedrock_sample(f"{run_id}-p{p}-s{index}", row["messages"], answer.text, row))
             positions.append(index)
-    results, latencies = grading.invoke_grader(clients.client("lambda", config.region), config.grader_function_arn,
-                                               samples)
+    results, latencies = grading.invoke_grader(
+        clients.client("lambda", config.region), config.grader_function_arn, samples
+    )
     scores: list[float | None] = [None] * len(expanded)
     grader_errors = 0
-    for index, result in zip(positions, results):
+    for index, result in zip(positions, results, strict=False):
         if grading.is_error(result):
             grader_errors += 1
         else:
             scores[index] = float(result["aggregate_reward_score"])
     generation_errors = sum(1 for a in answers if a.text is None)
-    summary = summarize([line for line, _ in picked], [p for p, _, _ in expanded], scores,
-                        generation_errors, grader_errors, latencies)
+    summary = summarize(
+        [line for line, _ in picked], [p for p, _, _ in expanded], scores, generation_errors, grader_errors, latencies
+    )
     failed = failures(summary, settings)
     report_key = config.artifact_key(run_id, "audit-report.json")
-    storage.put_json(s3, config.artifacts_bucket, report_key, {
-        "run_id": run_id,
-        "model_id": model_id,
-        "plane": config.control_plane,
-        "settings": settings.model_dump(),
-        "grader_function_arn": config.grader_function_arn,
-        "grader_spec_hash": config.grader_spec_hash,
-        "summary": summary,
-        "failures": failed,
-        "per_prompt": [
-            {"line": line, "scores": [scores[i] for i, (p2, _, _) in enumerate(expanded) if p2 == p]}
-            for p, (line, _) in enumerate(picked)
-        ],
-        "first_generation_errors": [a.error for a in answers if a.error][:5],
-        "audited_at": run_registry.now_iso(),
-    })
+    storage.put_json(
+        s3,
+        config.artifacts_bucket,
+        report_key,
+        {
+            "run_id": run_id,
+            "model_id": model_id,
+            "plane": config.control_plane,
+            "settings": settings.model_dump(),
+            "grader_function_arn": config.grader_function_arn,
+            "grader_spec_hash": config.grader_spec_hash,
+            "summary": summary,
+            "failures": failed,
+            "per_prompt": [
+                {"line": line, "scores": [scores[i] for i, (p2, _, _) in enumerate(expanded) if p2 == p]}
+                for p, (line, _) in enumerate(picked)
+            ],
+            "first_generation_errors": [a.error for a in answers if a.error][:5],
+            "audited_at": run_registry.now_iso(),
+        },
+    )
     if failed:
         raise RewardSignalInsufficient(
             "; ".join(failed) + f" ({short(summary)}; report: s3://{config.artifacts_bucket}/{report_key})"

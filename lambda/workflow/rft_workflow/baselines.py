@@ -58,8 +58,15 @@ def candidates_of(config: WorkflowConfig, checkpoints: dict, current: str | None
         if not c.get("model_id") or c["model_id"] in seen:
             continue
         seen.add(c["model_id"])
-        out.append({"key": candidate_key(c), "role": "candidate", "model_id": c["model_id"],
-                    "step": c.get("step"), "final": bool(c.get("final"))})
+        out.append(
+            {
+                "key": candidate_key(c),
+                "role": "candidate",
+                "model_id": c["model_id"],
+                "step": c.get("step"),
+                "final": bool(c.get("final")),
+            }
+        )
     out.append({"key": "base", "role": "base", "model_id": base_id, "step": None, "final": False})
     if current and current not in seen and current not in (base_id, config.base_model):
         out.append({"key": "current", "role": "current", "model_id": current, "step": None, "final": False})
@@ -70,8 +77,15 @@ def plan(config: WorkflowConfig, run_id: str, checkpoints: dict, dataset_result:
     """The Map's items (state-sized), with the candidates and why something is not evaluated."""
     current = current_model(config)
     candidates = candidates_of(config, checkpoints or {}, current)
-    empty = {"candidates": candidates, "items": [], "prompts": 0, "batch_size": 0, "batches": 0,
-             "prompts_key": None, "current_model": current}
+    empty = {
+        "candidates": candidates,
+        "items": [],
+        "prompts": 0,
+        "batch_size": 0,
+        "batches": 0,
+        "prompts_key": None,
+        "current_model": current,
+    }
     if config.control_plane != "mantle":
         return {**empty, "evaluated": False, "note": NOVA_NO_INFERENCE}
     validation = (dataset_result or {}).get("validation")
@@ -83,16 +97,33 @@ def plan(config: WorkflowConfig, run_id: str, checkpoints: dict, dataset_result:
     rows = storage.read_rows(s3, config, validation)
     picked = [rows[i][1] for i in sample_indices(len(rows), config.evaluation.max_prompts, run_id)]
     prompts_key = config.artifact_key(run_id, PROMPTS_FILE)
-    s3.put_object(Bucket=config.artifacts_bucket, Key=prompts_key, ContentType="application/x-ndjson",
-                  Body="".join(json.dumps(r, sort_keys=True) + "\n" for r in picked).encode())
+    s3.put_object(
+        Bucket=config.artifacts_bucket,
+        Key=prompts_key,
+        ContentType="application/x-ndjson",
+        Body="".join(json.dumps(r, sort_keys=True) + "\n" for r in picked).encode(),
+    )
     batch_size = config.evaluation.batch_size
     if len(candidates) * math.ceil(len(picked) / batch_size) > MAX_ITEMS:
         batch_size = math.ceil(len(picked) / (MAX_ITEMS // len(candidates)))
     batches = math.ceil(len(picked) / batch_size)
     items: list[dict[str, Any]] = [
-        {"candidate": {k: c[k] for k in ("key", "model_id")}, "batch": b,
-         "start": b * batch_size, "end": min(len(picked), (b + 1) * batch_size)}
-        for c in candidates for b in range(batches)
+        {
+            "candidate": {k: c[k] for k in ("key", "model_id")},
+            "batch": b,
+            "start": b * batch_size,
+            "end": min(len(picked), (b + 1) * batch_size),
+        }
+        for c in candidates
+        for b in range(batches)
     ]
-    return {**empty, "items": items, "prompts": len(picked), "batch_size": batch_size,
-            "batches": batches, "prompts_key": prompts_key, "evaluated": True, "note": ""}
+    return {
+        **empty,
+        "items": items,
+        "prompts": len(picked),
+        "batch_size": batch_size,
+        "batches": batches,
+        "prompts_key": prompts_key,
+        "evaluated": True,
+        "note": "",
+    }

@@ -21,8 +21,9 @@ def list_candidates(config: WorkflowConfig, job: dict) -> dict:
     if (job.get("plane") or config.control_plane) != "mantle":
         return {"items": [], "final_model": job.get("output_model_arn"), "note": NOVA_NO_INFERENCE}
     client = clients.mantle(config)
-    final_model = job.get("fine_tuned_model") or mantle.as_dict(
-        client.fine_tuning.jobs.retrieve(job["job_id"])).get("fine_tuned_model")
+    final_model = job.get("fine_tuned_model") or mantle.as_dict(client.fine_tuning.jobs.retrieve(job["job_id"])).get(
+        "fine_tuned_model"
+    )
     items: list[dict[str, Any]] = []
     after = None
     for _ in range(MAX_PAGES):
@@ -31,8 +32,15 @@ def list_candidates(config: WorkflowConfig, job: dict) -> dict:
             kwargs["after"] = after
         page = client.fine_tuning.jobs.checkpoints.list(job["job_id"], **kwargs)
         batch = [mantle.as_dict(c) for c in page.data]
-        items.extend({"model_id": c.get("fine_tuned_model_checkpoint"), "step": c.get("step_number"),
-                      "metrics": c.get("metrics") or {}, "final": False} for c in batch)
+        items.extend(
+            {
+                "model_id": c.get("fine_tuned_model_checkpoint"),
+                "step": c.get("step_number"),
+                "metrics": c.get("metrics") or {},
+                "final": False,
+            }
+            for c in batch
+        )
         if not getattr(page, "has_more", False) or not batch:
             break
         after = batch[-1]["id"]

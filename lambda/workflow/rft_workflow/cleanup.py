@@ -44,12 +44,12 @@ def cleanup(event: dict, *, team: str, planes: list[str], region: str, registry:
     idempotency key; the plane the registry recorded is used when there is one."""
     machine, run_id, status = execution_of(event)
     prefix = state_machine_name(team, "")
-    customization = machine[len(prefix):] if machine.startswith(prefix) else ""
+    customization = machine[len(prefix) :] if machine.startswith(prefix) else ""
     if not customization or status not in ABANDONED or not run_id:
         return {"ignored": True, "state_machine": machine, "status": status}
     item = registry.get(customization, run_id) or {}
     outcome: dict[str, Any] = {}
-    for plane in ([item["plane"]] if item.get("plane") else planes):
+    for plane in [item["plane"]] if item.get("plane") else planes:
         outcome = recovery.find_and_cancel(region, plane, customization, run_id, item)
         if outcome.get("job_id"):
             break
@@ -68,5 +68,6 @@ def cleanup(event: dict, *, team: str, planes: list[str], region: str, registry:
 def cleanup_from_environment(event: dict, environ: dict[str, str]) -> dict[str, Any]:
     region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or ""
     registry = RunRegistry(clients.resource("dynamodb", region).Table(environ["RFT_REGISTRY_TABLE"]))
-    return cleanup(event, team=environ["RFT_TEAM"], planes=environ["RFT_TEAM_PLANES"].split(","),
-                   region=region, registry=registry)
+    return cleanup(
+        event, team=environ["RFT_TEAM"], planes=environ["RFT_TEAM_PLANES"].split(","), region=region, registry=registry
+    )

@@ -59,10 +59,15 @@ def estimate(config: WorkflowConfig, dataset: dict) -> dict:
 
     audit_tokens = 0.0
     if not config.audit.skip_reason:
-        audit_tokens = config.audit.prompts * config.audit.samples_per_prompt * (prompt_tokens + config.audit.max_tokens)
+        audit_tokens = (
+            config.audit.prompts * config.audit.samples_per_prompt * (prompt_tokens + config.audit.max_tokens)
+        )
     eval_prompts = min(config.evaluation.max_prompts, int(validation.get("rows") or 0))
-    eval_tokens = ASSUMED_CANDIDATES * eval_prompts * (
-        float(validation.get("prompt_tokens_mean") or prompt_tokens) + config.evaluation.max_tokens)
+    eval_tokens = (
+        ASSUMED_CANDIDATES
+        * eval_prompts
+        * (float(validation.get("prompt_tokens_mean") or prompt_tokens) + config.evaluation.max_tokens)
+    )
     smoke_tokens = 2 * (16 + 64)
     judges = len(judge_models(config.grader_spec))
     audit_samples = 0 if config.audit.skip_reason else config.audit.prompts * config.audit.samples_per_prompt
@@ -104,8 +109,12 @@ def estimate(config: WorkflowConfig, dataset: dict) -> dict:
             "assumptions": (
                 f"epochs default {DEFAULT_EPOCHS}, samples per prompt default {DEFAULT_SAMPLES_PER_PROMPT}, "
                 f"{ASSUMED_CANDIDATES} evaluated models, tokens estimated as chars/4"
-                + (f", judge calls priced at the base model's inference rate with {JUDGE_OVERHEAD_TOKENS} "
-                   "tokens of rubric and verdict each" if judges else "")
+                + (
+                    f", judge calls priced at the base model's inference rate with {JUDGE_OVERHEAD_TOKENS} "
+                    "tokens of rubric and verdict each"
+                    if judges
+                    else ""
+                )
             ),
         },
     }

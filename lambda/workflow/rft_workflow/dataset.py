@@ -33,8 +33,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 ROLES = ("system", "user", "assistant")
 CHARS_PER_TOKEN = 4
@@ -156,8 +157,12 @@ def schema_problems(row: Any) -> list[tuple[str, str]]:
         out.append(("schema", "'metadata' must be an object"))
     present, value = reference_of(row)
     if not present and reference_only_in_metadata(row):
-        out.append(("reference", ("reference_answer is under 'metadata'; Bedrock reads only a "
-                                  "top-level reference_answer (move it up)")))
+        out.append(
+            (
+                "reference",
+                ("reference_answer is under 'metadata'; Bedrock reads only a top-level reference_answer (move it up)"),
+            )
+        )
     elif not present:
         out.append(("reference", "no reference_answer at the top level of the row"))
     elif value is None:
@@ -192,10 +197,14 @@ def check_file(name: str, data: bytes, max_prompt_tokens: int) -> FileCheck:
         messages = row["messages"]
         tokens = estimate_tokens(messages)
         if tokens > max_prompt_tokens:
-            result.problems.append(Problem(
-                name, number, "prompt_length",
-                f"prompt is about {tokens} tokens ({TOKEN_ESTIMATE}), above max_prompt_tokens {max_prompt_tokens}",
-            ))
+            result.problems.append(
+                Problem(
+                    name,
+                    number,
+                    "prompt_length",
+                    f"prompt is about {tokens} tokens ({TOKEN_ESTIMATE}), above max_prompt_tokens {max_prompt_tokens}",
+                )
+            )
         key = prompt_key(messages)
         if key in first_line_of:
             result.problems.append(Problem(name, number, "duplicate", f"same prompt as line {first_line_of[key]}"))

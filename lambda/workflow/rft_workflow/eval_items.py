@@ -49,19 +49,28 @@ def evaluate_item(config: WorkflowConfig, run_id: str, item: dict, prompts_key: 
     if done is not None and done.get("grader_spec_hash") == config.grader_spec_hash:
         return {"key": key, "reused": True, "scored": sum(s["reward"] is not None for s in done["scores"])}
     rows = _prompts(s3, config, prompts_key, start, end)
-    call = generate.caller("mantle", candidate["model_id"], config.evaluation.max_tokens, TEMPERATURE,
-                           mantle_client=clients.mantle(config))
+    call = generate.caller(
+        "mantle", candidate["model_id"], config.evaluation.max_tokens, TEMPERATURE, mantle_client=clients.mantle(config)
+    )
     answers = generate.answer_all(call, [r["messages"] for r in rows], config.evaluation.item_concurrency)
     throttled = [a.error for a in answers if a.error and a.error.startswith(THROTTLED)]
     if throttled:
-        raise EvaluationThrottled(f"{len(throttled)} of {len(rows)} calls to {candidate['model_id']} "
-                                  f"throttled: {throttled[0][:200]}")
-    answered = [(start + i, row, a.text) for i, (row, a) in enumerate(zip(rows, answers)) if a.text is not None]
-    samples = [grading.bedrock_sample(f"{run_id}-eval-{candidate['key']}-{index}", row["messages"], text, row)
-               for index, row, text in answered]
-    results, _ = grading.invoke_grader(clients.client("lambda", config.region), config.grader_function_arn,
-                                       samples) if samples else ([], [])
-    by_index = {index: result for (index, _, _), result in zip(answered, results)}
+        raise EvaluationThrottled(
+            f"{len(throttled)} of {len(rows)} calls to {candidate['model_id']} throttled: {throttled[0][:200]}"
+        )
+    answered = [
+        (start + i, row, a.text) for i, (row, a) in enumerate(zip(rows, answers, strict=False)) if a.text is not None
+    ]
+    samples = [
+        grading.bedrock_sample(f"{run_id}-eval-{candidate['key']}-{index}", row["messages"], text, row)
+        for index, row, text in answered
+    ]
+    results, _ = (
+        grading.invoke_grader(clients.client("lambda", config.region), config.grader_function_arn, samples)
+        if samples
+        else ([], [])
+    )
+    by_index = {index: result for (index, _, _), result in zip(answered, results, strict=False)}
     scores: list[dict[str, Any]] = []
     for i, answer in enumerate(answers):
         index = start + i
@@ -69,21 +78,51 @@ def evaluate_item(config: WorkflowConfig, run_id: str, item: dict, prompts_key: 
         # error_kind: "model" (the model gave no answer), "grader" (the grader could not grade this
         # answer), "grader_call" (the grader invocation itself failed: infrastructure, not the model).
         if answer.text is None:
-            scores.append({"index": index, "reward": None, "error": answer.error, "error_kind": "model",
-                           "answer": None})
-        elif result is None or grading.is_error(result) or not math.isfinite(
-                float(result.get("aggregate_reward_score", 0.0))):
+            scores.append(
+                {"index": index, "reward": None, "error": answer.error, "error_kind": "model", "answer": None}
+            )
+        elif (
+            result is None
+            or grading.is_error(result)
+            or not math.isfinite(float(result.get("aggregate_reward_score", 0.0)))
+        ):
             kind = "grader_call" if result is None or "error" in result else "grader"
-            scores.append({"index": index, "reward": None, "answer": answer.text[:ANSWER_CHARS],
-                           "error": (result or {}).get("error") or "grader error", "error_kind": kind})
+            scores.append(
+                {
+                    "index": index,
+                    "reward": None,
+                    "answer": answer.text[:ANSWER_CHARS],
+                    "error": (result or {}).get("error") or "grader error",
+                    "error_kind": kind,
+                }
+            )
         else:
-            scores.append({"index": index, "reward": float(result["aggregate_reward_score"]),
-                           "error": None, "answer": answer.text[:ANSWER_CHARS]})
+            scores.append(
+                {
+                    "index": index,
+                    "reward": float(result["aggregate_reward_score"]),
+                    "error": None,
+                    "answer": answer.text[:ANSWER_CHARS],
+                }
+            )
     scored = sum(s["reward"] is not None for s in scores)
     if not scored:
         first = next((s["error"] for s in scores if s["error"]), "no prompt in the batch")
         raise EvaluationItemFailed(f"{candidate['key']} batch {batch}: nothing could be graded: {str(first)[:300]}")
-    s3.put_object(Bucket=config.artifacts_bucket, Key=key, ContentType="application/json", Body=json.dumps({
-        "candidate": candidate["key"], "model_id": candidate["model_id"], "batch": batch, "start": start,
-        "end": end, "grader_spec_hash": config.grader_spec_hash, "scores": scores}).encode())
+    s3.put_object(
+        Bucket=config.artifacts_bucket,
+        Key=key,
+        ContentType="application/json",
+        Body=json.dumps(
+            {
+                "candidate": candidate["key"],
+                "model_id": candidate["model_id"],
+                "batch": batch,
+                "start": start,
+                "end": end,
+                "grader_spec_hash": config.grader_spec_hash,
+                "scores": scores,
+            }
+        ).encode(),
+    )
     return {"key": key, "reused": False, "scored": scored}

@@ -61,10 +61,28 @@ def record_failure(config: WorkflowConfig, run_id: str, state: dict) -> dict:
     if cancelled:
         summary += f" (training job {job_id} cancelled)"
     try:
-        registry.record_failure(config.team, config.customization, run_id, status=status,
-                                error={"Error": error_name, "Cause": cause}, failed_step=step,
-                                job_cancelled=cancelled, job_id=job_id, job_recovered=outcome["recovered"])
+        registry.record_failure(
+            config.team,
+            config.customization,
+            run_id,
+            status=status,
+            error={"Error": error_name, "Cause": cause},
+            failed_step=step,
+            job_cancelled=cancelled,
+            job_id=job_id,
+            job_recovered=outcome["recovered"],
+        )
     except Exception as exc:  # noqa: BLE001
         warnings.append(f"registry write failed: {type(exc).__name__}")
-    return {"status": status, "run_id": run_id, "failed_step": step, "error": error_name, "cause": cause,
-            "job_id": job_id, "job_cancelled": cancelled, "job_recovered": outcome["recovered"], "warnings": warnings, "summary": summary}
+    return {
+        "status": status,
+        "run_id": run_id,
+        "failed_step": step,
+        "error": error_name,
+        "cause": cause,
+        "job_id": job_id,
+        "job_cancelled": cancelled,
+        "job_recovered": outcome["recovered"],
+        "warnings": warnings,
+        "summary": summary,
+    }

@@ -46,8 +46,9 @@ Decision = str  # "promote" | "hold" | "reject"
 OWN_FAILURES = ("model", "grader")
 
 
-def per_prompt_values(results: list[dict], settings: PromotionGateSettings, *,
-                      failures_count: bool = False) -> dict[int, float]:
+def per_prompt_values(
+    results: list[dict], settings: PromotionGateSettings, *, failures_count: bool = False
+) -> dict[int, float]:
     values: dict[int, float] = {}
     for result in results:
         for s in result.get("scores") or []:
@@ -56,8 +57,9 @@ def per_prompt_values(results: list[dict], settings: PromotionGateSettings, *,
                     values[int(s["index"])] = 0.0
                 continue
             reward = float(s["reward"])
-            values[int(s["index"])] = (1.0 if reward >= settings.pass_threshold else 0.0) \
-                if settings.metric == "pass_rate" else reward
+            values[int(s["index"])] = (
+                (1.0 if reward >= settings.pass_threshold else 0.0) if settings.metric == "pass_rate" else reward
+            )
     return values
 
 
@@ -78,30 +80,51 @@ def bootstrap_interval(values: list[float], confidence: float, samples: int, see
     return low, high
 
 
-def summarize(key: str, values: dict[int, float], prompts: int, missing_items: int,
-              settings: PromotionGateSettings, seed: str) -> dict:
+def summarize(
+    key: str, values: dict[int, float], prompts: int, missing_items: int, settings: PromotionGateSettings, seed: str
+) -> dict:
     scores = list(values.values())
-    out: dict[str, Any] = {"n": len(scores), "prompts": prompts, "missing_prompts": prompts - len(scores),
-                           "missing_items": missing_items, "mean": None, "std": None, "ci": None}
+    out: dict[str, Any] = {
+        "n": len(scores),
+        "prompts": prompts,
+        "missing_prompts": prompts - len(scores),
+        "missing_items": missing_items,
+        "mean": None,
+        "std": None,
+        "ci": None,
+    }
     if scores:
         mean = sum(scores) / len(scores)
         out["mean"] = mean
         out["std"] = (sum((v - mean) ** 2 for v in scores) / len(scores)) ** 0.5
-        out["ci"] = list(bootstrap_interval(scores, settings.confidence, settings.bootstrap_samples,
-                                            f"{seed}/{key}"))
+        out["ci"] = list(bootstrap_interval(scores, settings.confidence, settings.bootstrap_samples, f"{seed}/{key}"))
     return out
 
 
-def compare(candidate: dict[int, float], baseline: dict[int, float], *, required: float, confidence: float,
-            settings: PromotionGateSettings, seed: str) -> dict:
+def compare(
+    candidate: dict[int, float],
+    baseline: dict[int, float],
+    *,
+    required: float,
+    confidence: float,
+    settings: PromotionGateSettings,
+    seed: str,
+) -> dict:
     """Paired comparison on the prompts both have values for; verdict pass|fail|uncertain."""
     common = sorted(set(candidate) & set(baseline))
-    out: dict[str, Any] = {"paired_prompts": len(common), "required_improvement": required,
-                           "confidence": confidence, "mean_difference": None, "ci": None}
+    out: dict[str, Any] = {
+        "paired_prompts": len(common),
+        "required_improvement": required,
+        "confidence": confidence,
+        "mean_difference": None,
+        "ci": None,
+    }
     if len(common) < settings.min_paired_prompts:
-        return {**out, "verdict": "uncertain",
-                "why": f"{len(common)} paired prompts, fewer than min_paired_prompts "
-                       f"({settings.min_paired_prompts})"}
+        return {
+            **out,
+            "verdict": "uncertain",
+            "why": f"{len(common)} paired prompts, fewer than min_paired_prompts ({settings.min_paired_prompts})",
+        }
     diffs = [candidate[i] - baseline[i] for i in common]
     mean = sum(diffs) / len(diffs)
     low, high = bootstrap_interval(diffs, confidence, settings.bootstrap_samples, seed)
@@ -110,40 +133,82 @@ def compare(candidate: dict[int, float], baseline: dict[int, float], *, required
         return {**out, "verdict": "pass", "why": f"interval lower end {low:+.4f} > {required:+.4f}"}
     if mean <= required:
         return {**out, "verdict": "fail", "why": f"mean difference {mean:+.4f} <= {required:+.4f}"}
-    return {**out, "verdict": "uncertain",
-            "why": f"mean difference {mean:+.4f} > {required:+.4f} but the interval reaches {low:+.4f}"}
+    return {
+        **out,
+        "verdict": "uncertain",
+        "why": f"mean difference {mean:+.4f} > {required:+.4f} but the interval reaches {low:+.4f}",
+    }
 
 
-def decide(plan: dict, values: dict[str, dict[int, float]], missing: dict[str, int],
-           settings: PromotionGateSettings, prefer: str, selection_metric: str, seed: str) -> dict:
+def decide(
+    plan: dict,
+    values: dict[str, dict[int, float]],
+    missing: dict[str, int],
+    settings: PromotionGateSettings,
+    prefer: str,
+    selection_metric: str,
+    seed: str,
+) -> dict:
     """The gate's decision from per-candidate per-prompt values. Pure."""
     candidates = plan.get("candidates") or []
     prompts = int(plan.get("prompts") or 0)
-    stats = [{**c, **summarize(c["key"], values.get(c["key"], {}), prompts, missing.get(c["key"], 0),
-                               settings, seed)} for c in candidates]
-    common = {"metric": settings.metric, "confidence": settings.confidence, "candidates": stats,
-              "comparisons": [], "prompts": prompts, "chosen": None,
-              "missing_items": sum(missing.values())}
+    stats = [
+        {**c, **summarize(c["key"], values.get(c["key"], {}), prompts, missing.get(c["key"], 0), settings, seed)}
+        for c in candidates
+    ]
+    common = {
+        "metric": settings.metric,
+        "confidence": settings.confidence,
+        "candidates": stats,
+        "comparisons": [],
+        "prompts": prompts,
+        "chosen": None,
+        "missing_items": sum(missing.values()),
+    }
     evaluable = [s for s in stats if s["role"] == "candidate" and s["n"] > 0]
     if not evaluable:
         why = plan.get("note") or "no candidate had a single graded prompt"
-        return {**common, "decision": "reject", "reason": f"no candidate could be evaluated ({why}); "
-                "nothing is promoted"}
+        return {
+            **common,
+            "decision": "reject",
+            "reason": f"no candidate could be evaluated ({why}); nothing is promoted",
+        }
     picked = selection.select(
-        [{"model_id": s["model_id"], "step": s["step"], "final": s["final"], "reward_mean": s["mean"],
-          "reward_std": s["std"], "samples": s["n"], "evaluated": True} for s in evaluable],
-        {}, selection_metric, prefer)
+        [
+            {
+                "model_id": s["model_id"],
+                "step": s["step"],
+                "final": s["final"],
+                "reward_mean": s["mean"],
+                "reward_std": s["std"],
+                "samples": s["n"],
+                "evaluated": True,
+            }
+            for s in evaluable
+        ],
+        {},
+        selection_metric,
+        prefer,
+    )
     chosen_id = picked["chosen"]["model_id"]
     chosen = next(s for s in evaluable if s["model_id"] == chosen_id)
     adjusted = 1 - (1 - settings.confidence) / len(evaluable)
     comparisons = []
-    for role, required in (("base", settings.min_improvement_over_base),
-                           ("current", settings.min_improvement_over_current)):
+    for role, required in (
+        ("base", settings.min_improvement_over_base),
+        ("current", settings.min_improvement_over_current),
+    ):
         baseline = next((s for s in stats if s["role"] == role), None)
         if baseline is None:
             continue
-        result = compare(values.get(chosen["key"], {}), values.get(baseline["key"], {}), required=required,
-                         confidence=adjusted, settings=settings, seed=f"{seed}/{chosen['key']}-{role}")
+        result = compare(
+            values.get(chosen["key"], {}),
+            values.get(baseline["key"], {}),
+            required=required,
+            confidence=adjusted,
+            settings=settings,
+            seed=f"{seed}/{chosen['key']}-{role}",
+        )
         if baseline["n"] == 0:
             result = {**result, "verdict": "uncertain", "why": f"the {role} model could not be evaluated"}
         comparisons.append({"baseline": role, "model_id": baseline["model_id"], **result})
@@ -155,10 +220,15 @@ def decide(plan: dict, values: dict[str, dict[int, float]], missing: dict[str, i
     else:
         decision = "promote"
     reason = "; ".join(f"vs {c['baseline']}: {c['verdict']} ({c['why']})" for c in comparisons)
-    return {**common, "decision": decision, "reason": f"{chosen['key']} {settings.metric} "
-            f"{chosen['mean']:.4f} over {chosen['n']} prompts; {reason}", "comparisons": comparisons,
-            "chosen": {k: chosen[k] for k in ("key", "model_id", "step", "final", "mean", "ci", "n")},
-            "adjusted_confidence": adjusted, "selection": picked}
+    return {
+        **common,
+        "decision": decision,
+        "reason": f"{chosen['key']} {settings.metric} {chosen['mean']:.4f} over {chosen['n']} prompts; {reason}",
+        "comparisons": comparisons,
+        "chosen": {k: chosen[k] for k in ("key", "model_id", "step", "final", "mean", "ci", "n")},
+        "adjusted_confidence": adjusted,
+        "selection": picked,
+    }
 
 
 # --------------------------------------------------------------------------- the step
@@ -169,8 +239,9 @@ def load_results(config: WorkflowConfig, run_id: str, plan: dict) -> tuple[dict[
     for item in plan.get("items") or []:
         key = item["candidate"]["key"]
         try:
-            body = s3.get_object(Bucket=config.artifacts_bucket,
-                                 Key=item_key(config, run_id, key, int(item["batch"])))["Body"].read()
+            body = s3.get_object(Bucket=config.artifacts_bucket, Key=item_key(config, run_id, key, int(item["batch"])))[
+                "Body"
+            ].read()
             document = json.loads(body)
         except s3.exceptions.NoSuchKey:
             document = None
@@ -186,22 +257,35 @@ def run_gate(config: WorkflowConfig, run_id: str, plan: dict, started_by: str | 
     (``selection`` in the shape the Promote step reads)."""
     results, missing = load_results(config, run_id, plan)
     candidates = {c["key"] for c in plan.get("candidates") or [] if c["role"] == "candidate"}
-    values = {key: per_prompt_values(docs, config.promotion, failures_count=key in candidates)
-              for key, docs in results.items()}
-    gate = decide(plan, values, missing, config.promotion, config.selection.prefer, config.selection.metric,
-                  seed=run_id)
-    report_key = storage.put_json(clients.client("s3", config.region), config.artifacts_bucket,
-                                  config.artifact_key(run_id, "evaluation/gate.json"),
-                                  {**gate, "plan_note": plan.get("note"), "batch_size": plan.get("batch_size")})
+    values = {
+        key: per_prompt_values(docs, config.promotion, failures_count=key in candidates)
+        for key, docs in results.items()
+    }
+    gate = decide(
+        plan, values, missing, config.promotion, config.selection.prefer, config.selection.metric, seed=run_id
+    )
+    report_key = storage.put_json(
+        clients.client("s3", config.region),
+        config.artifacts_bucket,
+        config.artifact_key(run_id, "evaluation/gate.json"),
+        {**gate, "plan_note": plan.get("note"), "batch_size": plan.get("batch_size")},
+    )
     gate["report_key"] = report_key
     record = {k: v for k, v in gate.items() if k != "selection"}
     clients.registry(config).record_gate(config.team, config.customization, run_id, record, started_by=started_by)
     selected = gate.get("selection") or {"chosen": {}, "scores": [], "rule": None}
     if gate["chosen"]:
         selected = {**selected, "chosen": {**selected["chosen"], "gate": gate["decision"]}}
-    return {"decision": gate["decision"], "reason": gate["reason"], "report_key": report_key,
-            "chosen": gate["chosen"], "comparisons": gate["comparisons"],
-            "missing_items": gate["missing_items"],
-            "candidates": [{k: c[k] for k in ("key", "role", "model_id", "n", "mean", "ci", "missing_items")}
-                           for c in gate["candidates"]],
-            "selection": selected}
+    return {
+        "decision": gate["decision"],
+        "reason": gate["reason"],
+        "report_key": report_key,
+        "chosen": gate["chosen"],
+        "comparisons": gate["comparisons"],
+        "missing_items": gate["missing_items"],
+        "candidates": [
+            {k: c[k] for k in ("key", "role", "model_id", "n", "mean", "ci", "missing_items")}
+            for c in gate["candidates"]
+        ],
+        "selection": selected,
+    }

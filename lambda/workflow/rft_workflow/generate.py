@@ -7,9 +7,10 @@ turns go to ``system``, the rest to ``messages`` as text blocks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .dataset import message_text
 from .mantle import chat_text
@@ -31,8 +32,7 @@ def to_converse(messages: list[dict]) -> tuple[list[dict], list[dict]]:
     return system, turns
 
 
-def converse_text(runtime: Any, model_id: str, messages: list[dict], max_tokens: int,
-                  temperature: float | None) -> str:
+def converse_text(runtime: Any, model_id: str, messages: list[dict], max_tokens: int, temperature: float | None) -> str:
     system, turns = to_converse(messages)
     inference: dict[str, Any] = {"maxTokens": max_tokens}
     if temperature is not None:
@@ -60,8 +60,15 @@ def answer_all(call: Callable[[list[dict]], str], prompts: list[list[dict]], con
         return list(pool.map(one, prompts))
 
 
-def caller(plane: str, model_id: str, max_tokens: int, temperature: float | None, *,
-           mantle_client: Any = None, runtime_client: Any = None) -> Callable[[list[dict]], str]:
+def caller(
+    plane: str,
+    model_id: str,
+    max_tokens: int,
+    temperature: float | None,
+    *,
+    mantle_client: Any = None,
+    runtime_client: Any = None,
+) -> Callable[[list[dict]], str]:
     if plane == "mantle":
         return lambda messages: chat_text(mantle_client, model_id, messages, max_tokens, temperature)
     return lambda messages: converse_text(runtime_client, model_id, messages, max_tokens, temperature)

@@ -122,8 +122,9 @@ def bedrock_sample(sample_id: str, prompt_messages: list[dict], response: str, r
     }
 
 
-def invoke_grader(lambda_client: Any, function_arn: str, samples: list[dict], *,
-                  batch_size: int = 64) -> tuple[list[dict], list[float]]:
+def invoke_grader(
+    lambda_client: Any, function_arn: str, samples: list[dict], *, batch_size: int = 64
+) -> tuple[list[dict], list[float]]:
     """Grade samples through the grader function.
 
     Returns (one result per sample, same order; a failed call yields results with a
@@ -149,16 +150,23 @@ def invoke_grader(lambda_client: Any, function_arn: str, samples: list[dict], *,
             reason = failed or "grader returned a result list of the wrong shape"
             results.extend(_error_result(s["id"], str(reason)) for s in chunk)
             continue
-        for sample, result in zip(chunk, body):
-            ok = isinstance(result, dict) and result.get("id") == sample["id"] and isinstance(
-                result.get("aggregate_reward_score"), (int, float))
+        for sample, result in zip(chunk, body, strict=False):
+            ok = (
+                isinstance(result, dict)
+                and result.get("id") == sample["id"]
+                and isinstance(result.get("aggregate_reward_score"), (int, float))
+            )
             results.append(result if ok else _error_result(sample["id"], "result does not match the sample"))
     return results, latencies
 
 
 def _error_result(sample_id: Any, reason: str) -> dict:
-    return {"id": sample_id, "aggregate_reward_score": 0.0,
-            "metrics_list": [{"name": GRADER_ERROR, "value": 1.0, "type": "Metric"}], "error": reason}
+    return {
+        "id": sample_id,
+        "aggregate_reward_score": 0.0,
+        "metrics_list": [{"name": GRADER_ERROR, "value": 1.0, "type": "Metric"}],
+        "error": reason,
+    }
 
 
 def is_error(result: dict) -> bool:

@@ -54,11 +54,11 @@ def parse_time(value: Any) -> dt.datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if isinstance(value, (int, float)):
-        return dt.datetime.fromtimestamp(value, dt.timezone.utc)
+        return dt.datetime.fromtimestamp(value, dt.UTC)
     parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def past_deadline(started_at: Any, max_job_hours: float, now: dt.datetime) -> bool:
@@ -102,12 +102,13 @@ def metric_data(events: list[dict], customization: str, run_id: str) -> list[dic
     for event in events:
         if event.get("type") != "metrics" or not isinstance(event.get("data"), dict):
             continue
-        when = parse_time(event.get("created_at")) or dt.datetime.now(dt.timezone.utc)
+        when = parse_time(event.get("created_at")) or dt.datetime.now(dt.UTC)
         for name, value in event["data"].items():
             if name in ("step", "total_steps") or isinstance(value, bool) or not isinstance(value, (int, float)):
                 continue
-            datums.append({"MetricName": name, "Dimensions": dimensions, "Timestamp": when,
-                           "Value": float(value), "Unit": "None"})
+            datums.append(
+                {"MetricName": name, "Dimensions": dimensions, "Timestamp": when, "Value": float(value), "Unit": "None"}
+            )
     return datums
 
 
@@ -118,7 +119,7 @@ def publish(cloudwatch: Any, namespace: str, datums: list[dict]) -> int:
 
 
 def _now() -> dt.datetime:  # tests replace it
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def check(config: WorkflowConfig, run_id: str, job_state: dict) -> dict:
@@ -146,8 +147,11 @@ def check(config: WorkflowConfig, run_id: str, job_state: dict) -> dict:
 
         fresh = new_events(page, job.get("events_cursor"), job.get("events_cursor_created_at"))
         datums = metric_data(fresh, config.customization, run_id)
-        published = publish(clients.client("cloudwatch", config.region), training_namespace(config.team),
-                            datums) if datums else 0
+        published = (
+            publish(clients.client("cloudwatch", config.region), training_namespace(config.team), datums)
+            if datums
+            else 0
+        )
         if fresh:
             job["events_cursor"] = fresh[-1]["id"]
             job["events_cursor_created_at"] = fresh[-1].get("created_at")
@@ -169,6 +173,7 @@ def check(config: WorkflowConfig, run_id: str, job_state: dict) -> dict:
     now = _now()
     job["status"] = normalize(plane, job["raw_status"])
     job["past_deadline"] = job["status"] == "running" and past_deadline(
-        job.get("started_at"), config.workflow.max_job_hours, now)
+        job.get("started_at"), config.workflow.max_job_hours, now
+    )
     job["checked_at"] = now.isoformat(timespec="seconds")
     return job

@@ -20,18 +20,28 @@ def lineage(config: WorkflowConfig, state: dict) -> dict:
     audit = state.get("audit") or {}
     selection = state.get("selection") or {}
     return {
-        "datasets": {name: {k: (ds.get(name) or {}).get(k) for k in DATASET_FIELDS}
-                     if ds.get(name) else None for name in ("train", "validation")},
+        "datasets": {
+            name: {k: (ds.get(name) or {}).get(k) for k in DATASET_FIELDS} if ds.get(name) else None
+            for name in ("train", "validation")
+        },
         "datasets_bucket": config.datasets_bucket,
         # The immutable, content-addressed copies the job trained on (rft_workflow/snapshots.py):
         # they outlive re-uploads and version expiry of the keys above.
-        "dataset_snapshots": {name: {"bucket": config.datasets_bucket,
-                                     "key": dataset_snapshot_key(config.customization, ds[name]["sha256"]),
-                                     "sha256": ds[name]["sha256"]}
-                              for name in ("train", "validation") if (ds.get(name) or {}).get("sha256")},
+        "dataset_snapshots": {
+            name: {
+                "bucket": config.datasets_bucket,
+                "key": dataset_snapshot_key(config.customization, ds[name]["sha256"]),
+                "sha256": ds[name]["sha256"],
+            }
+            for name in ("train", "validation")
+            if (ds.get(name) or {}).get("sha256")
+        },
         "dataset_report_key": ds.get("report_key"),
-        "audit": {"summary": audit.get("summary"), "report_key": audit.get("report_key"),
-                  "skipped": audit.get("skipped", False)},
+        "audit": {
+            "summary": audit.get("summary"),
+            "report_key": audit.get("report_key"),
+            "skipped": audit.get("skipped", False),
+        },
         "grader_function_arn": config.grader_function_arn,
         "grader_spec_hash": config.grader_spec_hash,
         "base_model": config.base_model,
@@ -53,15 +63,29 @@ def promote(config: WorkflowConfig, run_id: str, state: dict) -> dict:
     if not model_id:
         raise NothingToPromote(f"the selection chose no model ({chosen.get('reason', 'no reason given')})")
     version = clients.client("ssm", config.region).put_parameter(
-        Name=config.model_parameter, Value=model_id, Type="String", Overwrite=True,
+        Name=config.model_parameter,
+        Value=model_id,
+        Type="String",
+        Overwrite=True,
     )["Version"]
     promoted_at = run_registry.now_iso()
     clients.registry(config).record_promotion(
-        config.team, config.customization, run_id, model_id=model_id,
-        model_parameter=config.model_parameter, parameter_version=version, promoted_at=promoted_at,
-        job_id=(state.get("job") or {}).get("job_id"), plane=config.control_plane,
-        base_model=config.base_model, lineage=lineage(config, state),
+        config.team,
+        config.customization,
+        run_id,
+        model_id=model_id,
+        model_parameter=config.model_parameter,
+        parameter_version=version,
+        promoted_at=promoted_at,
+        job_id=(state.get("job") or {}).get("job_id"),
+        plane=config.control_plane,
+        base_model=config.base_model,
+        lineage=lineage(config, state),
     )
-    return {"model_id": model_id, "parameter": config.model_parameter, "parameter_version": version,
-            "promoted_at": promoted_at,
-            "registry": {"table": config.registry_table, "customization": config.customization, "run_id": run_id}}
+    return {
+        "model_id": model_id,
+        "parameter": config.model_parameter,
+        "parameter_version": version,
+        "promoted_at": promoted_at,
+        "registry": {"table": config.registry_table, "customization": config.customization, "run_id": run_id},
+    }

@@ -8,7 +8,8 @@ The endpoint is ``rft_contracts.naming.mantle_base_url`` (``MANTLE_BASE_URL`` ov
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rft_contracts.naming import mantle_base_url
 
@@ -21,8 +22,9 @@ def mint_token(region: str) -> str:
     return provide_token(region=region)
 
 
-def client(region: str, *, token_provider: TokenProvider | None = None, timeout: float = 60.0,
-           max_retries: int = 2) -> Any:
+def client(
+    region: str, *, token_provider: TokenProvider | None = None, timeout: float = 60.0, max_retries: int = 2
+) -> Any:
     """An ``openai.OpenAI`` client on mantle with a freshly minted bearer token."""
     import openai
 
@@ -40,8 +42,7 @@ def as_dict(obj: Any) -> dict:
     return dict(obj)
 
 
-def chat_text(client: Any, model: str, messages: list[dict], max_tokens: int,
-              temperature: float | None = None) -> str:
+def chat_text(client: Any, model: str, messages: list[dict], max_tokens: int, temperature: float | None = None) -> str:
     """One Chat Completions call; the assistant text ('' when the model returned none)."""
     kwargs: dict[str, Any] = {"model": model, "messages": messages, "max_tokens": max_tokens}
     if temperature is not None:

@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
-from rft_graders.spec_walk import judge_models
 
 from rft_contracts import registry as run_registry
 from rft_contracts.runtime_config import WorkflowConfig
+from rft_graders.spec_walk import judge_models
 
 from . import clients, dataset, grading, storage
 from .audit import sample_indices
@@ -41,8 +41,9 @@ def _read(s3: Any, config: WorkflowConfig, name: str, ref: ObjectRef) -> tuple[b
         raise
 
 
-def reference_probe(config: WorkflowConfig, checks: dict[str, dataset.FileCheck],
-                    problems: list[dataset.Problem], run_id: str) -> dict[str, Any]:
+def reference_probe(
+    config: WorkflowConfig, checks: dict[str, dataset.FileCheck], problems: list[dataset.Problem], run_id: str
+) -> dict[str, Any]:
     """Grade each row's reference (a sample of rows for judges); appends the rows the grader
     cannot use."""
     skip = grading.probe_skip_reason(config.grader_spec)
@@ -56,12 +57,15 @@ def reference_probe(config: WorkflowConfig, checks: dict[str, dataset.FileCheck]
     try:
         found = grading.reference_problems(config.grader_spec, [row.data for _, row in located])
     except Exception as exc:  # noqa: BLE001 - a grader that cannot be built offline is reported, not fatal
-        return {"status": "skipped",
-                "reason": f"cannot build the grader offline: {type(exc).__name__}: {str(exc)[:200]}"}
+        return {
+            "status": "skipped",
+            "reason": f"cannot build the grader offline: {type(exc).__name__}: {str(exc)[:200]}",
+        }
     for index, reason in found:
         name, row = located[index]
-        problems.append(dataset.Problem(name, row.line, "grader",
-                                        f"the grader cannot use this reference_answer ({reason})"))
+        problems.append(
+            dataset.Problem(name, row.line, "grader", f"the grader cannot use this reference_answer ({reason})")
+        )
     result = {"status": "ran", "rows": len(located), "unusable": len(found)}
     if sampled_from is not None:
         result["sampled_from"] = sampled_from  # a judge grades only a sample (JUDGE_PROBE_ROWS)

@@ -26,19 +26,28 @@ def _fmt(value: object) -> str:
 
 def message(config: WorkflowConfig, run_id: str, gate: dict) -> str:
     chosen = gate.get("chosen") or {}
-    lines = [f"The promotion gate of run {run_id} of {config.customization} (team {config.team}) "
-             "could not decide alone and holds the promotion for a person.", "",
-             f"Candidate: {chosen.get('key')} ({chosen.get('model_id')}), {config.promotion.metric} "
-             f"{_fmt(chosen.get('mean'))} over {chosen.get('n')} prompts.", f"Gate: {gate.get('reason')}"]
+    lines = [
+        f"The promotion gate of run {run_id} of {config.customization} (team {config.team}) "
+        "could not decide alone and holds the promotion for a person.",
+        "",
+        f"Candidate: {chosen.get('key')} ({chosen.get('model_id')}), {config.promotion.metric} "
+        f"{_fmt(chosen.get('mean'))} over {chosen.get('n')} prompts.",
+        f"Gate: {gate.get('reason')}",
+    ]
     for c in gate.get("comparisons") or []:
         ci = c.get("ci") or [None, None]
-        lines.append(f"  vs {c['baseline']}: difference {_fmt(c.get('mean_difference'))}, interval "
-                     f"[{_fmt(ci[0])}, {_fmt(ci[1])}] at {c.get('confidence', 0):.3f}, "
-                     f"{c.get('paired_prompts')} paired prompts: {c.get('verdict')}")
+        lines.append(
+            f"  vs {c['baseline']}: difference {_fmt(c.get('mean_difference'))}, interval "
+            f"[{_fmt(ci[0])}, {_fmt(ci[1])}] at {c.get('confidence', 0):.3f}, "
+            f"{c.get('paired_prompts')} paired prompts: {c.get('verdict')}"
+        )
     if config.promotion.require_distinct_approver:
         lines.append("The approver must not be the principal who started the run.")
-    lines += ["", f"Promote: {approve_command(run_id, config.team, config.customization)} [--reason TEXT]",
-              f"Keep the current model: {reject_command(run_id, config.team, config.customization)} --reason TEXT"]
+    lines += [
+        "",
+        f"Promote: {approve_command(run_id, config.team, config.customization)} [--reason TEXT]",
+        f"Keep the current model: {reject_command(run_id, config.team, config.customization)} --reason TEXT",
+    ]
     return "\n".join(lines)
 
 
@@ -49,7 +58,8 @@ def request(config: WorkflowConfig, run_id: str, task_token: str | None, gate: d
     clients.client("sns", config.region).publish(
         TopicArn=config.topic_arn,
         Subject=f"RFT promotion needs approval: {config.customization} {run_id}"[:SUBJECT_MAX],
-        Message=message(config, run_id, gate))
+        Message=message(config, run_id, gate),
+    )
     return {"requested": True}
 
 
@@ -61,10 +71,13 @@ def check(config: WorkflowConfig, run_id: str, decision: dict, started_by: str |
         accepted, reason = False, f"promotion rejected by {by}: {decision.get('reason')}"
     elif config.promotion.require_distinct_approver and (not started_by or not by or by == started_by):
         accepted = False
-        reason = (f"approval by {by} refused: the team requires an approver other than the run's "
-                  f"starter ({started_by or 'unknown'})")
+        reason = (
+            f"approval by {by} refused: the team requires an approver other than the run's "
+            f"starter ({started_by or 'unknown'})"
+        )
     else:
         accepted, reason = True, f"promotion approved by {by}: {decision.get('reason')}"
-    clients.registry(config).record_promotion_decision(config.customization, run_id, decision,
-                                                       accepted=accepted, reason=reason)
+    clients.registry(config).record_promotion_decision(
+        config.customization, run_id, decision, accepted=accepted, reason=reason
+    )
     return {"accepted": accepted, "reason": reason, "by": by}

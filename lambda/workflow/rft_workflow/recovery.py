@@ -43,9 +43,11 @@ def find_job(region: str, plane: str, customization: str, run_id: str, item: dic
             remote = mantle.as_dict(client.fine_tuning.jobs.retrieve(job_id))
             recovered = False
         else:
-            remote = find_job_by_training_file(client, train_file)
-            if remote is None:
+            assert train_file  # checked above: no job id means a training file was recorded
+            found = find_job_by_training_file(client, train_file)
+            if found is None:
                 return None
+            remote = found
             job_id, recovered = remote["id"], True
         raw = remote.get("status")
     else:
@@ -58,8 +60,13 @@ def find_job(region: str, plane: str, customization: str, run_id: str, item: dic
             raise
         # The API takes the name or the ARN; keep the identifier that answered.
         job_id, recovered, raw = identifier, not job_id, remote.get("status")
-    return {"job_id": job_id, "plane": plane, "status": jobs.normalize(plane, raw), "raw_status": raw,
-            "recovered": recovered}
+    return {
+        "job_id": job_id,
+        "plane": plane,
+        "status": jobs.normalize(plane, raw),
+        "raw_status": raw,
+        "recovered": recovered,
+    }
 
 
 def cancel(region: str, plane: str, job_id: str) -> tuple[bool, str | None]:
@@ -81,22 +88,30 @@ def cancel(region: str, plane: str, job_id: str) -> tuple[bool, str | None]:
         raise
 
 
-def find_and_cancel(region: str, plane: str, customization: str, run_id: str, item: dict,
-                    known: dict | None = None) -> dict[str, Any]:
+def find_and_cancel(
+    region: str, plane: str, customization: str, run_id: str, item: dict, known: dict | None = None
+) -> dict[str, Any]:
     """Cancel the run's job if it may still run. ``known``: the job part of the workflow state,
     when the caller has one (its status saves a lookup). Never raises; problems go to ``notes``."""
     notes: list[str] = []
     job: dict | None = None
     if known and known.get("job_id"):
-        job = {"job_id": known["job_id"], "plane": known.get("plane") or plane,
-               "status": known.get("status", "running"), "recovered": False}
+        job = {
+            "job_id": known["job_id"],
+            "plane": known.get("plane") or plane,
+            "status": known.get("status", "running"),
+            "recovered": False,
+        }
     else:
         try:
             job = find_job(region, plane, customization, run_id, item)
         except Exception as exc:  # noqa: BLE001 - the callers must finish
             notes.append(f"job lookup failed: {type(exc).__name__}: {str(exc)[:200]}")
-            job = {"job_id": recorded_job_id(item), "plane": plane, "status": "running",
-                   "recovered": False} if recorded_job_id(item) else None
+            job = (
+                {"job_id": recorded_job_id(item), "plane": plane, "status": "running", "recovered": False}
+                if recorded_job_id(item)
+                else None
+            )
     if job is None:
         return {"job_id": None, "plane": plane, "cancelled": False, "recovered": False, "notes": notes}
     cancelled = False
@@ -107,5 +122,11 @@ def find_and_cancel(region: str, plane: str, customization: str, run_id: str, it
                 notes.append(note)
         except Exception as exc:  # noqa: BLE001
             notes.append(f"cancel failed: {type(exc).__name__}: {str(exc)[:200]}")
-    return {"job_id": job["job_id"], "plane": job["plane"], "cancelled": cancelled,
-            "recovered": bool(job.get("recovered")), "status_before": job["status"], "notes": notes}
+    return {
+        "job_id": job["job_id"],
+        "plane": job["plane"],
+        "cancelled": cancelled,
+        "recovered": bool(job.get("recovered")),
+        "status_before": job["status"],
+        "notes": notes,
+    }

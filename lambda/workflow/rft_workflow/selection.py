@@ -34,17 +34,26 @@ def select(evaluations: list[dict], checkpoints: dict, metric: str, prefer: str)
     later_wins = prefer != "earliest_on_tie"
     evaluations = [_with_derived_metrics(e) for e in evaluations or []]
     scored = [e for e in evaluations or [] if isinstance(e.get(field), (int, float)) and e.get("evaluated", True)]
-    rule = (f"highest {field} on held-out validation prompts (same grader); ties within {TIE_EPS} go to the "
-            f"{'latest' if later_wins else 'earliest'} step")
-    scores = [{k: e.get(k) for k in ("model_id", "step", "final", field, "reward_std", "samples", "errors")}
-              for e in evaluations or []]
+    rule = (
+        f"highest {field} on held-out validation prompts (same grader); ties within {TIE_EPS} go to the "
+        f"{'latest' if later_wins else 'earliest'} step"
+    )
+    scores = [
+        {k: e.get(k) for k in ("model_id", "step", "final", field, "reward_std", "samples", "errors")}
+        for e in evaluations or []
+    ]
     if not scored:
         final = (checkpoints or {}).get("final_model")
         reasons = [e.get("reason") for e in evaluations or [] if e.get("reason")]
         reason = "no candidate was evaluated" + (f" ({reasons[0]})" if reasons else "")
         return {
-            "chosen": {"model_id": final, "step": None, "final": True, field: None,
-                       "reason": f"{reason}; promoting the job's final model"},
+            "chosen": {
+                "model_id": final,
+                "step": None,
+                "final": True,
+                field: None,
+                "reason": f"{reason}; promoting the job's final model",
+            },
             "scores": scores,
             "rule": rule,
         }
@@ -52,6 +61,7 @@ def select(evaluations: list[dict], checkpoints: dict, metric: str, prefer: str)
     tied = [e for e in scored if best - e[field] <= TIE_EPS]
     pick = max(tied, key=_order) if later_wins else min(tied, key=_order)
     chosen: dict[str, Any] = {k: pick.get(k) for k in ("model_id", "step", "final", field, "reward_std", "samples")}
-    chosen["reason"] = (f"best {field} {pick[field]:.4f}" +
-                        (f"; tied with {len(tied) - 1} other(s), {prefer}" if len(tied) > 1 else ""))
+    chosen["reason"] = f"best {field} {pick[field]:.4f}" + (
+        f"; tied with {len(tied) - 1} other(s), {prefer}" if len(tied) > 1 else ""
+    )
     return {"chosen": chosen, "scores": scores, "rule": rule}

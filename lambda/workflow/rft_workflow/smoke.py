@@ -26,7 +26,9 @@ def smoke_test(config: WorkflowConfig, model_id: str | None) -> dict:
     try:
         chat = mantle.chat_text(client, model_id, [{"role": "user", "content": PROMPT}], MAX_TOKENS)
     except openai.APIError as exc:
-        raise SmokeTestFailed(f"Chat Completions on {model_id} failed: {type(exc).__name__}: {str(exc)[:300]}") from None
+        raise SmokeTestFailed(
+            f"Chat Completions on {model_id} failed: {type(exc).__name__}: {str(exc)[:300]}"
+        ) from None
     if not chat.strip():
         raise SmokeTestFailed(f"Chat Completions on {model_id} returned no text")
     if not config.responses_api:

@@ -37,6 +37,5 @@ def keep(s3: Any, bucket: str, customization: str, data: bytes, expected_sha256:
     except ClientError as exc:
         if exc.response["Error"]["Code"] not in ("404", "NoSuchKey", "NotFound"):
             raise
-        s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType="application/jsonl",
-                      Metadata={"sha256": digest})
+        s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType="application/jsonl", Metadata={"sha256": digest})
     return {"bucket": bucket, "key": key, "sha256": digest}

@@ -31,5 +31,4 @@ def put_json(s3: Any, bucket: str, key: str, document: Any) -> str:
 def read_rows(s3: Any, config: WorkflowConfig, ref: dict) -> list[tuple[int, dict]]:
     """(line number, row) of a JSONL object version that validate_dataset already checked."""
     data, _ = read_object(s3, config.datasets_bucket, ref["key"], ref.get("version_id"))
-    return [(n, json.loads(line)) for n, line in enumerate(data.decode("utf-8-sig").splitlines(), 1)
-            if line.strip()]
+    return [(n, json.loads(line)) for n, line in enumerate(data.decode("utf-8-sig").splitlines(), 1) if line.strip()]

@@ -104,10 +104,19 @@ def _reused(record: dict) -> dict:
     return {"job_id": record["job_id"], "adopted": False, "reused": True, "started_at": record.get("started_at")}
 
 
-def submit(config: WorkflowConfig, run_id: str, registry: RunRegistry, client: Any,
-           read_file: Callable[[str], tuple[bytes, str]], files: dict, *, owner: str,
-           remaining_seconds: float, sleep: Callable[[float], None] = time.sleep,
-           clock: Callable[[], float] = time.time) -> dict:
+def submit(
+    config: WorkflowConfig,
+    run_id: str,
+    registry: RunRegistry,
+    client: Any,
+    read_file: Callable[[str], tuple[bytes, str]],
+    files: dict,
+    *,
+    owner: str,
+    remaining_seconds: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.time,
+) -> dict:
     """``files``: {"train": {"key", "version_id"}, "validation": {...}|None} from validate_dataset.
     ``read_file(name) -> (bytes, filename)`` reads one of them from S3. ``owner``: this
     invocation's unique id (the Lambda request id); ``remaining_seconds``: its time left."""
@@ -122,8 +131,9 @@ def submit(config: WorkflowConfig, run_id: str, registry: RunRegistry, client: A
         holder = record.get("owner")
         if holder and holder != owner and float(record.get("lease_until") or 0) > clock():
             if clock() >= give_up_at:
-                raise SubmitInProgress(f"invocation {holder} holds the submission of run {run_id} "
-                                       "and has not recorded a job yet")
+                raise SubmitInProgress(
+                    f"invocation {holder} holds the submission of run {run_id} and has not recorded a job yet"
+                )
             sleep(POLL_SECONDS)
             continue
         record.update(owner=owner, lease_until=lease_until, claimed_at=run_registry.now_iso())
@@ -142,9 +152,16 @@ def submit(config: WorkflowConfig, run_id: str, registry: RunRegistry, client: A
             raise
 
 
-def _submit_as_owner(config: WorkflowConfig, registry: RunRegistry, key: tuple[str, str], client: Any,
-                     read_file: Callable[[str], tuple[bytes, str]], files: dict, record: dict,
-                     owner: str) -> dict:
+def _submit_as_owner(
+    config: WorkflowConfig,
+    registry: RunRegistry,
+    key: tuple[str, str],
+    client: Any,
+    read_file: Callable[[str], tuple[bytes, str]],
+    files: dict,
+    record: dict,
+    owner: str,
+) -> dict:
     owned = {":owner": owner}
     if not record.get("train_file_id"):
         train_bytes, train_name = read_file("train")
@@ -160,22 +177,25 @@ def _submit_as_owner(config: WorkflowConfig, registry: RunRegistry, key: tuple[s
     if not was_submitting:
         record["state"] = "submitting"
         record["started_at"] = run_registry.now_iso()
-        registry.record_submit(*key, record, condition=OWNED, condition_values=owned,
-                               extra={"status": "submitting"})
+        registry.record_submit(*key, record, condition=OWNED, condition_values=owned, extra={"status": "submitting"})
 
     adopted = find_job_by_training_file(client, record["train_file_id"]) if was_submitting else None
     if adopted is not None:
         job_id, was_adopted = adopted["id"], True
     else:
-        job = client.fine_tuning.jobs.create(**job_request(config, record["train_file_id"],
-                                                           record.get("validation_file_id")))
+        job = client.fine_tuning.jobs.create(
+            **job_request(config, record["train_file_id"], record.get("validation_file_id"))
+        )
         job_id, was_adopted = job.id, False
     record.update({"state": "submitted", "job_id": job_id, "adopted": was_adopted})
     try:
-        item = registry.record_submit(*key, record, condition=f"{NO_JOB_YET} OR #s.job_id = :job",
-                                      condition_values={":job": job_id},
-                                      extra={"job_id": job_id, "plane": "mantle", "status": "running",
-                                             "base_model": config.base_model})
+        item = registry.record_submit(
+            *key,
+            record,
+            condition=f"{NO_JOB_YET} OR #s.job_id = :job",
+            condition_values={":job": job_id},
+            extra={"job_id": job_id, "plane": "mantle", "status": "running", "base_model": config.base_model},
+        )
     except ConditionFailed:
         winner = dict((registry.get(*key) or {}).get("submit") or {})
         if not was_adopted:  # a second paid job: cancel it at once (a failure here propagates,
@@ -185,17 +205,22 @@ def _submit_as_owner(config: WorkflowConfig, registry: RunRegistry, key: tuple[s
         # The execution was stopped while this invocation still ran, and its cleanup found no job
         # yet: nobody else will cancel this one.
         client.fine_tuning.jobs.cancel(job_id)
-        raise RunAbandoned(f"run {key[1]} ended {item['execution_status']} during submission; "
-                               f"job {job_id} cancelled")
+        raise RunAbandoned(f"run {key[1]} ended {item['execution_status']} during submission; job {job_id} cancelled")
     return {"job_id": job_id, "adopted": was_adopted, "reused": False, "started_at": record["started_at"]}
 
 
-REFUSALS = ("BadRequestError", "UnprocessableEntityError", "NotFoundError", "PermissionDeniedError",
-            "AuthenticationError")
+REFUSALS = (
+    "BadRequestError",
+    "UnprocessableEntityError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "AuthenticationError",
+)
 
 
-def submit_mantle_job(config: WorkflowConfig, run_id: str, dataset_result: dict, *, owner: str,
-                      remaining_seconds: float) -> dict:
+def submit_mantle_job(
+    config: WorkflowConfig, run_id: str, dataset_result: dict, *, owner: str, remaining_seconds: float
+) -> dict:
     """Submit (or find) the run's mantle job; the job part of the workflow state."""
     import openai
 
@@ -217,18 +242,29 @@ def submit_mantle_job(config: WorkflowConfig, run_id: str, dataset_result: dict,
 
     # The run's immutable copies (lineage), from the very bytes that are uploaded, before the job.
     if not ((registry.get(config.customization, run_id) or {}).get("submit") or {}).get("job_id"):
-        kept = {name: snapshots.keep(s3, config.datasets_bucket, config.customization, read_file(name)[0],
-                                     dataset_result[name].get("sha256"))
-                for name in ("train", "validation") if dataset_result.get(name)}
+        kept = {
+            name: snapshots.keep(
+                s3, config.datasets_bucket, config.customization, read_file(name)[0], dataset_result[name].get("sha256")
+            )
+            for name in ("train", "validation")
+            if dataset_result.get(name)
+        }
         registry.record_dataset_snapshots(config.customization, run_id, kept)
 
     refusals = tuple(getattr(openai, name) for name in REFUSALS)
     try:
-        outcome = submit(config, run_id, registry, clients.mantle(config), read_file,
-                         dataset_result, owner=owner, remaining_seconds=remaining_seconds)
+        outcome = submit(
+            config,
+            run_id,
+            registry,
+            clients.mantle(config),
+            read_file,
+            dataset_result,
+            owner=owner,
+            remaining_seconds=remaining_seconds,
+        )
     except refusals as exc:
-        raise JobSubmissionFailed(
-            f"mantle refused the submission ({exc.status_code}): {str(exc)[:500]}") from None
+        raise JobSubmissionFailed(f"mantle refused the submission ({exc.status_code}): {str(exc)[:500]}") from None
     return {
         "job_id": outcome["job_id"],
         "plane": "mantle",

@@ -219,7 +219,9 @@ class CopycatJudge:
             break
         if verdict is None:
             boundary = re.search(r"The boundary (\S+) is random", text).group(1)
-            reference = re.search(rf"<<<BEGIN DATA {boundary} reference_answer>>>\n(.*?)\n<<<END DATA {boundary}>>>", text, re.DOTALL)
+            reference = re.search(
+                rf"<<<BEGIN DATA {boundary} reference_answer>>>\n(.*?)\n<<<END DATA {boundary}>>>", text, re.DOTALL
+            )
             reference = reference.group(1).strip().lower() if reference else ""
             correct = bool(reference) and reference in response_block(request).lower()
             verdict = honest_verdict(request, 9 if correct else 2)

@@ -23,7 +23,7 @@ import re2
 from grader_testkit import make_sample
 
 from rft_graders import ifeval, linear, text_extract, text_metrics
-from rft_graders.base import PerSampleGrader, TIMEOUT_METRIC, GradeResult
+from rft_graders.base import TIMEOUT_METRIC, GradeResult, PerSampleGrader
 from rft_graders.batch import grade_batch
 from rft_graders.build import BuildContext, build_grader
 from rft_graders.judges.client import JudgeEnv
@@ -269,7 +269,12 @@ def test_keyword_frequency_of_a_single_letter(monkeypatch, re2_spy):
 
 def test_loose_mode_over_a_crafted_response_stays_in_re2(monkeypatch, re2_spy):
     spec = {"type": "instruction_following", "mode": "loose"}
-    ref = {"instructions": [{"id": "detectable_format:number_bullet_lists", "num_bullets": 2}, {"id": "detectable_format:title"}]}
+    ref = {
+        "instructions": [
+            {"id": "detectable_format:number_bullet_lists", "num_bullets": 2},
+            {"id": "detectable_format:title"},
+        ]
+    }
     with python_re_forbidden(monkeypatch):
         result = grade(spec, "**\n" + "\n" * N + "* a\n* b\n**", ref)
     assert reward(result) == 0.5 and re2_spy.calls > 0
@@ -356,8 +361,8 @@ def test_unique_items_on_unsortable_objects_is_linear(monkeypatch):
 
 
 def test_control_jsonschemas_own_unique_items_is_what_was_replaced(monkeypatch):
-    from jsonschema import Draft202012Validator
     import jsonschema._utils as utils
+    from jsonschema import Draft202012Validator
 
     seen = []
     monkeypatch.setattr(utils, "uniq", lambda container: seen.append(len(container)) or True)
@@ -446,9 +451,11 @@ OLD_IFEVAL = {
         lambda r, n: ifeval.content_number_placeholders(r, num_placeholders=n),
     ),
     "highlights": (
-        lambda r, n: len([h for h in re.findall(r"\*[^\n\*]*\*", r) if h.strip("*").strip()])
-        + len([h for h in re.findall(r"\*\*[^\n\*]*\*\*", r) if h[2:-2].strip()])
-        >= n,
+        lambda r, n: (
+            len([h for h in re.findall(r"\*[^\n\*]*\*", r) if h.strip("*").strip()])
+            + len([h for h in re.findall(r"\*\*[^\n\*]*\*\*", r) if h[2:-2].strip()])
+            >= n
+        ),
         lambda r, n: ifeval.format_number_highlighted_sections(r, num_highlights=n),
     ),
     "sections": (
@@ -476,7 +483,17 @@ OLD_IFEVAL = {
     "title": (lambda r, n: _old_title(r), lambda r, n: ifeval.format_title(r)),
 }
 ALPHABET = list("aA*-[]<>.!?\"') \n\t\u00a0\u2028éÉ,_'1") + [
-    "Dr.", "e.g.", "P.S.", "p. s.", "***", "\n\n", "SECTION 1", "**x**", "<<t>>", "don't", "--"
+    "Dr.",
+    "e.g.",
+    "P.S.",
+    "p. s.",
+    "***",
+    "\n\n",
+    "SECTION 1",
+    "**x**",
+    "<<t>>",
+    "don't",
+    "--",
 ]
 
 
@@ -509,15 +526,20 @@ def test_one_boxed_is_the_old_lookahead_pattern():
 def test_label_scan_is_the_old_lookaround_regex():
     rng = random.Random(4)
     for _ in range(5000):
-        labels = sorted({"".join(rng.choice("ab-") for _ in range(rng.randint(1, 3))) for _ in range(3)}, key=len, reverse=True)
+        labels = sorted(
+            {"".join(rng.choice("ab-") for _ in range(rng.randint(1, 3))) for _ in range(3)}, key=len, reverse=True
+        )
         text = "".join(rng.choice("ab- é_") for _ in range(rng.randint(0, 15)))
         old = re.findall(r"(?<!\w)(" + "|".join(map(re.escape, labels)) + r")(?!\w)", text)
         assert label_match.named_labels(text, labels) == old, (text, labels)
 
 
-@pytest.mark.xfail(strict=True, reason="the numeric primitive's reader and the math template's (rewritten for "
-                   "reward integrity) still differ on fractions split by line breaks and signs after "
-                   "symbols; one shared reader is open work (closing note of issue 10)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="the numeric primitive's reader and the math template's (rewritten for "
+    "reward integrity) still differ on fractions split by line breaks and signs after "
+    "symbols; one shared reader is open work (closing note of issue 10)",
+)
 def test_last_number_is_find_numbers_last():
     from rft_graders.math_answer import find_numbers
 

@@ -10,7 +10,13 @@ from rft_graders.batch import grade_batch
 from rft_graders.bedrock_event import InvalidEventError, content_text
 from rft_graders.build import build_grader
 
-EQ = {"type": "string_check", "name": "exact", "input": "{{sample.output_text}}", "reference": "{{item.reference_answer}}", "operation": "eq"}
+EQ = {
+    "type": "string_check",
+    "name": "exact",
+    "input": "{{sample.output_text}}",
+    "reference": "{{item.reference_answer}}",
+    "operation": "eq",
+}
 
 
 @pytest.mark.parametrize(
@@ -31,7 +37,12 @@ def test_top_level_reference_wins_over_metadata():
 
 
 def test_object_reference_keys_and_metadata_are_item_fields():
-    spec = {"type": "string_check", "input": "{{sample.output_text}}", "reference": "{{item.solution}}-{{item.domain}}", "operation": "eq"}
+    spec = {
+        "type": "string_check",
+        "input": "{{sample.output_text}}",
+        "reference": "{{item.solution}}-{{item.domain}}",
+        "operation": "eq",
+    }
     raw = make_sample("4-algebra", {"solution": "4"}, metadata={"domain": "algebra"})
     assert grade(spec, [raw])[0]["aggregate_reward_score"] == 1.0
 
@@ -44,7 +55,11 @@ def test_content_as_list_of_parts_ignores_reasoning_parts():
 
 
 def test_nova_assistant_role_is_the_response():
-    raw = {"id": "n", "messages": [{"role": "user", "content": "q"}, {"role": "nova_assistant", "content": "Paris"}], "reference_answer": "Paris"}
+    raw = {
+        "id": "n",
+        "messages": [{"role": "user", "content": "q"}, {"role": "nova_assistant", "content": "Paris"}],
+        "reference_answer": "Paris",
+    }
     assert grade(EQ, [raw])[0]["aggregate_reward_score"] == 1.0
 
 
@@ -81,7 +96,12 @@ def test_bad_sample_scores_zero_with_grader_error_and_does_not_sink_batch():
 
 def test_error_reasons_never_quote_the_response():
     secret = "SECRET-RESPONSE-TEXT"
-    spec = {"type": "string_check", "input": "{{sample.output_json.x}}", "reference": "{{item.missing}}", "operation": "eq"}
+    spec = {
+        "type": "string_check",
+        "input": "{{sample.output_json.x}}",
+        "reference": "{{item.missing}}",
+        "operation": "eq",
+    }
     report = grade_batch([make_sample(secret, "r")], build_grader(spec))
     assert all(secret not in e.reason for e in report.errors)
 

@@ -14,23 +14,38 @@ Each fixture names its source:
 from __future__ import annotations
 
 import pytest
+
 from rft_graders.batch import grade_batch
 from rft_graders.bedrock_event import InvalidEventError
 from rft_graders.build import build_grader
 
-EQ = {"type": "string_check", "name": "exact", "input": "{{sample.output_text}}",
-      "reference": "{{item.reference_answer}}", "operation": "eq"}
+EQ = {
+    "type": "string_check",
+    "name": "exact",
+    "input": "{{sample.output_text}}",
+    "reference": "{{item.reference_answer}}",
+    "operation": "eq",
+}
 
-DOC_BATCH = [{"id": "123",
-              "messages": [{"role": "user", "content": "Capital of France?"},
-                           {"role": "assistant", "content": "Paris"}],
-              "metadata": {"reference_answer": "Paris", "my_key": "sample-001"}}]
-SAMPLE_GPTOSS = [{"id": "traj-1",
-                  "messages": [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "#### 4"}],
-                  "reference_answer": {"text": "#### 4"}},
-                 {"id": "traj-2",
-                  "messages": [{"role": "user", "content": "3+3?"}, {"role": "assistant", "content": "#### 7"}],
-                  "reference_answer": {"text": "#### 6"}}]
+DOC_BATCH = [
+    {
+        "id": "123",
+        "messages": [{"role": "user", "content": "Capital of France?"}, {"role": "assistant", "content": "Paris"}],
+        "metadata": {"reference_answer": "Paris", "my_key": "sample-001"},
+    }
+]
+SAMPLE_GPTOSS = [
+    {
+        "id": "traj-1",
+        "messages": [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "#### 4"}],
+        "reference_answer": {"text": "#### 4"},
+    },
+    {
+        "id": "traj-2",
+        "messages": [{"role": "user", "content": "3+3?"}, {"role": "assistant", "content": "#### 7"}],
+        "reference_answer": {"text": "#### 6"},
+    },
+]
 
 
 def _grade(event):
@@ -49,13 +64,16 @@ def test_the_trajectories_envelope_of_aws_sample_grader_is_accepted():
     assert wrapped == bare and [r["id"] for r in wrapped] == ["traj-1", "traj-2"]
 
 
-@pytest.mark.parametrize("event", [
-    {"trajectories": "not a list"},
-    {"trajectories": {"id": "x"}},
-    {"samples": SAMPLE_GPTOSS},          # any other envelope stays an error: never guess
-    {"trajectories": ["not an object"]},
-    {},
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"trajectories": "not a list"},
+        {"trajectories": {"id": "x"}},
+        {"samples": SAMPLE_GPTOSS},  # any other envelope stays an error: never guess
+        {"trajectories": ["not an object"]},
+        {},
+    ],
+)
 def test_other_envelopes_are_still_rejected(event):
     with pytest.raises(InvalidEventError):
         _grade(event)

@@ -82,7 +82,10 @@ def test_handler_fails_at_cold_start_on_a_bad_spec(monkeypatch):
     from rft_graders.spec import GraderSpecError
 
     with pytest.raises(GraderSpecError, match="grader.operation"):
-        load_handler(monkeypatch, GRADER_SPEC=json.dumps({"type": "string_check", "input": "a", "reference": "b", "operation": "x"}))
+        load_handler(
+            monkeypatch,
+            GRADER_SPEC=json.dumps({"type": "string_check", "input": "a", "reference": "b", "operation": "x"}),
+        )
 
 
 def test_handler_without_sandbox_never_runs_code_locally(monkeypatch):
@@ -95,7 +98,9 @@ def test_handler_without_sandbox_never_runs_code_locally(monkeypatch):
 
 
 def test_handler_uses_lambda_sandbox_when_configured(monkeypatch):
-    handler = load_handler(monkeypatch, GRADER_SPEC=json.dumps({"template": "code_generation"}), SANDBOX_FUNCTION_NAME="sandbox-fn")
+    handler = load_handler(
+        monkeypatch, GRADER_SPEC=json.dumps({"template": "code_generation"}), SANDBOX_FUNCTION_NAME="sandbox-fn"
+    )
     seen = {}
 
     class FakeClient:
@@ -128,12 +133,16 @@ def test_lambda_sandbox_client_chunks_and_keeps_order(n):
         def invoke(self, **kwargs):
             runs = json.loads(kwargs["Payload"])["runs"]
             self.payload_sizes.append(len(runs))
-            body = {"results": [{"status": "passed", "passed": int(r["code"]), "total": 100, "detail": ""} for r in runs]}
+            body = {
+                "results": [{"status": "passed", "passed": int(r["code"]), "total": 100, "detail": ""} for r in runs]
+            }
             return {"Payload": io.BytesIO(json.dumps(body).encode())}
 
     echo = Echo()
     client = LambdaSandboxClient("fn", echo, chunk_size=16, max_concurrency=4)
-    runs = [{"code": str(i), "tests": "", "entry_point": None, "scoring": "fraction", "timeout_s": 1.0} for i in range(n)]
+    runs = [
+        {"code": str(i), "tests": "", "entry_point": None, "scoring": "fraction", "timeout_s": 1.0} for i in range(n)
+    ]
     results = client.run_batch(runs)
     assert [r["passed"] for r in results] == list(range(n))
     assert sum(echo.payload_sizes) == n and all(size <= 16 for size in echo.payload_sizes)

@@ -132,7 +132,11 @@ def test_request_defaults_temperature_zero_and_json_for_qwen():
 
 
 def test_anthropic_gets_a_forced_verdict_tool_and_sampling_params_map():
-    spec = {**SCORE_SPEC, "model": CLAUDE, "sampling_params": {"temperature": 1, "top_p": 0.9, "seed": 42, "max_completions_tokens": 32768}}
+    spec = {
+        **SCORE_SPEC,
+        "model": CLAUDE,
+        "sampling_params": {"temperature": 1, "top_p": 0.9, "seed": 42, "max_completions_tokens": 32768},
+    }
     _, fake, _ = run(spec, always(tool_reply({"nonce": NONCE, "score": 5})))
     request = fake.requests[0]
     assert request["toolConfig"]["toolChoice"] == {"tool": {"name": "submit_verdict"}}
@@ -155,7 +159,10 @@ def pinned_nonce(monkeypatch):
 
 def _stubbed_client():
     client = boto3.client(
-        "bedrock-runtime", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x",
+        "bedrock-runtime",
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
         config=Config(retries={"total_max_attempts": 1}),
     )
     return client, Stubber(client)
@@ -165,8 +172,17 @@ def _stubbed_client():
 def test_requests_are_valid_converse_calls_for_botocore(fmt, pinned_nonce):
     """Stubber validates our parameters against botocore's bedrock-runtime model."""
     client, stubber = _stubbed_client()
-    spec = {**SCORE_SPEC, "model": "openai.gpt-oss-120b-1:0", "verdict_format": fmt, "sampling_params": {"reasoning_effort": "low"}}
-    reply = tool_reply({"nonce": pinned_nonce, "score": 6}) if fmt == "tool" else text_reply(json.dumps({"nonce": pinned_nonce, "score": 6}))
+    spec = {
+        **SCORE_SPEC,
+        "model": "openai.gpt-oss-120b-1:0",
+        "verdict_format": fmt,
+        "sampling_params": {"reasoning_effort": "low"},
+    }
+    reply = (
+        tool_reply({"nonce": pinned_nonce, "score": 6})
+        if fmt == "tool"
+        else text_reply(json.dumps({"nonce": pinned_nonce, "score": 6}))
+    )
     stubber.add_response("converse", reply)
     with stubber:
         grader = build_grader(spec, BuildContext(judge_client_factory=lambda: client, judge_env=env()))
@@ -180,12 +196,21 @@ def test_requests_are_valid_converse_calls_for_botocore(fmt, pinned_nonce):
 
 def test_throttling_storm_is_retried_with_growing_jittered_backoff(pinned_nonce):
     client, stubber = _stubbed_client()
-    for code in ["ThrottlingException", "ServiceUnavailableException", "ThrottlingException", "ModelNotReadyException", "InternalServerException"]:
+    for code in [
+        "ThrottlingException",
+        "ServiceUnavailableException",
+        "ThrottlingException",
+        "ModelNotReadyException",
+        "InternalServerException",
+    ]:
         stubber.add_client_error("converse", service_error_code=code, http_status_code=429)
     stubber.add_response("converse", text_reply(json.dumps({"nonce": pinned_nonce, "score": 7})))
     clock = FakeClock()
     with stubber:
-        grader = build_grader({**SCORE_SPEC, "max_concurrency": 1}, BuildContext(judge_client_factory=lambda: client, judge_env=env(clock)))
+        grader = build_grader(
+            {**SCORE_SPEC, "max_concurrency": 1},
+            BuildContext(judge_client_factory=lambda: client, judge_env=env(clock)),
+        )
         results = grade_batch([make_sample("Paris", "Paris")], grader).results
         stubber.assert_no_pending_responses()
     assert results[0]["aggregate_reward_score"] == pytest.approx(0.7)
@@ -210,7 +235,9 @@ def test_batch_throttling_storm_loses_no_sample_and_keeps_ids_aligned():
 
 
 def test_retries_exhausted_is_a_grader_error_naming_the_code():
-    results, fake, clock = run({**SCORE_SPEC, "max_attempts": 3}, lambda r, n: (_ for _ in ()).throw(client_error("ThrottlingException")))
+    results, fake, clock = run(
+        {**SCORE_SPEC, "max_attempts": 3}, lambda r, n: (_ for _ in ()).throw(client_error("ThrottlingException"))
+    )
     assert len(fake.requests) == 3 and len(clock.sleeps) == 2
     assert metrics(results[0]) == {"grader_error": 1.0}
 
@@ -277,7 +304,12 @@ def test_a_hung_call_does_not_hold_the_batch_past_the_deadline():
 
 def test_backoff_never_sleeps_past_the_deadline():
     clock = FakeClock(0.0)
-    results, _, _ = run({**SCORE_SPEC, "max_attempts": 20}, lambda r, n: (_ for _ in ()).throw(client_error("ThrottlingException")), clock=clock, deadline=5.0)
+    results, _, _ = run(
+        {**SCORE_SPEC, "max_attempts": 20},
+        lambda r, n: (_ for _ in ()).throw(client_error("ThrottlingException")),
+        clock=clock,
+        deadline=5.0,
+    )
     assert metrics(results[0])["judge_timeout"] == 1
     assert clock.now < 5.0
 
@@ -303,7 +335,7 @@ def _by_model(scores):
 
 def test_ensemble_mean_and_majority():
     models = ["qwen.qwen3-32b-v1:0", "amazon.nova-pro-v1:0", "meta.llama3-70b-instruct-v1:0"]
-    scores = dict(zip(models, [2, 9, 10]))
+    scores = dict(zip(models, [2, 9, 10], strict=False))
     spec = {**SCORE_SPEC, "models": models}
     del spec["model"]
     results, fake, _ = run(spec, _by_model(scores))
@@ -360,14 +392,24 @@ def test_multi_gates_a_judge_with_a_rule_and_sums_judge_counters():
 
 def test_multi_passes_the_deadline_to_its_judge():
     clock = FakeClock(0.0)
-    spec = {"type": "multi", "graders": {"ok": {"type": "regex", "pattern": "."}, "j": SCORE_SPEC}, "calculate_output": "ok * j"}
+    spec = {
+        "type": "multi",
+        "graders": {"ok": {"type": "regex", "pattern": "."}, "j": SCORE_SPEC},
+        "calculate_output": "ok * j",
+    }
 
     def slow(request, n):
         clock.advance(10)
         return text_reply(verdict(score=10))
 
     samples = [make_sample("Paris", "Paris", sid=f"s{i}") for i in range(3)]
-    results, _, _ = run({**spec, "graders": {**spec["graders"], "j": {**SCORE_SPEC, "max_concurrency": 1}}}, slow, samples, clock=clock, deadline=15.0)
+    results, _, _ = run(
+        {**spec, "graders": {**spec["graders"], "j": {**SCORE_SPEC, "max_concurrency": 1}}},
+        slow,
+        samples,
+        clock=clock,
+        deadline=15.0,
+    )
     assert [r["aggregate_reward_score"] for r in results] == [1.0, 1.0, 0.0]
     assert metrics(results[2])["j.judge_timeout"] == 1
 
@@ -491,7 +533,9 @@ def test_a_long_response_is_truncated_with_a_visible_marker_and_counted():
 def test_the_limits_are_configurable_and_cover_every_quoted_field():
     spec = {**SCORE_SPEC, "max_response_chars": 1000, "max_context_chars": 2000}
     sample = make_sample("r" * 5000, "c" * 5000, prompt="p" * 5000)
-    spec["input"] = [{"role": "user", "content": "{{sample.conversation}}\n{{item.reference_answer}}\n{{sample.output_text}}"}]
+    spec["input"] = [
+        {"role": "user", "content": "{{sample.conversation}}\n{{item.reference_answer}}\n{{sample.output_text}}"}
+    ]
     results, fake, _ = run(spec, always(text_reply(verdict(score=5))), [sample])
     text = fake.requests[0]["messages"][0]["content"][0]["text"]
     boundary = fake.requests[0]["system"][0]["text"].split("The boundary ")[1].split()[0]

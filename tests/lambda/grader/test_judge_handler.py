@@ -31,7 +31,9 @@ class TimedContext(Context):
 
 @pytest.fixture
 def fake_bedrock(monkeypatch):
-    fake = FakeBedrock(lambda request, n: text_reply(verdict(reasoning="JUDGE-SAYS", score=9), tokens_in=40, tokens_out=4))
+    fake = FakeBedrock(
+        lambda request, n: text_reply(verdict(reasoning="JUDGE-SAYS", score=9), tokens_in=40, tokens_out=4)
+    )
     made = []
 
     def client(service, **kwargs):
@@ -95,7 +97,11 @@ def test_deadline_comes_from_remaining_time_minus_margin(monkeypatch, fake_bedro
     handler = load_handler(monkeypatch, GRADER_SPEC=json.dumps(JUDGE_SPEC))
     seen = []
     real = handler.grade_batch
-    monkeypatch.setattr(handler, "grade_batch", lambda event, grader, deadline=None: seen.append(deadline) or real(event, grader, deadline))
+    monkeypatch.setattr(
+        handler,
+        "grade_batch",
+        lambda event, grader, deadline=None: seen.append(deadline) or real(event, grader, deadline),
+    )
     before = time.monotonic()
     handler.lambda_handler([make_sample("Answer: x", "x")], TimedContext(300_000))
     assert before + 300 - 30 - 1 <= seen[0] <= time.monotonic() + 300 - 30  # 10% margin, capped at 30 s

@@ -9,8 +9,8 @@ from judge_testkit import FakeBedrock, env, text_reply, verdict
 from rft_graders.batch import grade_batch
 from rft_graders.build import BuildContext, build_grader
 from rft_graders.judges import is_bedrock_model, model_family, same_family
-from rft_graders.spec_walk import judge_models
 from rft_graders.spec import GraderSpecError, grader_spec_json_schema, parse_grader_spec, spec_hash
+from rft_graders.spec_walk import judge_models
 
 # As in OpenAI's RFT guide and cookbook: a score_model with a system rubric, a 0-10 range
 # and o-series sampling params; message items carry "type": "message".
@@ -47,7 +47,13 @@ OPENAI_MULTI_WITH_JUDGE = {
     "type": "multi",
     "graders": {
         "tone": OPENAI_LABEL_MODEL,
-        "mentions_ticket": {"type": "string_check", "name": "ticket", "input": "{{sample.output_text}}", "reference": "{{item.ticket_id}}", "operation": "like"},
+        "mentions_ticket": {
+            "type": "string_check",
+            "name": "ticket",
+            "input": "{{sample.output_text}}",
+            "reference": "{{item.ticket_id}}",
+            "operation": "like",
+        },
     },
     "calculate_output": "tone * mentions_ticket",
 }
@@ -78,7 +84,9 @@ def test_openai_multi_mixing_label_model_and_string_check():
     fake = FakeBedrock(lambda request, n: text_reply(verdict(label="polite")))
     grader = build_grader(OPENAI_MULTI_WITH_JUDGE, BuildContext(judge_client_factory=lambda: fake, judge_env=env()))
     samples = [
-        make_sample("Sorry about TCK-9, fixed now.", metadata={"ticket_id": "TCK-9", "customer_message": "broken"}, sid="a"),
+        make_sample(
+            "Sorry about TCK-9, fixed now.", metadata={"ticket_id": "TCK-9", "customer_message": "broken"}, sid="a"
+        ),
         make_sample("Fixed now.", metadata={"ticket_id": "TCK-9", "customer_message": "broken"}, sid="b"),
     ]
     results = grade_batch(samples, grader).results
@@ -96,9 +104,18 @@ def test_openai_multi_mixing_label_model_and_string_check():
         ({**OPENAI_LABEL_MODEL, "passing_labels": ["great"]}, "passing_labels ['great'] are not in labels"),
         ({**OPENAI_SCORE_MODEL, "max_concurrency": 0}, "grader.max_concurrency"),
         ({**OPENAI_SCORE_MODEL, "input": [{"role": "tool", "content": "x"}]}, "grader.input.0.role"),
-        ({**OPENAI_SCORE_MODEL, "input": [{"role": "user", "content": "{{sample.reasoning}}"}]}, "unknown template variable"),
-        ({"template": "rag_faithfulness", "model": "qwen.qwen3-32b-v1:0", "context": "{{nope}}"}, "grader.context: unknown template variable"),
-        ({"template": "summarization", "models": ["qwen.qwen3-32b-v1:0"], "model": "qwen.qwen3-32b-v1:0"}, "exactly one of model"),
+        (
+            {**OPENAI_SCORE_MODEL, "input": [{"role": "user", "content": "{{sample.reasoning}}"}]},
+            "unknown template variable",
+        ),
+        (
+            {"template": "rag_faithfulness", "model": "qwen.qwen3-32b-v1:0", "context": "{{nope}}"},
+            "grader.context: unknown template variable",
+        ),
+        (
+            {"template": "summarization", "models": ["qwen.qwen3-32b-v1:0"], "model": "qwen.qwen3-32b-v1:0"},
+            "exactly one of model",
+        ),
     ],
 )
 def test_judge_spec_errors_name_the_path(raw, message):
@@ -113,7 +130,9 @@ TEMPLATES = ["conversation_quality", "instruction_following_judge", "summarizati
 @pytest.mark.parametrize("name", TEMPLATES)
 @pytest.mark.parametrize("guided", [False, True])
 def test_templates_expand_to_score_models_with_reference_only_when_guided(name, guided):
-    spec = parse_grader_spec({"template": name, "model": "qwen.qwen3-32b-v1:0", "reference_guided": guided, "criteria": ["Cites sources."]})
+    spec = parse_grader_spec(
+        {"template": name, "model": "qwen.qwen3-32b-v1:0", "reference_guided": guided, "criteria": ["Cites sources."]}
+    )
     expanded = spec.root.expand()
     assert expanded.type == "score_model" and expanded.range == [0.0, 10.0] and expanded.name == name
     text = json.dumps(expanded.model_dump(mode="json"))
@@ -126,9 +145,14 @@ def test_rag_and_summarization_templates_quote_their_sources():
     seen = []
     fake = FakeBedrock(lambda request, n: seen.append(request) or text_reply(verdict(score=10)))
     ctx = BuildContext(judge_client_factory=lambda: fake, judge_env=env())
-    sample = make_sample("Paris.", "Paris", metadata={"context": "Paris is the capital of France.", "document": "Long doc"})
+    sample = make_sample(
+        "Paris.", "Paris", metadata={"context": "Paris is the capital of France.", "document": "Long doc"}
+    )
     grade_batch([sample], build_grader({"template": "rag_faithfulness", "model": "qwen.qwen3-32b-v1:0"}, ctx))
-    grade_batch([sample], build_grader({"template": "summarization", "model": "qwen.qwen3-32b-v1:0", "source": "{{item.document}}"}, ctx))
+    grade_batch(
+        [sample],
+        build_grader({"template": "summarization", "model": "qwen.qwen3-32b-v1:0", "source": "{{item.document}}"}, ctx),
+    )
     rag, summary = (r["messages"][0]["content"][0]["text"] for r in seen)
     assert " context>>>\nParis is the capital of France.\n" in rag
     assert " document>>>\nLong doc\n" in summary
@@ -150,8 +174,15 @@ def test_judge_models_walks_templates_and_nested_multi():
     spec = {
         "type": "multi",
         "graders": {
-            "a": {"template": "rag_faithfulness", "models": ["us.anthropic.claude-3-5-haiku-20241022-v1:0", "amazon.nova-pro-v1:0"]},
-            "b": {"type": "multi", "graders": {"c": OPENAI_LABEL_MODEL, "d": {"type": "regex", "pattern": "x"}}, "calculate_output": "c * d"},
+            "a": {
+                "template": "rag_faithfulness",
+                "models": ["us.anthropic.claude-3-5-haiku-20241022-v1:0", "amazon.nova-pro-v1:0"],
+            },
+            "b": {
+                "type": "multi",
+                "graders": {"c": OPENAI_LABEL_MODEL, "d": {"type": "regex", "pattern": "x"}},
+                "calculate_output": "c * d",
+            },
             "e": {"template": "math_reasoning"},
         },
         "calculate_output": "a * b * e",
@@ -168,7 +199,11 @@ def test_judge_models_walks_templates_and_nested_multi():
         ("qwen.qwen3-235b-a22b-2507-v1:0", "qwen.qwen3-32b-v1:0", True),
         ("us.anthropic.claude-sonnet-4-20250514-v1:0", "anthropic.claude-3-haiku-20240307-v1:0", True),
         ("arn:aws:bedrock:us-west-2::foundation-model/openai.gpt-oss-120b-1:0", "openai.gpt-oss-20b-1:0", True),
-        ("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0", "amazon.nova-2-lite-v1:0", True),
+        (
+            "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0",
+            "amazon.nova-2-lite-v1:0",
+            True,
+        ),
         ("global.anthropic.claude-sonnet-4-5-20250929-v1:0", "qwen.qwen3-32b-v1:0", False),
         ("amazon.titan-text-premier-v1:0", "amazon.nova-lite-v1:0", False),
         ("o4-mini", "openai.gpt-oss-20b-1:0", True),

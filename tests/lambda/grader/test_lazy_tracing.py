@@ -54,15 +54,28 @@ print(json.dumps({"loaded_at_import": loaded_at_import, "documents": documents,
 
 
 def _run(mode: str, **env: str) -> dict:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))} | {
-        "GRADER_SPEC": json.dumps({"template": "classification", "labels": ["a", "b"]}),
-        "POWERTOOLS_SERVICE_NAME": "rft-grader", "POWERTOOLS_METRICS_NAMESPACE": "RFT/t/Graders",
-        "AWS_REGION": "us-west-2", "LAMBDA_TASK_ROOT": str(GRADER_DIR),
-        "AWS_LAMBDA_FUNCTION_NAME": "rft-t-c-grader",
-        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
-    } | env
-    out = subprocess.run([sys.executable, "-c", _CHILD, mode], cwd=GRADER_DIR, env=environment,
-                         capture_output=True, text=True, check=True, timeout=120).stdout
+    environment = (
+        {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
+        | {
+            "GRADER_SPEC": json.dumps({"template": "classification", "labels": ["a", "b"]}),
+            "POWERTOOLS_SERVICE_NAME": "rft-grader",
+            "POWERTOOLS_METRICS_NAMESPACE": "RFT/t/Graders",
+            "AWS_REGION": "us-west-2",
+            "LAMBDA_TASK_ROOT": str(GRADER_DIR),
+            "AWS_LAMBDA_FUNCTION_NAME": "rft-t-c-grader",
+            "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        }
+        | env
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, mode],
+        cwd=GRADER_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 

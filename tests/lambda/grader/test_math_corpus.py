@@ -20,8 +20,14 @@ ROWS = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlin
 @pytest.fixture(scope="module")
 def scores():
     event = [
-        {"id": row["id"], "messages": [{"role": "user", "content": row.get("prompt", "q")}, {"role": "assistant", "content": row["response"]}],
-         "reference_answer": row["gold"]}
+        {
+            "id": row["id"],
+            "messages": [
+                {"role": "user", "content": row.get("prompt", "q")},
+                {"role": "assistant", "content": row["response"]},
+            ],
+            "reference_answer": row["gold"],
+        }
         for row in ROWS
     ]
     report = grade_batch(event, build_grader({"template": "math_reasoning"}))
@@ -37,7 +43,7 @@ def test_corpus_is_big_and_balanced():
 
 def _param(row):
     marks = [pytest.mark.xfail(strict=True, reason=row["known_gap"])] if "known_gap" in row else []
-    return pytest.param(row, id=f'{row["id"]}-{row["category"]}', marks=marks)
+    return pytest.param(row, id=f"{row['id']}-{row['category']}", marks=marks)
 
 
 @pytest.mark.parametrize("row", [_param(r) for r in ROWS])

@@ -61,9 +61,33 @@ PAIRS = [
 # Values computed with nltk 3.10.4 (sentence_bleu, sentence_gleu, meteor_score without
 # stemming/WordNet) and rouge-score 0.1.2 (fmeasure, no stemmer) on the same pairs.
 KNOWN = {
-    0: {"bleu": 0.423837, "gleu": 0.5, "meteor": 0.745429, "rouge_1": 0.8, "rouge_2": 0.615385, "rouge_3": 0.363636, "rouge_l": 0.8},
-    1: {"bleu": 0.42086, "gleu": 0.454545, "meteor": 0.694444, "rouge_1": 0.705882, "rouge_2": 0.5, "rouge_3": 0.4, "rouge_l": 0.647059},
-    2: {"bleu": 0.0, "gleu": 0.333333, "meteor": 0.5, "rouge_1": 1.0, "rouge_2": 0.0, "rouge_3": 0.0, "rouge_l": 0.166667},
+    0: {
+        "bleu": 0.423837,
+        "gleu": 0.5,
+        "meteor": 0.745429,
+        "rouge_1": 0.8,
+        "rouge_2": 0.615385,
+        "rouge_3": 0.363636,
+        "rouge_l": 0.8,
+    },
+    1: {
+        "bleu": 0.42086,
+        "gleu": 0.454545,
+        "meteor": 0.694444,
+        "rouge_1": 0.705882,
+        "rouge_2": 0.5,
+        "rouge_3": 0.4,
+        "rouge_l": 0.647059,
+    },
+    2: {
+        "bleu": 0.0,
+        "gleu": 0.333333,
+        "meteor": 0.5,
+        "rouge_1": 1.0,
+        "rouge_2": 0.0,
+        "rouge_3": 0.0,
+        "rouge_l": 0.166667,
+    },
 }
 
 
@@ -104,10 +128,18 @@ def test_similarity_metrics_match_reference_libraries(index):
         assert text_metrics.similarity(ours, hyp, ref) == pytest.approx(scores[theirs].fmeasure)
 
 
-@pytest.mark.parametrize("metric", ["fuzzy_match", "bleu", "gleu", "meteor", "rouge_1", "rouge_2", "rouge_3", "rouge_4", "rouge_5", "rouge_l"])
+@pytest.mark.parametrize(
+    "metric",
+    ["fuzzy_match", "bleu", "gleu", "meteor", "rouge_1", "rouge_2", "rouge_3", "rouge_4", "rouge_5", "rouge_l"],
+)
 def test_similarity_identical_is_one_and_empty_is_zero(metric):
     text = "the quick brown fox jumps over the lazy dog"
-    spec = {"type": "text_similarity", "input": "{{sample.output_text}}", "reference": "{{item.reference_answer}}", "evaluation_metric": metric}
+    spec = {
+        "type": "text_similarity",
+        "input": "{{sample.output_text}}",
+        "reference": "{{item.reference_answer}}",
+        "evaluation_metric": metric,
+    }
     # METEOR keeps a small fragmentation penalty even for identical text (by definition).
     assert score(spec, text, text) == pytest.approx(1.0, abs=1e-2 if metric == "meteor" else 1e-9)
     assert score(spec, "", text) == 0.0
@@ -119,7 +151,14 @@ def test_short_exact_answer_is_not_zero_under_bleu():
 
 
 def test_fuzzy_match_and_pass_threshold_metric():
-    spec = {"type": "text_similarity", "name": "sim", "input": "{{sample.output_text}}", "reference": "{{item.reference_answer}}", "evaluation_metric": "fuzzy_match", "pass_threshold": 0.9}
+    spec = {
+        "type": "text_similarity",
+        "name": "sim",
+        "input": "{{sample.output_text}}",
+        "reference": "{{item.reference_answer}}",
+        "evaluation_metric": "fuzzy_match",
+        "pass_threshold": 0.9,
+    }
     result = grade(spec, [make_sample("Ada Lovelace", "Ada Lovelac")])[0]
     assert 0.9 < result["aggregate_reward_score"] < 1.0
     assert {"name": "sim_pass", "value": 1.0, "type": "Metric"} in result["metrics_list"]
@@ -160,7 +199,11 @@ def test_numeric_reference_not_a_number_is_grader_error():
 
 # ---- json_schema / extraction -----------------------------------------------------------------
 
-SCHEMA = {"type": "object", "required": ["name", "age"], "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}}
+SCHEMA = {
+    "type": "object",
+    "required": ["name", "age"],
+    "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+}
 
 
 def test_json_schema_gate_and_partial_credit():
@@ -193,7 +236,11 @@ def test_extraction_template_fields_and_string_refs():
 
 # ---- classification ---------------------------------------------------------------------------
 
-CLS = {"template": "classification", "label_field": "priority", "labels": ["low", "medium", "high", "non-urgent", "urgent"]}
+CLS = {
+    "template": "classification",
+    "label_field": "priority",
+    "labels": ["low", "medium", "high", "non-urgent", "urgent"],
+}
 
 
 @pytest.mark.parametrize(
@@ -250,7 +297,9 @@ def test_python_module_returning_non_number_is_grader_error():
 def test_python_source_runs_in_the_sandbox_with_percent_resolution():
     sandbox = FakeSandbox()
     spec = {"type": "python", "source": "def grade(sample, item):\n    return len(sample['output_text']) / 10\n"}
-    results = grade(spec, [make_sample("abc", "x"), make_sample("a" * 20, "x", sid="2"), make_sample("", "x", sid="3")], sandbox)
+    results = grade(
+        spec, [make_sample("abc", "x"), make_sample("a" * 20, "x", sid="2"), make_sample("", "x", sid="3")], sandbox
+    )
     assert [r["aggregate_reward_score"] for r in results] == [pytest.approx(0.3), 1.0, 0.0]
     assert len(sandbox.calls) == 1 and all(run["scoring"] == "fraction" for run in sandbox.calls[0])
 
@@ -270,7 +319,10 @@ def test_python_source_exception_is_grader_error():
 
 # ---- code -----------------------------------------------------------------------------------------
 
-HUMANEVAL = {"tests": "def check(candidate):\n    assert candidate(2, 3) == 5\n    assert candidate(0, 0) == 0\n", "entry_point": "add"}
+HUMANEVAL = {
+    "tests": "def check(candidate):\n    assert candidate(2, 3) == 5\n    assert candidate(0, 0) == 0\n",
+    "entry_point": "add",
+}
 MBPP = {"tests": "assert is_even(2)\nassert not is_even(3)\nassert is_even(0)\nassert not is_even(7)\n"}
 
 
@@ -279,7 +331,12 @@ MBPP = {"tests": "assert is_even(2)\nassert not is_even(3)\nassert is_even(0)\na
     [
         ("```python\ndef add(a, b):\n    return a + b\n```", HUMANEVAL, "all_or_nothing", 1.0),
         ("def add(a, b):\n    return a - b", HUMANEVAL, "all_or_nothing", 0.0),
-        ("draft:\n```python\ndef add(a, b): return 0\n```\nfinal:\n```python\ndef add(a, b):\n    return a + b\n```", HUMANEVAL, "all_or_nothing", 1.0),
+        (
+            "draft:\n```python\ndef add(a, b): return 0\n```\nfinal:\n```python\ndef add(a, b):\n    return a + b\n```",
+            HUMANEVAL,
+            "all_or_nothing",
+            1.0,
+        ),
         ("```py\ndef is_even(n):\n    return n % 2 == 0\n```", MBPP, "fraction", 1.0),
         ("```python\ndef is_even(n):\n    return True\n```", MBPP, "fraction", 0.5),
         ("```python\ndef is_even(n):\n    return True\n```", MBPP, "all_or_nothing", 0.0),
@@ -293,7 +350,11 @@ def test_code(response, reference, scoring, expected):
 
 def test_code_sends_runs_in_the_documented_shape():
     sandbox = FakeSandbox()
-    grade({"template": "code_generation"}, [make_sample("def add(a, b): return a + b", HUMANEVAL), make_sample("x = 1", MBPP, sid="2")], sandbox)
+    grade(
+        {"template": "code_generation"},
+        [make_sample("def add(a, b): return a + b", HUMANEVAL), make_sample("x = 1", MBPP, sid="2")],
+        sandbox,
+    )
     (runs,) = sandbox.calls
     assert [set(r) for r in runs] == [{"code", "tests", "entry_point", "scoring", "timeout_s"}] * 2
     assert runs[0]["entry_point"] == "add" and runs[1]["entry_point"] is None
@@ -301,7 +362,9 @@ def test_code_sends_runs_in_the_documented_shape():
 
 @pytest.mark.parametrize("status, expect_error", [("timeout", False), ("error", True)])
 def test_code_sandbox_timeout_is_zero_but_error_is_grader_error(status, expect_error):
-    result = grade({"template": "code_generation"}, [make_sample("def add(a,b): pass", HUMANEVAL)], FakeSandbox(status))[0]
+    result = grade(
+        {"template": "code_generation"}, [make_sample("def add(a,b): pass", HUMANEVAL)], FakeSandbox(status)
+    )[0]
     assert result["aggregate_reward_score"] == 0.0
     assert any(m["name"] == "grader_error" for m in result["metrics_list"]) == expect_error
 
@@ -346,7 +409,14 @@ class FakeLambda:
 
 def test_lambda_forwards_raw_samples_in_chunks_and_maps_results():
     def respond(batch):
-        return [{"id": s["id"], "aggregate_reward_score": 0.5, "metrics_list": [{"name": "acc", "value": 0.5, "type": "Reward"}]} for s in batch], False
+        return [
+            {
+                "id": s["id"],
+                "aggregate_reward_score": 0.5,
+                "metrics_list": [{"name": "acc", "value": 0.5, "type": "Reward"}],
+            }
+            for s in batch
+        ], False
 
     fake = FakeLambda(respond)
     spec = {"type": "lambda", "function_arn": ARN, "max_batch_size": 2}
@@ -367,5 +437,9 @@ def test_lambda_forwards_raw_samples_in_chunks_and_maps_results():
     ],
 )
 def test_lambda_bad_responses_are_grader_errors(respond):
-    results = grade({"type": "lambda", "function_arn": ARN}, [make_sample("x", "y")], lambda_client_factory=lambda: FakeLambda(respond))
+    results = grade(
+        {"type": "lambda", "function_arn": ARN},
+        [make_sample("x", "y")],
+        lambda_client_factory=lambda: FakeLambda(respond),
+    )
     assert any(m["name"] == "grader_error" for m in results[0]["metrics_list"])

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from grader_testkit import make_sample
 
+from rft.local_sandbox import LocalSandboxClient
 from rft_graders.batch import grade_batch
 from rft_graders.build import BuildContext, build_grader
-from rft.local_sandbox import LocalSandboxClient
 from rft_graders.spec import GraderSpecError, parse_grader_spec
 
 HARNESS = Path(__file__).resolve().parents[3] / "lambda" / "code_sandbox" / "rft_sandbox" / "zygote.py"
@@ -31,7 +31,18 @@ def grade_source(source, sandbox, responses=("Paris",), validate=True):
         from rft_graders.primitives.python_grader import SandboxPythonGrader
         from rft_graders.spec_primitives import PythonSpec
 
-        grader = SandboxPythonGrader(PythonSpec.model_construct(type="python", name="python", source=source, module=None, image_tag=None, pass_threshold=None, timeout_s=10.0), BuildContext(sandbox=sandbox))
+        grader = SandboxPythonGrader(
+            PythonSpec.model_construct(
+                type="python",
+                name="python",
+                source=source,
+                module=None,
+                image_tag=None,
+                pass_threshold=None,
+                timeout_s=10.0,
+            ),
+            BuildContext(sandbox=sandbox),
+        )
     else:
         grader = build_grader(spec, BuildContext(sandbox=sandbox))
     samples = [make_sample(r, "Paris", sid=str(i)) for i, r in enumerate(responses)]
@@ -192,14 +203,56 @@ def test_a_number_too_large_for_a_float_is_an_error_not_a_crash(sandbox):
 
 
 ALLOWED = [
-    "json", "re", "difflib", "decimal", "datetime", "csv", "html.parser", "xml.etree.ElementTree", "urllib.parse",
-    "string", "textwrap", "unicodedata", "statistics", "hashlib", "base64", "zlib", "typing", "dataclasses", "enum",
-    "itertools", "functools", "collections", "fractions", "heapq", "bisect", "copy", "pprint", "zoneinfo", "uuid",
-    "threading", "email", "logging", "concurrent.futures", "ast", "tomllib",
+    "json",
+    "re",
+    "difflib",
+    "decimal",
+    "datetime",
+    "csv",
+    "html.parser",
+    "xml.etree.ElementTree",
+    "urllib.parse",
+    "string",
+    "textwrap",
+    "unicodedata",
+    "statistics",
+    "hashlib",
+    "base64",
+    "zlib",
+    "typing",
+    "dataclasses",
+    "enum",
+    "itertools",
+    "functools",
+    "collections",
+    "fractions",
+    "heapq",
+    "bisect",
+    "copy",
+    "pprint",
+    "zoneinfo",
+    "uuid",
+    "threading",
+    "email",
+    "logging",
+    "concurrent.futures",
+    "ast",
+    "tomllib",
 ]
 REFUSED = [
-    "email.utils", "email.message", "unittest", "logging.handlers", "http.client", "urllib.request",
-    "xml.sax.saxutils", "importlib.metadata", "doctest", "smtplib", "subprocess", "socket", "asyncio",
+    "email.utils",
+    "email.message",
+    "unittest",
+    "logging.handlers",
+    "http.client",
+    "urllib.request",
+    "xml.sax.saxutils",
+    "importlib.metadata",
+    "doctest",
+    "smtplib",
+    "subprocess",
+    "socket",
+    "asyncio",
 ]
 
 
@@ -214,10 +267,18 @@ def test_the_static_check_agrees_with_the_sandbox(sandbox):
         with pytest.raises(ValueError, match="cannot import"):
             check_source_imports(f"import {name}\n")
     names = ALLOWED + REFUSED
-    runs = [{"code": f"import {n}\ndef grade(sample, item):\n    return 1.0\n", "tests": "assert grade(None, None) == 1.0\n",
-             "entry_point": None, "scoring": "fraction", "timeout_s": 20.0} for n in names]
+    runs = [
+        {
+            "code": f"import {n}\ndef grade(sample, item):\n    return 1.0\n",
+            "tests": "assert grade(None, None) == 1.0\n",
+            "entry_point": None,
+            "scoring": "fraction",
+            "timeout_s": 20.0,
+        }
+        for n in names
+    ]
     results = sandbox.run_batch(runs)
-    imported = {n: r["status"] == "passed" for n, r in zip(names, results)}
+    imported = {n: r["status"] == "passed" for n, r in zip(names, results, strict=False)}
     assert [n for n in ALLOWED if not imported[n]] == []
     assert [n for n in REFUSED if imported[n]] == []
 

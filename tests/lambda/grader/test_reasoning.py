@@ -13,7 +13,12 @@ from grader_testkit import grade, make_sample, score
 from rft_graders import bedrock_event
 
 MATH = {"template": "math_reasoning"}
-EQ = {"type": "string_check", "input": "{{sample.output_text}}", "reference": "{{item.reference_answer}}", "operation": "eq"}
+EQ = {
+    "type": "string_check",
+    "input": "{{sample.output_text}}",
+    "reference": "{{item.reference_answer}}",
+    "operation": "eq",
+}
 
 
 def split(text):
@@ -64,7 +69,7 @@ def test_harmony_final_channel_is_the_answer():
 def test_harmony_with_commentary_and_constrain():
     text = (
         "<|start|>assistant<|channel|>analysis<|message|>think<|end|>"
-        "<|start|>assistant<|channel|>commentary to=functions.calc<|constrain|>json<|message|>{\"x\": 1}<|call|>"
+        '<|start|>assistant<|channel|>commentary to=functions.calc<|constrain|>json<|message|>{"x": 1}<|call|>'
         "<|start|>assistant<|channel|>final<|message|>42<|end|>"
     )
     assert split(text).answer == "42"
@@ -134,7 +139,11 @@ def test_python_graders_get_the_answer_and_the_reasoning():
 
 
 def _event(message):
-    return {"id": "s1", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", **message}], "reference_answer": "72"}
+    return {
+        "id": "s1",
+        "messages": [{"role": "user", "content": "q"}, {"role": "assistant", **message}],
+        "reference_answer": "72",
+    }
 
 
 @pytest.mark.parametrize(
@@ -142,9 +151,24 @@ def _event(message):
     [
         {"content": "\\boxed{72}", "reasoning_content": "The answer is \\boxed{71}"},  # vLLM / DeepSeek
         {"content": "\\boxed{72}", "reasoning": "The answer is \\boxed{71}"},  # gpt-oss via chat completions
-        {"content": [{"type": "reasoning", "text": "The answer is \\boxed{71}"}, {"type": "text", "text": "\\boxed{72}"}]},
-        {"content": [{"type": "thinking", "thinking": "The answer is \\boxed{71}"}, {"type": "text", "text": "\\boxed{72}"}]},
-        {"content": [{"reasoningContent": {"reasoningText": {"text": "The answer is \\boxed{71}"}}}, {"text": "\\boxed{72}"}]},
+        {
+            "content": [
+                {"type": "reasoning", "text": "The answer is \\boxed{71}"},
+                {"type": "text", "text": "\\boxed{72}"},
+            ]
+        },
+        {
+            "content": [
+                {"type": "thinking", "thinking": "The answer is \\boxed{71}"},
+                {"type": "text", "text": "\\boxed{72}"},
+            ]
+        },
+        {
+            "content": [
+                {"reasoningContent": {"reasoningText": {"text": "The answer is \\boxed{71}"}}},
+                {"text": "\\boxed{72}"},
+            ]
+        },
     ],
     ids=["reasoning_content", "reasoning", "reasoning_part", "thinking_part", "converse_reasoningContent"],
 )
@@ -160,7 +184,12 @@ def test_reasoning_fields_are_reasoning_not_answer(message):
 
 def test_graders_that_want_the_reasoning_can_read_it():
     # A format reward that checks the model reasoned before answering.
-    think_format = {"type": "regex", "input": "{{sample.response_text}}", "pattern": "^<think>.+</think>", "dotall": True}
+    think_format = {
+        "type": "regex",
+        "input": "{{sample.response_text}}",
+        "pattern": "^<think>.+</think>",
+        "dotall": True,
+    }
     assert score(think_format, "<think>work</think>\\boxed{72}", "72") == 1.0
     assert score(think_format, "\\boxed{72}", "72") == 0.0
     on_reasoning = {"type": "regex", "input": "{{sample.reasoning_text}}", "pattern": "48 \\+ 24"}

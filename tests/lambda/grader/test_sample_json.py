@@ -9,7 +9,12 @@ from grader_testkit import grade, make_sample
 
 MAX_JSON_DEPTH = 64  # rft_graders.sample.MAX_JSON_DEPTH, checked below
 
-FIELD = {"type": "string_check", "input": "{{sample.output_json.a}}", "reference": "{{item.reference_answer}}", "operation": "eq"}
+FIELD = {
+    "type": "string_check",
+    "input": "{{sample.output_json.a}}",
+    "reference": "{{item.reference_answer}}",
+    "operation": "eq",
+}
 EXTRACTION = {"template": "extraction"}
 
 
@@ -36,11 +41,15 @@ def test_unreadable_json_scores_zero_without_a_grader_error(spec, response):
 
 @pytest.mark.parametrize("spec", [FIELD, EXTRACTION], ids=["output_json", "extraction"])
 def test_control_readable_json_still_scores(spec):
-    assert grade(spec, [make_sample('{"a": "x"}', {"a": "x"} if spec is EXTRACTION else "x")])[0]["aggregate_reward_score"] == 1.0
+    assert (
+        grade(spec, [make_sample('{"a": "x"}', {"a": "x"} if spec is EXTRACTION else "x")])[0]["aggregate_reward_score"]
+        == 1.0
+    )
 
 
 def test_depth_limit_is_exact():
-    from rft_graders.sample import MAX_JSON_DEPTH as limit, parse_json
+    from rft_graders.sample import MAX_JSON_DEPTH as limit
+    from rft_graders.sample import parse_json
 
     assert limit == MAX_JSON_DEPTH
     at_limit = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from rft_graders.spec import GraderSpec, GraderSpecError, grader_spec_json_schema, parse_grader_spec, spec_hash
 
@@ -40,7 +40,9 @@ def test_openai_grader_json_imports_unchanged(raw):
 def test_openai_multi_grades_end_to_end():
     from grader_testkit import grade, make_sample
 
-    sample = make_sample('{"name": "Ada Lovelace", "email": "ada@example.com"}', {"name": "Ada Lovelace", "email": "ada@example.org"})
+    sample = make_sample(
+        '{"name": "Ada Lovelace", "email": "ada@example.com"}', {"name": "Ada Lovelace", "email": "ada@example.org"}
+    )
     result = grade(OPENAI_MULTI, [sample])[0]
     assert result["aggregate_reward_score"] == pytest.approx(0.5)
     components = {m["name"]: m["value"] for m in result["metrics_list"] if m["type"] == "Reward"}
@@ -52,18 +54,38 @@ def test_openai_multi_grades_end_to_end():
     [
         ({**OPENAI_STRING_CHECK, "operation": "equals"}, "grader.operation: must be one of eq, ne, like, ilike"),
         (
-            {"type": "multi", "graders": {"correct": {**OPENAI_STRING_CHECK, "operation": "x"}}, "calculate_output": "correct"},
+            {
+                "type": "multi",
+                "graders": {"correct": {**OPENAI_STRING_CHECK, "operation": "x"}},
+                "calculate_output": "correct",
+            },
             "grader.graders.correct.operation: must be one of eq, ne, like, ilike",
         ),
-        ({"type": "multi", "graders": {"a": OPENAI_STRING_CHECK}, "calculate_output": "a + b"}, "grader.calculate_output: unknown name 'b'"),
-        ({"type": "multi", "graders": {"a": OPENAI_STRING_CHECK}, "calculate_output": "__import__('os')"}, "grader.calculate_output: only these functions"),
-        ({"type": "score_model", "name": "judge", "input": [], "model": "o4-mini"}, "grader.input: list should have at least 1 item"),
+        (
+            {"type": "multi", "graders": {"a": OPENAI_STRING_CHECK}, "calculate_output": "a + b"},
+            "grader.calculate_output: unknown name 'b'",
+        ),
+        (
+            {"type": "multi", "graders": {"a": OPENAI_STRING_CHECK}, "calculate_output": "__import__('os')"},
+            "grader.calculate_output: only these functions",
+        ),
+        (
+            {"type": "score_model", "name": "judge", "input": [], "model": "o4-mini"},
+            "grader.input: list should have at least 1 item",
+        ),
         ({"type": "label_model"}, "grader.input: is required"),
         (
-            {"type": "multi", "graders": {"j": {"type": "score_model", "input": [{"role": "user", "content": "x"}]}}, "calculate_output": "j"},
+            {
+                "type": "multi",
+                "graders": {"j": {"type": "score_model", "input": [{"role": "user", "content": "x"}]}},
+                "calculate_output": "j",
+            },
             "grader.graders.j: give exactly one of model (one judge) or models (an ensemble)",
         ),
-        ({"template": "conversation_quality", "model": "qwen.qwen3-32b-v1:0", "rubric": "be nice"}, "grader.rubric: is not a known field"),
+        (
+            {"template": "conversation_quality", "model": "qwen.qwen3-32b-v1:0", "rubric": "be nice"},
+            "grader.rubric: is not a known field",
+        ),
         ({"template": "conversation_quality"}, "grader: give the judge: exactly one of model"),
         ({"type": "nope"}, "grader.type: unknown grader type 'nope'"),
         ({"template": "nope"}, "grader.template: unknown template 'nope'"),
@@ -73,7 +95,10 @@ def test_openai_multi_grades_end_to_end():
         ({**OPENAI_STRING_CHECK, "input": "{{samples.output}}"}, "grader.input: unknown template variable"),
         ({**OPENAI_TEXT_SIMILARITY, "evaluation_metric": "cosine"}, "cosine"),
         ({"type": "regex", "pattern": "("}, "grader.pattern: not a valid regular expression"),
-        ({"type": "lambda", "function_arn": "arn:aws:lambda:us-west-2:123:function:f"}, "grader.function_arn: must be a Lambda function ARN"),
+        (
+            {"type": "lambda", "function_arn": "arn:aws:lambda:us-west-2:123:function:f"},
+            "grader.function_arn: must be a Lambda function ARN",
+        ),
         ({"type": "python", "source": "x", "module": "a.b"}, "exactly one of source"),
         ({"type": "python", "module": "not a module"}, "grader.module: must be a dotted module path"),
         ({"type": "json_schema", "schema": {"type": "bogus"}}, "grader.schema: not a valid JSON Schema"),
@@ -92,7 +117,7 @@ def test_errors_name_the_path(raw, message):
 
 def test_specs_are_frozen():
     spec = parse_grader_spec(OPENAI_STRING_CHECK)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         spec.root.operation = "ne"
 
 
@@ -102,7 +127,9 @@ def test_spec_hash_is_stable_and_sensitive():
     assert len(spec_hash(OPENAI_STRING_CHECK)) == 64
     assert spec_hash(OPENAI_STRING_CHECK) != spec_hash({**OPENAI_STRING_CHECK, "operation": "ne"})
     # Defaults are part of the hash input, so an explicit default hashes like an omitted one.
-    assert spec_hash({"type": "regex", "pattern": "x"}) == spec_hash({"type": "regex", "pattern": "x", "mode": "search"})
+    assert spec_hash({"type": "regex", "pattern": "x"}) == spec_hash(
+        {"type": "regex", "pattern": "x", "mode": "search"}
+    )
 
 
 def test_grader_spec_is_a_pydantic_field_type_with_a_schema():
@@ -133,11 +160,18 @@ def test_templates_expand_to_primitives():
     assert expanded.type == "multi" and set(expanded.graders) == {"correct", "format"}
     assert expanded.calculate_output == "0.75 * correct + 0.25 * format"
     assert parse_grader_spec({"template": "math_reasoning"}).root.expand().type == "math"
-    assert parse_grader_spec({"template": "classification", "label_field": "priority"}).root.expand().reference == "{{item.priority}}"
+    assert (
+        parse_grader_spec({"template": "classification", "label_field": "priority"}).root.expand().reference
+        == "{{item.priority}}"
+    )
 
 
 def test_templates_nest_inside_multi():
-    raw = {"type": "multi", "graders": {"m": {"template": "math_reasoning"}, "f": {"type": "regex", "pattern": "boxed"}}, "calculate_output": "0.9*m + 0.1*f"}
+    raw = {
+        "type": "multi",
+        "graders": {"m": {"template": "math_reasoning"}, "f": {"type": "regex", "pattern": "boxed"}},
+        "calculate_output": "0.9*m + 0.1*f",
+    }
     assert parse_grader_spec(raw).root.graders["m"].template == "math_reasoning"
 
 

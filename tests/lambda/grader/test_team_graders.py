@@ -8,12 +8,15 @@ from rft_graders.spec import parse_grader_spec
 
 
 def _grade(answer: str, keywords: list[str]) -> float:
-    spec = parse_grader_spec({"type": "python", "name": "keyword_coverage",
-                              "module": "team_graders.keyword_coverage"})
+    spec = parse_grader_spec({"type": "python", "name": "keyword_coverage", "module": "team_graders.keyword_coverage"})
     grader = build_grader(spec, BuildContext(sandbox=None))
-    event = [{"id": "1", "messages": [{"role": "user", "content": "q"},
-                                      {"role": "assistant", "content": answer}],
-              "reference_answer": {"keywords": keywords}}]
+    event = [
+        {
+            "id": "1",
+            "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": answer}],
+            "reference_answer": {"keywords": keywords},
+        }
+    ]
     [result] = grade_batch(event, grader).results
     return result["aggregate_reward_score"]
 

@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from rft_sandbox.runner import SandboxConfig, _interpreter, run_batch
 
 SANDBOX_DIR = Path(__file__).resolve().parents[3] / "lambda" / "code_sandbox"
@@ -17,8 +16,7 @@ IS_ROOT = os.geteuid() == 0
 
 
 def _make_run(code, tests, entry_point=None, scoring="all_or_nothing", timeout_s=5.0):
-    return {"code": code, "tests": tests, "entry_point": entry_point, "scoring": scoring,
-            "timeout_s": timeout_s}
+    return {"code": code, "tests": tests, "entry_point": entry_point, "scoring": scoring, "timeout_s": timeout_s}
 
 
 @pytest.fixture
@@ -63,9 +61,17 @@ print(json.dumps({{"pid": os.getpid(), "results": run_batch(runs, SandboxConfig(
 """
     try:
         proc = subprocess.run(
-            [python, "-c", script], input=json.dumps(runs), capture_output=True, text=True,
-            timeout=timeout, cwd=home, user=nobody.pw_uid, group=nobody.pw_gid, extra_groups=[],
-            env={"PATH": "/usr/bin:/bin", "TMPDIR": home, **(env or {})})
+            [python, "-c", script],
+            input=json.dumps(runs),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=home,
+            user=nobody.pw_uid,
+            group=nobody.pw_gid,
+            extra_groups=[],
+            env={"PATH": "/usr/bin:/bin", "TMPDIR": home, **(env or {})},
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
         report = json.loads(proc.stdout)
         return report["results"], sorted(os.listdir(home))

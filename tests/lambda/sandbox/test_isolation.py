@@ -13,9 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from pathlib import Path
-
 from rft_sandbox.runner import SandboxConfig
 
 IS_ROOT = os.geteuid() == 0
@@ -25,13 +22,16 @@ CANARY_KEY = "AKIAFAKECANARY000000"
 CANARY_SECRET = "fake/secret/canary/do-not-leak"
 CANARY_TOKEN = "FAKE-SESSION-TOKEN-CANARY"
 CANARIES = (CANARY_KEY, CANARY_SECRET, CANARY_TOKEN)
-CANARY_ENV = {"AWS_ACCESS_KEY_ID": CANARY_KEY, "AWS_SECRET_ACCESS_KEY": CANARY_SECRET,
-              "AWS_SESSION_TOKEN": CANARY_TOKEN}
+CANARY_ENV = {
+    "AWS_ACCESS_KEY_ID": CANARY_KEY,
+    "AWS_SECRET_ACCESS_KEY": CANARY_SECRET,
+    "AWS_SESSION_TOKEN": CANARY_TOKEN,
+}
 SAME_UID = SandboxConfig(drop_privileges=False)  # locally: children stay root
 
 # Candidate code that looks for credentials everywhere it can; leaks() returns what it found.
 # It walks up the whole process tree (zygote, runner, ...) through /proc/<pid>/stat.
-PROBE_CODE = f'''
+PROBE_CODE = f"""
 import os
 CANARIES = {CANARIES!r}
 
@@ -65,13 +65,12 @@ def leaks():
 
 def home_is_sandbox():
     return os.environ.get("HOME") == os.getcwd()
-'''
+"""
 PROBE_TESTS = "assert leaks() == []\nassert home_is_sandbox()\n"
 
 
 def _probe_run():
-    return {"code": PROBE_CODE, "tests": PROBE_TESTS, "entry_point": None, "scoring": "fraction",
-            "timeout_s": 5}
+    return {"code": PROBE_CODE, "tests": PROBE_TESTS, "entry_point": None, "scoring": "fraction", "timeout_s": 5}
 
 
 @pytest.fixture
@@ -99,8 +98,14 @@ result = run_batch([json.loads(sys.argv[1])], SandboxConfig({config_args}))[0]
 print(json.dumps({{"canary_in_parent": {CANARY_SECRET!r} in own, "result": result}}))
 """
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **CANARY_ENV}
-    out = subprocess.run([sys.executable, "-c", script, json.dumps(_probe_run())], env=env,
-                         capture_output=True, text=True, timeout=30, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(_probe_run())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
     report = json.loads(out)
     assert report["canary_in_parent"]  # the secret really is there to be found
     return report["result"]
@@ -121,12 +126,12 @@ def test_credentials_in_parent_process_are_not_readable_same_uid(unprivileged_pa
 def test_control_same_uid_parent_leaks_when_dumpable_and_unhooked(unprivileged_parent):
     """Shows the probe works: a dumpable same-uid parent gives its keys away."""
     (result,), _ = unprivileged_parent(
-        [_probe_run()], "audit_hook=False",
-        patch="sandbox_runner.make_not_dumpable = lambda: False", env=CANARY_ENV)
+        [_probe_run()], "audit_hook=False", patch="sandbox_runner.make_not_dumpable = lambda: False", env=CANARY_ENV
+    )
     assert result["status"] == "failed" and "/proc/ancestor/environ" in result["detail"], result
 
 
-WRITE_ATTEMPTS = '''
+WRITE_ATTEMPTS = """
 import os, pathlib, shutil
 TARGET = {target!r}
 
@@ -151,7 +156,7 @@ def attempt_writes():
         except OSError:
             blocked += 1
     return blocked, len(attempts)
-'''
+"""
 
 
 @pytest.mark.parametrize("config", [SandboxConfig(), SAME_UID], ids=["default", "root-children"])
@@ -175,7 +180,7 @@ def test_control_writes_succeed_without_uid_drop_and_audit_hook(sandbox, tmp_pat
     assert len(list(target.iterdir())) >= 5  # the attempts are real escapes when unguarded
 
 
-FORK_BOMB = '''
+FORK_BOMB = """
 import os
 
 def forks_that_succeeded():
@@ -189,25 +194,26 @@ def forks_that_succeeded():
             os._exit(0)
         made += 1
     return made
-'''
+"""
 
 
-@pytest.mark.parametrize("config", [
-    SandboxConfig(),
-    pytest.param(SandboxConfig(audit_hook=False), id="kernel-limit-only"),
-    pytest.param(SandboxConfig(drop_privileges=False, no_processes=False, seccomp=False),
-                 id="audit-hook-only"),
-    pytest.param(SandboxConfig(drop_privileges=False, no_processes=False, audit_hook=False),
-                 id="seccomp-only"),
-], ids=["default", "kernel-limit-only", "audit-hook-only", "seccomp-only"])
+@pytest.mark.parametrize(
+    "config",
+    [
+        SandboxConfig(),
+        pytest.param(SandboxConfig(audit_hook=False), id="kernel-limit-only"),
+        pytest.param(SandboxConfig(drop_privileges=False, no_processes=False, seccomp=False), id="audit-hook-only"),
+        pytest.param(SandboxConfig(drop_privileges=False, no_processes=False, audit_hook=False), id="seccomp-only"),
+    ],
+    ids=["default", "kernel-limit-only", "audit-hook-only", "seccomp-only"],
+)
 def test_fork_bomb_is_contained(sandbox, config):
     result = sandbox(FORK_BOMB, "assert forks_that_succeeded() == 0", config)
     assert result["status"] == "passed", result
 
 
 def test_control_forks_succeed_with_every_process_layer_off(sandbox):
-    config = SandboxConfig(drop_privileges=False, audit_hook=False, no_processes=False,
-                           seccomp=False)
+    config = SandboxConfig(drop_privileges=False, audit_hook=False, no_processes=False, seccomp=False)
     result = sandbox(FORK_BOMB, "assert forks_that_succeeded() == 0", config)
     assert result["status"] == "failed" and "50 == 0" in result["detail"], result
 
@@ -236,11 +242,15 @@ def test_sub_second_timeout_is_honoured(sandbox):
     assert result["status"] == "timeout", result
 
 
-@pytest.mark.parametrize("bomb", [
-    "x = bytearray(8 * 1024 ** 3)",
-    "chunks = []\nwhile True:\n    chunks.append(bytearray(16 * 1024 ** 2))",
-    "s = 'x'\nwhile True:\n    s = s + s",
-], ids=["one-big", "many-small", "doubling"])
+@pytest.mark.parametrize(
+    "bomb",
+    [
+        "x = bytearray(8 * 1024 ** 3)",
+        "chunks = []\nwhile True:\n    chunks.append(bytearray(16 * 1024 ** 2))",
+        "s = 'x'\nwhile True:\n    s = s + s",
+    ],
+    ids=["one-big", "many-small", "doubling"],
+)
 def test_memory_bomb_hits_the_memory_limit(sandbox, bomb):
     result = sandbox(bomb, "assert True", SandboxConfig(memory_mb=256), timeout_s=5)
     assert result["status"] == "failed" and "MemoryError" in result["detail"], result
@@ -253,8 +263,7 @@ def test_big_files_are_stopped(sandbox):
 
 
 def test_network_is_blocked(sandbox):
-    code = ("import socket\n"
-            "def connect():\n    socket.create_connection(('127.0.0.1', 9001), timeout=1)\n")
+    code = "import socket\ndef connect():\n    socket.create_connection(('127.0.0.1', 9001), timeout=1)\n"
     result = sandbox(code, "assert True")
     assert result["status"] == "failed" and "PermissionError" in result["detail"], result
 

@@ -6,13 +6,12 @@ target switched off, or done honestly, do pass.
 """
 
 import pytest
-
 from rft_sandbox.runner import SandboxConfig
 
 TESTS = "assert add(2, 3) == 5\nassert add(10, -4) == 6\n"
 WRONG = "def add(a, b):\n    return 0\n"
 
-FORGE_ON_ALL_FDS = '''
+FORGE_ON_ALL_FDS = """
 import os
 for fd in range(3, 64):
     for line in (b"RFT1 " + b"0" * 32 + b" 11 \\n", b"RFT1 all passed\\n"):
@@ -20,9 +19,9 @@ for fd in range(3, 64):
             os.write(fd, line)
         except OSError:
             pass
-'''
+"""
 
-STEAL_NONCE_FROM_FRAMES = '''
+STEAL_NONCE_FROM_FRAMES = """
 import os, sys
 
 def _walk(frame):
@@ -47,7 +46,7 @@ def add(a, b):
         except BaseException:
             pass
     return 0
-'''
+"""
 
 CASES = {
     "sys.exit before tests": "import sys\nsys.exit(0)\n" + WRONG,
@@ -56,34 +55,37 @@ CASES = {
     "os._exit inside the function": "import os\ndef add(a, b):\n    os._exit(0)\n",
     "fake success printed": (
         "import os\nprint('RFT1 ' + '0' * 32 + ' 11 ')\nprint('2/2 tests passed')\n"
-        "print('ALL TESTS PASSED')\nos._exit(0)\n"),
+        "print('ALL TESTS PASSED')\nos._exit(0)\n"
+    ),
     "fake record on every fd, then exit": FORGE_ON_ALL_FDS + "os._exit(0)\n",
     "fake record on every fd, wrong code": FORGE_ON_ALL_FDS + WRONG,
     "__eq__ always true": (
         "class Any:\n    def __eq__(self, other):\n        return True\n"
         "    __hash__ = object.__hash__\n"
-        "def add(a, b):\n    return Any()\n"),
+        "def add(a, b):\n    return Any()\n"
+    ),
     "int subclass with lying __eq__": (
-        "class Int(int):\n    def __eq__(self, other):\n        return True\n"
-        "def add(a, b):\n    return Int(0)\n"),
+        "class Int(int):\n    def __eq__(self, other):\n        return True\ndef add(a, b):\n    return Int(0)\n"
+    ),
     "lying __eq__ on the right-hand side": (
         "class Any:\n    def __eq__(self, other):\n        return True\n"
         "    __ne__ = lambda self, other: False\n"
-        "def add(a, b):\n    return [Any()][0]\n"),
+        "def add(a, b):\n    return [Any()][0]\n"
+    ),
     "patched builtins": (
         "import builtins\n"
         "class Never(Exception):\n    pass\n"
         "builtins.AssertionError = Never\n"
         "builtins.abs = lambda x: 0\nbuiltins.all = lambda x: True\nbuiltins.len = lambda x: 2\n"
-        "builtins.isinstance = lambda *a: True\nbuiltins.type = lambda *a: int\n" + WRONG),
-    "patched module used by tests": (
-        "import math\nmath.isclose = lambda *a, **k: True\n" + WRONG),
+        "builtins.isinstance = lambda *a: True\nbuiltins.type = lambda *a: int\n" + WRONG
+    ),
+    "patched module used by tests": ("import math\nmath.isclose = lambda *a, **k: True\n" + WRONG),
     "float subclass defeating abs(x - y) < eps": (
-        "class F(float):\n    def __sub__(self, other):\n        return 0.0\n"
-        "def add(a, b):\n    return F(1)\n"),
+        "class F(float):\n    def __sub__(self, other):\n        return 0.0\ndef add(a, b):\n    return F(1)\n"
+    ),
     "object with truthy __bool__": (
-        "class T:\n    def __bool__(self):\n        return True\n"
-        "def add(a, b):\n    return T()\n"),
+        "class T:\n    def __bool__(self):\n        return True\ndef add(a, b):\n    return T()\n"
+    ),
     "nonce stolen from harness frames": STEAL_NONCE_FROM_FRAMES,
 }
 
@@ -91,7 +93,8 @@ CASES = {
 TRICKY_TESTS = {
     "patched builtins": (
         "assert abs(add(2, 3) - 5) < 1e-9\nassert all([add(1, 1) == 2])\n"
-        "assert len([add(1, 1)]) == 1 and add(1, 1) == 2\n"),
+        "assert len([add(1, 1)]) == 1 and add(1, 1) == 2\n"
+    ),
     "patched module used by tests": "import math\nassert math.isclose(add(2, 3), 5)\n",
     "float subclass defeating abs(x - y) < eps": "assert abs(add(2, 3) - 5) < 1e-9\n",
     "object with truthy __bool__": "assert add(2, 3)\nassert not not add(0, 0)\n",
@@ -130,8 +133,10 @@ def test_frame_stealing_fails_even_without_audit_hook_and_seccomp(sandbox):
 
 
 def test_control_honest_code_passes_the_tricky_tests(sandbox):
-    code = ("import math\nfrom collections import namedtuple\nP = namedtuple('P', 'x y')\n"
-            "def add(a, b):\n    return a + b\n")
+    code = (
+        "import math\nfrom collections import namedtuple\nP = namedtuple('P', 'x y')\n"
+        "def add(a, b):\n    return a + b\n"
+    )
     tests = TRICKY_TESTS["patched builtins"] + TRICKY_TESTS["patched module used by tests"]
     result = sandbox(code, tests + "assert add(0.1, 0.2) != 0.3\n")
     assert result["status"] == "passed", result

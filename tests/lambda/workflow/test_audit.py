@@ -79,7 +79,6 @@ def test_fail_closed_on_grader_errors(handlers, aws, ctx, datasets, mantle, monk
 
 def test_fail_closed_on_generation_errors(handlers, aws, ctx, datasets, mantle):
     from rft_workflow.errors import RewardSignalInsufficient
-
     from tests.fakes.mantle_server import HttpFailure
 
     counter = itertools.count()
@@ -117,8 +116,11 @@ def test_native_plane_samples_through_converse(handlers, aws, ctx, datasets, mon
     from rft_workflow import clients
 
     original = clients.client
-    monkeypatch.setattr(clients, "client",
-                        lambda service, region=None: Runtime() if service == "bedrock-runtime" else original(service, region))
+    monkeypatch.setattr(
+        clients,
+        "client",
+        lambda service, region=None: Runtime() if service == "bedrock-runtime" else original(service, region),
+    )
     aws.config.update(control_plane="native", base_model="amazon.nova-2-lite-v1:0:256k")
     ds = validated(handlers, aws, ctx, datasets)
     result = handlers.audit_reward_signal(state(aws, dataset=ds), ctx)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typing
 
 import botocore.session
+
 from rft_workflow import jobs
 
 
@@ -27,11 +28,22 @@ def test_every_mantle_job_status_in_the_openai_sdk_is_mapped_explicitly():
 
 # AWS ML blog "RFT with OpenAI-compatible APIs" (S28) and the gpt-oss sample notebook (S30).
 BLOG_METRIC_EVENT = {
-    "object": "fine_tuning.job.event", "id": "ftevent-abc", "created_at": 1764720000, "level": "info",
-    "type": "metrics", "message": "Step 4/67: training metrics",
-    "data": {"step": 4, "total_steps": 67, "critic_rewards_mean": 0.42, "actor_pg_loss": -0.01,
-             "actor_entropy": 0.93, "actor_grad_norm": 0.2, "critic_advantages_mean": 0.0,
-             "response_length_mean": 211.5},
+    "object": "fine_tuning.job.event",
+    "id": "ftevent-abc",
+    "created_at": 1764720000,
+    "level": "info",
+    "type": "metrics",
+    "message": "Step 4/67: training metrics",
+    "data": {
+        "step": 4,
+        "total_steps": 67,
+        "critic_rewards_mean": 0.42,
+        "actor_pg_loss": -0.01,
+        "actor_entropy": 0.93,
+        "actor_grad_norm": 0.2,
+        "critic_advantages_mean": 0.0,
+        "response_length_mean": 211.5,
+    },
 }
 
 
@@ -40,9 +52,14 @@ def test_the_documented_metric_event_parses_in_the_sdk_and_becomes_datums():
 
     event = FineTuningJobEvent.model_validate(BLOG_METRIC_EVENT).to_dict()
     datums = jobs.metric_data([event], "c", "r20260101000000-abc123")
-    assert {d["MetricName"] for d in datums} == {"critic_rewards_mean", "actor_pg_loss", "actor_entropy",
-                                                 "actor_grad_norm", "critic_advantages_mean",
-                                                 "response_length_mean"}
+    assert {d["MetricName"] for d in datums} == {
+        "critic_rewards_mean",
+        "actor_pg_loss",
+        "actor_entropy",
+        "actor_grad_norm",
+        "critic_advantages_mean",
+        "response_length_mean",
+    }
     assert all(d["Timestamp"].timestamp() == 1764720000 for d in datums)
 
 

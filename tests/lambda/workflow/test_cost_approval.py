@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from workflow_testkit import state
 
-DATASET = {"train": {"key": "k", "rows": 1000, "prompt_tokens_mean": 100.0},
-           "validation": {"key": "v", "rows": 100, "prompt_tokens_mean": 100.0}}
+DATASET = {
+    "train": {"key": "k", "rows": 1000, "prompt_tokens_mean": 100.0},
+    "validation": {"key": "v", "rows": 100, "prompt_tokens_mean": 100.0},
+}
 
 
 def estimate(handlers, aws, ctx, **overrides):
@@ -32,8 +34,13 @@ def test_mantle_estimate_arithmetic(handlers, aws, ctx):
 
 
 def test_native_hyperparameter_names(handlers, aws, ctx):
-    result = estimate(handlers, aws, ctx, control_plane="native",
-                      hyperparameters={"epochCount": 3, "trainingSamplePerPrompt": 8, "inferenceMaxTokens": 900})
+    result = estimate(
+        handlers,
+        aws,
+        ctx,
+        control_plane="native",
+        hyperparameters={"epochCount": 3, "trainingSamplePerPrompt": 8, "inferenceMaxTokens": 900},
+    )
     b = result["breakdown"]
     assert (b["epochs"], b["samples_per_prompt"], b["max_response_tokens"]) == (3, 8, 900)
     assert b["training_tokens"] == 1000 * 3 * 8 * 1000
@@ -43,8 +50,10 @@ def test_unset_epochs_use_the_conservative_default(handlers, aws, ctx):
     assert estimate(handlers, aws, ctx, hyperparameters={})["breakdown"]["epochs"] == 3
 
 
-@pytest.mark.parametrize("approval_above,cap,decision", [
-    (1000.0, 2000.0, "proceed"), (1.0, 2000.0, "needs_approval"), (1.0, 5.0, "over_cap")])
+@pytest.mark.parametrize(
+    "approval_above,cap,decision",
+    [(1000.0, 2000.0, "proceed"), (1.0, 2000.0, "needs_approval"), (1.0, 5.0, "over_cap")],
+)
 def test_decisions(handlers, aws, ctx, approval_above, cap, decision):
     result = estimate(handlers, aws, ctx, budget={"approval_above_usd": approval_above, "max_usd": cap})
     assert 5.0 < result["estimate_usd"] < 1000.0

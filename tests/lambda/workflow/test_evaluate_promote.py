@@ -25,9 +25,12 @@ def trained(handlers, aws, ctx, datasets, mantle):
 
 
 def evaluate_all(handlers, aws, ctx, trained):
-    return [handlers.evaluate_checkpoint({"checkpoint": item, "config": aws.config, "run_id": RUN,
-                                          "dataset": trained["dataset"]}, ctx)
-            for item in trained["checkpoints"]["items"]]
+    return [
+        handlers.evaluate_checkpoint(
+            {"checkpoint": item, "config": aws.config, "run_id": RUN, "dataset": trained["dataset"]}, ctx
+        )
+        for item in trained["checkpoints"]["items"]
+    ]
 
 
 def test_evaluation_scores_each_candidate_on_the_same_held_out_prompts(handlers, aws, ctx, trained, mantle):
@@ -35,10 +38,16 @@ def test_evaluation_scores_each_candidate_on_the_same_held_out_prompts(handlers,
     mantle.respond = lambda model, messages: "low" if model.endswith("ckpt-step-10") else gold_label(messages)
     mantle.requests.clear()
     evaluations = evaluate_all(handlers, aws, ctx, trained)
-    assert [(e["step"], e["final"], e["evaluated"]) for e in evaluations] == [(10, False, True), (20, False, True),
-                                                                             (20, True, True)]
-    step10 = [json.loads(json.dumps(r.json["messages"])) for r in mantle.requests_to("POST", "/v1/chat/completions")
-              if r.json["model"].endswith("ckpt-step-10")]
+    assert [(e["step"], e["final"], e["evaluated"]) for e in evaluations] == [
+        (10, False, True),
+        (20, False, True),
+        (20, True, True),
+    ]
+    step10 = [
+        json.loads(json.dumps(r.json["messages"]))
+        for r in mantle.requests_to("POST", "/v1/chat/completions")
+        if r.json["model"].endswith("ckpt-step-10")
+    ]
     expected = sum(gold_label(m) == "low" for m in step10) / len(step10)
     assert 0 < expected < 1
     assert evaluations[0]["reward_mean"] == pytest.approx(expected) and evaluations[1]["reward_mean"] == 1.0
@@ -49,39 +58,54 @@ def test_evaluation_scores_each_candidate_on_the_same_held_out_prompts(handlers,
         prompts_by_model.setdefault(request.json["model"], []).append(json.dumps(request.json["messages"]))
         assert request.json["temperature"] == 0.0 and request.json["max_tokens"] == 64
     assert len({tuple(sorted(p)) for p in prompts_by_model.values()}) == 1  # same prompts for every candidate
-    validation_prompts = {json.dumps(json.loads(line)["messages"]) for line in aws.s3.get_object(
-        Bucket=aws.config["datasets_bucket"], Key="ticket-triage/validation.jsonl")["Body"].read().splitlines()}
+    validation_prompts = {
+        json.dumps(json.loads(line)["messages"])
+        for line in aws.s3.get_object(Bucket=aws.config["datasets_bucket"], Key="ticket-triage/validation.jsonl")[
+            "Body"
+        ]
+        .read()
+        .splitlines()
+    }
     assert set(next(iter(prompts_by_model.values()))) <= validation_prompts
 
 
 def test_evaluation_without_validation_or_on_native(handlers, aws, ctx):
     item = {"model_id": "m", "step": 1, "final": False}
-    result = handlers.evaluate_checkpoint({"checkpoint": item, "config": aws.config, "run_id": RUN,
-                                           "dataset": {"train": {}, "validation": None}}, ctx)
+    result = handlers.evaluate_checkpoint(
+        {"checkpoint": item, "config": aws.config, "run_id": RUN, "dataset": {"train": {}, "validation": None}}, ctx
+    )
     assert result["evaluated"] is False and "no validation" in result["reason"] and result["reward_mean"] is None
     aws.config["control_plane"] = "native"
-    result = handlers.evaluate_checkpoint({"checkpoint": item, "config": aws.config, "run_id": RUN,
-                                           "dataset": {"validation": {"key": "k"}}}, ctx)
+    result = handlers.evaluate_checkpoint(
+        {"checkpoint": item, "config": aws.config, "run_id": RUN, "dataset": {"validation": {"key": "k"}}}, ctx
+    )
     assert result["evaluated"] is False and "deployment" in result["reason"]
 
 
 def test_evaluation_of_an_unreachable_model_is_recorded_not_raised(handlers, aws, ctx, trained):
     item = {"model_id": "ft:qwen.qwen3-32b:unknown", "step": 5, "final": False}
-    result = handlers.evaluate_checkpoint({"checkpoint": item, "config": aws.config, "run_id": RUN,
-                                           "dataset": trained["dataset"]}, ctx)
+    result = handlers.evaluate_checkpoint(
+        {"checkpoint": item, "config": aws.config, "run_id": RUN, "dataset": trained["dataset"]}, ctx
+    )
     assert result["evaluated"] is False and "NotFoundError" in result["reason"] and result["errors"] == 8
 
 
 # ----------------------------------------------------------------------------- select_best
 def ev(step, mean, final=False):
-    return {"model_id": f"m{step}{'f' if final else ''}", "step": step, "final": final, "reward_mean": mean,
-            "evaluated": mean is not None, "samples": 8, "errors": 0}
+    return {
+        "model_id": f"m{step}{'f' if final else ''}",
+        "step": step,
+        "final": final,
+        "reward_mean": mean,
+        "evaluated": mean is not None,
+        "samples": 8,
+        "errors": 0,
+    }
 
 
 def select(handlers, aws, ctx, evaluations, prefer="latest_on_tie", final_model="final"):
     aws.config["selection"]["prefer"] = prefer
-    return handlers.select_best(state(aws, RUN, evaluations=evaluations,
-                                      checkpoints={"final_model": final_model}), ctx)
+    return handlers.select_best(state(aws, RUN, evaluations=evaluations, checkpoints={"final_model": final_model}), ctx)
 
 
 def test_select_highest_and_ties(handlers, aws, ctx):
@@ -112,8 +136,12 @@ def test_final_model_counts_as_latest_on_tie(handlers, aws, ctx):
 
 
 def test_no_evaluations_choose_the_final_model(handlers, aws, ctx):
-    result = select(handlers, aws, ctx, [{"model_id": "x", "evaluated": False, "reason": "no validation dataset",
-                                          "reward_mean": None}])
+    result = select(
+        handlers,
+        aws,
+        ctx,
+        [{"model_id": "x", "evaluated": False, "reason": "no validation dataset", "reward_mean": None}],
+    )
     assert result["chosen"]["model_id"] == "final" and result["chosen"]["final"] is True
     assert "no validation dataset" in result["chosen"]["reason"]
     assert select(handlers, aws, ctx, [])["chosen"]["model_id"] == "final"
@@ -122,9 +150,16 @@ def test_no_evaluations_choose_the_final_model(handlers, aws, ctx):
 # ----------------------------------------------------------------------------- promote + smoke
 def test_promote_writes_parameter_and_lineage_then_smoke_test(handlers, aws, ctx, trained, mantle):
     evaluations = evaluate_all(handlers, aws, ctx, trained)
-    run_state = state(aws, RUN, dataset=trained["dataset"], job=trained["job"], checkpoints=trained["checkpoints"],
-                      evaluations=evaluations, cost={"estimate_usd": 12.5, "decision": "proceed"},
-                      audit={"passed": True, "summary": {"reward_mean": 0.5}, "report_key": "a"})
+    run_state = state(
+        aws,
+        RUN,
+        dataset=trained["dataset"],
+        job=trained["job"],
+        checkpoints=trained["checkpoints"],
+        evaluations=evaluations,
+        cost={"estimate_usd": 12.5, "decision": "proceed"},
+        audit={"passed": True, "summary": {"reward_mean": 0.5}, "report_key": "a"},
+    )
     run_state["selection"] = handlers.select_best(run_state, ctx)
     promotion = handlers.promote(run_state, ctx)
     chosen = run_state["selection"]["chosen"]["model_id"]
@@ -135,8 +170,9 @@ def test_promote_writes_parameter_and_lineage_then_smoke_test(handlers, aws, ctx
     item = aws.registry_item(RUN)
     lineage = item["lineage"]
     assert item["status"] == "succeeded" and item["model_id"] == chosen
-    assert lineage["datasets"]["train"] == {k: trained["dataset"]["train"][k]
-                                            for k in ("key", "version_id", "sha256", "rows")}
+    assert lineage["datasets"]["train"] == {
+        k: trained["dataset"]["train"][k] for k in ("key", "version_id", "sha256", "rows")
+    }
     assert lineage["datasets"]["validation"]["sha256"] == trained["dataset"]["validation"]["sha256"]
     assert lineage["grader_spec_hash"] == aws.config["grader_spec_hash"]
     assert lineage["hyperparameters"] == aws.config["hyperparameters"]
@@ -146,8 +182,10 @@ def test_promote_writes_parameter_and_lineage_then_smoke_test(handlers, aws, ctx
     assert item["submit"]["job_id"] == trained["job"]["job_id"]  # earlier attributes kept
 
     assert lineage["dataset_snapshots"]["train"] == {
-        "bucket": aws.config["datasets_bucket"], "sha256": trained["dataset"]["train"]["sha256"],
-        "key": f"ticket-triage/by-sha256/{trained['dataset']['train']['sha256']}.jsonl"}
+        "bucket": aws.config["datasets_bucket"],
+        "sha256": trained["dataset"]["train"]["sha256"],
+        "key": f"ticket-triage/by-sha256/{trained['dataset']['train']['sha256']}.jsonl",
+    }
 
 
 def test_smoke_test_calls_responses_only_where_the_catalog_says_it_is_served(handlers, aws, ctx, trained, mantle):
@@ -208,8 +246,10 @@ def test_record_failure_cancels_a_running_mantle_job(handlers, aws, ctx, dataset
     dataset = handlers.validate_dataset(state(aws, RUN, input=datasets), ctx)
     job = handlers.submit_mantle_job(state(aws, RUN, dataset=dataset), ctx)
     error = {"Error": "JobDeadline", "Cause": "Job ran longer than 24 hours; cancelled"}
-    result = handlers.record_failure(state(aws, RUN, dataset=dataset, job={**job, "past_deadline": True},
-                                           error=error, failed_state="TrainingJob"), ctx)
+    result = handlers.record_failure(
+        state(aws, RUN, dataset=dataset, job={**job, "past_deadline": True}, error=error, failed_state="TrainingJob"),
+        ctx,
+    )
     assert result["job_cancelled"] is True and mantle.jobs[job["job_id"]]["status"] == "cancelled"
     assert result["status"] == "failed" and result["failed_step"] == "TrainingJob"
     assert "cancelled" in result["summary"] and "JobDeadline" in result["summary"]
@@ -223,19 +263,25 @@ def test_record_failure_finds_the_job_in_the_registry(handlers, aws, ctx, datase
     dataset = handlers.validate_dataset(state(aws, RUN, input=datasets), ctx)
     job = handlers.submit_mantle_job(state(aws, RUN, dataset=dataset), ctx)
     cause = json.dumps({"errorType": "Sandbox.Timedout", "errorMessage": "Task timed out after 600 seconds"})
-    result = handlers.record_failure(state(aws, RUN, dataset=dataset,
-                                           error={"Error": "Sandbox.Timedout", "Cause": cause}), ctx)
+    result = handlers.record_failure(
+        state(aws, RUN, dataset=dataset, error={"Error": "Sandbox.Timedout", "Cause": cause}), ctx
+    )
     assert result["job_cancelled"] is True and result["job_id"] == job["job_id"]
     assert result["cause"] == "Task timed out after 600 seconds"
     assert result["failed_step"] == "unknown"  # the state machine always says; a bare call does not
 
 
 def test_record_failure_leaves_finished_jobs_alone(handlers, aws, ctx, mantle):
-    result = handlers.record_failure(state(aws, RUN, job={"job_id": "ftjob-x", "plane": "mantle", "status": "failed",
-                                                          "failure_message": "boom"},
-                                           error={"Error": "JobFailed", "Cause": "Job ftjob-x ended failed: boom"},
-                                           failed_state="TrainingJob"),
-                                     ctx)
+    result = handlers.record_failure(
+        state(
+            aws,
+            RUN,
+            job={"job_id": "ftjob-x", "plane": "mantle", "status": "failed", "failure_message": "boom"},
+            error={"Error": "JobFailed", "Cause": "Job ftjob-x ended failed: boom"},
+            failed_state="TrainingJob",
+        ),
+        ctx,
+    )
     assert result["job_cancelled"] is False and not mantle.requests_to("POST", "/v1/fine_tuning/jobs/")
     assert result["failed_step"] == "TrainingJob"
 
@@ -246,12 +292,23 @@ def test_record_failure_stops_a_native_job(handlers, aws, ctx):
     aws.config.update(control_plane="native", base_model="amazon.nova-2-lite-v1:0:256k")
     bedrock = boto3.client("bedrock", region_name="us-west-2")
     bedrock.create_model_customization_job(
-        jobName="ticket-triage-r1", customModelName="ticket-triage-r1", roleArn="arn:aws:iam::123456789012:role/b",
-        baseModelIdentifier="amazon.nova-2-lite-v1:0:256k", customizationType="REINFORCEMENT_FINE_TUNING",
-        trainingDataConfig={"s3Uri": "s3://b/t.jsonl"}, outputDataConfig={"s3Uri": "s3://b/o/"})
-    result = handlers.record_failure(state(aws, RUN, job={"job_id": "ticket-triage-r1", "plane": "native",
-                                                          "status": "running"},
-                                           error={"Error": "States.Timeout", "Cause": "x"}), ctx)
+        jobName="ticket-triage-r1",
+        customModelName="ticket-triage-r1",
+        roleArn="arn:aws:iam::123456789012:role/b",
+        baseModelIdentifier="amazon.nova-2-lite-v1:0:256k",
+        customizationType="REINFORCEMENT_FINE_TUNING",
+        trainingDataConfig={"s3Uri": "s3://b/t.jsonl"},
+        outputDataConfig={"s3Uri": "s3://b/o/"},
+    )
+    result = handlers.record_failure(
+        state(
+            aws,
+            RUN,
+            job={"job_id": "ticket-triage-r1", "plane": "native", "status": "running"},
+            error={"Error": "States.Timeout", "Cause": "x"},
+        ),
+        ctx,
+    )
     assert result["job_cancelled"] is True
     job = bedrock_backends["123456789012"]["us-west-2"].model_customization_jobs["ticket-triage-r1"]
     assert job.status in ("Stopping", "Stopped")
@@ -259,10 +316,17 @@ def test_record_failure_stops_a_native_job(handlers, aws, ctx):
 
 def test_record_failure_after_rejection(handlers, aws, ctx):
     handlers.request_approval({**state(aws, RUN, cost={"estimate_usd": 99}), "task_token": "T"}, ctx)
-    result = handlers.record_failure(state(aws, RUN, cost={"decision": "needs_approval"},
-                                           approval={"approved": False, "by": "alice", "reason": "too costly"},
-                                           error={"Error": "Rejected", "Cause": "Rejected by alice: too costly"},
-                                           failed_state="Approval"), ctx)
+    result = handlers.record_failure(
+        state(
+            aws,
+            RUN,
+            cost={"decision": "needs_approval"},
+            approval={"approved": False, "by": "alice", "reason": "too costly"},
+            error={"Error": "Rejected", "Cause": "Rejected by alice: too costly"},
+            failed_state="Approval",
+        ),
+        ctx,
+    )
     assert result["status"] == "rejected" and result["failed_step"] == "Approval"
     assert "rejected by alice: too costly" in result["summary"]
     item = aws.registry_item(RUN)
@@ -271,8 +335,17 @@ def test_record_failure_after_rejection(handlers, aws, ctx):
 
 def test_record_failure_over_budget_and_missing_registry(handlers, aws, ctx):
     aws.config["registry_table"] = "no-such-table"
-    result = handlers.record_failure(state(aws, RUN, dataset={}, audit={}, cost={"decision": "over_cap"},
-                                           error={"Error": "OverBudget", "Cause": "Estimated cost 900 USD"},
-                                           failed_state="CostGuard"), ctx)
+    result = handlers.record_failure(
+        state(
+            aws,
+            RUN,
+            dataset={},
+            audit={},
+            cost={"decision": "over_cap"},
+            error={"Error": "OverBudget", "Cause": "Estimated cost 900 USD"},
+            failed_state="CostGuard",
+        ),
+        ctx,
+    )
     assert result["failed_step"] == "CostGuard" and result["status"] == "failed"
     assert any("registry" in w for w in result["warnings"])

@@ -15,16 +15,29 @@ RUN = "r20260101000000-abc123"
 
 
 def settings(**changes) -> PromotionGateSettings:
-    base = {"metric": "reward_mean", "pass_threshold": 1.0, "min_improvement_over_base": 0.0,
-            "min_improvement_over_current": 0.0, "confidence": 0.95, "bootstrap_samples": 1000,
-            "min_paired_prompts": 10, "require_distinct_approver": False, "approval_timeout_hours": 24}
+    base = {
+        "metric": "reward_mean",
+        "pass_threshold": 1.0,
+        "min_improvement_over_base": 0.0,
+        "min_improvement_over_current": 0.0,
+        "confidence": 0.95,
+        "bootstrap_samples": 1000,
+        "min_paired_prompts": 10,
+        "require_distinct_approver": False,
+        "approval_timeout_hours": 24,
+    }
     return PromotionGateSettings(**{**base, **changes})
 
 
 def plan(*roles: tuple[str, str], prompts: int = 100) -> dict:
-    return {"prompts": prompts, "note": "", "candidates": [
-        {"key": key, "role": role, "model_id": f"m-{key}", "step": i, "final": key == "final"}
-        for i, (key, role) in enumerate(roles)]}
+    return {
+        "prompts": prompts,
+        "note": "",
+        "candidates": [
+            {"key": key, "role": role, "model_id": f"m-{key}", "step": i, "final": key == "final"}
+            for i, (key, role) in enumerate(roles)
+        ],
+    }
 
 
 def coin(p: float, n: int, seed: int) -> dict[int, float]:
@@ -81,8 +94,12 @@ def test_a_small_noisy_gain_is_held_for_a_person_not_promoted():
 
 def test_the_required_improvement_is_applied_to_the_interval():
     values = {"final": coin(0.9, 200, 1), "base": coin(0.4, 200, 2)}
-    assert decide(plan(("final", "candidate"), ("base", "base"), prompts=200), values,
-                  min_improvement_over_base=0.8)["decision"] == "reject"
+    assert (
+        decide(plan(("final", "candidate"), ("base", "base"), prompts=200), values, min_improvement_over_base=0.8)[
+            "decision"
+        ]
+        == "reject"
+    )
 
 
 def test_choosing_among_more_candidates_widens_the_interval():
@@ -97,8 +114,10 @@ def test_choosing_among_more_candidates_widens_the_interval():
 
 
 def test_nothing_evaluable_is_never_promoted_blindly():
-    gate = decide({**plan(("final", "candidate"), ("base", "base")), "note": "Nova needs a deployment"},
-                  {"base": coin(0.5, 100, 1)})
+    gate = decide(
+        {**plan(("final", "candidate"), ("base", "base")), "note": "Nova needs a deployment"},
+        {"base": coin(0.5, 100, 1)},
+    )
     assert gate["decision"] == "reject" and "no candidate could be evaluated" in gate["reason"]
     assert "Nova" in gate["reason"] and gate["chosen"] is None
 
@@ -121,9 +140,16 @@ def test_pass_rate_counts_rewards_at_the_threshold():
 def test_a_candidates_own_failures_count_as_zero_but_infrastructure_failures_do_not():
     from rft_workflow.gate import per_prompt_values
 
-    docs = [{"scores": [{"index": 0, "reward": 1.0}, {"index": 1, "reward": None, "error_kind": "model"},
-                        {"index": 2, "reward": None, "error_kind": "grader"},
-                        {"index": 3, "reward": None, "error_kind": "grader_call"}]}]
+    docs = [
+        {
+            "scores": [
+                {"index": 0, "reward": 1.0},
+                {"index": 1, "reward": None, "error_kind": "model"},
+                {"index": 2, "reward": None, "error_kind": "grader"},
+                {"index": 3, "reward": None, "error_kind": "grader_call"},
+            ]
+        }
+    ]
     assert per_prompt_values(docs, settings(), failures_count=True) == {0: 1.0, 1: 0.0, 2: 0.0}
     assert per_prompt_values(docs, settings()) == {0: 1.0}  # a baseline: failures leave the prompt out
 
@@ -139,8 +165,9 @@ def planned(handlers, aws, ctx, datasets, mantle):
 
 
 def _item(handlers, aws, ctx, plan_, index):
-    return handlers.evaluate_batch({**state(aws, RUN), "item": plan_["items"][index],
-                                    "prompts_key": plan_["prompts_key"]}, ctx)
+    return handlers.evaluate_batch(
+        {**state(aws, RUN), "item": plan_["items"][index], "prompts_key": plan_["prompts_key"]}, ctx
+    )
 
 
 def test_plan_covers_every_model_on_the_same_prompts_in_batches(planned):
@@ -155,8 +182,9 @@ def test_plan_adds_the_promoted_model_as_a_baseline(handlers, aws, ctx, datasets
 
     boto3.client("ssm").put_parameter(Name=aws.config["model_parameter"], Value="ft:old", Type="String")
     dataset = handlers.validate_dataset(state(aws, RUN, input=datasets), ctx)
-    result = handlers.plan_evaluation(state(aws, RUN, dataset=dataset, checkpoints={
-        "items": [{"model_id": "m1", "step": 1, "final": True}]}), ctx)
+    result = handlers.plan_evaluation(
+        state(aws, RUN, dataset=dataset, checkpoints={"items": [{"model_id": "m1", "step": 1, "final": True}]}), ctx
+    )
     assert [(c["key"], c["model_id"]) for c in result["candidates"]][-1] == ("current", "ft:old")
 
 
@@ -182,7 +210,6 @@ def test_an_item_is_resumable_and_records_partial_failures(handlers, aws, ctx, p
 
 def test_an_item_where_nothing_answers_raises_for_the_maps_retry(handlers, aws, ctx, planned, mantle):
     from rft_workflow.errors import EvaluationItemFailed, EvaluationThrottled
-
     from tests.fakes.mantle_server import HttpFailure
 
     def down(model, messages):
@@ -198,8 +225,9 @@ def test_an_item_where_nothing_answers_raises_for_the_maps_retry(handlers, aws, 
     mantle.respond = throttled
     with pytest.raises(EvaluationThrottled):
         _item(handlers, aws, ctx, planned, 1)
-    assert "Contents" not in aws.s3.list_objects_v2(Bucket=aws.config["artifacts_bucket"],
-                                                    Prefix=f"ticket-triage/runs/{RUN}/evaluation/items/")
+    assert "Contents" not in aws.s3.list_objects_v2(
+        Bucket=aws.config["artifacts_bucket"], Prefix=f"ticket-triage/runs/{RUN}/evaluation/items/"
+    )
 
 
 def test_the_gate_step_reads_the_items_and_records_its_decision(handlers, aws, ctx, planned, mantle, capsys):
@@ -213,8 +241,12 @@ def test_the_gate_step_reads_the_items_and_records_its_decision(handlers, aws, c
     item = aws.registry_item(RUN)
     assert item["gate"]["decision"] == gate["decision"]
     assert item["gate"]["comparisons"][0]["paired_prompts"] == 6
-    assert json.loads(aws.s3.get_object(Bucket=aws.config["artifacts_bucket"], Key=gate["report_key"])[
-        "Body"].read())["decision"] == gate["decision"]
+    assert (
+        json.loads(aws.s3.get_object(Bucket=aws.config["artifacts_bucket"], Key=gate["report_key"])["Body"].read())[
+            "decision"
+        ]
+        == gate["decision"]
+    )
     # the dashboard's series: one EMF document per model, and the decision
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
     held_out = {d["Model"]: d["HeldOutMetric"] for d in emf if "HeldOutMetric" in d}
@@ -233,6 +265,7 @@ def test_a_candidate_cannot_win_by_erroring_on_the_prompts_it_would_fail(handler
         if "tuned" in model and right != "low":  # right on "low" tickets, refuses the rest
             raise HttpFailure(400, "refused")
         return right if "tuned" in model or len(messages[-1]["content"]) % 3 else "low"
+
     mantle.respond = respond
     for i in range(len(planned["items"])):
         try:
@@ -245,14 +278,21 @@ def test_a_candidate_cannot_win_by_erroring_on_the_prompts_it_would_fail(handler
     assert final["mean"] < 1.0
 
 
-@pytest.mark.parametrize("started_by, by, accepted", [
-    ("arn:starter", "arn:other", True), ("arn:starter", "arn:starter", False),
-    (None, "arn:other", False),  # who started the run is unknown: the rule cannot be met
-    ("arn:starter", None, False)])
+@pytest.mark.parametrize(
+    "started_by, by, accepted",
+    [
+        ("arn:starter", "arn:other", True),
+        ("arn:starter", "arn:starter", False),
+        (None, "arn:other", False),  # who started the run is unknown: the rule cannot be met
+        ("arn:starter", None, False),
+    ],
+)
 def test_the_distinct_approver_rule_fails_closed(handlers, aws, ctx, started_by, by, accepted):
     aws.config["promotion"]["require_distinct_approver"] = True
-    event = {**state(aws, RUN, promotion_approval={"approved": True, "by": by, "reason": "ok"}),
-             "input": {"started_by": started_by} if started_by else {}}
+    event = {
+        **state(aws, RUN, promotion_approval={"approved": True, "by": by, "reason": "ok"}),
+        "input": {"started_by": started_by} if started_by else {},
+    }
     result = handlers.check_promotion_approval(event, ctx)
     assert result["accepted"] is accepted
     item = aws.registry_item(RUN)

@@ -4,6 +4,7 @@ is reported as a grader error; nothing is executed and lambda graders are skippe
 from __future__ import annotations
 
 import pytest
+
 from rft_workflow import grading
 
 PROMPT = [{"role": "user", "content": "question"}]
@@ -23,9 +24,14 @@ CASES = {
         {"tests": "", "entry_point": "f"},
     ),
     "string_check_like": (
-        {"type": "string_check", "input": "{{sample.output_text}}", "reference": "{{item.reference_answer}}",
-         "operation": "like"},
-        "yes", "",
+        {
+            "type": "string_check",
+            "input": "{{sample.output_text}}",
+            "reference": "{{item.reference_answer}}",
+            "operation": "like",
+        },
+        "yes",
+        "",
     ),
 }
 
@@ -40,8 +46,10 @@ def test_good_reference_passes_and_bad_is_reported(name):
 
 def test_missing_item_field_is_reported():
     spec = {"template": "classification", "label_field": "priority"}
-    rows = [{"messages": PROMPT, "reference_answer": "x", "priority": "high"},
-            {"messages": PROMPT, "reference_answer": "x"}]
+    rows = [
+        {"messages": PROMPT, "reference_answer": "x", "priority": "high"},
+        {"messages": PROMPT, "reference_answer": "x"},
+    ]
     problems = grading.reference_problems(spec, rows)
     assert len(problems) == 1 and problems[0][0] == 1 and "priority" in problems[0][1]
 
@@ -59,8 +67,13 @@ def test_code_is_never_executed():
 
 
 def test_lambda_graders_skip_the_probe():
-    spec = {"type": "multi", "graders": {
-        "a": {"type": "lambda", "function_arn": "arn:aws:lambda:us-west-2:123456789012:function:x"},
-        "b": {"type": "regex", "pattern": "x"}}, "calculate_output": "a + b"}
+    spec = {
+        "type": "multi",
+        "graders": {
+            "a": {"type": "lambda", "function_arn": "arn:aws:lambda:us-west-2:123456789012:function:x"},
+            "b": {"type": "regex", "pattern": "x"},
+        },
+        "calculate_output": "a + b",
+    }
     assert "forwards to another Lambda" in grading.probe_skip_reason(spec)
     assert grading.probe_skip_reason({"template": "math_reasoning"}) is None

@@ -25,15 +25,20 @@ def test_submit_uploads_files_and_creates_one_reinforcement_job(handlers, aws, c
     [create] = mantle.requests_to("POST", "/v1/fine_tuning/jobs")
     body = create.json
     assert body["model"] == "qwen.qwen3-32b"
-    assert body["method"] == {"type": "reinforcement", "reinforcement": {
-        "grader": {"type": "lambda", "lambda": {"function": aws.config["grader_function_arn"]}},
-        "hyperparameters": {"n_epochs": 2, "batch_size": 16, "learning_rate_multiplier": 0.5}}}
+    assert body["method"] == {
+        "type": "reinforcement",
+        "reinforcement": {
+            "grader": {"type": "lambda", "lambda": {"function": aws.config["grader_function_arn"]}},
+            "hyperparameters": {"n_epochs": 2, "batch_size": 16, "learning_rate_multiplier": 0.5},
+        },
+    }
     uploads = mantle.requests_to("POST", "/v1/files")
     # validation_file is opt-in (no AWS document or sample passes it for RFT): train only
     assert [u.form["file"]["filename"] for u in uploads] == ["train.jsonl"]
     assert all(u.form["purpose"] == "fine-tune" for u in uploads)
-    train_bytes = aws.s3.get_object(Bucket=aws.config["datasets_bucket"], Key=validated["train"]["key"],
-                                    VersionId=validated["train"]["version_id"])["Body"].read()
+    train_bytes = aws.s3.get_object(
+        Bucket=aws.config["datasets_bucket"], Key=validated["train"]["key"], VersionId=validated["train"]["version_id"]
+    )["Body"].read()
     assert uploads[0].form["file"]["content"] == train_bytes
     assert body["training_file"] == mantle.jobs[job["job_id"]]["training_file"]
     assert "validation_file" not in body
@@ -105,13 +110,22 @@ def test_mantle_status_progression_and_metrics(handlers, aws, ctx, validated, ma
 
     mantle.statuses = ["queued", "running", "succeeded"]
     job = submit(handlers, aws, ctx, validated)
-    mantle.add_events(job["job_id"], [
-        {"type": "message", "message": "Job started"},
-        {"type": "metrics", "message": "Step 1/4", "data": {"step": 1, "total_steps": 4, "critic_rewards_mean": 0.2,
-                                                            "response_length_mean": 120.0}},
-        {"type": "metrics", "message": "Step 2/4", "data": {"step": 2, "total_steps": 4, "critic_rewards_mean": 0.4,
-                                                            "actor_entropy": 0.9}},
-    ])
+    mantle.add_events(
+        job["job_id"],
+        [
+            {"type": "message", "message": "Job started"},
+            {
+                "type": "metrics",
+                "message": "Step 1/4",
+                "data": {"step": 1, "total_steps": 4, "critic_rewards_mean": 0.2, "response_length_mean": 120.0},
+            },
+            {
+                "type": "metrics",
+                "message": "Step 2/4",
+                "data": {"step": 2, "total_steps": 4, "critic_rewards_mean": 0.4, "actor_entropy": 0.9},
+            },
+        ],
+    )
     job = status(handlers, aws, ctx, job)
     assert (job["status"], job["raw_status"], job["past_deadline"]) == ("running", "queued", False)
     assert job["metrics_published"] == 4 and job["events_read"] == 3 and job["last_step"] == 2
@@ -127,10 +141,14 @@ def test_mantle_status_progression_and_metrics(handlers, aws, ctx, validated, ma
     assert {m["MetricName"] for m in listed} == {"critic_rewards_mean", "response_length_mean", "actor_entropy"}
     assert {d["Name"]: d["Value"] for d in listed[0]["Dimensions"]} == {"Customization": CUSTOMIZATION, "RunId": RUN}
     stats = cloudwatch.get_metric_statistics(
-        Namespace="RFT/example/Training", MetricName="critic_rewards_mean",
+        Namespace="RFT/example/Training",
+        MetricName="critic_rewards_mean",
         Dimensions=[{"Name": "Customization", "Value": CUSTOMIZATION}, {"Name": "RunId", "Value": RUN}],
-        StartTime=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2), EndTime=dt.datetime.now(dt.timezone.utc),
-        Period=86400 * 2, Statistics=["SampleCount", "Sum"])["Datapoints"]
+        StartTime=dt.datetime.now(dt.UTC) - dt.timedelta(days=2),
+        EndTime=dt.datetime.now(dt.UTC),
+        Period=86400 * 2,
+        Statistics=["SampleCount", "Sum"],
+    )["Datapoints"]
     assert sum(d["SampleCount"] for d in stats) == 3 and sum(d["Sum"] for d in stats) == pytest.approx(1.2)
 
 
@@ -140,18 +158,22 @@ def test_event_paging_reads_every_new_event_once(handlers, aws, ctx, validated, 
     monkeypatch.setattr(jobs, "EVENT_PAGE_SIZE", 3)
     mantle.statuses = ["running"]
     job = submit(handlers, aws, ctx, validated)
-    mantle.add_events(job["job_id"], [{"type": "metrics", "data": {"step": i, "critic_rewards_mean": i / 10}}
-                                      for i in range(7)])
+    mantle.add_events(
+        job["job_id"], [{"type": "metrics", "data": {"step": i, "critic_rewards_mean": i / 10}} for i in range(7)]
+    )
     job = status(handlers, aws, ctx, job)
     assert job["metrics_published"] == 7 and job["last_step"] == 6
-    mantle.add_events(job["job_id"], [{"type": "metrics", "data": {"step": i, "critic_rewards_mean": 1.0}}
-                                      for i in range(7, 12)])
+    mantle.add_events(
+        job["job_id"], [{"type": "metrics", "data": {"step": i, "critic_rewards_mean": 1.0}} for i in range(7, 12)]
+    )
     job = status(handlers, aws, ctx, job)
     assert job["metrics_published"] == 5 and job["last_step"] == 11
 
 
-@pytest.mark.parametrize("remote,expected", [("failed", "failed"), ("cancelled", "cancelled"),
-                                             ("validating_files", "running"), ("paused", "running")])
+@pytest.mark.parametrize(
+    "remote,expected",
+    [("failed", "failed"), ("cancelled", "cancelled"), ("validating_files", "running"), ("paused", "running")],
+)
 def test_mantle_status_normalisation(handlers, aws, ctx, validated, mantle, remote, expected):
     mantle.statuses = [remote]
     job = status(handlers, aws, ctx, submit(handlers, aws, ctx, validated))
@@ -163,9 +185,9 @@ def test_mantle_status_normalisation(handlers, aws, ctx, validated, mantle, remo
 def test_deadline(handlers, aws, ctx, validated, mantle):
     mantle.statuses = ["running"]
     job = submit(handlers, aws, ctx, validated)
-    job["started_at"] = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=25)).isoformat()
+    job["started_at"] = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)).isoformat()
     assert status(handlers, aws, ctx, job)["past_deadline"] is True
-    job["started_at"] = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=23)).isoformat()
+    job["started_at"] = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=23)).isoformat()
     assert status(handlers, aws, ctx, job)["past_deadline"] is False
 
 
@@ -174,9 +196,14 @@ def _native_job(aws, name="ticket-triage-r1"):
 
     bedrock = boto3.client("bedrock", region_name="us-west-2")
     bedrock.create_model_customization_job(
-        jobName=name, customModelName=name, roleArn="arn:aws:iam::123456789012:role/bedrock",
-        baseModelIdentifier="amazon.nova-2-lite-v1:0:256k", customizationType="REINFORCEMENT_FINE_TUNING",
-        trainingDataConfig={"s3Uri": "s3://b/train.jsonl"}, outputDataConfig={"s3Uri": "s3://b/out/"})
+        jobName=name,
+        customModelName=name,
+        roleArn="arn:aws:iam::123456789012:role/bedrock",
+        baseModelIdentifier="amazon.nova-2-lite-v1:0:256k",
+        customizationType="REINFORCEMENT_FINE_TUNING",
+        trainingDataConfig={"s3Uri": "s3://b/train.jsonl"},
+        outputDataConfig={"s3Uri": "s3://b/out/"},
+    )
     return name
 
 
@@ -186,16 +213,32 @@ def _set_native_status(name, value):
     bedrock_backends["123456789012"]["us-west-2"].model_customization_jobs[name].status = value
 
 
-@pytest.mark.parametrize("remote,expected", [("InProgress", "running"), ("Stopping", "running"),
-                                             ("Completed", "succeeded"), ("Failed", "failed"),
-                                             ("Stopped", "cancelled")])
+@pytest.mark.parametrize(
+    "remote,expected",
+    [
+        ("InProgress", "running"),
+        ("Stopping", "running"),
+        ("Completed", "succeeded"),
+        ("Failed", "failed"),
+        ("Stopped", "cancelled"),
+    ],
+)
 def test_native_status(handlers, aws, ctx, remote, expected):
     aws.config.update(control_plane="native", base_model="amazon.nova-2-lite-v1:0:256k")
     name = _native_job(aws)
     _set_native_status(name, remote)
-    job = status(handlers, aws, ctx, {"job_id": name, "plane": "native", "status": "running",
-                                      "started_at": dt.datetime.now(dt.timezone.utc).isoformat(),
-                                      "past_deadline": False})
+    job = status(
+        handlers,
+        aws,
+        ctx,
+        {
+            "job_id": name,
+            "plane": "native",
+            "status": "running",
+            "started_at": dt.datetime.now(dt.UTC).isoformat(),
+            "past_deadline": False,
+        },
+    )
     assert job["status"] == expected and job["raw_status"] == remote and job["metrics_published"] == 0
     assert "output_model_arn" in job
 
@@ -208,7 +251,8 @@ def test_checkpoints_plus_final_model(handlers, aws, ctx, validated, mantle):
     result = handlers.list_checkpoints(state(aws, RUN, job=job), ctx)
     assert [(c["step"], c["final"]) for c in result["items"]] == [(10, False), (20, False), (20, True)]
     assert result["items"][1]["model_id"].endswith(":ckpt-step-20") and result["items"][1]["metrics"] == {
-        "train_loss": 0.3}
+        "train_loss": 0.3
+    }
     assert result["final_model"] == job["fine_tuned_model"] == result["items"][-1]["model_id"]
 
 
@@ -223,7 +267,8 @@ def test_no_checkpoints_still_evaluates_the_final_model(handlers, aws, ctx, vali
 def test_native_has_no_checkpoint_api(handlers, aws, ctx):
     aws.config.update(control_plane="native")
     arn = "arn:aws:bedrock:us-east-1:123456789012:custom-model/x"
-    result = handlers.list_checkpoints(state(aws, RUN, job={"job_id": "j", "plane": "native",
-                                                            "output_model_arn": arn}), ctx)
+    result = handlers.list_checkpoints(
+        state(aws, RUN, job={"job_id": "j", "plane": "native", "output_model_arn": arn}), ctx
+    )
     assert result["items"] == [] and result["final_model"] == arn
     assert "custom model deployment" in result["note"] and "does not create one" in result["note"]

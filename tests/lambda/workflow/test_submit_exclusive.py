@@ -19,20 +19,19 @@ def validated(handlers, aws, ctx, datasets):
 
 
 def _submit(aws, validated, owner, remaining=300.0):
+    from rft_contracts.runtime_config import WorkflowConfig
     from rft_workflow import submit
 
-    from rft_contracts.runtime_config import WorkflowConfig
-
-    return submit.submit_mantle_job(WorkflowConfig.model_validate(aws.config), RUN, validated,
-                                    owner=owner, remaining_seconds=remaining)
+    return submit.submit_mantle_job(
+        WorkflowConfig.model_validate(aws.config), RUN, validated, owner=owner, remaining_seconds=remaining
+    )
 
 
 def test_two_concurrent_submits_create_exactly_one_job(aws, validated, mantle, monkeypatch):
     """Both invocations read the item before either writes (a barrier forces the overlap Step
     Functions produces when it retries a Lambda whose first invocation still runs)."""
-    from rft_workflow import submit
-
     from rft_contracts.registry import RunRegistry
+    from rft_workflow import submit
 
     monkeypatch.setattr(submit, "POLL_SECONDS", 0.05)
     # DynamoDB applies each conditional write atomically; moto in-process does not (two threads
@@ -86,13 +85,15 @@ def test_two_concurrent_submits_create_exactly_one_job(aws, validated, mantle, m
 
 def test_a_waiting_invocation_gives_up_before_its_own_deadline_with_a_retryable_error(aws, validated, mantle):
     import boto3
+
+    from rft_contracts.registry import RunRegistry
     from rft_workflow import submit
     from rft_workflow.errors import SubmitInProgress
 
-    from rft_contracts.registry import RunRegistry
     registry = RunRegistry(boto3.resource("dynamodb", region_name="us-west-2").Table(aws.table))
-    registry.claim_submit(CUSTOMIZATION, RUN, {"owner": "live-invocation", "lease_until": time.time() + 600},
-                          previous_owner=None)
+    registry.claim_submit(
+        CUSTOMIZATION, RUN, {"owner": "live-invocation", "lease_until": time.time() + 600}, previous_owner=None
+    )
     with pytest.raises(SubmitInProgress, match="live-invocation"):
         _submit(aws, validated, "retry", remaining=submit.WAIT_MARGIN_SECONDS + 0.1)
     assert mantle.requests_to("POST", "/v1/fine_tuning/jobs") == []
@@ -103,13 +104,22 @@ def test_an_expired_claim_is_taken_over_and_its_job_adopted(aws, validated, mant
     import boto3
 
     from rft_contracts.registry import RunRegistry
+
     registry = RunRegistry(boto3.resource("dynamodb", region_name="us-west-2").Table(aws.table))
     orphan = mantle.create_job_directly("qwen.qwen3-32b", training_file="file-ours")
     mantle.create_job_directly("qwen.qwen3-32b", training_file="file-other-run")
-    registry.claim_submit(CUSTOMIZATION, RUN, {"owner": "timed-out", "lease_until": time.time() - 1,
-                                               "state": "submitting", "train_file_id": "file-ours",
-                                               "started_at": "2026-01-01T00:00:00+00:00"},
-                          previous_owner=None)
+    registry.claim_submit(
+        CUSTOMIZATION,
+        RUN,
+        {
+            "owner": "timed-out",
+            "lease_until": time.time() - 1,
+            "state": "submitting",
+            "train_file_id": "file-ours",
+            "started_at": "2026-01-01T00:00:00+00:00",
+        },
+        previous_owner=None,
+    )
     job = _submit(aws, validated, "retry")
     assert job["job_id"] == orphan["id"] and job["adopted"] is True
     assert mantle.requests_to("POST", "/v1/fine_tuning/jobs") == []

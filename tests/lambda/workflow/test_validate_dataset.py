@@ -47,8 +47,10 @@ def test_schema_problems_name_lines_and_reasons(handlers, aws, ctx):
     rows = [ticket_row(i) for i in range(20)]
     rows[2] = "{not json"
     rows[4] = {"messages": [{"role": "bot", "content": "hi"}], "reference_answer": "low"}
-    rows[6] = {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "low"}],
-               "reference_answer": "low"}
+    rows[6] = {
+        "messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "low"}],
+        "reference_answer": "low",
+    }
     rows[8] = {"messages": [{"role": "user", "content": "y"}]}
     rows[10] = {"messages": [{"role": "user", "content": [{"type": "image", "url": "x"}]}], "reference_answer": "low"}
     message = expect_invalid(handlers, aws, ctx, {"train": aws.put_dataset("train.jsonl", rows)})
@@ -71,15 +73,21 @@ def test_a_reference_only_under_metadata_is_rejected_with_its_line(handlers, aws
     rows[14] = ticket_row(14, metadata={"reference_answer": "low", "source": "crm"})  # both: fine
     message = expect_invalid(handlers, aws, ctx, {"train": aws.put_dataset("train.jsonl", rows)})
     assert message.startswith("1 dataset problem:")
-    assert "train line 13: reference_answer is under 'metadata'; Bedrock reads only a top-level " \
-           "reference_answer (move it up)" in message
+    assert (
+        "train line 13: reference_answer is under 'metadata'; Bedrock reads only a top-level "
+        "reference_answer (move it up)" in message
+    )
 
 
 def test_row_limits(handlers, aws, ctx):
-    few = expect_invalid(handlers, aws, ctx, {"train": aws.put_dataset("train.jsonl", [ticket_row(i) for i in range(5)])})
+    few = expect_invalid(
+        handlers, aws, ctx, {"train": aws.put_dataset("train.jsonl", [ticket_row(i) for i in range(5)])}
+    )
     assert "train file: 5 rows; at least 10 are needed" in few
     aws.config["dataset_limits"]["max_rows"] = 12
-    many = expect_invalid(handlers, aws, ctx, {"train": aws.put_dataset("train.jsonl", [ticket_row(i) for i in range(13)])})
+    many = expect_invalid(
+        handlers, aws, ctx, {"train": aws.put_dataset("train.jsonl", [ticket_row(i) for i in range(13)])}
+    )
     assert "train file: 13 rows; at most 12 are allowed" in many
 
 
@@ -96,8 +104,12 @@ def test_duplicates_and_overlap(handlers, aws, ctx):
     rows[9] = ticket_row(3)
     rows[9]["messages"][1]["content"] = "  " + rows[9]["messages"][1]["content"].replace(" ", "   ")  # whitespace only
     validation = [ticket_row(100), ticket_row(5)]
-    message = expect_invalid(handlers, aws, ctx, {"train": aws.put_dataset("train.jsonl", rows),
-                                                  "validation": aws.put_dataset("validation.jsonl", validation)})
+    message = expect_invalid(
+        handlers,
+        aws,
+        ctx,
+        {"train": aws.put_dataset("train.jsonl", rows), "validation": aws.put_dataset("validation.jsonl", validation)},
+    )
     assert "train line 10: same prompt as line 4" in message
     assert "validation line 2: same prompt as train line 6" in message
 
@@ -107,8 +119,10 @@ def test_reference_unusable_by_grader(handlers, aws, ctx):
     rows[3]["reference_answer"] = "medium"  # not in the template's labels
     rows[5]["reference_answer"] = ""
     message = expect_invalid(handlers, aws, ctx, {"train": aws.put_dataset("train.jsonl", rows)})
-    assert "train line 4: the grader cannot use this reference_answer (label_match: the gold label is not in the " \
-           "allowed labels)" in message
+    assert (
+        "train line 4: the grader cannot use this reference_answer (label_match: the gold label is not in the "
+        "allowed labels)" in message
+    )
     assert "train line 6: the grader cannot use this reference_answer (label_match: the gold label is empty)" in message
     report = aws.read_json("ticket-triage/runs/r20260101000000-abc123/dataset-report.json")
     assert report["valid"] is False

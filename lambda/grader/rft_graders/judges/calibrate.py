@@ -24,7 +24,8 @@ from __future__ import annotations
 import copy
 import math
 import statistics
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..batch import grade_batch
 from ..stats import judge_totals
@@ -93,7 +94,7 @@ def spearman(a: list[float], b: list[float]) -> float | None:
         return None
     ra, rb = ranks(a), ranks(b)
     ma, mb = statistics.fmean(ra), statistics.fmean(rb)
-    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
+    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb, strict=False))
     va = sum((x - ma) ** 2 for x in ra)
     vb = sum((y - mb) ** 2 for y in rb)
     if va == 0 or vb == 0:
@@ -106,8 +107,9 @@ NO_VERDICT = ("grader_error", "judge_parse_error", "judge_refusal", "judge_timeo
 
 
 def has_verdict(result: dict) -> bool:
-    return not any(m["name"].rsplit(".", 1)[-1] in NO_VERDICT and float(m["value"]) > 0
-                   for m in result.get("metrics_list") or [])
+    return not any(
+        m["name"].rsplit(".", 1)[-1] in NO_VERDICT and float(m["value"]) > 0 for m in result.get("metrics_list") or []
+    )
 
 
 def _scores(results: list[dict]) -> list[float]:
@@ -132,8 +134,10 @@ def calibrate(
         runs.append(grade_batch(clean, grader, deadline=deadline_for()).results)
         on_graded(len(clean))
     usable = [all(has_verdict(run[i]) for run in runs) for i in range(len(clean))]
-    per_sample = [scores for scores, ok in zip(zip(*[_scores(run) for run in runs]), usable) if ok]
-    human_used = [h for h, ok in zip(human, usable) if ok]
+    per_sample = [
+        scores for scores, ok in zip(zip(*[_scores(run) for run in runs], strict=False), usable, strict=False) if ok
+    ]
+    human_used = [h for h, ok in zip(human, usable, strict=False) if ok]
     means = [statistics.fmean(scores) for scores in per_sample]
     spreads = [statistics.pstdev(scores) for scores in per_sample]
     all_results = [r for run in runs for r in run]
@@ -145,8 +149,10 @@ def calibrate(
         "no_data": not any(usable),
         "agreement": {
             "spearman": _round(spearman(means, human_used)),
-            "accuracy": _mean_or_none(float((m >= threshold) == (h >= threshold)) for m, h in zip(means, human_used)),
-            "mae": _mean_or_none(abs(m - h) for m, h in zip(means, human_used)),
+            "accuracy": _mean_or_none(
+                float((m >= threshold) == (h >= threshold)) for m, h in zip(means, human_used, strict=False)
+            ),
+            "mae": _mean_or_none(abs(m - h) for m, h in zip(means, human_used, strict=False)),
             "judge_mean": _mean_or_none(means),
             "human_mean": _mean_or_none(human_used),
         },
@@ -162,7 +168,7 @@ def calibrate(
         all_results += padded_results
         original_means = iter(means)
         deltas = []
-        for ok, padded in zip(usable, padded_results):
+        for ok, padded in zip(usable, padded_results, strict=False):
             mean = next(original_means) if ok else None
             if ok and mean is not None and has_verdict(padded):  # mean is None only when not ok
                 deltas.append(float(padded["aggregate_reward_score"]) - mean)

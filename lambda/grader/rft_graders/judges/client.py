@@ -11,9 +11,10 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 # Worth another try: the same request can succeed a moment later.
 TRANSIENT_CODES = frozenset(

@@ -26,7 +26,7 @@ from typing import cast
 
 from ..base import GradeResult
 from ..errors import ResponseParseError, SampleGradingError
-from .client import JudgeCallError, JudgeCaller, JudgeTimeout
+from .client import JudgeCaller, JudgeCallError, JudgeTimeout
 from .prompt import PromptBuilder, VerdictShape
 from .runner import TIMED_OUT, run_bounded
 from .spec import LabelModelSpec, sampling
@@ -92,7 +92,9 @@ class JudgeGrader:
             if parsed.status != "parse_error":
                 return Outcome(parsed.status, parsed.value, parsed.reason, tokens_in, tokens_out, truncated)
             reason = parsed.reason
-        return Outcome("parse_error", reason=reason, input_tokens=tokens_in, output_tokens=tokens_out, truncated=truncated)
+        return Outcome(
+            "parse_error", reason=reason, input_tokens=tokens_in, output_tokens=tokens_out, truncated=truncated
+        )
 
     def _combine(self, outcomes: list[Outcome]) -> GradeResult:
         errors = sorted({o.reason for o in outcomes if o.status == "error"})

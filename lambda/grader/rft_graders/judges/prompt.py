@@ -101,16 +101,12 @@ def cut(boundary: str, text: str, limit: int | None) -> tuple[str, bool]:
     tail = limit - head
     omitted = len(text) - head - tail
     marker = f"<<<OMITTED {boundary} {omitted} characters>>>"
-    return f"{escape_data(text[:head])}\n{marker}\n{escape_data(text[len(text) - tail:])}", True
+    return f"{escape_data(text[:head])}\n{marker}\n{escape_data(text[len(text) - tail :])}", True
 
 
 def quote(boundary: str, path: str, text: str, limit: int | None = None) -> str:
     body, _ = cut(boundary, text, limit)
-    return (
-        f"\n<<<BEGIN DATA {boundary} {block_name(path)}>>>\n"
-        f"{body}\n"
-        f"<<<END DATA {boundary}>>>\n"
-    )
+    return f"\n<<<BEGIN DATA {boundary} {block_name(path)}>>>\n{body}\n<<<END DATA {boundary}>>>\n"
 
 
 @dataclass(frozen=True)
@@ -234,7 +230,10 @@ class PromptBuilder:
         else:
             turns.append(("user", reminder))
 
-        inference: dict[str, Any] = {"temperature": self.sampling["temperature"], "maxTokens": self.sampling["max_tokens"]}
+        inference: dict[str, Any] = {
+            "temperature": self.sampling["temperature"],
+            "maxTokens": self.sampling["max_tokens"],
+        }
         if self.sampling["top_p"] is not None:
             inference["topP"] = self.sampling["top_p"]
         request: dict[str, Any] = {
@@ -245,11 +244,20 @@ class PromptBuilder:
         }
         schema = self.shape.json_schema()
         if fmt == "tool":
-            tool = {"toolSpec": {"name": VERDICT_TOOL, "description": "Record the verdict.", "inputSchema": {"json": schema}}}
+            tool = {
+                "toolSpec": {
+                    "name": VERDICT_TOOL,
+                    "description": "Record the verdict.",
+                    "inputSchema": {"json": schema},
+                }
+            }
             request["toolConfig"] = {"tools": [tool], "toolChoice": {"tool": {"name": VERDICT_TOOL}}}
         elif fmt == "json_schema":
             request["outputConfig"] = {
-                "textFormat": {"type": "json_schema", "structure": {"jsonSchema": {"schema": json.dumps(schema), "name": "verdict"}}}
+                "textFormat": {
+                    "type": "json_schema",
+                    "structure": {"jsonSchema": {"schema": json.dumps(schema), "name": "verdict"}},
+                }
             }
         if self.sampling["reasoning_effort"] and model_family(model) == "openai":
             request["additionalModelRequestFields"] = {"reasoning_effort": self.sampling["reasoning_effort"]}

@@ -9,8 +9,9 @@ thread may still be blocked in a socket; its result is dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from typing import Any, Callable, Sequence
+from typing import Any
 
 TIMED_OUT = object()
 

@@ -16,8 +16,9 @@ import importlib
 import importlib.util
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ENV_VAR = "RFT_SCRIPTED_JUDGE"
 _NONCE = re.compile(r"This call's nonce is ([0-9a-f]+)\.")

@@ -23,7 +23,9 @@ _MODEL_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/+@-]{0,2047}$")
 
 def _check_model(value: str) -> str:
     if not _MODEL_REF.match(value):
-        raise ValueError("must be a Bedrock model id, inference profile id or ARN, e.g. us.anthropic.claude-3-5-haiku-20241022-v1:0")
+        raise ValueError(
+            "must be a Bedrock model id, inference profile id or ARN, e.g. us.anthropic.claude-3-5-haiku-20241022-v1:0"
+        )
     return value
 
 
@@ -56,9 +58,13 @@ class SamplingParams(SpecModel):
 
     temperature: float | None = Field(default=None, ge=0, le=2, description="Default 0 (a judge should be repeatable).")
     top_p: float | None = Field(default=None, gt=0, le=1, description="Nucleus sampling.")
-    seed: int | None = Field(default=None, description="Accepted for OpenAI compatibility; Converse has no seed, ignored.")
+    seed: int | None = Field(
+        default=None, description="Accepted for OpenAI compatibility; Converse has no seed, ignored."
+    )
     max_completions_tokens: int | None = Field(
-        default=None, ge=16, description="Verdict token budget; default 1024, capped at 8192 (several Bedrock models reject more)."
+        default=None,
+        ge=16,
+        description="Verdict token budget; default 1024, capped at 8192 (several Bedrock models reject more).",
     )
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = Field(
         default=None, description="Passed to openai.* (gpt-oss) judges as reasoning_effort; ignored for other families."
@@ -77,7 +83,9 @@ class JudgeSpecBase(SpecModel):
         description="How several judges combine: mean of their 0..1 scores; majority: median score "
         "(score_model) or most common label, a tie passing only if every tied label passes (label_model).",
     )
-    input: list[JudgeMessage] = Field(min_length=1, description="Prompt messages with {{sample.*}} / {{item.*}} templates.")
+    input: list[JudgeMessage] = Field(
+        min_length=1, description="Prompt messages with {{sample.*}} / {{item.*}} templates."
+    )
     max_concurrency: int = Field(default=8, ge=1, le=64, description="Judge calls in flight at once within a batch.")
     max_attempts: int = Field(
         default=6, ge=1, le=20, description="Attempts per call on throttling and transient errors (jittered backoff)."
@@ -132,9 +140,15 @@ class ScoreModelSpec(JudgeSpecBase):
     """OpenAI ``score_model``: the judge returns a number in ``range``, mapped to 0..1."""
 
     type: Literal["score_model"] = Field(description="Grader type.")
-    name: str = Field(default="score_model", min_length=1, max_length=128, description="Name of this grader; used as the metric name.")
-    range: list[float] = Field(default=[0.0, 1.0], description="[low, high] of the judge's score; mapped linearly to 0..1.")
-    pass_threshold: float | None = Field(default=None, description="Optional; reported as a pass/fail metric (in range units).")
+    name: str = Field(
+        default="score_model", min_length=1, max_length=128, description="Name of this grader; used as the metric name."
+    )
+    range: list[float] = Field(
+        default=[0.0, 1.0], description="[low, high] of the judge's score; mapped linearly to 0..1."
+    )
+    pass_threshold: float | None = Field(
+        default=None, description="Optional; reported as a pass/fail metric (in range units)."
+    )
 
     @field_validator("range")
     @classmethod
@@ -144,12 +158,13 @@ class ScoreModelSpec(JudgeSpecBase):
         return value
 
 
-
 class LabelModelSpec(JudgeSpecBase):
     """OpenAI ``label_model``: the judge picks one of ``labels``; 1 if it is a passing label."""
 
     type: Literal["label_model"] = Field(description="Grader type.")
-    name: str = Field(default="label_model", min_length=1, max_length=128, description="Name of this grader; used as the metric name.")
+    name: str = Field(
+        default="label_model", min_length=1, max_length=128, description="Name of this grader; used as the metric name."
+    )
     labels: list[str] = Field(description="The labels the judge chooses from.")
     passing_labels: list[str] = Field(min_length=1, description="Labels that score 1 (a subset of labels).")
 
@@ -163,7 +178,6 @@ class LabelModelSpec(JudgeSpecBase):
         if len({label.strip().lower() for label in self.labels}) != len(self.labels):
             raise ValueError("labels must differ ignoring case")
         return self
-
 
 
 JUDGE_SPECS: tuple[type[SpecModel], ...] = (ScoreModelSpec, LabelModelSpec)

@@ -31,16 +31,30 @@ class JudgeTemplate(TemplateSpec):
 
     model: str | None = Field(default=None, description="Judge model: Bedrock model id, inference profile id or ARN.")
     models: list[str] | None = Field(default=None, description="Several judges instead of model (an ensemble).")
-    ensemble: Literal["mean", "majority"] = Field(default="mean", description="How several judges combine (mean or median).")
+    ensemble: Literal["mean", "majority"] = Field(
+        default="mean", description="How several judges combine (mean or median)."
+    )
     reference_guided: bool = Field(default=False, description="Show the reference answer to the judge.")
-    reference: TemplateStr = Field(default=REFERENCE, description="Where the reference answer is (with reference_guided).")
+    reference: TemplateStr = Field(
+        default=REFERENCE, description="Where the reference answer is (with reference_guided)."
+    )
     criteria: list[str] = Field(default_factory=list, description="Extra criteria appended to the rubric.")
     max_concurrency: int = Field(default=8, ge=1, le=64, description="Judge calls in flight at once within a batch.")
-    max_attempts: int = Field(default=6, ge=1, le=20, description="Attempts per call on throttling and transient errors.")
-    verdict_format: Literal["auto", "tool", "json_schema", "json"] = Field(default="auto", description="How the verdict is requested.")
-    pass_threshold: float | None = Field(default=None, ge=0, le=10, description="Optional pass/fail metric on the 0..10 score.")
-    max_response_chars: int = Field(default=16_000, ge=1_000, le=2_000_000, description="Response size limit for the judge (see score_model).")
-    max_context_chars: int = Field(default=64_000, ge=1_000, le=2_000_000, description="Size limit of other quoted values (see score_model).")
+    max_attempts: int = Field(
+        default=6, ge=1, le=20, description="Attempts per call on throttling and transient errors."
+    )
+    verdict_format: Literal["auto", "tool", "json_schema", "json"] = Field(
+        default="auto", description="How the verdict is requested."
+    )
+    pass_threshold: float | None = Field(
+        default=None, ge=0, le=10, description="Optional pass/fail metric on the 0..10 score."
+    )
+    max_response_chars: int = Field(
+        default=16_000, ge=1_000, le=2_000_000, description="Response size limit for the judge (see score_model)."
+    )
+    max_context_chars: int = Field(
+        default=64_000, ge=1_000, le=2_000_000, description="Size limit of other quoted values (see score_model)."
+    )
 
     RUBRIC: ClassVar[str] = ""
     WITH_REFERENCE: ClassVar[str] = ""
@@ -94,7 +108,9 @@ class ConversationQualityTemplate(JudgeTemplate):
     coherent, clear, appropriate in tone and safe)."""
 
     template: Literal["conversation_quality"] = Field(description="Template name.")
-    name: str = Field(default="conversation_quality", min_length=1, description="Name of this grader; used as the metric name.")
+    name: str = Field(
+        default="conversation_quality", min_length=1, description="Name of this grader; used as the metric name."
+    )
 
     RUBRIC: ClassVar[str] = """Rate the quality of the response as the assistant's next turn in the conversation.
 Criteria:
@@ -116,7 +132,9 @@ class InstructionFollowingJudgeTemplate(JudgeTemplate):
     can check. Use the rule-based ``instruction_following`` template where IFEval ids fit."""
 
     template: Literal["instruction_following_judge"] = Field(description="Template name.")
-    name: str = Field(default="instruction_following_judge", min_length=1, description="Name of this grader; used as the metric name.")
+    name: str = Field(
+        default="instruction_following_judge", min_length=1, description="Name of this grader; used as the metric name."
+    )
 
     RUBRIC: ClassVar[str] = """Judge how well the response follows every instruction the user gave \
 in the conversation: the task itself and each explicit constraint (format, length, language, \
@@ -133,9 +151,12 @@ class SummarizationTemplate(JudgeTemplate):
     The source is the conversation (document in the prompt) unless ``source`` names it."""
 
     template: Literal["summarization"] = Field(description="Template name.")
-    name: str = Field(default="summarization", min_length=1, description="Name of this grader; used as the metric name.")
+    name: str = Field(
+        default="summarization", min_length=1, description="Name of this grader; used as the metric name."
+    )
     source: TemplateStr | None = Field(
-        default=None, description="Where the source document is, e.g. {{item.document}}; default: it is in the conversation."
+        default=None,
+        description="Where the source document is, e.g. {{item.document}}; default: it is in the conversation.",
     )
 
     RUBRIC: ClassVar[str] = """Judge the response as a summary of the source document.
@@ -162,7 +183,9 @@ class RagFaithfulnessTemplate(JudgeTemplate):
     ``context`` says otherwise): unsupported claims cost, contradictions cost most."""
 
     template: Literal["rag_faithfulness"] = Field(description="Template name.")
-    name: str = Field(default="rag_faithfulness", min_length=1, description="Name of this grader; used as the metric name.")
+    name: str = Field(
+        default="rag_faithfulness", min_length=1, description="Name of this grader; used as the metric name."
+    )
     context: TemplateStr = Field(default="{{item.context}}", description="Where the retrieved context is.")
 
     RUBRIC: ClassVar[str] = """Judge whether the response answers the user's question faithfully \

@@ -52,7 +52,7 @@ class CodeGrader:
                 out[index] = GradeResult(0.0, metrics={"response_parse_error": 1.0})
             except Exception as exc:  # noqa: BLE001
                 out[index] = GradeResult.failed(describe_error(exc))
-        for index, result in zip(positions, safe_run_batch(self.sandbox, runs)):
+        for index, result in zip(positions, safe_run_batch(self.sandbox, runs), strict=False):
             out[index] = self._score(result)
         return out
 

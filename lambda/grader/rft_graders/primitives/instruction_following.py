@@ -21,7 +21,7 @@ def parse_instructions(reference) -> list[tuple[str, dict]]:
         kwargs = reference.get("kwargs") or [{} for _ in ids]
         if not isinstance(ids, list) or not isinstance(kwargs, list) or len(ids) != len(kwargs):
             raise SampleGradingError("instruction_id_list and kwargs must be lists of equal length")
-        pairs = list(zip(ids, kwargs))
+        pairs = list(zip(ids, kwargs, strict=False))
     else:
         items = reference.get("instructions") if isinstance(reference, dict) else reference
         if not isinstance(items, list):

@@ -66,9 +66,7 @@ def validator_class():
             return
         properties = schema.get("properties", {})
         patterns = [_pattern(p) for p in schema.get("patternProperties", {})]
-        extras = [
-            key for key in instance if key not in properties and not any(p.search(key) for p in patterns)
-        ]
+        extras = [key for key in instance if key not in properties and not any(p.search(key) for p in patterns)]
         if validator.is_type(additional, "object"):
             for extra in extras:
                 yield from validator.descend(instance[extra], additional, path=extra)

@@ -17,8 +17,13 @@ from ..templating import Template
 
 _WRAPPERS = " \t\r\n\"'`*_.,;:!?()[]{}<>"
 _PREFIX = linear.compile(
-    r"^(?:final" + linear.SPACE + r"+)?(?:answer|label|class|category|prediction)"
-    + linear.SPACE + r"*[:=\-]" + linear.SPACE + "*",
+    r"^(?:final"
+    + linear.SPACE
+    + r"+)?(?:answer|label|class|category|prediction)"
+    + linear.SPACE
+    + r"*[:=\-]"
+    + linear.SPACE
+    + "*",
     ignore_case=True,
 )
 

@@ -42,7 +42,7 @@ class LambdaForwardGrader:
             return [GradeResult.failed(f"lambda grader call failed: {type(exc).__name__}")] * len(chunk)
         if not isinstance(body, list) or len(body) != len(chunk):
             return [GradeResult.failed("lambda grader returned a result list of the wrong length")] * len(chunk)
-        return [self._result(sample, entry) for sample, entry in zip(chunk, body)]
+        return [self._result(sample, entry) for sample, entry in zip(chunk, body, strict=False)]
 
     @staticmethod
     def _result(sample, entry) -> GradeResult:

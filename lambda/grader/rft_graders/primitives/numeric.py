@@ -52,7 +52,7 @@ def last_number(text: str):
     spans = [spans[0] for spans in _NUMBER_IN_TEXT.scan(data)]
     for start, end in reversed(spans[-MAX_ATTEMPTS:]):
         token = data[start:end].decode("utf-8")
-        before = data[max(0, start - 4):start].decode("utf-8", "ignore")  # the character before, UTF-8
+        before = data[max(0, start - 4) : start].decode("utf-8", "ignore")  # the character before, UTF-8
         if before and is_binary_sign(before + token, len(before)):
             token = token[1:]
         value = _number(token)

@@ -45,28 +45,87 @@ TOTAL = _SCORED + _STEPS
 
 # Imports the sandbox refuses (lambda/code_sandbox/sandbox_zygote.py, _DENY_IMPORTS; copied
 # because the grader cannot import the sandbox's code; a test checks ours covers it).
-SANDBOX_DENIED_IMPORTS = frozenset({
-    "ctypes", "_ctypes", "signal", "_signal", "_posixsubprocess", "subprocess",
-    "multiprocessing", "_multiprocessing", "pty", "socket", "_socket", "ssl", "_ssl",
-    "asyncio", "_testcapi", "_testinternalcapi", "_testmultiphase", "_xxsubinterpreters",
-    "_interpreters", "_xxinterpchannels", "_interpchannels", "_interpqueues", "mmap",
-    "faulthandler", "resource",
-})
+SANDBOX_DENIED_IMPORTS = frozenset(
+    {
+        "ctypes",
+        "_ctypes",
+        "signal",
+        "_signal",
+        "_posixsubprocess",
+        "subprocess",
+        "multiprocessing",
+        "_multiprocessing",
+        "pty",
+        "socket",
+        "_socket",
+        "ssl",
+        "_ssl",
+        "asyncio",
+        "_testcapi",
+        "_testinternalcapi",
+        "_testmultiphase",
+        "_xxsubinterpreters",
+        "_interpreters",
+        "_xxinterpchannels",
+        "_interpchannels",
+        "_interpqueues",
+        "mmap",
+        "faulthandler",
+        "resource",
+    }
+)
 # Standard-library modules that import one of those when imported, so they fail in the
 # sandbox too (measured on CPython 3.11 by importing each stdlib module in a fresh
 # interpreter; a name, or any dotted name under it). Best effort: the run-time levels catch
 # whatever this misses.
-NEEDS_DENIED_IMPORTS = frozenset({
-    "_aix_support", "_asyncio", "asynchat", "asyncore", "cgi", "doctest", "ensurepip", "ftplib",
-    "imaplib", "mailbox", "nntplib", "pdb", "poplib", "smtpd", "smtplib", "socketserver",
-    "telnetlib", "unittest", "venv", "webbrowser",
-    "http.client", "http.cookiejar", "http.server", "urllib.request", "urllib.robotparser",
-    "xmlrpc", "logging.config", "logging.handlers", "concurrent.futures.process",
-    "wsgiref.simple_server", "xml.sax.expatreader", "xml.sax.saxutils", "importlib.metadata",
-    "email._header_value_parser", "email._policybase", "email.contentmanager", "email.feedparser",
-    "email.generator", "email.headerregistry", "email.message", "email.mime", "email.parser",
-    "email.policy", "email.utils",
-})
+NEEDS_DENIED_IMPORTS = frozenset(
+    {
+        "_aix_support",
+        "_asyncio",
+        "asynchat",
+        "asyncore",
+        "cgi",
+        "doctest",
+        "ensurepip",
+        "ftplib",
+        "imaplib",
+        "mailbox",
+        "nntplib",
+        "pdb",
+        "poplib",
+        "smtpd",
+        "smtplib",
+        "socketserver",
+        "telnetlib",
+        "unittest",
+        "venv",
+        "webbrowser",
+        "http.client",
+        "http.cookiejar",
+        "http.server",
+        "urllib.request",
+        "urllib.robotparser",
+        "xmlrpc",
+        "logging.config",
+        "logging.handlers",
+        "concurrent.futures.process",
+        "wsgiref.simple_server",
+        "xml.sax.expatreader",
+        "xml.sax.saxutils",
+        "importlib.metadata",
+        "email._header_value_parser",
+        "email._policybase",
+        "email.contentmanager",
+        "email.feedparser",
+        "email.generator",
+        "email.headerregistry",
+        "email.message",
+        "email.mime",
+        "email.parser",
+        "email.policy",
+        "email.utils",
+    }
+)
 _IMPORT_FUNCTIONS = {"__import__", "import_module"}  # __import__(name), importlib.import_module(name)
 
 
@@ -213,7 +272,9 @@ def level_error(level: int, detail: str) -> str:
         if "ImportError" in detail or "ModuleNotFoundError" in detail or "import is not allowed" in detail:
             named = _NO_MODULE.search(detail)
             what = f" {named.group(1) or named.group(2)}" if named else ""
-            return f"python source cannot import{what} in the sandbox (standard library only; see lambda/grader/README.md)"
+            return (
+                f"python source cannot import{what} in the sandbox (standard library only; see lambda/grader/README.md)"
+            )
         return "python source failed before grade() could run (an import or a module-level error)"
     return {
         1: "python source defines no grade(sample, item) function",

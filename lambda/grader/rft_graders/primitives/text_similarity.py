@@ -18,7 +18,9 @@ class TextSimilarityGrader(PerSampleGrader):
         self.reference = Template(spec.reference)
 
     def grade_one(self, sample) -> GradeResult:
-        score = similarity(self.metric, self.input.render(sample)[:_MAX_CHARS], self.reference.render(sample)[:_MAX_CHARS])
+        score = similarity(
+            self.metric, self.input.render(sample)[:_MAX_CHARS], self.reference.render(sample)[:_MAX_CHARS]
+        )
         score = min(1.0, max(0.0, score))
         metrics = {} if self.pass_threshold is None else {f"{self.name}_pass": float(score >= self.pass_threshold)}
         return GradeResult(score, metrics=metrics)
