@@ -22,12 +22,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from rft.aws_errors import CliError
+
 DEFAULT_MAX_ERROR_RATE = 0.05  # customizations[].audit.max_error_rate's default
 PROGRESS_CHUNK = 64  # samples per grade_batch call, so progress moves on long files
-
-
-class CliError(Exception):
-    """A bad input: printed as one line, exit status 2."""
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:

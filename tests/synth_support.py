@@ -6,22 +6,25 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+ALL_BUT_DATA = "all-but-data"
+
 
 @dataclass(frozen=True)
 class Synth:
     team: str
     outdir: Path
     stack_names: dict[str, str]  # "data" / "platform" / a customization's name -> stack name
+    # template("all-but-data"): the platform stack merged with every customization stack
     templates: dict[str, dict]  # stack name -> template
     violations: list[tuple[str, str]]  # (rule name incl. finding, construct path)
     acknowledgments: list  # constructs_lib.nag.AcknowledgedFinding
     failed: bool
 
     def template(self, part: str) -> dict:
-        """`data`, a customization's own stack by its name, or `platform`: the shared platform
-        stack merged with every customization stack (logical ids are unique team-wide), which
-        is what most assertions about "the team's resources" want."""
-        if part != "platform":
+        """`data`, `platform`, a customization's own stack by its name, or `all-but-data`: the
+        platform stack merged with every customization stack (logical ids are unique team-wide),
+        which is what most assertions about "the team's resources" want."""
+        if part != ALL_BUT_DATA:
             return self.templates[self.stack_names[part]]
         merged: dict = {"Resources": {}}
         for name, stack in self.stack_names.items():

@@ -49,7 +49,7 @@ def execution_event(
 
 @pytest.fixture(scope="module")
 def platform(synth):
-    return synth("example").template("platform")
+    return synth("example").template("all-but-data")
 
 
 def _cleanup_rule(template: dict) -> dict:
@@ -93,7 +93,7 @@ def test_the_rule_targets_the_cleanup_function_with_a_dead_letter_queue_and_erro
 
 @pytest.fixture
 def local_platform(synth, monkeypatch):
-    worlds = LocalWorlds(lambda team: synth(team).template("platform"), monkeypatch)
+    worlds = LocalWorlds(lambda team: synth(team).template("all-but-data"), monkeypatch)
     yield worlds.build
     worlds.close()
 

@@ -16,7 +16,7 @@ VALIDATOR = REPO_ROOT / "node_modules" / ".bin" / "asl-validator"
 @pytest.mark.parametrize("team", ["example", "nova-example"])
 def test_every_definition_passes_asl_validator(synth, team, tmp_path):
     config = load_team(team)
-    definitions = state_machines(synth(team).template("platform"), account=config.account, region=config.region)
+    definitions = state_machines(synth(team).template("all-but-data"), account=config.account, region=config.region)
     assert len(definitions) == len(config.customizations)
     for name, definition in definitions.items():
         path = tmp_path / f"{name}.asl.json"
@@ -37,7 +37,7 @@ def test_definitions_use_jsonpath_only(synth):
     """moto's engine cannot run JSONata or variables; the local tests depend on that."""
     config = load_team("example")
     for definition in state_machines(
-        synth("example").template("platform"), account=config.account, region=config.region
+        synth("example").template("all-but-data"), account=config.account, region=config.region
     ).values():
         text = json.dumps(definition)
         assert "JSONata" not in text and '"Assign"' not in text

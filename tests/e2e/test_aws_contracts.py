@@ -87,7 +87,7 @@ def operation_model(service: str, action: str):
 
 @pytest.mark.parametrize("team", ["example", "nova-example"])
 def test_every_sdk_task_validates_against_botocore(synth, team):
-    machines = state_machines(synth(team).template("platform"), account="111111111111", region="us-west-2")
+    machines = state_machines(synth(team).template("all-but-data"), account="111111111111", region="us-west-2")
     checked = 0
     for machine, definition in machines.items():
         for state, service, action, parameters in sdk_tasks(definition):
@@ -133,7 +133,7 @@ def record_calls() -> list[tuple[str, str, dict]]:
 
 @pytest.fixture
 def local_platform(synth, monkeypatch):
-    worlds = LocalWorlds(lambda team: synth(team).template("platform"), monkeypatch)
+    worlds = LocalWorlds(lambda team: synth(team).template("all-but-data"), monkeypatch)
     yield worlds.build
     worlds.close()
 
@@ -235,7 +235,7 @@ def _policies_by_function(template: dict) -> dict[str, set[str]]:
 
 
 def test_list_fine_tuning_jobs_is_granted_wherever_mantle_jobs_are_read(synth):
-    actions = _policies_by_function(synth("example").template("platform"))
+    actions = _policies_by_function(synth("example").template("all-but-data"))
     for step in ("job-status", "list-checkpoints", "submit-mantle-job", "record-failure", "cleanup-abandoned-run"):
         assert "bedrock-mantle:ListFineTuningJobs" in actions[f"rft-example-wf-{step}"], step
 

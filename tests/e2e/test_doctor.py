@@ -39,7 +39,7 @@ def world(synth, monkeypatch):
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     result = synth(TEAM)
-    data, platform = result.template("data"), result.template("platform")
+    data, platform = result.template("data"), result.template("all-but-data")
     team = load_team(TEAM)
     with mock_aws(), FakeMantle() as mantle:
         monkeypatch.setenv("MANTLE_BASE_URL", mantle.base_url)

@@ -16,7 +16,7 @@ PARAMETER = "/rft/example/ticket-triage/model"
 
 @pytest.fixture
 def local_platform(synth, monkeypatch):
-    worlds = LocalWorlds(lambda team: synth(team).template("platform"), monkeypatch)
+    worlds = LocalWorlds(lambda team: synth(team).template("all-but-data"), monkeypatch)
     yield worlds.build
     worlds.close()
 

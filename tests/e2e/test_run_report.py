@@ -21,7 +21,7 @@ HOSTILE = "<script>window.pwned=1</script><img src=x onerror=alert(1)>"
 
 @pytest.fixture
 def local_platform(synth, monkeypatch):
-    worlds = LocalWorlds(lambda team: synth(team).template("platform"), monkeypatch)
+    worlds = LocalWorlds(lambda team: synth(team).template("all-but-data"), monkeypatch)
     yield worlds.build
     worlds.close()
 

@@ -17,7 +17,7 @@ from tests.e2e.local_world import MOTO_ACCOUNT, RUN_ID, LocalWorlds, datasets, g
 
 @pytest.fixture
 def local_platform(synth, monkeypatch):
-    worlds = LocalWorlds(lambda team: synth(team).template("platform"), monkeypatch)
+    worlds = LocalWorlds(lambda team: synth(team).template("all-but-data"), monkeypatch)
     yield worlds.build
     worlds.close()
 

@@ -54,7 +54,7 @@ def nova_reply(request: dict) -> str:
 @pytest.fixture
 def recorded_worlds(synth, monkeypatch):
     recorder = CallRecorder().install(monkeypatch)
-    worlds = LocalWorlds(lambda team: synth(team).template("platform"), monkeypatch)
+    worlds = LocalWorlds(lambda team: synth(team).template("all-but-data"), monkeypatch)
     yield recorder, worlds.build
     worlds.close()
     recorder.uninstall()
@@ -193,7 +193,7 @@ def test_mantle_run_calls_are_all_allowed(synth, recorded_worlds, customization)
     assert described["status"] == "SUCCEEDED", world.history(described["executionArn"])[-3:]
     assert output(described)["selection"]["chosen"]["model_id"]
 
-    denied, checked = _denials(recorder, world, synth("example").template("platform"), load_team("example").account)
+    denied, checked = _denials(recorder, world, synth("example").template("all-but-data"), load_team("example").account)
     assert not denied, "calls the synthesized roles do not allow:\n" + "\n".join(denied)
     # Not vacuous: every step that talks to AWS was checked, the state machine's own task calls
     # too, and the grader when it calls AWS (a judge).
@@ -232,7 +232,7 @@ def test_native_run_calls_are_all_allowed(synth, recorded_worlds):
     assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]
 
     denied, checked = _denials(
-        recorder, world, synth("nova-example").template("platform"), load_team("nova-example").account
+        recorder, world, synth("nova-example").template("all-but-data"), load_team("nova-example").account
     )
     assert not denied, "calls the synthesized roles do not allow:\n" + "\n".join(denied)
     converse = [c for c in recorder.calls if c.operation == "Converse"]

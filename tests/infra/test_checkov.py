@@ -81,7 +81,7 @@ def test_a_team_job_vpc_puts_the_sandbox_in_it(tmp_path):
     assert not s.failed, s.violations
     [sandbox] = [
         r["Properties"]
-        for r in s.template("platform")["Resources"].values()
+        for r in s.template("all-but-data")["Resources"].values()
         if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("FunctionName", "").endswith("code-sandbox")
     ]
     assert sandbox["VpcConfig"] == {

@@ -15,7 +15,7 @@ def _by_suffix(resources: dict, fragment: str) -> dict:
 
 
 def _functions(result):
-    return result.resources("platform", "AWS::Lambda::Function")
+    return result.resources("all-but-data", "AWS::Lambda::Function")
 
 
 def _grader(result, customization: str) -> dict:
@@ -24,7 +24,7 @@ def _grader(result, customization: str) -> dict:
 
 
 def _policy_statements(result, fragment: str) -> dict[str, dict]:
-    policy = _by_suffix(result.resources("platform", "AWS::IAM::ManagedPolicy"), fragment)
+    policy = _by_suffix(result.resources("all-but-data", "AWS::IAM::ManagedPolicy"), fragment)
     return {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
 
 
@@ -49,7 +49,7 @@ def test_each_customization_gets_a_grader_configured_with_its_own_spec(synth, cu
 
 def test_grader_logs_go_to_a_kms_encrypted_log_group_with_configured_retention(synth):
     result = synth("example")
-    groups = result.resources("platform", "AWS::Logs::LogGroup")
+    groups = result.resources("all-but-data", "AWS::Logs::LogGroup")
     graders = [g for lid, g in groups.items() if "GraderRuntimeLogs" in lid]
     assert len(graders) == len(load_team("example").customizations)
     for group in groups.values():  # graders, sandbox, workflow functions, state machines
@@ -61,7 +61,7 @@ def test_grader_logs_go_to_a_kms_encrypted_log_group_with_configured_retention(s
 
 def test_bedrock_may_invoke_graders_only_for_this_account(synth):
     result = synth("example")
-    permissions = result.resources("platform", "AWS::Lambda::Permission").values()
+    permissions = result.resources("all-but-data", "AWS::Lambda::Permission").values()
     bedrock = [p["Properties"] for p in permissions if p["Properties"]["Principal"] == "bedrock.amazonaws.com"]
     assert len(bedrock) == len(load_team("example").customizations)
     for permission in bedrock:
@@ -89,12 +89,12 @@ def test_sandbox_role_can_do_nothing_but_write_its_own_logs(synth):
     statements = _policy_statements(result, "CodeSandboxRuntimePolicy")
     assert list(statements) == ["WriteOwnLogs"]
     assert statements["WriteOwnLogs"]["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
-    [log_group_id] = [k for k in result.resources("platform", "AWS::Logs::LogGroup") if k.startswith("CodeSandbox")]
+    [log_group_id] = [k for k in result.resources("all-but-data", "AWS::Logs::LogGroup") if k.startswith("CodeSandbox")]
     assert statements["WriteOwnLogs"]["Resource"] == {"Fn::GetAtt": [log_group_id, "Arn"]}
     # ... and no other policy of any kind reaches the sandbox role.
-    [role_id] = [k for k in result.resources("platform", "AWS::IAM::Role") if k.startswith("CodeSandbox")]
+    [role_id] = [k for k in result.resources("all-but-data", "AWS::IAM::Role") if k.startswith("CodeSandbox")]
     for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-        for lid, policy in result.resources("platform", kind).items():
+        for lid, policy in result.resources("all-but-data", kind).items():
             roles = policy["Properties"].get("Roles", [])
             if {"Ref": role_id} in roles:
                 assert lid.startswith("CodeSandboxRuntimePolicy"), lid

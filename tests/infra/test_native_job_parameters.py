@@ -114,7 +114,9 @@ def test_a_team_vpc_gives_the_service_role_tag_scoped_network_rights_and_passes_
     result = synthesize(load_team("nova-example").model_copy(update={"job_vpc": vpc}), tmp_path)
     assert not result.violations, result.violations
     [policy] = [
-        p for lid, p in result.resources("platform", "AWS::IAM::ManagedPolicy").items() if "BedrockServiceRole" in lid
+        p
+        for lid, p in result.resources("all-but-data", "AWS::IAM::ManagedPolicy").items()
+        if "BedrockServiceRole" in lid
     ]
     statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
     create = statements["CreateTaggedInterfaces"]
@@ -124,14 +126,14 @@ def test_a_team_vpc_gives_the_service_role_tag_scoped_network_rights_and_passes_
         "arn:aws:ec2:us-east-1:222222222222:security-group/sg-0123456789abcdef0",
     }
     assert statements["ManageOwnInterfaces"]["Condition"]["StringEquals"] == {"ec2:ResourceTag/BedrockManaged": "true"}
-    [machine] = result.resources("platform", "AWS::StepFunctions::StateMachine").values()
+    [machine] = result.resources("all-but-data", "AWS::StepFunctions::StateMachine").values()
     assert "subnet-0123456789abcdef0" in json.dumps(machine["Properties"]["DefinitionString"])
 
 
 def test_without_a_vpc_the_service_role_has_no_ec2_rights(synth):
     [policy] = [
         p
-        for lid, p in synth("nova-example").resources("platform", "AWS::IAM::ManagedPolicy").items()
+        for lid, p in synth("nova-example").resources("all-but-data", "AWS::IAM::ManagedPolicy").items()
         if "BedrockServiceRole" in lid
     ]
     assert "ec2:" not in json.dumps(policy)

@@ -64,7 +64,7 @@ def _emitted_grader_metric_names() -> set[str]:
 
 @pytest.fixture(scope="module")
 def platform(synth):
-    return synth("example").template("platform")
+    return synth("example").template("all-but-data")
 
 
 def _dashboard_widgets(template):
@@ -200,7 +200,7 @@ def test_grader_near_timeout_threshold_follows_the_configured_timeout(platform):
 
 @pytest.fixture(scope="module")
 def nova_platform(synth):
-    return synth("nova-example").template("platform")
+    return synth("nova-example").template("all-but-data")
 
 
 def test_job_state_rule_matches_our_terminal_job_events_only(nova_platform):

@@ -49,7 +49,7 @@ def test_nova_audit_model_defaults_to_the_profile_and_is_granted_through_it(synt
     from tests.e2e.sfn_local import state_machines
 
     s = synth("nova-example")
-    template = s.template("platform")
+    template = s.template("all-but-data")
     [definition] = state_machines(template, account="1", region="us-east-1").values()
     assert (
         definition["States"]["LoadConfig"]["Parameters"]["config"]["audit"]["model_id"] == "us.amazon.nova-2-lite-v1:0"
@@ -77,7 +77,7 @@ def _consumer(template: dict) -> list[dict]:
 
 
 def test_nova_consumers_may_stream_and_decrypt_the_team_key_only_through_bedrock(synth):
-    statements = {s["Sid"]: s for s in _consumer(synth("nova-example").template("platform"))}
+    statements = {s["Sid"]: s for s in _consumer(synth("nova-example").template("all-but-data"))}
     assert set(_actions(statements["InvokeNovaDeployments"])) == {
         "bedrock:InvokeModel",
         "bedrock:InvokeModelWithResponseStream",
@@ -88,7 +88,7 @@ def test_nova_consumers_may_stream_and_decrypt_the_team_key_only_through_bedrock
 
 
 def test_open_weight_consumers_get_no_kms_or_native_rights(synth):
-    actions = {a for s in _consumer(synth("example").template("platform")) for a in _actions(s)}
+    actions = {a for s in _consumer(synth("example").template("all-but-data")) for a in _actions(s)}
     assert not {a for a in actions if a.startswith(("kms:", "bedrock:"))}
 
 
@@ -113,7 +113,7 @@ def test_service_principals_in_the_key_policy_need_a_source_arn(synth, team):
 
 
 def test_only_the_teams_rules_may_publish_to_the_topic_as_eventbridge(synth):
-    template = synth("nova-example").template("platform")
+    template = synth("nova-example").template("all-but-data")
     statements = _by_sid(template, "AWS::SNS::TopicPolicy")
     deny = statements["OnlyTeamRulesMayPublishAsEventBridge"]
     assert deny["Effect"] == "Deny" and deny["Principal"] == {"Service": "events.amazonaws.com"}
@@ -130,7 +130,7 @@ def test_only_the_teams_rules_may_publish_to_the_topic_as_eventbridge(synth):
 def test_bedrock_may_invoke_graders_only_for_customization_jobs_of_this_account(synth, team):
     permissions = [
         r["Properties"]
-        for r in synth(team).template("platform")["Resources"].values()
+        for r in synth(team).template("all-but-data")["Resources"].values()
         if r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["Principal"] == "bedrock.amazonaws.com"
     ]
     assert permissions
@@ -140,7 +140,7 @@ def test_bedrock_may_invoke_graders_only_for_customization_jobs_of_this_account(
 
 
 def test_only_graders_that_run_code_may_invoke_the_sandbox(synth):
-    policies = _policies_of(synth("example").template("platform"))
+    policies = _policies_of(synth("example").template("all-but-data"))
     reach = {
         name
         for name, documents in policies.items()
@@ -172,13 +172,13 @@ def test_runs_code_walks_templates_and_multi_graders():
 
 
 def test_a_nova_only_team_has_no_mantle_rights_and_an_open_weight_team_no_native_job_rights(synth):
-    template = synth("nova-example").template("platform")
+    template = synth("nova-example").template("all-but-data")
     nova = {a for docs in _policies_of(template).values() for s in _statements(docs) for a in _actions(s)}
     nova |= {a for s in _consumer(template) for a in _actions(s)}
     assert not {a for a in nova if a.startswith("bedrock-mantle:")}
     example = {
         a
-        for name, docs in _policies_of(synth("example").template("platform")).items()
+        for name, docs in _policies_of(synth("example").template("all-but-data")).items()
         for s in _statements(docs)
         for a in _actions(s)
     }
@@ -186,7 +186,7 @@ def test_a_nova_only_team_has_no_mantle_rights_and_an_open_weight_team_no_native
 
 
 def test_the_judge_preflight_may_call_exactly_the_judge_models(synth):
-    validate = _statements(_policies_of(synth("example").template("platform"))["rft-example-wf-validate-dataset"])
+    validate = _statements(_policies_of(synth("example").template("all-but-data"))["rft-example-wf-validate-dataset"])
     invoke = [s for s in validate if "bedrock:InvokeModel" in _actions(s)]
     rendered = json.dumps(invoke)
     assert "inference-profile/us.amazon.nova-pro-v1:0" in rendered
@@ -203,7 +203,7 @@ def test_state_machines_log_every_transition_but_no_execution_data(synth, team):
     output (the approval task token, error causes quoting model output) do not."""
     machines = [
         r["Properties"]
-        for r in synth(team).template("platform")["Resources"].values()
+        for r in synth(team).template("all-but-data")["Resources"].values()
         if r["Type"] == "AWS::StepFunctions::StateMachine"
     ]
     assert machines

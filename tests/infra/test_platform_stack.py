@@ -12,7 +12,7 @@ from rft_contracts.naming import parameter_path
 def _parameters(result) -> dict[str, str]:
     return {
         p["Properties"]["Name"]: p["Properties"]["Value"]
-        for p in result.resources("platform", "AWS::SSM::Parameter").values()
+        for p in result.resources("all-but-data", "AWS::SSM::Parameter").values()
     }
 
 
@@ -31,7 +31,7 @@ def test_each_customization_records_its_data_locations_in_ssm(synth):
 def _bedrock_roles(result) -> list[dict]:
     return [
         r
-        for r in result.resources("platform", "AWS::IAM::Role").values()
+        for r in result.resources("all-but-data", "AWS::IAM::Role").values()
         if r["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
         == {"Service": "bedrock.amazonaws.com"}
     ]
@@ -39,7 +39,9 @@ def _bedrock_roles(result) -> list[dict]:
 
 def _bedrock_role_policies(result) -> list[dict]:
     return [
-        p for lid, p in result.resources("platform", "AWS::IAM::ManagedPolicy").items() if "BedrockServiceRole" in lid
+        p
+        for lid, p in result.resources("all-but-data", "AWS::IAM::ManagedPolicy").items()
+        if "BedrockServiceRole" in lid
     ]
 
 
@@ -119,5 +121,5 @@ def test_permissions_boundary_from_config_applies_to_every_role(tmp_path):
 
 
 def test_without_a_boundary_roles_carry_none(nova):
-    for role in nova.resources("platform", "AWS::IAM::Role").values():
+    for role in nova.resources("all-but-data", "AWS::IAM::Role").values():
         assert "PermissionsBoundary" not in role["Properties"]

@@ -11,7 +11,7 @@ def test_approval_wait_leaves_room_for_the_job_inside_the_execution(synth):
     and the job deadline must come before the execution's end."""
     config = load_team("example")
     settings = config.customization("ticket-triage").workflow
-    template = synth("example").template("platform")
+    template = synth("example").template("all-but-data")
     definition = state_machines(template, account=config.account, region=config.region)["rft-example-ticket-triage"]
     approval = definition["States"]["RequestApproval"]["TimeoutSeconds"]
     assert definition["TimeoutSeconds"] == settings.execution_timeout_hours * 3600
