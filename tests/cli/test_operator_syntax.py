@@ -16,7 +16,11 @@ def test_the_e_mail_commands_parse_with_the_cli(command, action):
     assert argv[0] == "rft"
     args = cli.build_parser().parse_args(argv[1:])
     assert (args.run_command, args.name, args.team, args.customization) == (
-        action, "r20260101000000-abcdef", "example", "ticket-triage")
+        action,
+        "r20260101000000-abcdef",
+        "example",
+        "ticket-triage",
+    )
 
 
 def test_a_wrong_syntax_would_not_parse():
