@@ -179,9 +179,9 @@ class PythonFunction(Construct):
             checkov_skips.skip(resource, "CKV_AWS_117", no_vpc)
         if reserved_concurrency is None:
             unreserved = (
-                "A workflow step runs once per state of a run (the Map of evaluations is "
-                "capped by evaluation.max_concurrency), so its concurrency is bounded by "
-                "the team's runs; reserving it would take from the account's shared pool."
+                "Runs once per workflow state of a team run (the evaluation Map is capped by "
+                "evaluation.max_concurrency) or once per job/execution event of the team, so "
+                "its concurrency follows the team's runs; reserving would take from the account's pool."
             )
             for rule in ("NIST.800.53.R5-LambdaConcurrency", "HIPAA.Security-LambdaConcurrency"):
                 nag.acknowledge(resource, rule, unreserved)

