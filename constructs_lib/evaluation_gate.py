@@ -23,7 +23,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aws_cdk import Duration
-from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 
@@ -39,7 +38,6 @@ STEPS = ("PlanEvaluation", "EvaluateBatch", "PromotionGate", "RequestPromotionAp
 
 def held_out_gate(workflow: RftWorkflow, customization: Customization, promote_chain: sfn.IChainable) -> sfn.IChainable:
     """The chain from the job's candidates (``$.checkpoints``) to promote_chain or 'not promoted'."""
-    config = workflow._config
     functions = workflow._functions
     plan = workflow._step("PlanEvaluation", "$.evaluation_plan", phase="EvaluateCheckpoints")
 
@@ -80,24 +78,13 @@ def held_out_gate(workflow: RftWorkflow, customization: Customization, promote_c
     workflow._catch(evaluate, "EvaluateCheckpoints")
 
     gate = workflow._step("PromotionGate", "$.gate", phase="PromotionGate")
-    topic = sns.Topic.from_topic_arn(workflow, "GateTopic", config.topic_arn)
-    not_promoted = tasks.SnsPublish(
-        workflow,
+    not_promoted = workflow.notify(
         "NotifyNotPromoted",
-        topic=topic,
-        subject=f"RFT run not promoted: {customization.name}",
-        message=sfn.TaskInput.from_object(
-            {
-                "outcome": "not_promoted",
-                "team": config.team,
-                "customization": config.customization,
-                "run_id": sfn.JsonPath.string_at("$.run_id"),
-                "decision": sfn.JsonPath.string_at("$.gate.decision"),
-                "reason": sfn.JsonPath.string_at("$.gate.reason"),
-                "report": sfn.JsonPath.string_at("$.gate.report_key"),
-            }
-        ),
-        result_path=sfn.JsonPath.DISCARD,
+        f"RFT run not promoted: {customization.name}",
+        outcome="not_promoted",
+        decision=sfn.JsonPath.string_at("$.gate.decision"),
+        reason=sfn.JsonPath.string_at("$.gate.reason"),
+        report=sfn.JsonPath.string_at("$.gate.report_key"),
     )
     workflow._catch(not_promoted, "Notify")
     not_promoted.next(sfn.Succeed(workflow, "RunNotPromoted"))

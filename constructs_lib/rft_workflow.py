@@ -114,22 +114,13 @@ class RftWorkflow(Construct):
         self._key = key
         settings = customization.workflow
 
-        notify_failure = tasks.SnsPublish(
-            self,
+        self._topic = topic
+        notify_failure = self.notify(
             "NotifyFailure",
-            topic=topic,
-            subject=f"RFT run failed: {customization.name}",
-            message=sfn.TaskInput.from_object(
-                {
-                    "outcome": "failed",
-                    "team": config.team,
-                    "customization": config.customization,
-                    "run_id": sfn.JsonPath.string_at("$.run_id"),
-                    "error": sfn.JsonPath.string_at("$.error.Error"),
-                    "cause": sfn.JsonPath.string_at("$.error.Cause"),
-                }
-            ),
-            result_path=sfn.JsonPath.DISCARD,
+            f"RFT run failed: {customization.name}",
+            outcome="failed",
+            error=sfn.JsonPath.string_at("$.error.Error"),
+            cause=sfn.JsonPath.string_at("$.error.Cause"),
         )
         notify_failure.next(sfn.Fail(self, "RunFailed", error_path="$.error.Error", cause_path="$.error.Cause"))
         record_failure = self._step("RecordFailure", "$.failure")
@@ -398,22 +389,12 @@ class RftWorkflow(Construct):
 
     def _evaluation(self, customization: Customization) -> sfn.IChainable:
         checkpoints = self._step("ListCheckpoints", "$.checkpoints", phase="ListCheckpoints")
-        notify = tasks.SnsPublish(
-            self,
+        notify = self.notify(
             "NotifySuccess",
-            topic=self._topic_of(),
-            subject=f"RFT run promoted: {customization.name}",
-            message=sfn.TaskInput.from_object(
-                {
-                    "outcome": "succeeded",
-                    "team": self._config.team,
-                    "customization": self._config.customization,
-                    "run_id": sfn.JsonPath.string_at("$.run_id"),
-                    "model": sfn.JsonPath.string_at("$.selection.chosen.model_id"),
-                    "selection": sfn.JsonPath.object_at("$.selection"),
-                }
-            ),
-            result_path=sfn.JsonPath.DISCARD,
+            f"RFT run promoted: {customization.name}",
+            outcome="succeeded",
+            model=sfn.JsonPath.string_at("$.selection.chosen.model_id"),
+            selection=sfn.JsonPath.object_at("$.selection"),
         )
         self._catch(notify, "Notify")
         # The candidate answers first; only then does the parameter applications read move.
@@ -445,8 +426,24 @@ class RftWorkflow(Construct):
             stack.format_arn(service="bedrock", resource="model-customization-job", resource_name="*"),
         ]
 
-    def _topic_of(self) -> sns.ITopic:
-        return sns.Topic.from_topic_arn(self, "Topic", self._config.topic_arn)
+    def notify(self, state_id: str, subject: str, **fields: Any) -> tasks.SnsPublish:
+        """A message to the team topic about this run: team, customization, run id and ``fields``."""
+        return tasks.SnsPublish(
+            self,
+            state_id,
+            topic=self._topic,
+            subject=subject,
+            message=sfn.TaskInput.from_object(
+                {
+                    "outcome": fields.pop("outcome"),
+                    "team": self._config.team,
+                    "customization": self._config.customization,
+                    "run_id": sfn.JsonPath.string_at("$.run_id"),
+                    **fields,
+                }
+            ),
+            result_path=sfn.JsonPath.DISCARD,
+        )
 
     # -- permissions ----------------------------------------------------------------------
 
