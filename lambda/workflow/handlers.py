@@ -27,12 +27,10 @@ from rft_workflow import (
     checkpoints,
     cleanup,
     cost,
-    evaluation,
     failure,
     jobs,
     lineage,
     preflight,
-    selection,
     smoke,
     submit,
 )
@@ -134,26 +132,6 @@ def job_status(event: dict, context: Any) -> dict:
 @_handler
 def list_checkpoints(event: dict, context: Any) -> dict:
     return checkpoints.list_candidates(config_of(event), event.get("job") or {})
-
-
-@_handler
-def evaluate_checkpoint(event: dict, context: Any) -> dict:
-    result = evaluation.evaluate_candidate(
-        config_of(event), run_id_of(event), event["checkpoint"], event.get("dataset") or {}
-    )
-    logger.info(
-        "checkpoint evaluated",
-        extra={k: result.get(k) for k in ("model_id", "evaluated", "reward_mean", "samples", "errors")},
-    )
-    return result
-
-
-@_handler
-def select_best(event: dict, context: Any) -> dict:
-    config = config_of(event)
-    return selection.select(
-        event.get("evaluations") or [], event.get("checkpoints") or {}, config.selection.metric, config.selection.prefer
-    )
 
 
 @_handler

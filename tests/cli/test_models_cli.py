@@ -46,7 +46,7 @@ def mantle(monkeypatch):
 
 @pytest.fixture
 def promoted_model(mantle, monkeypatch):
-    """A checkpoint the fake endpoint knows, promoted by the workflow's select_best + promote."""
+    """A checkpoint the fake endpoint knows, promoted by the workflow's selection + promote."""
     from moto import mock_aws
 
     from tests.cli.test_runs_cli import create_table, evaluation, pinned_workflow

@@ -1,6 +1,6 @@
 """`rft runs list|show` against moto, on registry items written by the workflow's own code.
 
-Items are produced by the real handlers (``request_approval``, ``select_best``, ``promote``,
+Items are produced by the real handlers (``request_approval``, ``selection.select``, ``promote``,
 ``record_failure``) and ``RunRegistry`` as ``submit`` calls it, with the registry clock
 pinned so that start times and durations are known.
 """
@@ -138,7 +138,7 @@ def running(customization: str, run_id: str, job_id: str) -> None:
 def evaluation(
     model_id: str, step: int | None, mean: float, std: float, samples: int = 200, errors: int = 0, final: bool = False
 ) -> dict:
-    """An evaluate_checkpoint result."""
+    """A candidate's evaluation, as the gate passes it to ``selection.select``."""
     return {
         "model_id": model_id,
         "step": step,
@@ -187,7 +187,7 @@ def promoted(
     job_id: str,
     cost: dict | None = None,
 ) -> dict:
-    """A run that trained (registry item from submit), then select_best + promote at ``end``."""
+    """A run that trained (registry item from submit), then selection + promote at ``end``."""
     handlers, ctx, clock = workflow
     clock.at = start
     running(customization, run_id, job_id)
@@ -210,7 +210,11 @@ def promoted(
         "checkpoints": {"items": [], "final_model": final_model},
         "evaluations": evaluations,
     }
-    state["selection"] = handlers.select_best(state, ctx)
+    from rft_workflow import selection
+
+    state["selection"] = selection.select(
+        evaluations, state["checkpoints"], state["config"]["selection"]["metric"], state["config"]["selection"]["prefer"]
+    )
     handlers.promote(state, ctx)
     return state
 

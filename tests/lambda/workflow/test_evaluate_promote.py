@@ -1,4 +1,4 @@
-"""evaluate_checkpoint, select_best, promote (SSM + lineage), smoke_test, record_failure."""
+"""Selection (the gate's pick among evaluated candidates), promote (SSM + lineage), smoke_test, record_failure."""
 
 from __future__ import annotations
 
@@ -24,73 +24,7 @@ def trained(handlers, aws, ctx, datasets, mantle):
     return {"dataset": dataset, "job": job, "checkpoints": checkpoints}
 
 
-def evaluate_all(handlers, aws, ctx, trained):
-    return [
-        handlers.evaluate_checkpoint(
-            {"checkpoint": item, "config": aws.config, "run_id": RUN, "dataset": trained["dataset"]}, ctx
-        )
-        for item in trained["checkpoints"]["items"]
-    ]
-
-
-def test_evaluation_scores_each_candidate_on_the_same_held_out_prompts(handlers, aws, ctx, trained, mantle):
-    # step 10 answers "low" always (half right), step 20 and the final model answer the gold label
-    mantle.respond = lambda model, messages: "low" if model.endswith("ckpt-step-10") else gold_label(messages)
-    mantle.requests.clear()
-    evaluations = evaluate_all(handlers, aws, ctx, trained)
-    assert [(e["step"], e["final"], e["evaluated"]) for e in evaluations] == [
-        (10, False, True),
-        (20, False, True),
-        (20, True, True),
-    ]
-    step10 = [
-        json.loads(json.dumps(r.json["messages"]))
-        for r in mantle.requests_to("POST", "/v1/chat/completions")
-        if r.json["model"].endswith("ckpt-step-10")
-    ]
-    expected = sum(gold_label(m) == "low" for m in step10) / len(step10)
-    assert 0 < expected < 1
-    assert evaluations[0]["reward_mean"] == pytest.approx(expected) and evaluations[1]["reward_mean"] == 1.0
-    assert all(e["samples"] == 8 and e["errors"] == 0 for e in evaluations)
-    assert {e["grader_spec_hash"] for e in evaluations} == {aws.config["grader_spec_hash"]}
-    prompts_by_model: dict[str, list] = {}
-    for request in mantle.requests_to("POST", "/v1/chat/completions"):
-        prompts_by_model.setdefault(request.json["model"], []).append(json.dumps(request.json["messages"]))
-        assert request.json["temperature"] == 0.0 and request.json["max_tokens"] == 64
-    assert len({tuple(sorted(p)) for p in prompts_by_model.values()}) == 1  # same prompts for every candidate
-    validation_prompts = {
-        json.dumps(json.loads(line)["messages"])
-        for line in aws.s3.get_object(Bucket=aws.config["datasets_bucket"], Key="ticket-triage/validation.jsonl")[
-            "Body"
-        ]
-        .read()
-        .splitlines()
-    }
-    assert set(next(iter(prompts_by_model.values()))) <= validation_prompts
-
-
-def test_evaluation_without_validation_or_on_native(handlers, aws, ctx):
-    item = {"model_id": "m", "step": 1, "final": False}
-    result = handlers.evaluate_checkpoint(
-        {"checkpoint": item, "config": aws.config, "run_id": RUN, "dataset": {"train": {}, "validation": None}}, ctx
-    )
-    assert result["evaluated"] is False and "no validation" in result["reason"] and result["reward_mean"] is None
-    aws.config["control_plane"] = "native"
-    result = handlers.evaluate_checkpoint(
-        {"checkpoint": item, "config": aws.config, "run_id": RUN, "dataset": {"validation": {"key": "k"}}}, ctx
-    )
-    assert result["evaluated"] is False and "deployment" in result["reason"]
-
-
-def test_evaluation_of_an_unreachable_model_is_recorded_not_raised(handlers, aws, ctx, trained):
-    item = {"model_id": "ft:qwen.qwen3-32b:unknown", "step": 5, "final": False}
-    result = handlers.evaluate_checkpoint(
-        {"checkpoint": item, "config": aws.config, "run_id": RUN, "dataset": trained["dataset"]}, ctx
-    )
-    assert result["evaluated"] is False and "NotFoundError" in result["reason"] and result["errors"] == 8
-
-
-# ----------------------------------------------------------------------------- select_best
+# ----------------------------------------------------------------------------- selection
 def ev(step, mean, final=False):
     return {
         "model_id": f"m{step}{'f' if final else ''}",
@@ -104,8 +38,9 @@ def ev(step, mean, final=False):
 
 
 def select(handlers, aws, ctx, evaluations, prefer="latest_on_tie", final_model="final"):
-    aws.config["selection"]["prefer"] = prefer
-    return handlers.select_best(state(aws, RUN, evaluations=evaluations, checkpoints={"final_model": final_model}), ctx)
+    from rft_workflow import selection
+
+    return selection.select(evaluations, {"final_model": final_model}, aws.config["selection"]["metric"], prefer)
 
 
 def test_select_highest_and_ties(handlers, aws, ctx):
@@ -149,7 +84,9 @@ def test_no_evaluations_choose_the_final_model(handlers, aws, ctx):
 
 # ----------------------------------------------------------------------------- promote + smoke
 def test_promote_writes_parameter_and_lineage_then_smoke_test(handlers, aws, ctx, trained, mantle):
-    evaluations = evaluate_all(handlers, aws, ctx, trained)
+    evaluations = [
+        {**ev(c["step"], 1.0, final=c["final"]), "model_id": c["model_id"]} for c in trained["checkpoints"]["items"]
+    ]
     run_state = state(
         aws,
         RUN,
@@ -160,7 +97,7 @@ def test_promote_writes_parameter_and_lineage_then_smoke_test(handlers, aws, ctx
         cost={"estimate_usd": 12.5, "decision": "proceed"},
         audit={"passed": True, "summary": {"reward_mean": 0.5}, "report_key": "a"},
     )
-    run_state["selection"] = handlers.select_best(run_state, ctx)
+    run_state["selection"] = select(handlers, aws, ctx, evaluations)
     promotion = handlers.promote(run_state, ctx)
     chosen = run_state["selection"]["chosen"]["model_id"]
     assert chosen == trained["job"]["fine_tuned_model"]  # all tie at 1.0 -> latest = final
