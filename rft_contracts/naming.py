@@ -121,3 +121,21 @@ def dataset_snapshot_key(customization: str, sha256: str) -> str:
 def dataset_key(customization: str, object_name: str) -> str:
     """Where `rft run start` uploads a customization's dataset in the datasets bucket."""
     return f"{customization}/{object_name}"
+
+
+# Bedrock's custom model deployment names: at most 63 letters or digits, each followed by at
+# most one '-' or '_' (botocore's bedrock model, ModelDeploymentName).
+DEPLOYMENT_NAME_MAX_ALNUM = 63
+
+
+def evaluation_deployment_name(team: str, customization: str, run_id: str) -> str:
+    """The on-demand deployment a Nova run is evaluated through: one per run, found again by
+    this name (the create step adopts it, the failure path and the abandoned-run cleanup delete
+    it), so it is unique per team, customization and run."""
+    import hashlib
+
+    name = f"rft-{team}-{customization}-{run_id}"
+    if sum(ch.isalnum() for ch in name) > DEPLOYMENT_NAME_MAX_ALNUM:
+        digest = hashlib.sha256(f"{team}/{customization}".encode()).hexdigest()[:12]
+        name = f"rft-{digest}-{run_id}"
+    return name

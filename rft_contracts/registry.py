@@ -302,6 +302,7 @@ class RunRegistry:
         job_cancelled: bool,
         job_id: str | None,
         job_recovered: bool = False,
+        deployment_deleted: str | None = None,
     ) -> dict:
         return self.update(
             customization,
@@ -315,6 +316,7 @@ class RunRegistry:
                 "job_cancelled": job_cancelled,
                 **({"job_id": job_id} if job_id else {}),
                 **({"job_recovered": True} if job_recovered else {}),
+                **({"deployment_deleted": deployment_deleted} if deployment_deleted else {}),
             },
             remove=("task_token",),
         )
@@ -381,6 +383,11 @@ class RunRegistry:
         if gate["decision"] == "reject":
             fields.update(status="not_promoted", not_promoted_reason=gate.get("reason"))
         return self.update(customization, run_id, fields)
+
+    def record_deployment(self, team: str, customization: str, run_id: str, deployment: dict[str, Any]) -> dict:
+        """The run's Nova evaluation deployment (name, ARN, status; when released: deleted or
+        kept), so operators and the abandoned-run cleanup can see what may still exist."""
+        return self.update(customization, run_id, {"team": team, "evaluation_deployment": deployment})
 
     def request_promotion_approval(self, team: str, customization: str, run_id: str, task_token: str) -> dict:
         return self.update(

@@ -56,12 +56,21 @@ class WorkflowSettings(_Contract):
     mantle_validation_file: bool  # pass validation_file to mantle jobs (opt-in, [U])
 
 
+class NovaDeploymentSettings(_Contract):
+    """An on-demand deployment of a Nova model for its evaluation (rft_workflow.deployment)."""
+
+    enabled: bool
+    keep: Literal["never", "if_promoted"]
+    ready_timeout_minutes: int
+
+
 class EvaluationSettings(_Contract):
     max_prompts: int
     max_concurrency: int  # Map items (candidate x prompt batch) in flight at once
     max_tokens: int
     batch_size: int  # prompts per Map item
     item_concurrency: int  # model calls in flight inside one item
+    nova_deployment: NovaDeploymentSettings
 
 
 class PromotionGateSettings(_Contract):

@@ -179,7 +179,11 @@ def plan_evaluation(event: dict, context: Any) -> dict:
     from rft_workflow import baselines
 
     plan = baselines.plan(
-        config_of(event), run_id_of(event), event.get("checkpoints") or {}, event.get("dataset") or {}
+        config_of(event),
+        run_id_of(event),
+        event.get("checkpoints") or {},
+        event.get("dataset") or {},
+        event.get("deployment"),
     )
     logger.info(
         "evaluation planned",
@@ -255,4 +259,37 @@ def check_promotion_approval(event: dict, context: Any) -> dict:
         (event.get("input") or {}).get("started_by"),
     )
     logger.info("promotion approval", extra={"accepted": result["accepted"]})
+    return result
+
+
+# -- the Nova evaluation deployment (rft_workflow.deployment; opt-in per customization) ----------
+@_handler
+def create_evaluation_deployment(event: dict, context: Any) -> dict:
+    from rft_workflow import deployment
+
+    result = deployment.create(
+        config_of(event), run_id_of(event), event.get("job") or {}, event.get("checkpoints") or {}
+    )
+    logger.info("evaluation deployment", extra={k: result.get(k) for k in ("name", "arn", "status", "adopted")})
+    return result
+
+
+@_handler
+def evaluation_deployment_status(event: dict, context: Any) -> dict:
+    from rft_workflow import deployment
+
+    result = deployment.status(config_of(event), run_id_of(event), event.get("deployment") or {})
+    logger.info("evaluation deployment status", extra={k: result.get(k) for k in ("arn", "status", "ready")})
+    return result
+
+
+@_handler
+def release_evaluation_deployment(event: dict, context: Any) -> dict:
+    from rft_workflow import deployment
+
+    # Promote ran (its result is in the state) only on the path where the model was promoted.
+    result = deployment.release(
+        config_of(event), run_id_of(event), event.get("deployment") or {}, promoted=bool(event.get("promotion"))
+    )
+    logger.info("evaluation deployment released", extra={k: result.get(k) for k in ("arn", "action")})
     return result

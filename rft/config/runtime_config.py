@@ -15,6 +15,7 @@ from rft_contracts.runtime_config import (
     Budget,
     DatasetLimits,
     EvaluationSettings,
+    NovaDeploymentSettings,
     Pricing,
     PromotionGateSettings,
     SelectionSettings,
@@ -99,6 +100,11 @@ def build_runtime_config(
             max_tokens=evaluation.max_tokens,
             batch_size=evaluation.batch_size,
             item_concurrency=evaluation.item_concurrency,
+            nova_deployment=NovaDeploymentSettings(
+                enabled=evaluation.nova_deployment.enabled,
+                keep=evaluation.nova_deployment.keep,
+                ready_timeout_minutes=evaluation.nova_deployment.ready_timeout_minutes,
+            ),
         ),
         selection=SelectionSettings(metric=selection.metric, prefer=selection.prefer),
         promotion=PromotionGateSettings(

@@ -183,14 +183,16 @@ class WorkflowSettings(_Frozen):
         description="A job still running this long after submission is cancelled and the run fails.",
     )
     execution_timeout_hours: float = Field(
-        default=48,
+        default=72,
         gt=0,
         le=8760,
-        description="Hard limit on the whole execution. It must exceed max_job_hours by at least "
-        f"{APPROVAL_MIN_HOURS + STEPS_AFTER_JOB_HOURS:g} hours: an approval may wait up to "
-        f"execution_timeout_hours - max_job_hours - {STEPS_AFTER_JOB_HOURS:g} hours, so the job "
-        "deadline (which cancels the job) always comes before the execution timeout (which "
-        "cannot).",
+        description="Hard limit on the whole execution. It must leave room, after max_job_hours, "
+        f"for {STEPS_AFTER_JOB_HOURS:g} hours of evaluation and promotion, the promotion approval's "
+        "wait (promotion.approval_timeout_hours), a Nova evaluation deployment's wait when enabled "
+        f"(evaluation.nova_deployment.ready_timeout_minutes) and at least {APPROVAL_MIN_HOURS:g} hour "
+        "for a cost approval; what is left is how long a cost approval may wait (at most 7 days). "
+        "So every wait ends, and the job deadline (which cancels the job) comes, before the "
+        "execution timeout (which cannot).",
     )
     mantle_validation_file: bool = Field(
         default=False,
@@ -199,22 +201,6 @@ class WorkflowSettings(_Frozen):
         "AWS document or sample passes it for RFT (docs/aws-contracts.md). Checkpoints are "
         "evaluated on the validation file by the workflow either way.",
     )
-
-    @model_validator(mode="after")
-    def _room_for_the_job(self) -> WorkflowSettings:
-        needed = self.max_job_hours + APPROVAL_MIN_HOURS + STEPS_AFTER_JOB_HOURS
-        if self.execution_timeout_hours < needed:
-            raise ValueError(
-                f"execution_timeout_hours: must be at least max_job_hours + "
-                f"{APPROVAL_MIN_HOURS + STEPS_AFTER_JOB_HOURS:g} ({needed:g}), or the execution "
-                "could time out before it cancels a running job"
-            )
-        return self
-
-    @property
-    def approval_timeout_hours(self) -> float:
-        """How long a run may wait for a human, so the job still fits in the execution."""
-        return min(APPROVAL_MAX_HOURS, self.execution_timeout_hours - self.max_job_hours - STEPS_AFTER_JOB_HOURS)
 
 
 class AuditSettings(_Frozen):
@@ -265,6 +251,34 @@ class AuditSettings(_Frozen):
         return model_id
 
 
+class NovaDeployment(_Frozen):
+    """Opt-in for Nova (native) customizations: evaluate the tuned model through an on-demand
+    custom model deployment (CreateCustomModelDeployment), the only way it answers without
+    Provisioned Throughput. Without it a Nova model is not evaluated, so the gate never promotes
+    it (``rft models promote --force`` still can), and the run's report says so."""
+
+    enabled: bool = Field(
+        default=False,
+        description="Create an on-demand deployment of the tuned model after training, evaluate "
+        "it (and the base model) on the held-out prompts, and smoke-test it before promotion. "
+        "Its inference is in the run's cost estimate, which the budget guards before training.",
+    )
+    keep: Literal["never", "if_promoted"] = Field(
+        default="never",
+        description="never: delete the deployment when the run ends, whatever the outcome (the "
+        "model parameter then names the custom model ARN). if_promoted: keep it when the model "
+        "is promoted, and the model parameter names the deployment ARN applications invoke; it is "
+        "deleted in every other outcome.",
+    )
+    ready_timeout_minutes: int = Field(
+        default=60,
+        ge=5,
+        le=720,
+        description="How long the deployment may take to become Active; then the model is not "
+        "evaluated (the run ends not promoted) and the deployment is deleted.",
+    )
+
+
 class EvaluationSettings(_Frozen):
     """Checkpoint evaluation on the held-out validation prompts."""
 
@@ -286,6 +300,10 @@ class EvaluationSettings(_Frozen):
     )
     item_concurrency: int = Field(
         default=5, ge=1, le=32, description="Model calls in flight inside one evaluation item."
+    )
+    nova_deployment: NovaDeployment = Field(
+        default_factory=NovaDeployment,
+        description="Nova (native) only: evaluate through an on-demand deployment (opt-in).",
     )
 
 
@@ -452,6 +470,50 @@ class Customization(_Frozen):
     def _known_model(cls, model_id: str) -> str:
         base_model(model_id)  # raises with the list of supported models
         return model_id
+
+    @model_validator(mode="after")
+    def _nova_deployment_on_native_only(self) -> Customization:
+        if self.evaluation.nova_deployment.enabled and self.control_plane is not ControlPlane.NATIVE:
+            raise ValueError(
+                f"evaluation.nova_deployment: {self.base_model} is served by mantle directly after "
+                "training; a deployment is for Nova (native) customizations only"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _waits_fit_the_execution(self) -> Customization:
+        # Every wait of a run must end before the execution timeout, which cannot cancel a job
+        # or delete a deployment: an execution that times out is only cleaned up afterwards.
+        needed = self._hours_after_cost_approval() + APPROVAL_MIN_HOURS
+        if self.workflow.execution_timeout_hours < needed:
+            raise ValueError(
+                f"workflow.execution_timeout_hours: must be at least {needed:g} (max_job_hours "
+                f"{self.workflow.max_job_hours:g} + {STEPS_AFTER_JOB_HOURS:g} for evaluation and "
+                f"promotion + promotion.approval_timeout_hours {self.promotion.approval_timeout_hours:g}"
+                + (
+                    f" + the deployment's {self.evaluation.nova_deployment.ready_timeout_minutes / 60:g}"
+                    if self.evaluation.nova_deployment.enabled
+                    else ""
+                )
+                + f" + {APPROVAL_MIN_HOURS:g} for a cost approval), or the execution could time out "
+                "while a job runs"
+            )
+        return self
+
+    def _hours_after_cost_approval(self) -> float:
+        deployment = self.evaluation.nova_deployment
+        return (
+            self.workflow.max_job_hours
+            + STEPS_AFTER_JOB_HOURS
+            + self.promotion.approval_timeout_hours
+            + (deployment.ready_timeout_minutes / 60 if deployment.enabled else 0)
+        )
+
+    @property
+    def approval_timeout_hours(self) -> float:
+        """How long a run may wait for a cost approval, so that everything after it still fits
+        in the execution."""
+        return min(APPROVAL_MAX_HOURS, self.workflow.execution_timeout_hours - self._hours_after_cost_approval())
 
     @model_validator(mode="after")
     def _hyperparameters_fit_model(self) -> Customization:

@@ -123,7 +123,14 @@ def test_shipped_team_configs_load(team):
         ),
         (
             {"customizations__0__workflow": {"max_job_hours": 48, "execution_timeout_hours": 50}},
-            ["customizations[0].workflow.execution_timeout_hours: must be at least max_job_hours + 3 (51)"],
+            ["customizations[0]", "workflow.execution_timeout_hours: must be at least 75 (max_job_hours 48"],
+        ),
+        (
+            {
+                "customizations__0__workflow": {"max_job_hours": 24, "execution_timeout_hours": 60},
+                "customizations__0__promotion": {"approval_timeout_hours": 48},
+            },
+            ["workflow.execution_timeout_hours: must be at least 75", "promotion.approval_timeout_hours 48"],
         ),
         (
             {"customizations__0__checkpoint_selection": {"metric": "accuracy"}},
@@ -160,6 +167,7 @@ def test_shipped_team_configs_load(team):
         "no-price",
         "budget-order",
         "timeout-order",
+        "promotion-wait-in-budget",
         "selection-metric",
         "bad-email",
         "log-retention",

@@ -25,6 +25,9 @@ from . import clients, storage
 from .audit import sample_indices
 from .checkpoints import NOVA_NO_INFERENCE
 
+# A Nova custom model's ARN: it answers only through a deployment (or Provisioned Throughput).
+CUSTOM_MODEL_MARKER = ":custom-model/"
+
 PROMPTS_FILE = "evaluation/prompts.jsonl"
 # Items stay in the execution's state (an inline Map reads them from there; 256 KiB per state):
 # past this many, batches grow instead. 6 candidates x 500 prompts / 25 = 120 items.
@@ -58,24 +61,62 @@ def candidates_of(config: WorkflowConfig, checkpoints: dict, current: str | None
         if not c.get("model_id") or c["model_id"] in seen:
             continue
         seen.add(c["model_id"])
-        out.append(
-            {
-                "key": candidate_key(c),
-                "role": "candidate",
-                "model_id": c["model_id"],
-                "step": c.get("step"),
-                "final": bool(c.get("final")),
-            }
-        )
+        entry = {
+            "key": candidate_key(c),
+            "role": "candidate",
+            "model_id": c["model_id"],
+            "step": c.get("step"),
+            "final": bool(c.get("final")),
+        }
+        if c.get("custom_model_arn"):
+            entry["custom_model_arn"] = c["custom_model_arn"]  # evaluated through a deployment
+        out.append(entry)
     out.append({"key": "base", "role": "base", "model_id": base_id, "step": None, "final": False})
     if current and current not in seen and current not in (base_id, config.base_model):
-        out.append({"key": "current", "role": "current", "model_id": current, "step": None, "final": False})
+        entry = {"key": "current", "role": "current", "model_id": current, "step": None, "final": False}
+        if CUSTOM_MODEL_MARKER in current:
+            # Promoted without a kept deployment: nothing can invoke it, so it is not evaluated
+            # and the gate holds the comparison with it for a person (never passes it).
+            entry.update(
+                invocable=False,
+                note="the current model is a Nova custom model without a deployment; it cannot be invoked",
+            )
+        out.append(entry)
     return out
 
 
-def plan(config: WorkflowConfig, run_id: str, checkpoints: dict, dataset_result: dict) -> dict:
+def nova_candidates(config: WorkflowConfig, checkpoints: dict, deployment: dict | None) -> tuple[dict, str]:
+    """A Nova job's candidates (its final model, through the run's deployment) and why there is
+    none: Nova models answer only through a deployment, which is opt-in."""
+    if not config.evaluation.nova_deployment.enabled:
+        return {"items": []}, NOVA_NO_INFERENCE
+    deployment = deployment or {}
+    if not deployment.get("ready"):
+        return {"items": []}, (
+            f"the evaluation deployment {deployment.get('name') or '(none)'} is not usable "
+            f"({deployment.get('status') or 'not created'}: {deployment.get('failure_message') or 'no reason given'}); "
+            "the Nova model was not evaluated"
+        )
+    return {
+        "items": [
+            {
+                "model_id": deployment["arn"],
+                "custom_model_arn": deployment.get("model_arn") or checkpoints.get("final_model"),
+                "step": None,
+                "final": True,
+            }
+        ]
+    }, ""
+
+
+def plan(
+    config: WorkflowConfig, run_id: str, checkpoints: dict, dataset_result: dict, deployment: dict | None = None
+) -> dict:
     """The Map's items (state-sized), with the candidates and why something is not evaluated."""
     current = current_model(config)
+    note = ""
+    if config.control_plane != "mantle":
+        checkpoints, note = nova_candidates(config, checkpoints or {}, deployment)
     candidates = candidates_of(config, checkpoints or {}, current)
     empty = {
         "candidates": candidates,
@@ -86,8 +127,8 @@ def plan(config: WorkflowConfig, run_id: str, checkpoints: dict, dataset_result:
         "prompts_key": None,
         "current_model": current,
     }
-    if config.control_plane != "mantle":
-        return {**empty, "evaluated": False, "note": NOVA_NO_INFERENCE}
+    if note:
+        return {**empty, "evaluated": False, "note": note}
     validation = (dataset_result or {}).get("validation")
     if not validation:
         return {**empty, "evaluated": False, "note": "no validation dataset to evaluate on"}
@@ -103,9 +144,10 @@ def plan(config: WorkflowConfig, run_id: str, checkpoints: dict, dataset_result:
         ContentType="application/x-ndjson",
         Body="".join(json.dumps(r, sort_keys=True) + "\n" for r in picked).encode(),
     )
+    evaluated = [c for c in candidates if c.get("invocable", True)]
     batch_size = config.evaluation.batch_size
-    if len(candidates) * math.ceil(len(picked) / batch_size) > MAX_ITEMS:
-        batch_size = math.ceil(len(picked) / (MAX_ITEMS // len(candidates)))
+    if len(evaluated) * math.ceil(len(picked) / batch_size) > MAX_ITEMS:
+        batch_size = math.ceil(len(picked) / (MAX_ITEMS // len(evaluated)))
     batches = math.ceil(len(picked) / batch_size)
     items: list[dict[str, Any]] = [
         {
@@ -114,7 +156,7 @@ def plan(config: WorkflowConfig, run_id: str, checkpoints: dict, dataset_result:
             "start": b * batch_size,
             "end": min(len(picked), (b + 1) * batch_size),
         }
-        for c in candidates
+        for c in evaluated
         for b in range(batches)
     ]
     return {

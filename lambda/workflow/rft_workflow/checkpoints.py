@@ -11,15 +11,18 @@ from . import clients, mantle
 MAX_PAGES = 100
 PAGE_SIZE = 100
 NOVA_NO_INFERENCE = (
-    "Nova (native plane) custom models answer only through a custom model deployment "
-    "(CreateCustomModelDeployment) or Provisioned Throughput; the workflow does not create one "
-    "automatically, so checkpoints are not evaluated and the smoke test is skipped"
+    "the Nova model was not evaluated: Nova (native plane) custom models answer only through a "
+    "custom model deployment (CreateCustomModelDeployment) or Provisioned Throughput, and this "
+    "customization does not opt in to an evaluation deployment (evaluation.nova_deployment), so "
+    "the gate cannot promote it and the smoke test is skipped"
 )
+NOVA_FINAL_ONLY = "a Nova job's candidate is its final custom model (no intermediate checkpoints are listed)"
 
 
 def list_candidates(config: WorkflowConfig, job: dict) -> dict:
     if (job.get("plane") or config.control_plane) != "mantle":
-        return {"items": [], "final_model": job.get("output_model_arn"), "note": NOVA_NO_INFERENCE}
+        note = NOVA_FINAL_ONLY if config.evaluation.nova_deployment.enabled else NOVA_NO_INFERENCE
+        return {"items": [], "final_model": job.get("output_model_arn"), "note": note}
     client = clients.mantle(config)
     final_model = job.get("fine_tuned_model") or mantle.as_dict(client.fine_tuning.jobs.retrieve(job["job_id"])).get(
         "fine_tuned_model"

@@ -9,7 +9,9 @@ team's state machines only; ``constructs_lib/abandoned_runs.py``) invokes this s
    are ignored) and the execution name to the run id;
 2. finds the run's job by the registry record or its idempotency key (``recovery.py``) and
    cancels it if it may still run;
-3. records the outcome in the run's registry item (``RunRegistry.record_abandoned``).
+3. when the team deploys Nova models for evaluation, deletes the run's evaluation deployment
+   by its name (``deployment.delete_for_run``; never one a promotion of the run made live);
+4. records the outcome in the run's registry item (``RunRegistry.record_abandoned``).
 
 Errors propagate (EventBridge retries the invocation; the function's Errors alarm tells the
 team): a job we could not cancel costs money, so failing loudly is the point.
@@ -22,7 +24,7 @@ from typing import Any
 from rft_contracts.naming import state_machine_name
 from rft_contracts.registry import RunRegistry
 
-from . import clients, recovery
+from . import clients, deployment, recovery
 
 ABANDONED = ("ABORTED", "TIMED_OUT")
 
@@ -35,8 +37,17 @@ def execution_of(event: dict) -> tuple[str, str, str]:
     return machine_arn.rsplit(":", 1)[-1], str(name), str(detail.get("status") or "")
 
 
-def cleanup(event: dict, *, team: str, planes: list[str], region: str, registry: RunRegistry) -> dict[str, Any]:
-    """``planes``: the control planes the team's customizations use ("mantle", "native").
+def cleanup(
+    event: dict,
+    *,
+    team: str,
+    planes: list[str],
+    region: str,
+    registry: RunRegistry,
+    deployments: bool = False,
+) -> dict[str, Any]:
+    """``planes``: the control planes the team's customizations use ("mantle", "native");
+    ``deployments``: whether any of them deploys Nova models for evaluation.
 
     The customization is the state machine's name after ``rft-<team>-``. A run the registry
     does not know (its execution died before any step recorded it, or a hyphenated team's
@@ -53,15 +64,25 @@ def cleanup(event: dict, *, team: str, planes: list[str], region: str, registry:
         outcome = recovery.find_and_cancel(region, plane, customization, run_id, item)
         if outcome.get("job_id"):
             break
-    if not item and not outcome.get("job_id"):
+    deleted = None
+    if deployments and "native" in ([item["plane"]] if item.get("plane") else planes):
+        try:
+            deleted = deployment.delete_for_run(region, team, customization, run_id, item, None)
+        except Exception as exc:  # noqa: BLE001 - recorded, then raised below for a retry
+            deleted = f"delete failed: {type(exc).__name__}: {str(exc)[:200]}"
+    if not item and not outcome.get("job_id") and deleted in (None, "absent"):
         return {"ignored": True, "state_machine": machine, "status": status}
     record = {k: outcome[k] for k in ("job_id", "plane", "cancelled", "recovered")}
     record["notes"] = outcome["notes"]
+    if deleted is not None:
+        record["deployment"] = deleted
     registry.record_abandoned(team, customization, run_id, execution_status=status, cleanup=record)
     failed_cancel = [n for n in outcome["notes"] if n.startswith(("cancel failed", "job lookup failed"))]
+    if str(deleted).startswith("delete failed"):
+        failed_cancel.append(f"evaluation deployment {deleted}")
     if failed_cancel:
         # Recorded above; raising makes EventBridge retry and the Errors alarm fire.
-        raise RuntimeError(f"run {run_id}: the job may still be running: {failed_cancel[0]}")
+        raise RuntimeError(f"run {run_id}: the job or deployment may still be running: {failed_cancel[0]}")
     return {"ignored": False, "customization": customization, "run_id": run_id, "status": status, **record}
 
 
@@ -69,5 +90,10 @@ def cleanup_from_environment(event: dict, environ: dict[str, str]) -> dict[str, 
     region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or ""
     registry = RunRegistry(clients.resource("dynamodb", region).Table(environ["RFT_REGISTRY_TABLE"]))
     return cleanup(
-        event, team=environ["RFT_TEAM"], planes=environ["RFT_TEAM_PLANES"].split(","), region=region, registry=registry
+        event,
+        team=environ["RFT_TEAM"],
+        planes=environ["RFT_TEAM_PLANES"].split(","),
+        region=region,
+        registry=registry,
+        deployments=environ.get("RFT_EVALUATION_DEPLOYMENTS") == "true",
     )

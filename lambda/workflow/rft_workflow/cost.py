@@ -9,8 +9,13 @@ tokens). Assumptions, all in this module ([U]: Bedrock publishes no RFT price ba
   (not exposed) -> DEFAULT_SAMPLES_PER_PROMPT = 4 (the AWS docs' example value).
 - max response tokens: ``inferenceMaxTokens`` (native) else the audit's ``max_tokens``.
 - mean prompt tokens: from validate_dataset (chars/4 estimate).
-- inference: the audit (prompts x samples), the evaluation of ASSUMED_CANDIDATES models on
-  min(max_prompts, validation rows) prompts, and two smoke calls, each at prompt + max tokens.
+- inference: the audit (prompts x samples), the held-out evaluation on min(max_prompts,
+  validation rows) prompts of every model it evaluates (``evaluated_models``: mantle,
+  ASSUMED_CANDIDATES checkpoints and final model plus the base and the current model; Nova, the
+  final model through its evaluation deployment plus the same two baselines, or nothing when
+  the customization does not deploy for evaluation), and two smoke calls, each at prompt + max
+  tokens. The on-demand deployment itself is priced per token like its inference [U]: no hourly
+  charge is assumed (docs/aws-contracts.md).
 - AI judges (graders with ``score_model``/``label_model`` parts): one judge call per judge model
   for every graded sample: the pre-flight's reference probe (``grading.JUDGE_PROBE_ROWS``
   rows), the audit's samples, the evaluation's samples and every training rollout. Each call
@@ -31,6 +36,14 @@ from .grading import JUDGE_PROBE_ROWS
 DEFAULT_EPOCHS = 3
 DEFAULT_SAMPLES_PER_PROMPT = 4
 ASSUMED_CANDIDATES = 5  # ~4 checkpoints + the final model
+BASELINES = 2  # the base model and the model now promoted
+
+
+def evaluated_models(config: WorkflowConfig) -> int:
+    """How many models the held-out evaluation answers with (rft_workflow.baselines)."""
+    if config.control_plane == "mantle":
+        return ASSUMED_CANDIDATES + BASELINES
+    return 1 + BASELINES if config.evaluation.nova_deployment.enabled else 0
 # Hyperparameter names per control plane (rft/config/catalog.py).
 EPOCH_KEY = {"mantle": "n_epochs", "native": "epochCount"}
 SAMPLES_KEY = {"native": "trainingSamplePerPrompt"}  # mantle exposes no rollout count
@@ -63,18 +76,19 @@ def estimate(config: WorkflowConfig, dataset: dict) -> dict:
             config.audit.prompts * config.audit.samples_per_prompt * (prompt_tokens + config.audit.max_tokens)
         )
     eval_prompts = min(config.evaluation.max_prompts, int(validation.get("rows") or 0))
+    models = evaluated_models(config)
     eval_tokens = (
-        ASSUMED_CANDIDATES
+        models
         * eval_prompts
         * (float(validation.get("prompt_tokens_mean") or prompt_tokens) + config.evaluation.max_tokens)
     )
-    smoke_tokens = 2 * (16 + 64)
+    smoke_tokens = 2 * (16 + 64) if models else 0
     judges = len(judge_models(config.grader_spec))
     audit_samples = 0 if config.audit.skip_reason else config.audit.prompts * config.audit.samples_per_prompt
     judge_calls = {
         "reference_probe": judges * min(JUDGE_PROBE_ROWS, rows + int(validation.get("rows") or 0)),
         "audit": judges * audit_samples,
-        "evaluation": judges * ASSUMED_CANDIDATES * eval_prompts,
+        "evaluation": judges * models * eval_prompts,
         "training": judges * int(rows * epochs * samples),
     }
     judge_tokens = sum(judge_calls.values()) * (prompt_tokens + response_tokens + JUDGE_OVERHEAD_TOKENS)
@@ -101,6 +115,7 @@ def estimate(config: WorkflowConfig, dataset: dict) -> dict:
             "training_tokens": int(training_tokens),
             "training_usd": round(training_usd, 2),
             "inference_tokens": int(inference_tokens),
+            "evaluated_models": models,
             "judge_calls": judge_calls,
             "judge_tokens": int(judge_tokens),
             "inference_usd": round(inference_usd, 2),
@@ -108,7 +123,7 @@ def estimate(config: WorkflowConfig, dataset: dict) -> dict:
             "max_usd": config.budget.max_usd,
             "assumptions": (
                 f"epochs default {DEFAULT_EPOCHS}, samples per prompt default {DEFAULT_SAMPLES_PER_PROMPT}, "
-                f"{ASSUMED_CANDIDATES} evaluated models, tokens estimated as chars/4"
+                f"{models} evaluated models, tokens estimated as chars/4"
                 + (
                     f", judge calls priced at the base model's inference rate with {JUDGE_OVERHEAD_TOKENS} "
                     "tokens of rubric and verdict each"

@@ -28,6 +28,30 @@ ANSWER_CHARS = 2000
 THROTTLED = ("RateLimitError", "ThrottlingException", "TooManyRequests")
 
 
+def is_throttled(error: str | None) -> bool:
+    """An answer's error is throttling: the openai SDK's RateLimitError, or a botocore
+    ClientError whose code says so ("ClientError: An error occurred (ThrottlingException) ...")."""
+    if not error:
+        return False
+    return any(name in error[:120] for name in THROTTLED)
+
+
+def model_caller(config: WorkflowConfig, model_id: str):
+    """Answers from a candidate: mantle Chat Completions, or Converse on Nova (a deployment ARN
+    or the base model's inference profile)."""
+    if config.control_plane == "mantle":
+        return generate.caller(
+            "mantle", model_id, config.evaluation.max_tokens, TEMPERATURE, mantle_client=clients.mantle(config)
+        )
+    return generate.caller(
+        "native",
+        model_id,
+        config.evaluation.max_tokens,
+        TEMPERATURE,
+        runtime_client=clients.client("bedrock-runtime", config.region),
+    )
+
+
 def _existing(s3: Any, bucket: str, key: str) -> dict | None:
     try:
         return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
@@ -49,11 +73,10 @@ def evaluate_item(config: WorkflowConfig, run_id: str, item: dict, prompts_key: 
     if done is not None and done.get("grader_spec_hash") == config.grader_spec_hash:
         return {"key": key, "reused": True, "scored": sum(s["reward"] is not None for s in done["scores"])}
     rows = _prompts(s3, config, prompts_key, start, end)
-    call = generate.caller(
-        "mantle", candidate["model_id"], config.evaluation.max_tokens, TEMPERATURE, mantle_client=clients.mantle(config)
+    answers = generate.answer_all(
+        model_caller(config, candidate["model_id"]), [r["messages"] for r in rows], config.evaluation.item_concurrency
     )
-    answers = generate.answer_all(call, [r["messages"] for r in rows], config.evaluation.item_concurrency)
-    throttled = [a.error for a in answers if a.error and a.error.startswith(THROTTLED)]
+    throttled = [a.error for a in answers if is_throttled(a.error)]
     if throttled:
         raise EvaluationThrottled(
             f"{len(throttled)} of {len(rows)} calls to {candidate['model_id']} throttled: {throttled[0][:200]}"

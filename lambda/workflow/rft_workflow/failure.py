@@ -1,5 +1,6 @@
 """The failure path of a run: cancel a paid job that may still run (found by its idempotency key
-when the state has no job id, ``recovery.py``), record why the run ended."""
+when the state has no job id, ``recovery.py``), delete the run's Nova evaluation deployment if
+it may exist (by name when the state lost it, ``deployment.py``), record why the run ended."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from rft_contracts.phases import UNKNOWN_PHASE
 from rft_contracts.registry import Status
 from rft_contracts.runtime_config import WorkflowConfig
 
-from . import clients, recovery
+from . import clients, deployment, recovery
 
 CAUSE_MAX = 2000
 
@@ -53,6 +54,21 @@ def record_failure(config: WorkflowConfig, run_id: str, state: dict) -> dict:
     outcome = recovery.find_and_cancel(config.region, plane, config.customization, run_id, item, known=job)
     warnings.extend(outcome["notes"])
     job_id, cancelled = outcome["job_id"], outcome["cancelled"]
+    deployment_state = state.get("deployment")
+    deployment_deleted: str | None = None
+    if config.control_plane == "native" and config.evaluation.nova_deployment.enabled:
+        try:
+            deployment_deleted = deployment.delete_for_run(
+                config.region,
+                config.team,
+                config.customization,
+                run_id,
+                item,
+                deployment_state if isinstance(deployment_state, dict) else None,
+            )
+        except Exception as exc:  # noqa: BLE001 - the failure path must finish; the warning says what is left
+            deployment_deleted = "delete failed"
+            warnings.append(f"evaluation deployment not deleted: {type(exc).__name__}: {str(exc)[:200]}")
     if rejected:
         reason = approval.get("reason") or "no reason given"
         summary = f"{config.customization} run {run_id} was rejected by {approval.get('by', 'unknown')}: {reason}"
@@ -71,6 +87,7 @@ def record_failure(config: WorkflowConfig, run_id: str, state: dict) -> dict:
             job_cancelled=cancelled,
             job_id=job_id,
             job_recovered=outcome["recovered"],
+            deployment_deleted=deployment_deleted,
         )
     except Exception as exc:  # noqa: BLE001
         warnings.append(f"registry write failed: {type(exc).__name__}")
@@ -83,6 +100,7 @@ def record_failure(config: WorkflowConfig, run_id: str, state: dict) -> dict:
         "job_id": job_id,
         "job_cancelled": cancelled,
         "job_recovered": outcome["recovered"],
+        "deployment_deleted": deployment_deleted,
         "warnings": warnings,
         "summary": summary,
     }

@@ -210,7 +210,8 @@ def decide(
             seed=f"{seed}/{chosen['key']}-{role}",
         )
         if baseline["n"] == 0:
-            result = {**result, "verdict": "uncertain", "why": f"the {role} model could not be evaluated"}
+            why = baseline.get("note") or f"the {role} model could not be evaluated"
+            result = {**result, "verdict": "uncertain", "why": why}
         comparisons.append({"baseline": role, "model_id": baseline["model_id"], **result})
     verdicts = [c["verdict"] for c in comparisons]
     if "fail" in verdicts:
@@ -275,7 +276,11 @@ def run_gate(config: WorkflowConfig, run_id: str, plan: dict, started_by: str | 
     clients.registry(config).record_gate(config.team, config.customization, run_id, record, started_by=started_by)
     selected = gate.get("selection") or {"chosen": {}, "scores": [], "rule": None}
     if gate["chosen"]:
-        selected = {**selected, "chosen": {**selected["chosen"], "gate": gate["decision"]}}
+        extra: dict[str, Any] = {"gate": gate["decision"]}
+        planned = next((c for c in plan.get("candidates") or [] if c["key"] == gate["chosen"]["key"]), {})
+        if planned.get("custom_model_arn"):  # evaluated through a Nova deployment (its ARN is model_id)
+            extra["custom_model_arn"] = planned["custom_model_arn"]
+        selected = {**selected, "chosen": {**selected["chosen"], **extra}}
     return {
         "decision": gate["decision"],
         "reason": gate["reason"],

@@ -6,7 +6,7 @@ from rft_contracts import registry as run_registry
 from rft_contracts.naming import dataset_snapshot_key
 from rft_contracts.runtime_config import WorkflowConfig
 
-from . import clients
+from . import clients, deployment
 from .errors import NothingToPromote
 
 JOB_FIELDS = ("job_id", "plane", "started_at", "fine_tuned_model", "output_model_arn", "raw_status")
@@ -62,6 +62,10 @@ def promote(config: WorkflowConfig, run_id: str, state: dict) -> dict:
     model_id = chosen.get("model_id")
     if not model_id:
         raise NothingToPromote(f"the selection chose no model ({chosen.get('reason', 'no reason given')})")
+    # A Nova model was evaluated through the run's deployment (model_id is its ARN): the
+    # parameter names the deployment when the team keeps it, else the custom model itself.
+    if chosen.get("custom_model_arn") and not deployment.kept(config, promoted=True):
+        model_id = chosen["custom_model_arn"]
     version = clients.client("ssm", config.region).put_parameter(
         Name=config.model_parameter,
         Value=model_id,

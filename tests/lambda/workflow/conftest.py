@@ -122,6 +122,7 @@ def aws(monkeypatch):
                 "max_tokens": 64,
                 "batch_size": 3,
                 "item_concurrency": 2,
+                "nova_deployment": {"enabled": False, "keep": "never", "ready_timeout_minutes": 60},
             },
             "selection": {"metric": "reward_mean", "prefer": "latest_on_tie"},
             "promotion": {

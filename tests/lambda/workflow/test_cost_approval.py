@@ -27,8 +27,9 @@ def test_mantle_estimate_arithmetic(handlers, aws, ctx):
     assert (b["epochs"], b["samples_per_prompt"], b["max_response_tokens"]) == (2, 4, 64)
     assert b["training_tokens"] == 1000 * 2 * 4 * 164
     assert b["training_usd"] == pytest.approx(1000 * 2 * 4 * 164 / 1e6 * 10, abs=0.01)
-    # audit 6x4x(100+64) + evaluation 5 models x 8 prompts x (100+64) + smoke 160
-    assert b["inference_tokens"] == 6 * 4 * 164 + 5 * 8 * 164 + 160
+    # audit 6x4x(100+64) + evaluation (5 candidates + base + current) x 8 prompts x (100+64) + smoke 160
+    assert b["evaluated_models"] == 7
+    assert b["inference_tokens"] == 6 * 4 * 164 + 7 * 8 * 164 + 160
     assert result["estimate_usd"] == round(b["training_usd"] + b["inference_usd"], 2)
     assert result["decision"] == "proceed"
 
@@ -44,6 +45,20 @@ def test_native_hyperparameter_names(handlers, aws, ctx):
     b = result["breakdown"]
     assert (b["epochs"], b["samples_per_prompt"], b["max_response_tokens"]) == (3, 8, 900)
     assert b["training_tokens"] == 1000 * 3 * 8 * 1000
+
+
+def test_nova_evaluation_is_priced_only_when_it_deploys(handlers, aws, ctx):
+    """Without the opt-in nothing can answer for a Nova model, so no evaluation is estimated;
+    with it, the final model and both baselines answer every held-out prompt (issue 12, item 3:
+    the deployment's inference goes through the cost guard before any job exists)."""
+    aws.config["audit"]["skip_reason"] = "estimate the evaluation alone in this test"
+    off = estimate(handlers, aws, ctx, control_plane="native", hyperparameters={"inferenceMaxTokens": 900})
+    aws.config["evaluation"]["nova_deployment"]["enabled"] = True
+    on = estimate(handlers, aws, ctx, control_plane="native", hyperparameters={"inferenceMaxTokens": 900})
+    assert (off["breakdown"]["evaluated_models"], on["breakdown"]["evaluated_models"]) == (0, 3)
+    assert off["breakdown"]["inference_tokens"] == 0
+    # 3 models x 8 prompts x (100 prompt + 64 evaluation max tokens) + smoke 160
+    assert on["breakdown"]["inference_tokens"] == 3 * 8 * 164 + 160
 
 
 def test_unset_epochs_use_the_conservative_default(handlers, aws, ctx):

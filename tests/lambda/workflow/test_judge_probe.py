@@ -93,8 +93,8 @@ def test_the_estimate_counts_every_judge_call(handlers, aws, ctx):
     judged = handlers.estimate_cost(state(aws, dataset=DATASET), ctx)["breakdown"]
     assert set(plain["judge_calls"].values()) == {0} and plain["judge_tokens"] == 0
     calls = judged["judge_calls"]
-    # conftest config: audit 6 prompts x 4 samples, evaluation 5 models x 8 prompts, 2 epochs x 4 rollouts
-    assert calls == {"reference_probe": JUDGE_PROBE_ROWS, "audit": 24, "evaluation": 40, "training": 1000 * 2 * 4}
+    # conftest config: audit 6 prompts x 4 samples, evaluation 7 models (5 candidates + 2 baselines) x 8 prompts, 2 epochs x 4 rollouts
+    assert calls == {"reference_probe": JUDGE_PROBE_ROWS, "audit": 24, "evaluation": 7 * 8, "training": 1000 * 2 * 4}
     per_call = 100 + 64 + JUDGE_OVERHEAD_TOKENS
     assert judged["judge_tokens"] == sum(calls.values()) * per_call
     assert judged["inference_tokens"] - plain["inference_tokens"] == judged["judge_tokens"]

@@ -271,4 +271,8 @@ def test_native_has_no_checkpoint_api(handlers, aws, ctx):
         state(aws, RUN, job={"job_id": "j", "plane": "native", "output_model_arn": arn}), ctx
     )
     assert result["items"] == [] and result["final_model"] == arn
-    assert "custom model deployment" in result["note"] and "does not create one" in result["note"]
+    assert "custom model deployment" in result["note"] and "evaluation.nova_deployment" in result["note"]
+    aws.config["evaluation"]["nova_deployment"]["enabled"] = True  # opted in: the final model is evaluated
+    assert "not evaluated" not in handlers.list_checkpoints(
+        state(aws, RUN, job={"job_id": "j", "plane": "native", "output_model_arn": arn}), ctx
+    )["note"]
