@@ -60,6 +60,7 @@ class AbandonedRunCleanup(Construct):
         registry_table_name: str,
         planes: set[str],
         state_machine_arn_prefix: str,
+        deployments: bool = False,
     ) -> None:
         super().__init__(scope, id_)
         stack = Stack.of(self)
@@ -95,6 +96,8 @@ class AbandonedRunCleanup(Construct):
                 "RFT_TEAM": team,
                 "RFT_REGISTRY_TABLE": registry_table_name,
                 "RFT_TEAM_PLANES": ",".join(sorted(planes)),
+                # Whether a customization deploys Nova models for evaluation (delete the run's).
+                "RFT_EVALUATION_DEPLOYMENTS": "true" if deployments else "false",
                 "POWERTOOLS_SERVICE_NAME": WORKFLOW_SERVICE,
             },
         )
@@ -130,6 +133,17 @@ class AbandonedRunCleanup(Construct):
                     resources=[native_jobs],
                 )
             )
+        evaluation_deployments = stack.format_arn(
+            service="bedrock", resource="custom-model-deployment", resource_name="*"
+        )
+        if deployments:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="DeleteEvaluationDeployments",
+                    actions=["bedrock:DeleteCustomModelDeployment"],
+                    resources=[evaluation_deployments],
+                )
+            )
         self.cleaner.policy.add_statements(*statements)
         reasons = {
             "*": "bedrock-mantle:CallWithBearerToken supports no resource-level permissions.",
@@ -139,6 +153,10 @@ class AbandonedRunCleanup(Construct):
             nag.render_resource(
                 stack.resolve(native_jobs)
             ): "Bedrock customization job ARNs carry a generated id; limited to this account and region.",
+            nag.render_resource(
+                stack.resolve(evaluation_deployments)
+            ): "A run's evaluation deployment gets a generated id (it is deleted by the run's name); "
+            "limited to this account and region.",
         }
         document = stack.resolve(self.cleaner.policy.document.to_json())
         for statement in document.get("Statement", []):

@@ -20,6 +20,7 @@ caught and counted as missing by the gate (never fatal to the run).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aws_cdk import Duration
@@ -36,8 +37,15 @@ THROTTLING_ERRORS = ["EvaluationThrottled", "RateLimitError", "Lambda.TooManyReq
 STEPS = ("PlanEvaluation", "EvaluateBatch", "PromotionGate", "RequestPromotionApproval", "CheckPromotionApproval")
 
 
-def held_out_gate(workflow: RftWorkflow, customization: Customization, promote_chain: sfn.IChainable) -> sfn.IChainable:
-    """The chain from the job's candidates (``$.checkpoints``) to promote_chain or 'not promoted'."""
+def held_out_gate(
+    workflow: RftWorkflow,
+    customization: Customization,
+    promote_chain: sfn.IChainable,
+    *,
+    before_not_promoted: Callable[[sfn.IChainable], sfn.IChainable] | None = None,
+) -> sfn.IChainable:
+    """The chain from the job's candidates (``$.checkpoints``) to promote_chain or 'not promoted'
+    (through ``before_not_promoted(not_promoted)`` when given: the Nova deployment's release)."""
     functions = workflow._functions
     plan = workflow._step("PlanEvaluation", "$.evaluation_plan", phase="EvaluateCheckpoints")
 
@@ -88,6 +96,7 @@ def held_out_gate(workflow: RftWorkflow, customization: Customization, promote_c
     )
     workflow._catch(not_promoted, "Notify")
     not_promoted.next(sfn.Succeed(workflow, "RunNotPromoted"))
+    end_not_promoted = before_not_promoted(not_promoted) if before_not_promoted else not_promoted
 
     use_selection = sfn.Pass(workflow, "UseGateSelection", input_path="$.gate.selection", result_path="$.selection")
     use_selection.next(promote_chain)
@@ -130,7 +139,7 @@ def held_out_gate(workflow: RftWorkflow, customization: Customization, promote_c
             sfn.Condition.boolean_equals("$.promotion_check.accepted", True),
             use_selection,
         )
-        .otherwise(not_promoted)
+        .otherwise(end_not_promoted)
     )
 
     decision = (
@@ -143,7 +152,7 @@ def held_out_gate(workflow: RftWorkflow, customization: Customization, promote_c
             sfn.Condition.string_equals("$.gate.decision", "hold"),
             request,
         )
-        .otherwise(not_promoted)
+        .otherwise(end_not_promoted)
     )
     plan.next(evaluate).next(gate).next(decision)
     return plan

@@ -2,9 +2,12 @@
 
     LoadConfig -> ValidateDataset -> RewardSignalAudit -> EstimateCost -> [RequestApproval]
       -> Submit (mantle Lambda | native CreateModelCustomizationJob) -> Wait/JobStatus loop
-      -> ListCheckpoints -> PlanEvaluation -> Map(EvaluateBatch) -> PromotionGate
-      -> [RequestPromotionApproval] -> SmokeTest -> Promote -> Notify   (or NotifyNotPromoted)
-    any failure -> RecordFailure (cancels a running job, records why) -> Notify -> Fail
+      -> ListCheckpoints -> [Nova, opt-in: CreateEvaluationDeployment -> Wait/status loop]
+      -> PlanEvaluation -> Map(EvaluateBatch) -> PromotionGate
+      -> [RequestPromotionApproval] -> SmokeTest -> Promote -> [ReleaseEvaluationDeployment]
+      -> Notify   (or [ReleaseEvaluationDeployment] -> NotifyNotPromoted)
+    any failure -> RecordFailure (cancels a running job, deletes the deployment, records why)
+      -> Notify -> Fail
 
 Written in JSONPath without variables on purpose: the definition must run in moto's local
 Step Functions engine, which has no JSONata or `Assign`. Customization settings are a literal
@@ -393,19 +396,84 @@ class RftWorkflow(Construct):
             "NotifySuccess",
             f"RFT run promoted: {customization.name}",
             outcome="succeeded",
-            model=sfn.JsonPath.string_at("$.selection.chosen.model_id"),
+            # What the model parameter now names (a Nova model: its kept deployment or the model).
+            model=sfn.JsonPath.string_at("$.promotion.model_id"),
             selection=sfn.JsonPath.object_at("$.selection"),
         )
         self._catch(notify, "Notify")
+        notify.next(sfn.Succeed(self, "RunSucceeded"))
+        deploys = customization.evaluation.nova_deployment.enabled
         # The candidate answers first; only then does the parameter applications read move.
+        promoted = self._release_deployment("ReleaseDeploymentAfterPromotion", notify) if deploys else notify
         promote = (
             self._step("SmokeTest", "$.smoke", phase="SmokeTest")
             .next(self._step("Promote", "$.promotion", phase="Promote"))
-            .next(notify)
-            .next(sfn.Succeed(self, "RunSucceeded"))
+            .next(promoted)
         )
         # The gate selects the candidate ($.selection) and decides whether it is promoted at all.
-        return checkpoints.next(held_out_gate(self, customization, promote))
+        gate = held_out_gate(
+            self,
+            customization,
+            promote,
+            before_not_promoted=(
+                (lambda then: self._release_deployment("ReleaseDeploymentNotPromoted", then)) if deploys else None
+            ),
+        )
+        if not deploys:
+            return checkpoints.next(gate)
+        return checkpoints.next(self._deploy_for_evaluation(gate))
+
+    def _deploy_for_evaluation(self, evaluate: sfn.IChainable) -> sfn.IChainable:
+        """Nova, opt-in: an on-demand deployment of the tuned model to evaluate through, polled
+        until Active, Failed or past its deadline; then the evaluation, which plans nothing
+        (and the gate rejects, with the deployment's reason) unless it is ready."""
+        create = self._step("CreateEvaluationDeployment", "$.deployment", phase="EvaluateCheckpoints")
+        status = self._step("EvaluationDeploymentStatus", "$.deployment", phase="EvaluateCheckpoints")
+        for task in (create, status):
+            task.add_retry(
+                errors=["DeploymentThrottled"],
+                interval=Duration.seconds(20),
+                max_attempts=5,
+                backoff_rate=2,
+                jitter_strategy=sfn.JitterType.FULL,
+            )
+        wait = sfn.Wait(self, "WaitForDeployment", time=sfn.WaitTime.seconds_path("$.poll_seconds"))
+        ready = (
+            sfn.Choice(self, "DeploymentSettled?")
+            .when(sfn.Condition.boolean_equals("$.deployment.done", True), evaluate)
+            .otherwise(wait)
+        )
+        created = (
+            sfn.Choice(self, "DeploymentCreated?")
+            .when(sfn.Condition.string_equals("$.deployment.status", "Failed"), evaluate)
+            .otherwise(wait)
+        )
+        wait.next(status).next(ready)
+        return create.next(created)
+
+    def _release_deployment(self, state_id: str, then: sfn.IChainable) -> tasks.LambdaInvoke:
+        """Delete the run's evaluation deployment (or keep a promoted one, if the team keeps
+        them). A release that fails after its retries does not change the run's outcome: the
+        notification carries the error, the registry the deployment, and the abandoned-run
+        cleanup is not involved (the run ends normally), so the message is what tells the team."""
+        release = tasks.LambdaInvoke(
+            self,
+            state_id,
+            lambda_function=self._functions["ReleaseEvaluationDeployment"],
+            payload_response_only=True,
+            result_path="$.deployment_release",
+            retry_on_service_exceptions=True,
+        )
+        release.add_retry(
+            errors=[*TRANSIENT_ERRORS, "DeploymentThrottled"],
+            interval=Duration.seconds(20),
+            max_attempts=4,
+            backoff_rate=2,
+            jitter_strategy=sfn.JitterType.FULL,
+        )
+        release.add_catch(then, errors=["States.ALL"], result_path="$.deployment_release")
+        release.next(then)
+        return release
 
     def _snapshot_arn(self) -> str:
         stack = Stack.of(self)

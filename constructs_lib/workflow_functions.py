@@ -58,6 +58,17 @@ STEPS: dict[str, _Step] = {
     "SmokeTest": _Step("handlers.smoke_test", Duration.minutes(2)),
     "RecordFailure": _Step("handlers.record_failure", Duration.minutes(2)),
 }
+# The Nova evaluation deployment (rft_workflow.deployment): only for a team with a customization
+# that opts in (evaluation.nova_deployment.enabled).
+DEPLOYMENT_STEPS: dict[str, _Step] = {
+    "CreateEvaluationDeployment": _Step("handlers.create_evaluation_deployment", Duration.minutes(1)),
+    "EvaluationDeploymentStatus": _Step("handlers.evaluation_deployment_status", Duration.minutes(1)),
+    "ReleaseEvaluationDeployment": _Step("handlers.release_evaluation_deployment", Duration.minutes(1)),
+}
+
+
+def deploys_for_evaluation(customizations: Sequence[Customization]) -> bool:
+    return any(c.evaluation.nova_deployment.enabled for c in customizations)
 
 
 class WorkflowFunctions(Construct):
@@ -86,7 +97,8 @@ class WorkflowFunctions(Construct):
         self._scope_stack = Stack.of(self)
         self.functions: dict[str, lambda_.IFunction] = {}
         self._policies: dict[str, iam.ManagedPolicy] = {}
-        for step, spec in STEPS.items():
+        deploys = deploys_for_evaluation(customizations)
+        for step, spec in {**STEPS, **(DEPLOYMENT_STEPS if deploys else {})}.items():
             runtime = PythonFunction(
                 self,
                 step,
@@ -279,6 +291,71 @@ class WorkflowFunctions(Construct):
             evaluate += [bearer, infer]
         if invoke_graders:
             evaluate.append(invoke_graders)
+        nova_smoke: list[iam.PolicyStatement] = []
+        delete_deployments: list[iam.PolicyStatement] = []
+        if deploys:
+            # The held-out evaluation answers through the run's deployment (Converse =
+            # bedrock:InvokeModel) and the Nova base model through its inference profile.
+            deployments = self._scope_stack.format_arn(
+                service="bedrock", resource="custom-model-deployment", resource_name="*"
+            )
+            invoke_deployments = iam.PolicyStatement(
+                sid="InvokeEvaluationDeployments", actions=["bedrock:InvokeModel"], resources=[deployments]
+            )
+            # A Nova custom model is encrypted with the team key: invoking or deploying it
+            # uses the key through Bedrock only (bedrock-rft.md, corrections 8).
+            tuned_key = iam.PolicyStatement(
+                sid="UseTunedModelKeyThroughBedrock",
+                actions=["kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKey"],
+                resources=[key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"bedrock.{self._scope_stack.region}.amazonaws.com"}},
+            )
+            base_invoke, base_routed = judge_invoke_statements(
+                self,
+                set(audit_models[ControlPlane.NATIVE]),
+                sid="EvaluateNativeBaseModels",
+                routed_sid="EvaluateNativeThroughProfile",
+            )
+            extra_wildcards.update(
+                {
+                    nag.render_resource(self._scope_stack.resolve(arn)): (
+                        "The evaluation answers with the Nova base model through its cross-region "
+                        "inference profile, which routes to the model in one of its regions; allowed "
+                        "only through that profile (bedrock:InferenceProfileArn condition)."
+                    )
+                    for arn in base_routed
+                }
+            )
+            evaluate += [invoke_deployments, tuned_key, *base_invoke]
+            nova_smoke = [invoke_deployments, tuned_key]
+            read_deployment = iam.PolicyStatement(
+                sid="ReadEvaluationDeployments", actions=["bedrock:GetCustomModelDeployment"], resources=[deployments]
+            )
+            delete_deployments = [
+                iam.PolicyStatement(
+                    sid="DeleteEvaluationDeployments",
+                    actions=["bedrock:DeleteCustomModelDeployment"],
+                    resources=[deployments],
+                )
+            ]
+            run_registry = registry_actions("GetItem", "PutItem", "UpdateItem")
+            self._grant(
+                "CreateEvaluationDeployment",
+                iam.PolicyStatement(
+                    sid="DeployTunedModels",
+                    actions=["bedrock:CreateCustomModelDeployment"],
+                    resources=[
+                        self._scope_stack.format_arn(service="bedrock", resource="custom-model", resource_name="*"),
+                        deployments,
+                    ],
+                ),
+                read_deployment,
+                tuned_key,
+                run_registry,
+                table_key,
+            )
+            self._grant("EvaluationDeploymentStatus", read_deployment, run_registry, table_key)
+            self._grant("ReleaseEvaluationDeployment", *delete_deployments, run_registry, table_key)
         self._grant_evaluation(
             evaluate,
             read_datasets,
@@ -300,6 +377,8 @@ class WorkflowFunctions(Construct):
         )
         if mantle_models:
             self._grant("SmokeTest", bearer, infer)
+        if nova_smoke:
+            self._grant("SmokeTest", *nova_smoke)
         cancel: list[iam.PolicyStatement] = []
         if mantle_models:
             cancel += [
@@ -320,7 +399,13 @@ class WorkflowFunctions(Construct):
                     "StopNativeJobs", "bedrock:StopModelCustomizationJob", "bedrock:GetModelCustomizationJob"
                 )
             )
-        self._grant("RecordFailure", registry_actions("GetItem", "PutItem", "UpdateItem"), table_key, *cancel)
+        self._grant(
+            "RecordFailure",
+            registry_actions("GetItem", "PutItem", "UpdateItem"),
+            table_key,
+            *cancel,
+            *delete_deployments,
+        )
         self._acknowledge_wildcards(
             datasets,
             artifacts,
@@ -410,6 +495,10 @@ class WorkflowFunctions(Construct):
             "namespace by condition.",
             "native-jobs": "Bedrock customization job ARNs carry a generated id; the statement is "
             "limited to jobs of this account and region.",
+            "deployments": "A Nova run's evaluation deployment gets a generated id when it is "
+            "created; limited to deployments of this account and region.",
+            "custom-models": "The custom model a Nova job creates gets a generated id; deploying "
+            "it for evaluation is limited to custom models of this account and region.",
         }
         native_jobs = self._scope_stack.format_arn(
             service="bedrock", resource="model-customization-job", resource_name="*"
@@ -422,6 +511,16 @@ class WorkflowFunctions(Construct):
                 (project, reasons[project]),
                 (parameters, reasons[parameters]),
                 (native_jobs, reasons["native-jobs"]),
+                (
+                    self._scope_stack.format_arn(
+                        service="bedrock", resource="custom-model-deployment", resource_name="*"
+                    ),
+                    reasons["deployments"],
+                ),
+                (
+                    self._scope_stack.format_arn(service="bedrock", resource="custom-model", resource_name="*"),
+                    reasons["custom-models"],
+                ),
                 ("*", reasons["*"]),
                 (snapshots, reasons[snapshots]),
                 *(

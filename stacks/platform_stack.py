@@ -23,7 +23,7 @@ from constructs_lib.lambda_assets import job_events_code, sandbox_code, workflow
 from constructs_lib.metric_catalog import TeamMetrics
 from constructs_lib.notification_topic import NotificationTopic
 from constructs_lib.team_dashboard import TeamDashboard
-from constructs_lib.workflow_functions import WorkflowFunctions
+from constructs_lib.workflow_functions import WorkflowFunctions, deploys_for_evaluation
 from rft.config.catalog import ControlPlane
 from rft.config.team_config import TeamConfig
 from rft_contracts.metrics import training_namespace
@@ -121,6 +121,7 @@ class PlatformStack(Stack):
             registry_table_arn=registry.table_arn,
             registry_table_name=registry.table_name,
             planes={c.control_plane.value for c in config.customizations},
+            deployments=deploys_for_evaluation(config.customizations),
             # rft-<team>- : every state machine of the team, present and future
             state_machine_arn_prefix=state_machine_arn(team, "", self.account, self.region, self.partition),
         )

@@ -270,7 +270,11 @@ def create_evaluation_deployment(event: dict, context: Any) -> dict:
     result = deployment.create(
         config_of(event), run_id_of(event), event.get("job") or {}, event.get("checkpoints") or {}
     )
-    logger.info("evaluation deployment", extra={k: result.get(k) for k in ("name", "arn", "status", "adopted")})
+    # "name" is a LogRecord attribute: logging refuses it as an extra key.
+    logger.info(
+        "evaluation deployment",
+        extra={"deployment_name": result.get("name"), **{k: result.get(k) for k in ("arn", "status", "adopted")}},
+    )
     return result
 
 

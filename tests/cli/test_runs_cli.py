@@ -213,7 +213,10 @@ def promoted(
     from rft_workflow import selection
 
     state["selection"] = selection.select(
-        evaluations, state["checkpoints"], state["config"]["selection"]["metric"], state["config"]["selection"]["prefer"]
+        evaluations,
+        state["checkpoints"],
+        state["config"]["selection"]["metric"],
+        state["config"]["selection"]["prefer"],
     )
     handlers.promote(state, ctx)
     return state

@@ -43,6 +43,12 @@ STEP_HANDLERS = {
     "RequestPromotionApproval": "request_promotion_approval",
     "CheckPromotionApproval": "check_promotion_approval",
 }
+# Functions a team has only when a customization deploys Nova models for evaluation.
+OPTIONAL_STEP_HANDLERS = {
+    "CreateEvaluationDeployment": "create_evaluation_deployment",
+    "EvaluationDeploymentStatus": "evaluation_deployment_status",
+    "ReleaseEvaluationDeployment": "release_evaluation_deployment",
+}
 
 
 def ticket(i: int) -> dict:
@@ -141,6 +147,9 @@ class LocalWorlds:
         }
         handlers_by_function[grader_function_name(team, customization)] = grader_handler(spec)
         deployed = {p["FunctionName"] for p in functions(template).values()}
+        for step, name in OPTIONAL_STEP_HANDLERS.items():
+            if workflow_function_name(team, step) in deployed:
+                handlers_by_function[workflow_function_name(team, step)] = getattr(workflow_handlers, name)
         assert set(handlers_by_function) <= deployed, "the template no longer has these functions"
         calls = install(monkeypatch, handlers_by_function)
 
@@ -149,6 +158,10 @@ class LocalWorlds:
         opened.append(mock.stop)
         install_moto_patches()
         fast_clock()
+        from tests.fakes.bedrock_deployments import FakeDeployments
+
+        deployments = FakeDeployments(account=MOTO_ACCOUNT, region=region).install()
+        opened.append(deployments.uninstall)
         for name in handlers_by_function:
             create_function(name, region)
         s3 = boto3.client("s3", region_name=region)
@@ -269,6 +282,7 @@ class LocalWorlds:
             region=region,
             ssm=boto3.client("ssm", region_name=region),
             bedrock=boto3.client("bedrock", region_name=region),
+            deployments=deployments,
         )
 
 

@@ -217,21 +217,23 @@ def _set_native_status(world, status: str) -> None:
 def test_native_run_creates_the_job_from_snapshots_and_does_not_promote_what_it_cannot_evaluate(
     local_platform, monkeypatch
 ):
+    """receipt-extraction does not opt in to an evaluation deployment: its Nova model cannot be
+    invoked, so it is trained, not evaluated, not promoted, and the run says why."""
     import rft_workflow.generate as generate
 
-    world = local_platform("nova-example", "invoice-extraction", fake_mantle=False)
+    world = local_platform("nova-example", "receipt-extraction", fake_mantle=False)
     calls = []
 
     def nova(runtime, model_id, messages, max_tokens, temperature):  # moto has no Converse
         calls.append(model_id)
         total = float(messages[-1]["content"].split("total ")[1].split(" ")[0])
-        return json.dumps({"vendor": "ACME", "total": total if len(calls) % 2 else total + 1})
+        return json.dumps({"merchant": "ACME", "total": total if len(calls) % 2 else total + 1})
 
     monkeypatch.setattr(generate, "converse_text", nova)
     rows = [
         {
-            "messages": [{"role": "user", "content": f"Invoice {i}: ACME, total {i}.00 USD"}],
-            "reference_answer": {"vendor": "ACME", "total": float(i)},
+            "messages": [{"role": "user", "content": f"Receipt {i}: ACME, total {i}.00 USD"}],
+            "reference_answer": {"merchant": "ACME", "total": float(i)},
         }
         for i in range(140)
     ]
@@ -248,10 +250,10 @@ def test_native_run_creates_the_job_from_snapshots_and_does_not_promote_what_it_
     described = world.wait(execution)
     assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]
     [job] = world.bedrock.list_model_customization_jobs()["modelCustomizationJobSummaries"]
-    assert job["jobName"] == f"invoice-extraction-{RUN_ID}"
+    assert job["jobName"] == f"receipt-extraction-{RUN_ID}"
     # The job trains from the run's immutable, content-addressed copy of the validated version.
     out_dataset = output(described)["dataset"]
-    snapshot_key = f"invoice-extraction/by-sha256/{out_dataset['train']['sha256']}.jsonl"
+    snapshot_key = f"receipt-extraction/by-sha256/{out_dataset['train']['sha256']}.jsonl"
     assert (
         job["jobName"]
         and world.bedrock.get_model_customization_job(jobIdentifier=job["jobName"])["trainingDataConfig"]["s3Uri"]
@@ -269,13 +271,13 @@ def test_native_run_creates_the_job_from_snapshots_and_does_not_promote_what_it_
     # The audit invokes the base model through its inference profile (the catalog's invocation id):
     # the customization id `amazon.nova-2-lite-v1:0:256k` cannot be invoked.
     assert calls and set(calls) == {"us.amazon.nova-2-lite-v1:0"}
-    # A Nova model answers only through a deployment the workflow does not create (yet): it was
-    # not evaluated, so it is not promoted, and the run says so.
+    # No opt-in: no deployment was created, nothing was evaluated, and the reason says how to opt in.
+    assert world.deployments.calls == [] and "CreateEvaluationDeployment" not in world.entered(execution)
     assert out["gate"]["decision"] == "reject"
-    assert "not evaluated" in out["gate"]["reason"] or "CreateCustomModelDeployment" in out["gate"]["reason"]
+    assert "not evaluated" in out["gate"]["reason"] and "evaluation.nova_deployment" in out["gate"]["reason"]
     item = world.registry_item()
     assert item["status"] == "not_promoted" and item["gate"]["decision"] == "reject"
-    assert world.ssm.get_parameters(Names=["/rft/nova-example/invoice-extraction/model"])["InvalidParameters"]
+    assert world.ssm.get_parameters(Names=["/rft/nova-example/receipt-extraction/model"])["InvalidParameters"]
 
 
 def test_a_failing_smoke_test_leaves_the_live_model_parameter_alone(local_platform):

@@ -126,7 +126,12 @@ def checks_for_boto_call(call: BotoCall, world: World) -> list[Request]:
             "ConverseStream": "bedrock:InvokeModelWithResponseStream",
             "InvokeModelWithResponseStream": "bedrock:InvokeModelWithResponseStream",
         }[op]
-        return _model_checks(action, p["modelId"], account, region)
+        checks = _model_checks(action, p["modelId"], account, region)
+        if ":custom-model-deployment/" in p["modelId"]:
+            # A Nova custom model encrypted with the team key: whoever invokes its deployment
+            # needs kms:Decrypt through Bedrock (bedrock-rft.md, corrections 8).
+            checks += _via(world, "bedrock", region, "Decrypt")
+        return checks
     if call.service == "bedrock" and op == "CreateModelCustomizationJob":
         # The caller's side (bedrock-rft.md §5a "Caller"): the action on the job, the base model
         # and the custom model it creates (both generated ids), PassRole of the service role, and
@@ -150,6 +155,23 @@ def checks_for_boto_call(call: BotoCall, world: World) -> list[Request]:
                 )
             )
         return checks
+    if call.service == "bedrock" and op == "CreateCustomModelDeployment":
+        # Service authorization reference: the action on the custom model it deploys and on the
+        # deployment it creates (a generated id).
+        create = "bedrock:CreateCustomModelDeployment"
+        return [
+            Request(create, p["modelArn"]),
+            Request(create, f"arn:aws:bedrock:{region}:{account}:custom-model-deployment/generated-id"),
+        ]
+    if call.service == "bedrock" and op in ("GetCustomModelDeployment", "DeleteCustomModelDeployment"):
+        identifier = p["customModelDeploymentIdentifier"]
+        # By name, IAM still authorizes against the deployment's ARN (its id is generated).
+        arn = (
+            identifier
+            if identifier.startswith("arn:")
+            else (f"arn:aws:bedrock:{region}:{account}:custom-model-deployment/generated-id")
+        )
+        return [Request(f"bedrock:{op}", arn)]
     if call.service == "bedrock" and op in ("GetModelCustomizationJob", "StopModelCustomizationJob"):
         job = p["jobIdentifier"]
         arn = job if job.startswith("arn:") else f"arn:aws:bedrock:{region}:{account}:model-customization-job/{job}"

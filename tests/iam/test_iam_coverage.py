@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import re
 import time
 
@@ -47,7 +48,10 @@ _NOVA_CALLS = itertools.count()
 def nova_reply(request: dict) -> str:
     """Nova answering an invoice prompt: every other answer is wrong (so samples differ)."""
     text = request["messages"][-1]["content"][0]["text"]
-    total = float(re.search(r"total ([0-9.]+)", text).group(1))
+    found = re.search(r"total ([0-9.]+)", text)
+    if found is None:  # the smoke test's prompt
+        return "Ready."
+    total = float(found.group(1))
     return json.dumps({"vendor": "ACME", "total": total if next(_NOVA_CALLS) % 2 else total + 1})
 
 
@@ -203,10 +207,34 @@ def test_mantle_run_calls_are_all_allowed(synth, recorded_worlds, customization)
     assert expected <= set(checked), sorted(expected - set(checked))
 
 
+NATIVE_STEPS = {
+    "ValidateDataset",
+    "AuditRewardSignal",
+    "JobStatus",
+    "CreateEvaluationDeployment",
+    "EvaluationDeploymentStatus",
+    "PlanEvaluation",
+    "EvaluateBatch",
+    "PromotionGate",
+    "SmokeTest",
+    "Promote",
+    "ReleaseEvaluationDeployment",
+}
+
+
 def test_native_run_calls_are_all_allowed(synth, recorded_worlds):
+    """invoice-extraction deploys its Nova model for evaluation: every step down to the
+    deployment's release, through a gate that promotes whatever was evaluated."""
     recorder, worlds = recorded_worlds
     recorder.converse = nova_reply
-    world = worlds("nova-example", "invoice-extraction", fake_mantle=False)
+    world = worlds(
+        "nova-example",
+        "invoice-extraction",
+        fake_mantle=False,
+        edit_config=lambda c: c["promotion"].update(
+            min_improvement_over_base=-1.0, min_improvement_over_current=-1.0, min_paired_prompts=1
+        ),
+    )
     rows = [
         {
             "messages": [{"role": "user", "content": f"Invoice {i}: ACME, total {i}.00 USD"}],
@@ -235,11 +263,78 @@ def test_native_run_calls_are_all_allowed(synth, recorded_worlds):
         recorder, world, synth("nova-example").template("all-but-data"), load_team("nova-example").account
     )
     assert not denied, "calls the synthesized roles do not allow:\n" + "\n".join(denied)
-    converse = [c for c in recorder.calls if c.operation == "Converse"]
-    assert converse, "the audit sampled nothing"
-    expected = {
-        workflow_function_name("nova-example", s)
-        for s in ("ValidateDataset", "AuditRewardSignal", "JobStatus", "PromotionGate")
-    }  # Nova: not promoted
+    converse = {c.params["modelId"] for c in recorder.calls if c.operation == "Converse"}
+    assert "us.amazon.nova-2-lite-v1:0" in converse, "the audit sampled nothing"
+    assert any(":custom-model-deployment/" in m for m in converse), "nothing answered through the deployment"
+    assert world.deployments.deleted, "the deployment was not released"
+    expected = {workflow_function_name("nova-example", s) for s in NATIVE_STEPS}
     expected.add("rft-nova-example-invoice-extraction")  # the state machine: snapshot, create job
     assert expected <= set(checked), sorted(expected - set(checked))
+
+
+def test_native_failure_path_and_abandoned_run_cleanup_calls_are_all_allowed(synth, recorded_worlds, monkeypatch):
+    """A Nova run fails after its deployment (the smoke test gets no answer): RecordFailure
+    deletes the deployment; then the abandoned-run cleanup runs for the same run (as EventBridge
+    would invoke it for an aborted execution) and looks for the job and the deployment."""
+    import boto3
+
+    recorder, worlds = recorded_worlds
+    recorder.converse = lambda request: "" if "total" not in json.dumps(request) else nova_reply(request)
+    world = worlds(
+        "nova-example",
+        "invoice-extraction",
+        fake_mantle=False,
+        edit_config=lambda c: c["promotion"].update(
+            min_improvement_over_base=-1.0, min_improvement_over_current=-1.0, min_paired_prompts=1
+        ),
+    )
+    rows = [
+        {
+            "messages": [{"role": "user", "content": f"Invoice {i}: ACME, total {i}.00 USD"}],
+            "reference_answer": {"vendor": "ACME", "total": float(i)},
+        }
+        for i in range(140)
+    ]
+    execution = world.start(
+        {"train": world.put("train.jsonl", rows[:120]), "validation": world.put("validation.jsonl", rows[120:])}
+        | {"poll_seconds": 1}
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "WaitForJob" not in world.entered(execution):
+        time.sleep(0.05)
+    from moto.bedrock.models import bedrock_backends
+
+    for job in bedrock_backends[MOTO_ACCOUNT][world.region].model_customization_jobs.values():
+        job.status = "Completed"
+    assert world.wait(execution)["status"] == "FAILED"
+    assert world.registry_item()["deployment_deleted"] == "deleted"
+    cleanup = workflow_function_name("nova-example", "CleanupAbandonedRun")
+    # The function's environment as the template sets it (the registry table is a reference).
+    [properties] = [
+        r["Properties"]
+        for r in synth("nova-example").template("all-but-data")["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("FunctionName") == cleanup
+    ]
+    for name, value in properties["Environment"]["Variables"].items():
+        monkeypatch.setenv(name, value if isinstance(value, str) else world.config["registry_table"])
+    assert os.environ["RFT_EVALUATION_DEPLOYMENTS"] == "true"
+    event = {
+        "detail": {
+            "stateMachineArn": world.machine,
+            "executionArn": execution,
+            "name": execution.rsplit(":", 1)[-1],
+            "status": "ABORTED",
+        }
+    }
+    answer = boto3.client("lambda", region_name=world.region).invoke(FunctionName=cleanup, Payload=json.dumps(event))
+    result = json.loads(answer["Payload"].read())
+    assert result.get("ignored") is False and result["deployment"] == "absent", result
+
+    denied, checked = _denials(
+        recorder, world, synth("nova-example").template("all-but-data"), load_team("nova-example").account
+    )
+    assert not denied, "calls the synthesized roles do not allow:\n" + "\n".join(denied)
+    expected = {workflow_function_name("nova-example", s) for s in ("RecordFailure", "CleanupAbandonedRun")}
+    assert expected <= set(checked), sorted(expected - set(checked))
+    cleanup_calls = {c.operation for c in recorder.calls if c.function == cleanup}
+    assert {"GetItem", "UpdateItem", "DeleteCustomModelDeployment"} <= cleanup_calls, cleanup_calls

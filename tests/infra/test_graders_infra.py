@@ -105,9 +105,11 @@ def test_sandbox_role_can_do_nothing_but_write_its_own_logs(synth):
 
 def test_native_service_role_may_invoke_only_its_own_grader(synth):
     result = synth("nova-example")
-    statements = _policy_statements(result, "BedrockServiceRolePolicy")
-    grader_id = next(k for k in _functions(result) if "GraderRuntimeFunction" in k)
-    assert statements["InvokeOwnGrader"]["Resource"] == {"Fn::GetAtt": [grader_id, "Arn"]}
+    for customization in ("invoice-extraction", "receipt-extraction"):
+        slug = customization.replace("-", "")
+        statements = _policy_statements(result, f"Customization{slug}BedrockServiceRolePolicy")
+        grader_id = next(k for k in _functions(result) if f"Customization{slug}GraderRuntimeFunction" in k)
+        assert statements["InvokeOwnGrader"]["Resource"] == {"Fn::GetAtt": [grader_id, "Arn"]}
 
 
 def test_lambda_graders_in_a_spec_are_granted_and_nothing_else(tmp_path):

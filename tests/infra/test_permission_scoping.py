@@ -50,7 +50,7 @@ def test_nova_audit_model_defaults_to_the_profile_and_is_granted_through_it(synt
 
     s = synth("nova-example")
     template = s.template("all-but-data")
-    [definition] = state_machines(template, account="1", region="us-east-1").values()
+    definition = state_machines(template, account="1", region="us-east-1")["rft-nova-example-invoice-extraction"]
     assert (
         definition["States"]["LoadConfig"]["Parameters"]["config"]["audit"]["model_id"] == "us.amazon.nova-2-lite-v1:0"
     )

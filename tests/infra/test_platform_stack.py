@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from rft.config.loader import load_team
 from rft_contracts.naming import parameter_path
 
 
@@ -37,11 +38,12 @@ def _bedrock_roles(result) -> list[dict]:
     ]
 
 
-def _bedrock_role_policies(result) -> list[dict]:
+def _bedrock_role_policies(result, customization: str = "") -> list[dict]:
+    """The Bedrock service role policies (of one customization, when named)."""
     return [
         p
         for lid, p in result.resources("all-but-data", "AWS::IAM::ManagedPolicy").items()
-        if "BedrockServiceRole" in lid
+        if "BedrockServiceRole" in lid and customization.replace("-", "") in lid
     ]
 
 
@@ -56,17 +58,19 @@ def nova(synth):
 
 
 def test_native_service_role_trusts_bedrock_only_for_this_accounts_jobs(nova):
-    [role] = _bedrock_roles(nova)
-    [statement] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert statement["Principal"] == {"Service": "bedrock.amazonaws.com"}
-    assert statement["Action"] == "sts:AssumeRole"
-    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "222222222222"}
-    source_arn = json.dumps(statement["Condition"]["ArnLike"]["aws:SourceArn"])
-    assert "model-customization-job/*" in source_arn and "222222222222" in source_arn
+    roles = _bedrock_roles(nova)
+    assert len(roles) == len(load_team("nova-example").customizations)  # one per Nova customization
+    for role in roles:
+        [statement] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Principal"] == {"Service": "bedrock.amazonaws.com"}
+        assert statement["Action"] == "sts:AssumeRole"
+        assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "222222222222"}
+        source_arn = json.dumps(statement["Condition"]["ArnLike"]["aws:SourceArn"])
+        assert "model-customization-job/*" in source_arn and "222222222222" in source_arn
 
 
 def test_native_service_role_reaches_only_its_own_prefixes(nova):
-    [policy] = _bedrock_role_policies(nova)
+    [policy] = _bedrock_role_policies(nova, "invoice-extraction")
     statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
     datasets = "arn:aws:s3:::rft-nova-example-datasets-222222222222-us-east-1"
     artifacts = "arn:aws:s3:::rft-nova-example-artifacts-222222222222-us-east-1"

@@ -44,6 +44,8 @@ def evaluated_models(config: WorkflowConfig) -> int:
     if config.control_plane == "mantle":
         return ASSUMED_CANDIDATES + BASELINES
     return 1 + BASELINES if config.evaluation.nova_deployment.enabled else 0
+
+
 # Hyperparameter names per control plane (rft/config/catalog.py).
 EPOCH_KEY = {"mantle": "n_epochs", "native": "epochCount"}
 SAMPLES_KEY = {"native": "trainingSamplePerPrompt"}  # mantle exposes no rollout count

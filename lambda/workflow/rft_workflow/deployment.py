@@ -17,8 +17,8 @@ The failure path and the abandoned-run cleanup delete it by name (``delete_for_r
 outcome of a run leaves an evaluation deployment behind except a kept, promoted one.
 
 Errors: creation refused by Bedrock (quota, model not deployable, access) is not fatal to the
-run: the step returns ``status: Failed`` with the reason, and the run ends not promoted. Only
-throttling and server errors raise, for the state machine's retries.
+run: the step returns ``status: Failed`` with the reason, and the run ends not promoted.
+Throttling and server errors raise ``DeploymentThrottled``, which the state machine retries.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from rft_contracts.naming import evaluation_deployment_name
 from rft_contracts.runtime_config import WorkflowConfig
 
 from . import clients
+from .errors import DeploymentThrottled
 
 ACTIVE, CREATING, FAILED = "Active", "Creating", "Failed"
 _RETRYABLE = ("ThrottlingException", "InternalServerException", "ServiceUnavailableException")
@@ -56,12 +57,18 @@ def kept(config: WorkflowConfig, promoted: bool) -> bool:
     return promoted and config.evaluation.nova_deployment.keep == "if_promoted"
 
 
+def _throttled(exc: ClientError) -> DeploymentThrottled:
+    return DeploymentThrottled(f"{_code(exc)}: {str(exc)[:300]}")
+
+
 def _describe(client: Any, identifier: str) -> dict | None:
     try:
         return client.get_custom_model_deployment(customModelDeploymentIdentifier=identifier)
     except ClientError as exc:
         if _code(exc) in _NOT_FOUND:
             return None
+        if _code(exc) in _RETRYABLE:
+            raise _throttled(exc) from None
         raise
 
 
@@ -91,7 +98,7 @@ def create(config: WorkflowConfig, run_id: str, job: dict, checkpoints: dict) ->
             )["customModelDeploymentArn"]
         except ClientError as exc:
             if _code(exc) in _RETRYABLE:
-                raise
+                raise _throttled(exc) from None
             result = {**base, "status": FAILED, "failure_message": f"{_code(exc)}: {str(exc)[:300]}"}
             _record(config, run_id, result)
             return result
@@ -139,6 +146,8 @@ def delete(region: str, identifier: str) -> str:
     except ClientError as exc:
         if _code(exc) in _NOT_FOUND:
             return "absent"
+        if _code(exc) in _RETRYABLE:
+            raise _throttled(exc) from None
         raise
     return "deleted"
 

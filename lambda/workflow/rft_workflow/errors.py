@@ -46,3 +46,8 @@ class EvaluationThrottled(WorkflowError):
 class EvaluationItemFailed(WorkflowError):
     """No prompt of an evaluation item could be answered and graded; retried once, then the
     item counts as missing (never fatal to the run)."""
+
+
+class DeploymentThrottled(WorkflowError):
+    """Bedrock throttled or failed a call on the Nova evaluation deployment (after botocore's
+    own retries); the state machine retries the step with backoff."""

@@ -6,7 +6,7 @@ import json
 
 import boto3
 import pytest
-from workflow_testkit import gold_label, state
+from workflow_testkit import state
 
 RUN = "r20260101000000-abc123"
 

@@ -273,6 +273,9 @@ def test_native_has_no_checkpoint_api(handlers, aws, ctx):
     assert result["items"] == [] and result["final_model"] == arn
     assert "custom model deployment" in result["note"] and "evaluation.nova_deployment" in result["note"]
     aws.config["evaluation"]["nova_deployment"]["enabled"] = True  # opted in: the final model is evaluated
-    assert "not evaluated" not in handlers.list_checkpoints(
-        state(aws, RUN, job={"job_id": "j", "plane": "native", "output_model_arn": arn}), ctx
-    )["note"]
+    assert (
+        "not evaluated"
+        not in handlers.list_checkpoints(
+            state(aws, RUN, job={"job_id": "j", "plane": "native", "output_model_arn": arn}), ctx
+        )["note"]
+    )

@@ -1,0 +1,228 @@
+"""Issue 12, item 3, in moto's Step Functions engine: a Nova run that opts in is evaluated
+through an on-demand custom model deployment, which the run deletes unless it keeps a promoted
+model's, on every outcome (promoted, not promoted, deployment failed, run failed).
+
+The deployment API is answered inside botocore by ``tests/fakes/bedrock_deployments.py``
+(moto has none), so requests are validated against botocore's bedrock model; Converse (moto has
+none either) is scripted: the tuned model (any deployment ARN) extracts invoices right, the base
+model's inference profile gets every other total wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.e2e.local_world import MOTO_ACCOUNT, RUN_ID, LocalWorlds, output
+
+CUSTOMIZATION = "invoice-extraction"
+PARAMETER = f"/rft/nova-example/{CUSTOMIZATION}/model"
+BASE_PROFILE = "us.amazon.nova-2-lite-v1:0"
+
+
+@pytest.fixture
+def local_platform(synth, monkeypatch):
+    worlds = LocalWorlds(lambda team: synth(team).template("all-but-data"), monkeypatch)
+    yield worlds.build
+    worlds.close()
+
+
+class Nova:
+    """Converse answers by model id; ``tuned_right``: whether the deployed model is always
+    right (better than the base model) or always wrong (worse)."""
+
+    def __init__(self, tuned_right: bool = True):
+        self.tuned_right = tuned_right
+        self.calls: list[str] = []
+
+    def __call__(self, runtime, model_id, messages, max_tokens, temperature) -> str:
+        self.calls.append(model_id)
+        text = messages[-1]["content"]
+        if text.startswith("Reply with one short sentence"):  # the smoke test
+            return "Ready."
+        total = float(text.split("total ")[1].split(" ")[0])
+        # The base model: every other answer wrong (so the audit's samples of a prompt differ).
+        wrong = len(self.calls) % 2 == 1
+        if ":custom-model-deployment/" in model_id:
+            wrong = not self.tuned_right
+        return json.dumps({"vendor": "ACME", "total": total + 1 if wrong else total})
+
+
+def _rows(n: int) -> list[dict]:
+    return [
+        {
+            "messages": [{"role": "user", "content": f"Invoice {i}: ACME, total {i}.00 USD"}],
+            "reference_answer": {"vendor": "ACME", "total": float(i)},
+        }
+        for i in range(n)
+    ]
+
+
+def _world(local_platform, monkeypatch, nova: Nova, **kwargs):
+    import rft_workflow.generate as generate
+
+    monkeypatch.setattr(generate, "converse_text", nova)
+    return local_platform("nova-example", CUSTOMIZATION, fake_mantle=False, **kwargs)
+
+
+def _run(world, *, job_status: str = "Completed", until=("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")):
+    from moto.bedrock.models import bedrock_backends
+
+    rows = _rows(170)
+    execution = world.start(
+        {
+            "train": world.put("train.jsonl", rows[:120]),
+            "validation": world.put("validation.jsonl", rows[120:]),
+            "poll_seconds": 1,
+        }
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "WaitForJob" not in world.entered(execution):
+        time.sleep(0.05)
+    for job in bedrock_backends[MOTO_ACCOUNT][world.region].model_customization_jobs.values():
+        job.status = job_status
+    return execution, world.wait(execution, until=until)
+
+
+def _custom_model_arn(world) -> str:
+    [job] = world.bedrock.list_model_customization_jobs()["modelCustomizationJobSummaries"]
+    return world.bedrock.get_model_customization_job(jobIdentifier=job["jobName"])["outputModelArn"]
+
+
+def test_a_better_nova_model_is_evaluated_through_its_deployment_promoted_and_the_deployment_deleted(
+    local_platform, monkeypatch
+):
+    nova = Nova(tuned_right=True)
+    world = _world(local_platform, monkeypatch, nova)
+    execution, described = _run(world)
+    assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]
+    out = output(described)
+    model_arn = _custom_model_arn(world)
+
+    # One deployment, of the job's custom model, named for the run, with the run id as its token.
+    creates = [body for op, body in world.deployments.calls if op == "CreateCustomModelDeployment"]
+    assert len(creates) == 1
+    assert creates[0]["modelArn"] == model_arn and creates[0]["clientRequestToken"] == RUN_ID
+    assert creates[0]["modelDeploymentName"] == f"rft-nova-example-{CUSTOMIZATION}-{RUN_ID}"
+    deployment_arn = out["deployment"]["arn"]
+    assert out["deployment"]["status"] == "Active" and "WaitForDeployment" in world.entered(execution)
+
+    # Evaluated through the deployment, next to the base model's inference profile, on 50 prompts.
+    gate = out["gate"]
+    assert gate["decision"] == "promote", gate["reason"]
+    by_key = {c["key"]: c for c in gate["candidates"]}
+    assert by_key["final"]["model_id"] == deployment_arn and by_key["base"]["model_id"] == BASE_PROFILE
+    assert by_key["final"]["n"] == by_key["base"]["n"] == 50
+    assert by_key["final"]["mean"] > by_key["base"]["mean"]
+    assert {deployment_arn, BASE_PROFILE} <= set(nova.calls)
+    # Smoke-tested through the deployment before the parameter moved.
+    assert out["smoke"] == {"converse": "ok", "model_id": deployment_arn}
+
+    # keep: never -> the parameter names the custom model, and the deployment is gone.
+    assert world.ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"] == model_arn
+    assert out["promotion"]["model_id"] == model_arn
+    assert world.deployments.deleted == [deployment_arn] and world.deployments.deployments == {}
+    assert out["deployment_release"]["action"] == "deleted"
+    item = world.registry_item()
+    assert item["status"] == "succeeded" and item["model_id"] == model_arn
+    assert item["evaluation_deployment"]["action"] == "deleted"
+    assert item["lineage"]["chosen"]["model_id"] == deployment_arn  # what was evaluated
+    [message] = [m for m in world.notifications() if m.get("outcome") == "succeeded"]
+    assert message["model"] == model_arn
+
+
+def test_a_team_that_keeps_promoted_deployments_serves_the_deployment(local_platform, monkeypatch):
+    world = _world(
+        local_platform,
+        monkeypatch,
+        Nova(tuned_right=True),
+        edit_config=lambda c: c["evaluation"]["nova_deployment"].update(keep="if_promoted"),
+    )
+    execution, described = _run(world)
+    assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]
+    out = output(described)
+    deployment_arn = out["deployment"]["arn"]
+    assert out["gate"]["decision"] == "promote"
+    assert world.ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"] == deployment_arn
+    assert world.deployments.deleted == [] and list(world.deployments.deployments.values())[0].arn == deployment_arn
+    assert out["deployment_release"]["action"] == "kept"
+    assert world.registry_item()["evaluation_deployment"]["action"] == "kept"
+
+
+def test_a_nova_model_no_better_than_the_base_is_not_promoted_and_its_deployment_is_deleted(
+    local_platform, monkeypatch
+):
+    world = _world(
+        local_platform,
+        monkeypatch,
+        Nova(tuned_right=False),
+        # keep applies to a promoted model only: a rejected one's deployment goes regardless.
+        edit_config=lambda c: c["evaluation"]["nova_deployment"].update(keep="if_promoted"),
+    )
+    execution, described = _run(world)
+    assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]
+    out = output(described)
+    assert out["gate"]["decision"] == "reject" and "RunNotPromoted" in world.entered(execution)
+    assert world.deployments.deleted == [out["deployment"]["arn"]] and world.deployments.deployments == {}
+    assert world.ssm.get_parameters(Names=[PARAMETER])["InvalidParameters"] == [PARAMETER]
+    assert world.registry_item()["status"] == "not_promoted"
+
+
+@pytest.mark.parametrize(
+    "script, reason",
+    [
+        ({"becomes": "Failed"}, "the model could not be deployed (scripted)"),
+        ({"refuse_create": "ServiceQuotaExceededException"}, "ServiceQuotaExceededException"),
+    ],
+    ids=["deployment-failed", "create-refused"],
+)
+def test_a_deployment_that_never_serves_ends_the_run_not_promoted_with_its_reason(
+    local_platform, monkeypatch, script, reason
+):
+    nova = Nova()
+    world = _world(local_platform, monkeypatch, nova)
+    for name, value in script.items():
+        setattr(world.deployments, name, value)
+    execution, described = _run(world)
+    assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]  # degraded, not failed
+    out = output(described)
+    assert out["gate"]["decision"] == "reject"
+    assert reason in out["gate"]["reason"] and "not evaluated" in out["gate"]["reason"]
+    assert not [c for c in nova.calls if ":custom-model-deployment/" in c]  # nothing answered through it
+    assert world.deployments.deployments == {}  # a failed deployment is deleted too
+    assert world.registry_item()["status"] == "not_promoted"
+
+
+def test_throttled_deployment_calls_are_retried_and_create_exactly_one(local_platform, monkeypatch):
+    world = _world(local_platform, monkeypatch, Nova())
+    # The fake answers before botocore's endpoint, so botocore's own retries do not run: each
+    # throttle fails the step, and the state machine's retries (5 per step) absorb them.
+    world.deployments.throttle = 4
+    execution, described = _run(world)
+    assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]
+    assert output(described)["gate"]["decision"] == "promote"
+    assert len(world.deployments.deleted) == 1 and world.deployments.deployments == {}
+    assert len({body["modelDeploymentName"] for op, body in world.deployments.calls if op.startswith("Create")}) == 1
+
+
+def test_a_run_that_fails_after_deploying_deletes_the_deployment(local_platform, monkeypatch):
+    """The smoke test fails (the deployment answers nothing): the failure path deletes it."""
+    nova = Nova()
+
+    def silent(runtime, model_id, messages, max_tokens, temperature):
+        answer = nova(runtime, model_id, messages, max_tokens, temperature)
+        return "" if messages[-1]["content"].startswith("Reply with one short sentence") else answer
+
+    import rft_workflow.generate as generate
+
+    world = local_platform("nova-example", CUSTOMIZATION, fake_mantle=False)
+    monkeypatch.setattr(generate, "converse_text", silent)
+    execution, described = _run(world)
+    assert described["status"] == "FAILED"
+    out_item = world.registry_item()
+    assert out_item["status"] == "failed" and out_item["failed_step"] == "SmokeTest"
+    assert out_item["deployment_deleted"] == "deleted"
+    assert len(world.deployments.deleted) == 1 and world.deployments.deployments == {}
+    assert world.ssm.get_parameters(Names=[PARAMETER])["InvalidParameters"] == [PARAMETER]
