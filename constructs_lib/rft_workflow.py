@@ -3,8 +3,10 @@
     LoadConfig -> ValidateDataset -> RewardSignalAudit -> EstimateCost -> [RequestApproval]
       -> Submit (mantle Lambda | native CreateModelCustomizationJob) -> Wait/JobStatus loop
       -> ListCheckpoints -> PlanEvaluation -> Map(EvaluateBatch) -> PromotionGate
-      -> [RequestPromotionApproval] -> SmokeTest -> Promote -> Notify   (or NotifyNotPromoted)
-    any failure -> RecordFailure (cancels a running job, records why) -> Notify -> Fail
+      -> [RequestPromotionApproval] -> SmokeTest -> Promote -> WriteRunReport -> Notify
+                                   (or WriteRunReportNotPromoted -> NotifyNotPromoted)
+    any failure -> RecordFailure (cancels a running job, records why) -> WriteRunReportFailed
+      -> Notify -> Fail   (the report is best effort: the notification links it when written)
 
 Written in JSONPath without variables on purpose: the definition must run in moto's local
 Step Functions engine, which has no JSONata or `Assign`. Customization settings are a literal
@@ -30,6 +32,7 @@ from constructs_lib import nag
 from constructs_lib.cfn import cfn_child
 from constructs_lib.evaluation_gate import held_out_gate
 from constructs_lib.iam_statements import use_key_through
+from constructs_lib.run_report import STEP as REPORT_STEP
 from rft.config.catalog import ControlPlane
 from rft.config.team_config import Customization, JobVpc
 from rft_contracts.naming import dataset_snapshot_key, runs_prefix
@@ -123,9 +126,10 @@ class RftWorkflow(Construct):
             cause=sfn.JsonPath.string_at("$.error.Cause"),
         )
         notify_failure.next(sfn.Fail(self, "RunFailed", error_path="$.error.Error", cause_path="$.error.Cause"))
+        report_failure = self.report_then("WriteRunReportFailed", notify_failure)
         record_failure = self._step("RecordFailure", "$.failure")
-        record_failure.add_catch(notify_failure, errors=["States.ALL"], result_path="$.failure_error")
-        record_failure.next(notify_failure)
+        record_failure.add_catch(report_failure, errors=["States.ALL"], result_path="$.failure_error")
+        record_failure.next(report_failure)
         self._on_failure = record_failure
         self._phase_states: dict[str, sfn.Pass] = {}
 
@@ -401,7 +405,7 @@ class RftWorkflow(Construct):
         promote = (
             self._step("SmokeTest", "$.smoke", phase="SmokeTest")
             .next(self._step("Promote", "$.promotion", phase="Promote"))
-            .next(notify)
+            .next(self.report_then("WriteRunReport", notify))
             .next(sfn.Succeed(self, "RunSucceeded"))
         )
         # The gate selects the candidate ($.selection) and decides whether it is promoted at all.
@@ -440,10 +444,39 @@ class RftWorkflow(Construct):
                     "customization": self._config.customization,
                     "run_id": sfn.JsonPath.string_at("$.run_id"),
                     **fields,
+                    # Every notify follows report_then: the page's s3:// URI and console URL.
+                    "run_report": sfn.JsonPath.object_at("$.run_report"),
                 }
             ),
             result_path=sfn.JsonPath.DISCARD,
         )
+
+    def report_then(self, state_id: str, notify: tasks.SnsPublish) -> sfn.Chain:
+        """WriteRunReport, then ``notify``, best effort: any error of the report (after one
+        retry of a transient one) goes on to ``notify`` with ``$.run_report`` saying no page was
+        written; the run's outcome never depends on it. The link is an s3:// URI and an S3
+        console URL, never a presigned URL (that would embed the function's credentials and
+        outlive access reviews)."""
+        task = tasks.LambdaInvoke(
+            self,
+            state_id,
+            lambda_function=self._functions[REPORT_STEP],
+            payload_response_only=True,
+            result_path="$.run_report",
+            retry_on_service_exceptions=True,
+        )
+        task.add_retry(errors=TRANSIENT_ERRORS, interval=Duration.seconds(10), max_attempts=1)
+        missed = sfn.Pass(
+            self,
+            f"{state_id}Missed",
+            result_path="$.run_report",
+            result=sfn.Result.from_object(
+                {"written": False, "note": "the report page could not be written; rft runs report RUN renders it"}
+            ),
+        )
+        task.add_catch(missed, errors=["States.ALL"], result_path="$.run_report_error")
+        missed.next(notify)
+        return task.next(notify)
 
     # -- permissions ----------------------------------------------------------------------
 
