@@ -173,6 +173,7 @@ MANTLE_STEPS = {
     "PromotionGate",
     "Promote",
     "SmokeTest",
+    "WriteRunReport",
 }
 
 
@@ -239,7 +240,7 @@ def test_native_run_calls_are_all_allowed(synth, recorded_worlds):
     assert converse, "the audit sampled nothing"
     expected = {
         workflow_function_name("nova-example", s)
-        for s in ("ValidateDataset", "AuditRewardSignal", "JobStatus", "PromotionGate")
+        for s in ("ValidateDataset", "AuditRewardSignal", "JobStatus", "PromotionGate", "WriteRunReport")
     }  # Nova: not promoted
     expected.add("rft-nova-example-invoice-extraction")  # the state machine: snapshot, create job
     assert expected <= set(checked), sorted(expected - set(checked))
