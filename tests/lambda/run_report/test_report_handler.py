@@ -51,7 +51,13 @@ def _config() -> dict:
         "budget": {"approval_above_usd": 50.0, "max_usd": 500.0},
         "pricing": {"usd_per_million_training_tokens": 10.0, "usd_per_million_inference_tokens": 1.0},
         "workflow": {"poll_seconds": 300, "max_job_hours": 24, "mantle_validation_file": False},
-        "evaluation": {"max_prompts": 8, "max_concurrency": 4, "max_tokens": 64, "batch_size": 3, "item_concurrency": 2},
+        "evaluation": {
+            "max_prompts": 8,
+            "max_concurrency": 4,
+            "max_tokens": 64,
+            "batch_size": 3,
+            "item_concurrency": 2,
+        },
         "selection": {"metric": "reward_mean", "prefer": "latest_on_tie"},
         "promotion": {
             "metric": "reward_mean",
