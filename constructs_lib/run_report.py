@@ -33,10 +33,11 @@ from rft_contracts.naming import EVALUATION_DIR, artifact_key, run_report_key, w
 
 STEP = "WriteRunReport"
 HANDLER = "report_handler.write_run_report"
-# Cold start imports plotly and pydantic; a 6-model x 500-prompt page renders in a few seconds
-# (benchmarks/run_report.py). Memory buys CPU in Lambda.
+# A 6-model x 500-prompt page (4.9 MB, plotly.js inlined) renders in about 0.3 s from a cold
+# interpreter at a peak of ~70 MB (benchmarks/run_report.py, measured off Lambda): 512 MB and
+# 2 minutes leave room for a slower CPU and S3 reads of ~120 evaluation items.
 TIMEOUT = Duration.minutes(2)
-MEMORY_MB = 1024
+MEMORY_MB = 512
 
 
 class RunReportFunction(Construct):

@@ -1,5 +1,5 @@
 """Lambda handler of the workflow's WriteRunReport step: a thin Powertools shell over
-``rft_report.publish``. Its own function and code asset (plotly is ~15 MB unzipped and only
+``rft_report.publish``. Its own function and code asset (plotly is 38 MB unzipped and only
 this step needs it). Contract, IAM and why the page has no training curves: ``README.md``.
 
 Receives the whole workflow state (``run_id``, ``config``, ...); returns what the notification
