@@ -24,9 +24,9 @@ LAMBDA_LOCK := $(UV) pip compile --quiet --generate-hashes --python-version 3.13
 
 # mypy checks the shipped code; each Lambda handler alone (they are all modules named `handler`).
 MYPY_PACKAGES := rft_contracts rft stacks constructs_lib app.py benchmarks lambda/grader/rft_graders \
-	lambda/grader/team_graders lambda/workflow/rft_workflow lambda/code_sandbox/rft_sandbox
+	lambda/grader/team_graders lambda/workflow/rft_workflow lambda/code_sandbox/rft_sandbox lambda/run_report/rft_report
 HANDLERS := lambda/grader/handler.py lambda/workflow/handlers.py lambda/code_sandbox/handler.py \
-	lambda/job_events/handler.py
+	lambda/job_events/handler.py lambda/run_report/report_handler.py
 
 .PHONY: setup synth test lint docs bench lock clean checkov-env
 
@@ -61,6 +61,7 @@ lock: $(VENV)/.bootstrapped
 	$(LAMBDA_LOCK) lambda/workflow/requirements.txt lambda/grader/requirements.txt -o lambda/workflow/requirements.lock
 	$(LAMBDA_LOCK) lambda/code_sandbox/requirements.txt -o lambda/code_sandbox/requirements.lock
 	$(LAMBDA_LOCK) lambda/job_events/requirements.txt -o lambda/job_events/requirements.lock
+	$(LAMBDA_LOCK) lambda/run_report/requirements.txt -o lambda/run_report/requirements.lock
 
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	npm ci --no-audit --no-fund --loglevel=error

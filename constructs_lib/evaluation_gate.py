@@ -4,8 +4,8 @@
       -> PromotionGate -> promote | hold: RequestPromotionApproval (task token)
                                           -> CheckPromotionApproval | reject
       promote / accepted -> UseGateSelection -> (the workflow's promote chain)
-      reject / not accepted -> NotifyNotPromoted -> RunNotPromoted (the run succeeded, the
-                               current model stays)
+      reject / not accepted -> WriteRunReportNotPromoted -> NotifyNotPromoted -> RunNotPromoted
+                               (the run succeeded, the current model stays)
 
 An inline Map, not a Distributed Map, on purpose: the item list is bounded
 (``rft_workflow.baselines.MAX_ITEMS``, 120 items for 6 models x 500 prompts), results go to
@@ -86,7 +86,7 @@ def held_out_gate(
     workflow._catch(evaluate, "EvaluateCheckpoints")
 
     gate = workflow._step("PromotionGate", "$.gate", phase="PromotionGate")
-    not_promoted = workflow.notify(
+    notify_not_promoted = workflow.notify(
         "NotifyNotPromoted",
         f"RFT run not promoted: {customization.name}",
         outcome="not_promoted",
@@ -94,8 +94,9 @@ def held_out_gate(
         reason=sfn.JsonPath.string_at("$.gate.reason"),
         report=sfn.JsonPath.string_at("$.gate.report_key"),
     )
-    workflow._catch(not_promoted, "Notify")
-    not_promoted.next(sfn.Succeed(workflow, "RunNotPromoted"))
+    workflow._catch(notify_not_promoted, "Notify")
+    notify_not_promoted.next(sfn.Succeed(workflow, "RunNotPromoted"))
+    not_promoted = workflow.report_then("WriteRunReportNotPromoted", notify_not_promoted)
     end_not_promoted = before_not_promoted(not_promoted) if before_not_promoted else not_promoted
 
     use_selection = sfn.Pass(workflow, "UseGateSelection", input_path="$.gate.selection", result_path="$.selection")

@@ -52,3 +52,10 @@ def workflow_code() -> lambda_.Code:
 def job_events_code() -> lambda_.Code:
     folder = LAMBDA_DIR / "job_events"
     return python_code(folder, sources=(folder, CONTRACTS_DIR), requirements=(folder / LOCK,))
+
+
+def run_report_code() -> lambda_.Code:
+    """The WriteRunReport function alone: plotly (38 MB unzipped of this 59 MB asset,
+    benchmarks/run_report.py) stays out of every other workflow function's bundle."""
+    folder = LAMBDA_DIR / "run_report"
+    return python_code(folder, sources=(folder, CONTRACTS_DIR), requirements=(folder / LOCK,))

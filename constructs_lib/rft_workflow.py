@@ -5,9 +5,11 @@
       -> ListCheckpoints -> [Nova, opt-in: CreateEvaluationDeployment -> Wait/status loop]
       -> PlanEvaluation -> Map(EvaluateBatch) -> PromotionGate
       -> [RequestPromotionApproval] -> SmokeTest -> Promote -> [ReleaseEvaluationDeployment]
-      -> Notify   (or [ReleaseEvaluationDeployment] -> NotifyNotPromoted)
+      -> WriteRunReport -> Notify
+         (or [ReleaseEvaluationDeployment] -> WriteRunReportNotPromoted -> NotifyNotPromoted)
     any failure -> RecordFailure (cancels a running job, deletes the deployment, records why)
-      -> Notify -> Fail
+      -> WriteRunReportFailed -> Notify -> Fail   (the report is best effort: the notification
+         links it when written)
 
 Written in JSONPath without variables on purpose: the definition must run in moto's local
 Step Functions engine, which has no JSONata or `Assign`. Customization settings are a literal
@@ -33,6 +35,7 @@ from constructs_lib import nag
 from constructs_lib.cfn import cfn_child
 from constructs_lib.evaluation_gate import held_out_gate
 from constructs_lib.iam_statements import use_key_through
+from constructs_lib.run_report import STEP as REPORT_STEP
 from rft.config.catalog import ControlPlane
 from rft.config.team_config import Customization, JobVpc
 from rft_contracts.naming import dataset_snapshot_key, runs_prefix
@@ -126,9 +129,10 @@ class RftWorkflow(Construct):
             cause=sfn.JsonPath.string_at("$.error.Cause"),
         )
         notify_failure.next(sfn.Fail(self, "RunFailed", error_path="$.error.Error", cause_path="$.error.Cause"))
+        report_failure = self.report_then("WriteRunReportFailed", notify_failure)
         record_failure = self._step("RecordFailure", "$.failure")
-        record_failure.add_catch(notify_failure, errors=["States.ALL"], result_path="$.failure_error")
-        record_failure.next(notify_failure)
+        record_failure.add_catch(report_failure, errors=["States.ALL"], result_path="$.failure_error")
+        record_failure.next(report_failure)
         self._on_failure = record_failure
         self._phase_states: dict[str, sfn.Pass] = {}
 
@@ -404,7 +408,9 @@ class RftWorkflow(Construct):
         notify.next(sfn.Succeed(self, "RunSucceeded"))
         deploys = customization.evaluation.nova_deployment.enabled
         # The candidate answers first; only then does the parameter applications read move.
-        promoted = self._release_deployment("ReleaseDeploymentAfterPromotion", notify) if deploys else notify
+        report = self.report_then("WriteRunReport", notify)
+        # The release is recorded in the registry before the report page is drawn from it.
+        promoted = self._release_deployment("ReleaseDeploymentAfterPromotion", report) if deploys else report
         promote = (
             self._step("SmokeTest", "$.smoke", phase="SmokeTest")
             .next(self._step("Promote", "$.promotion", phase="Promote"))
@@ -508,10 +514,39 @@ class RftWorkflow(Construct):
                     "customization": self._config.customization,
                     "run_id": sfn.JsonPath.string_at("$.run_id"),
                     **fields,
+                    # Every notify follows report_then: the page's s3:// URI and console URL.
+                    "run_report": sfn.JsonPath.object_at("$.run_report"),
                 }
             ),
             result_path=sfn.JsonPath.DISCARD,
         )
+
+    def report_then(self, state_id: str, notify: tasks.SnsPublish) -> sfn.Chain:
+        """WriteRunReport, then ``notify``, best effort: any error of the report (after one
+        retry of a transient one) goes on to ``notify`` with ``$.run_report`` saying no page was
+        written; the run's outcome never depends on it. The link is an s3:// URI and an S3
+        console URL, never a presigned URL (that would embed the function's credentials and
+        outlive access reviews)."""
+        task = tasks.LambdaInvoke(
+            self,
+            state_id,
+            lambda_function=self._functions[REPORT_STEP],
+            payload_response_only=True,
+            result_path="$.run_report",
+            retry_on_service_exceptions=True,
+        )
+        task.add_retry(errors=TRANSIENT_ERRORS, interval=Duration.seconds(10), max_attempts=1)
+        missed = sfn.Pass(
+            self,
+            f"{state_id}Missed",
+            result_path="$.run_report",
+            result=sfn.Result.from_object(
+                {"written": False, "note": "the report page could not be written; rft runs report RUN renders it"}
+            ),
+        )
+        task.add_catch(missed, errors=["States.ALL"], result_path="$.run_report_error")
+        missed.next(notify)
+        return task.next(notify)
 
     # -- permissions ----------------------------------------------------------------------
 

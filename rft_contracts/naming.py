@@ -108,6 +108,30 @@ def artifact_key(customization: str, run_id: str, name: str) -> str:
     return f"{runs_prefix(customization)}{run_id}/{name}"
 
 
+# The run's held-out evaluation artifacts (per-item results, prompts, gate report) and the run's
+# report page, under its artifact prefix.
+EVALUATION_DIR = "evaluation/"
+RUN_REPORT = "report.html"
+
+
+def run_report_key(customization: str, run_id: str) -> str:
+    """``<customization>/runs/<run_id>/report.html``: the page WriteRunReport writes at the end
+    of every run (the same page `rft runs report` renders)."""
+    return artifact_key(customization, run_id, RUN_REPORT)
+
+
+def s3_uri(bucket: str, key: str) -> str:
+    return f"s3://{bucket}/{key}"
+
+
+def s3_console_url(bucket: str, key: str, region: str) -> str:
+    """The S3 console page of an object (commercial partition). Opening it needs the reader's
+    own console session and rights: no credentials in the link, unlike a presigned URL."""
+    from urllib.parse import quote
+
+    return f"https://console.aws.amazon.com/s3/object/{bucket}?region={region}&prefix={quote(key, safe='/')}"
+
+
 # Immutable, content-addressed copies of the exact data each run trained on (lineage): written
 # once by the workflow, never deleted (the datasets bucket's policy denies it on this prefix).
 DATASET_SNAPSHOT_DIR = "by-sha256"

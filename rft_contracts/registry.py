@@ -35,6 +35,8 @@ Item (attributes appear as the run advances; every write sets ``updated_at``)::
     cancelled {by, reason, at, job_cancelled}       rft runs cancel
     promotion_history  [{model_id, previous_model_id, by, reason, how, at, parameter_version}]
                        manual promotions and rollbacks (rft models promote | rollback)
+    report_key, report_written_at   the run's report page in the artifacts bucket (WriteRunReport,
+                       at the end of every run; leaves updated_at alone)
 """
 
 from __future__ import annotations
@@ -426,6 +428,25 @@ class RunRegistry:
             },
             remove=("task_token",),
         )
+
+    def record_report(self, customization: str, run_id: str, report_key: str) -> bool:
+        """The key of the run's report page. Only on an existing item (False when there is none:
+        a report never creates a partial run record), and ``updated_at`` stays when the run ended."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.table.update_item(
+                Key=key(customization, run_id),
+                UpdateExpression="SET #report = :report, #at = :at",
+                ConditionExpression="attribute_exists(#run_id)",
+                ExpressionAttributeNames={"#report": "report_key", "#at": "report_written_at", "#run_id": "run_id"},
+                ExpressionAttributeValues={":report": report_key, ":at": now_iso()},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def record_manual_promotion(
         self, customization: str, run_id: str, entry: dict[str, Any], *, promoted: bool

@@ -22,6 +22,7 @@ from constructs_lib.grader_function import GraderFunction
 from constructs_lib.lambda_assets import grader_code
 from constructs_lib.metric_catalog import CustomizationMetrics
 from constructs_lib.rft_workflow import RftWorkflow
+from constructs_lib.run_report import STEP as REPORT_STEP
 from constructs_lib.workflow_functions import DEPLOYMENT_STEPS, STEPS
 from rft.config.runtime_config import build_runtime_config
 from rft.config.team_config import Customization, TeamConfig
@@ -93,7 +94,7 @@ class CustomizationStack(Stack):
             step: lambda_.Function.from_function_arn(
                 self, f"Step-{step}", self._function_arn(workflow_function_name(team.team, step))
             )
-            for step in (*STEPS, *(DEPLOYMENT_STEPS if c.evaluation.nova_deployment.enabled else ()))
+            for step in (*STEPS, REPORT_STEP, *(DEPLOYMENT_STEPS if c.evaluation.nova_deployment.enabled else ()))
         }
         self.workflow = RftWorkflow(
             self.resources,

@@ -19,9 +19,10 @@ from constructs_lib.code_sandbox import CodeSandbox
 from constructs_lib.consumer_access import ConsumerAccessPolicy
 from constructs_lib.iam_statements import team_rule_name
 from constructs_lib.job_events import JobStateEvents
-from constructs_lib.lambda_assets import job_events_code, sandbox_code, workflow_code
+from constructs_lib.lambda_assets import job_events_code, run_report_code, sandbox_code, workflow_code
 from constructs_lib.metric_catalog import TeamMetrics
 from constructs_lib.notification_topic import NotificationTopic
+from constructs_lib.run_report import RunReportFunction
 from constructs_lib.team_dashboard import TeamDashboard
 from constructs_lib.workflow_functions import WorkflowFunctions, deploys_for_evaluation
 from rft.config.catalog import ControlPlane
@@ -109,6 +110,17 @@ class PlatformStack(Stack):
             ),
             training_metrics_namespace=training_namespace(team),
             customizations=config.customizations,
+        )
+        # The report page at the end of every run: its own function and asset (plotly).
+        self.run_report = RunReportFunction(
+            self,
+            "RunReport",
+            team=team,
+            code=run_report_code(),
+            key=key,
+            log_retention_days=retention,
+            artifacts_bucket=artifacts_bucket,
+            registry=registry,
         )
         # Aborted / timed-out executions run no failure path: cancel their jobs (issue 11, item 7).
         self.abandoned_runs = AbandonedRunCleanup(

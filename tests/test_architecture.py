@@ -18,9 +18,10 @@ CONTRACTS = {"rft_contracts"}
 GRADER_RUNTIME = {"rft_graders", "team_graders"}
 WORKFLOW_RUNTIME = {"rft_workflow", "handlers"}
 SANDBOX_RUNTIME = {"rft_sandbox", "handler"}
+REPORT_RUNTIME = {"rft_report", "report_handler"}
 CLI = {"rft"}
 CDK_APP = {"stacks", "constructs_lib", "app"}
-FIRST_PARTY = CONTRACTS | GRADER_RUNTIME | WORKFLOW_RUNTIME | SANDBOX_RUNTIME | CLI | CDK_APP
+FIRST_PARTY = CONTRACTS | GRADER_RUNTIME | WORKFLOW_RUNTIME | SANDBOX_RUNTIME | REPORT_RUNTIME | CLI | CDK_APP
 
 # wing -> (where its files are, the first-party modules it may import)
 WINGS: dict[str, tuple[tuple[str, ...], set[str]]] = {
@@ -29,7 +30,8 @@ WINGS: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "grader runtime": (("lambda/grader",), CONTRACTS | GRADER_RUNTIME),
     "job events": (("lambda/job_events",), CONTRACTS),
     "workflow runtime": (("lambda/workflow",), CONTRACTS | GRADER_RUNTIME | WORKFLOW_RUNTIME),
-    "cli": (("rft",), CONTRACTS | GRADER_RUNTIME | WORKFLOW_RUNTIME | {"rft_sandbox"} | CLI),
+    "run report": (("lambda/run_report",), CONTRACTS | REPORT_RUNTIME),
+    "cli": (("rft",), CONTRACTS | GRADER_RUNTIME | WORKFLOW_RUNTIME | {"rft_sandbox", "rft_report"} | CLI),
     "cdk app": (("stacks", "constructs_lib", "app.py"), CONTRACTS | GRADER_RUNTIME | CLI | CDK_APP),
 }
 
@@ -102,6 +104,8 @@ def test_every_shipped_file_belongs_to_a_wing():
         ("rft_contracts/x.py", "from rft_graders.spec import parse_grader_spec\n", "contracts"),
         ("lambda/code_sandbox/x.py", "import rft_graders\n", "code sandbox"),
         ("rft/x.py", "from constructs_lib import nag\n", "cli"),
+        ("lambda/run_report/rft_report/x.py", "def f():\n    from rft.report import collect\n", "run report"),
+        ("lambda/run_report/x.py", "import rft_workflow.gate\n", "run report"),
     ],
 )
 def test_a_wrong_direction_is_reported(tmp_path, monkeypatch, place, source, wing):
@@ -120,6 +124,7 @@ PACKAGES = {
     "rft_graders": REPO / "lambda/grader/rft_graders",
     "rft_workflow": REPO / "lambda/workflow/rft_workflow",
     "rft_sandbox": REPO / "lambda/code_sandbox/rft_sandbox",
+    "rft_report": REPO / "lambda/run_report/rft_report",
     "rft": REPO / "rft",
 }
 

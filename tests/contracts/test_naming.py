@@ -24,3 +24,12 @@ def test_longest_names_fit_aws_limits():
     assert len(naming.state_machine_name(team, customization)) <= 80  # Step Functions
     assert len(naming.bucket_name(team, "artifacts", "123456789012", "ap-southeast-2")) <= 63  # S3
     assert len(naming.workflow_function_name(team, "EvaluateCheckpoint")) <= 64
+
+
+def test_the_run_report_key_and_its_console_link():
+    key = naming.run_report_key("ticket-triage", "r20260101000000-abcdef")
+    assert key == naming.artifact_key("ticket-triage", "r20260101000000-abcdef", "report.html")
+    assert naming.s3_uri("b", key) == f"s3://b/{key}"
+    url = naming.s3_console_url("b", key, "us-west-2")
+    assert url == f"https://console.aws.amazon.com/s3/object/b?region=us-west-2&prefix={key}"
+    assert naming.s3_console_url("b", "a b&c/x", "us-west-2").endswith("prefix=a%20b%26c/x")  # quoted

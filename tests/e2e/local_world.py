@@ -8,6 +8,7 @@ plane) are moto; the mantle endpoint is the local fake, driven by the real `open
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import sys
@@ -22,8 +23,10 @@ from tests.e2e.sfn_local import fast_clock, functions, install_moto_patches, sta
 MOTO_ACCOUNT = "123456789012"  # moto's default account; ARNs in the definition are resolved to it
 RUN_ID = "r20261125180000-abc123"
 WORKFLOW_DIR = REPO_ROOT / "lambda" / "workflow"
-if str(WORKFLOW_DIR) not in sys.path:
-    sys.path.insert(0, str(WORKFLOW_DIR))
+REPORT_DIR = REPO_ROOT / "lambda" / "run_report"  # WriteRunReport: its own function and asset
+for _folder in (WORKFLOW_DIR, REPORT_DIR):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
 
 STEP_HANDLERS = {
     "ValidateDataset": "validate_dataset",
@@ -42,6 +45,7 @@ STEP_HANDLERS = {
     "PromotionGate": "promotion_gate",
     "RequestPromotionApproval": "request_promotion_approval",
     "CheckPromotionApproval": "check_promotion_approval",
+    "WriteRunReport": "report_handler.write_run_report",  # module.function outside handlers.py
 }
 # Functions a team has only when a customization deploys Nova models for evaluation.
 OPTIONAL_STEP_HANDLERS = {
@@ -142,8 +146,12 @@ class LocalWorlds:
             edit_config(runtime_config)
         spec = runtime_config["grader_spec"]
 
+        def handler_of(name: str):
+            module, _, function = name.rpartition(".")
+            return getattr(importlib.import_module(module) if module else workflow_handlers, function)
+
         handlers_by_function = {
-            workflow_function_name(team, step): getattr(workflow_handlers, name) for step, name in STEP_HANDLERS.items()
+            workflow_function_name(team, step): handler_of(name) for step, name in STEP_HANDLERS.items()
         }
         handlers_by_function[grader_function_name(team, customization)] = grader_handler(spec)
         deployed = {p["FunctionName"] for p in functions(template).values()}

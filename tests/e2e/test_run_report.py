@@ -1,6 +1,7 @@
-"""`rft runs report`: a recorded run rendered to one offline HTML file, opened in headless
-Chromium (Debian's `chromium`; .ci/run installs it). Without a browser the browser checks
-skip, unless RFT_REQUIRE_BROWSER=1 (CI) makes that a failure."""
+"""`rft runs report`, and the page the WriteRunReport step wrote for the same run: a recorded
+run rendered to one offline HTML file, opened in headless Chromium (Debian's `chromium`;
+.ci/run installs it). Without a browser the browser checks skip, unless RFT_REQUIRE_BROWSER=1
+(CI) makes that a failure."""
 
 from __future__ import annotations
 
@@ -127,6 +128,21 @@ def test_a_recorded_run_renders_offline_in_headless_chromium(local_platform, mon
     width, height, rows_seen = _png_pixels(shot)
     assert (width, height) == (1280, 2400)
     assert len(rows_seen) > 50  # not a blank page: many distinct pixel rows (charts, tables, text)
+
+    # The page the workflow's WriteRunReport function wrote at the end of this run: the same
+    # renderer, drawn offline too; no training curves (the function cannot read job events).
+    from rft_contracts.naming import run_report_key
+
+    written = world.s3.get_object(Bucket=world.config["artifacts_bucket"], Key=run_report_key("ticket-triage", RUN_ID))
+    lambda_page = tmp_path / "lambda-report.html"
+    lambda_page.write_bytes(written["Body"].read())
+    dom = _chromium(browser, "--dump-dom", lambda_page.as_uri()).stdout
+    assert dom.count('class="main-svg"') >= 3 and 'id="chart-training"' not in dom
+    assert 'id="events-note"' in dom and out["gate"]["chosen"]["model_id"] in dom
+    assert "window.pwned" not in dom.replace(html_escaped(HOSTILE), "")
+    shot = tmp_path / "lambda-report.png"
+    _chromium(browser, f"--screenshot={shot}", "--window-size=1280,2400", lambda_page.as_uri())
+    assert len(_png_pixels(shot)[2]) > 50
 
 
 def html_escaped(text: str) -> str:

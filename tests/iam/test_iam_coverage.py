@@ -177,6 +177,7 @@ MANTLE_STEPS = {
     "PromotionGate",
     "Promote",
     "SmokeTest",
+    "WriteRunReport",
 }
 
 
@@ -219,6 +220,7 @@ NATIVE_STEPS = {
     "SmokeTest",
     "Promote",
     "ReleaseEvaluationDeployment",
+    "WriteRunReport",
 }
 
 

@@ -77,7 +77,7 @@ def test_every_function_lock_pins_what_its_requirements_name():
     repo = lambda_dir.parent
     inputs = {
         lambda_dir / f / "requirements.lock": [lambda_dir / f / "requirements.txt"]
-        for f in ("grader", "code_sandbox", "job_events")
+        for f in ("grader", "code_sandbox", "job_events", "run_report")
     }
     inputs[lambda_dir / "workflow" / "requirements.lock"] = [
         lambda_dir / "workflow" / "requirements.txt",
@@ -88,6 +88,7 @@ def test_every_function_lock_pins_what_its_requirements_name():
         repo / "requirements.txt",
         lambda_dir / "grader" / "requirements.txt",
         lambda_dir / "workflow" / "requirements.txt",
+        lambda_dir / "run_report" / "requirements.txt",
     ]
     for lock, requirement_files in inputs.items():
         pinned = {
