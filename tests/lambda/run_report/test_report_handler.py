@@ -21,56 +21,25 @@ HOSTILE = "<script>window.pwned=1</script>"
 
 
 def _config() -> dict:
-    return {
-        "team": TEAM,
-        "customization": CUSTOMIZATION,
-        "base_model": "qwen.qwen3-32b",
-        "control_plane": "mantle",
-        "responses_api": False,
-        "region": REGION,
-        "account": ACCOUNT,
-        "hyperparameters": {"n_epochs": 2},
-        "grader_function_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:rft-{TEAM}-{CUSTOMIZATION}-grader",
-        "grader_spec": {},
-        "grader_spec_hash": "0" * 64,
-        "datasets_bucket": f"rft-{TEAM}-datasets-{ACCOUNT}-{REGION}",
-        "artifacts_bucket": ARTIFACTS,
-        "kms_key_arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/k",
-        "registry_table": TABLE,
-        "model_parameter": f"/rft/{TEAM}/{CUSTOMIZATION}/model",
-        "topic_arn": f"arn:aws:sns:{REGION}:{ACCOUNT}:rft-{TEAM}-notifications",
-        "dataset_limits": {"min_rows": 10, "max_rows": 500, "max_prompt_tokens": 200},
-        "audit": {
-            "prompts": 6,
-            "samples_per_prompt": 4,
-            "max_tokens": 64,
-            "max_zero_spread_fraction": 0.8,
-            "max_baseline_mean": 0.95,
-            "max_error_rate": 0.05,
-        },
-        "budget": {"approval_above_usd": 50.0, "max_usd": 500.0},
-        "pricing": {"usd_per_million_training_tokens": 10.0, "usd_per_million_inference_tokens": 1.0},
-        "workflow": {"poll_seconds": 300, "max_job_hours": 24, "mantle_validation_file": False},
-        "evaluation": {
-            "max_prompts": 8,
-            "max_concurrency": 4,
-            "max_tokens": 64,
-            "batch_size": 3,
-            "item_concurrency": 2,
-        },
-        "selection": {"metric": "reward_mean", "prefer": "latest_on_tie"},
-        "promotion": {
-            "metric": "reward_mean",
-            "pass_threshold": 1.0,
-            "min_improvement_over_base": 0.0,
-            "min_improvement_over_current": 0.0,
-            "confidence": 0.95,
-            "bootstrap_samples": 500,
-            "min_paired_prompts": 4,
-            "require_distinct_approver": False,
-            "approval_timeout_hours": 24,
-        },
-    }
+    """The example team's runtime config, built the way synth builds it (one owner of its shape)."""
+    from rft.config.loader import load_team
+    from rft.config.runtime_config import build_runtime_config
+
+    team = load_team(TEAM)
+    config = build_runtime_config(
+        team,
+        team.customization(CUSTOMIZATION),
+        account=ACCOUNT,
+        region=REGION,
+        partition="aws",
+        grader_function_arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:rft-{TEAM}-{CUSTOMIZATION}-grader",
+        service_role_arn=None,
+        kms_key_arn=f"arn:aws:kms:{REGION}:{ACCOUNT}:key/k",
+        datasets_bucket=f"rft-{TEAM}-datasets-{ACCOUNT}-{REGION}",
+        artifacts_bucket=ARTIFACTS,
+        registry_table=TABLE,
+    )
+    return config.model_dump(mode="json")
 
 
 GATE = {
