@@ -86,6 +86,14 @@ def _run(world, *, job_status: str = "Completed", until=("SUCCEEDED", "FAILED", 
     return execution, world.wait(execution, until=until)
 
 
+def _report(world, customization: str = CUSTOMIZATION) -> str:
+    """The page WriteRunReport left in the artifacts bucket."""
+    from rft_contracts.naming import run_report_key
+
+    key = run_report_key(customization, RUN_ID)
+    return world.s3.get_object(Bucket=world.config["artifacts_bucket"], Key=key)["Body"].read().decode()
+
+
 def _custom_model_arn(world) -> str:
     [job] = world.bedrock.list_model_customization_jobs()["modelCustomizationJobSummaries"]
     return world.bedrock.get_model_customization_job(jobIdentifier=job["jobName"])["outputModelArn"]
@@ -131,6 +139,9 @@ def test_a_better_nova_model_is_evaluated_through_its_deployment_promoted_and_th
     assert item["lineage"]["chosen"]["model_id"] == deployment_arn  # what was evaluated
     [message] = [m for m in world.notifications() if m.get("outcome") == "succeeded"]
     assert message["model"] == model_arn
+    # The run's page says how the model was evaluated, and that the deployment is gone.
+    page = _report(world)
+    assert f"evaluated through its on-demand deployment {deployment_arn}" in page and "was deleted" in page
 
 
 def test_a_team_that_keeps_promoted_deployments_serves_the_deployment(local_platform, monkeypatch):
@@ -193,6 +204,8 @@ def test_a_deployment_that_never_serves_ends_the_run_not_promoted_with_its_reaso
     assert not [c for c in nova.calls if ":custom-model-deployment/" in c]  # nothing answered through it
     assert world.deployments.deployments == {}  # a failed deployment is deleted too
     assert world.registry_item()["status"] == "not_promoted"
+    page = _report(world)
+    assert "The Nova model was not evaluated: its evaluation deployment" in page and reason in page
 
 
 def test_throttled_deployment_calls_are_retried_and_create_exactly_one(local_platform, monkeypatch):

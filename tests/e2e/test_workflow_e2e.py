@@ -278,6 +278,13 @@ def test_native_run_creates_the_job_from_snapshots_and_does_not_promote_what_it_
     item = world.registry_item()
     assert item["status"] == "not_promoted" and item["gate"]["decision"] == "reject"
     assert world.ssm.get_parameters(Names=["/rft/nova-example/receipt-extraction/model"])["InvalidParameters"]
+    # ...and so does the run's page (issue 12, item 3: say clearly that it was not evaluated).
+    from rft_contracts.naming import run_report_key
+
+    page = world.s3.get_object(
+        Bucket=world.config["artifacts_bucket"], Key=run_report_key("receipt-extraction", RUN_ID)
+    )["Body"].read()
+    assert b"The Nova model was not evaluated" in page and b"does not opt in" in page
 
 
 def test_a_failing_smoke_test_leaves_the_live_model_parameter_alone(local_platform):

@@ -187,6 +187,29 @@ def _samples(bundle: dict) -> str:
     )
 
 
+def _nova_deployment(item: dict, gate: dict) -> str:
+    """How a Nova model was (or was not) evaluated: only through an on-demand deployment."""
+    deployment = item.get("evaluation_deployment") or {}
+    evaluated = any(c.get("n") for c in gate.get("candidates") or [] if c.get("role") == "candidate")
+    if evaluated:
+        return (
+            f"<p id='nova-deployment'>The Nova model was evaluated through its on-demand deployment "
+            f"{_e(deployment.get('arn') or deployment.get('name'))}; afterwards it was "
+            f"{_e(deployment.get('action') or 'not yet released')}.</p>"
+        )
+    if deployment:
+        why = (
+            f"its evaluation deployment {_e(deployment.get('name'))} did not serve "
+            f"({_e(deployment.get('status'))}: {_e(deployment.get('failure_message') or 'no reason given')})"
+        )
+    else:
+        why = (
+            "it answers only through a custom model deployment, and this customization does not opt in "
+            "to one (evaluation.nova_deployment)"
+        )
+    return f"<p class='warn' id='nova-deployment'>The Nova model was not evaluated: {why}, so it was not promoted.</p>"
+
+
 def _gate_section(bundle: dict) -> str:
     item = bundle["item"]
     gate = item.get("gate")
@@ -196,13 +219,8 @@ def _gate_section(bundle: dict) -> str:
         f"<p class='decision decision-{_e(gate.get('decision'))}'>Gate decision: "
         f"<strong>{_e(gate.get('decision'))}</strong> &mdash; {_e(gate.get('reason'))}</p>"
     ]
-    if bundle.get("control_plane") != "mantle" and not any(
-        c.get("n") for c in gate.get("candidates") or [] if c.get("role") == "candidate"
-    ):
-        parts.append(
-            "<p class='warn'>The Nova model was not evaluated: it answers only through a custom "
-            "model deployment, which this run did not create, so it was not promoted.</p>"
-        )
+    if bundle.get("control_plane") != "mantle":
+        parts.append(_nova_deployment(item, gate))
     rows = "".join(
         f"<tr><td>{_e(c['baseline'])}</td><td>{_e(c.get('model_id'))}</td><td>{_num(c.get('mean_difference'))}</td>"
         f"<td>[{_num((c.get('ci') or [None, None])[0])}, {_num((c.get('ci') or [None, None])[1])}]</td>"

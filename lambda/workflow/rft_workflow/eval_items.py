@@ -76,7 +76,7 @@ def evaluate_item(config: WorkflowConfig, run_id: str, item: dict, prompts_key: 
     answers = generate.answer_all(
         model_caller(config, candidate["model_id"]), [r["messages"] for r in rows], config.evaluation.item_concurrency
     )
-    throttled = [a.error for a in answers if is_throttled(a.error)]
+    throttled = [a.error for a in answers if a.error and is_throttled(a.error)]
     if throttled:
         raise EvaluationThrottled(
             f"{len(throttled)} of {len(rows)} calls to {candidate['model_id']} throttled: {throttled[0][:200]}"

@@ -277,7 +277,9 @@ def run_gate(config: WorkflowConfig, run_id: str, plan: dict, started_by: str | 
     selected = gate.get("selection") or {"chosen": {}, "scores": [], "rule": None}
     if gate["chosen"]:
         extra: dict[str, Any] = {"gate": gate["decision"]}
-        planned = next((c for c in plan.get("candidates") or [] if c["key"] == gate["chosen"]["key"]), {})
+        planned: dict[str, Any] = next(
+            (c for c in plan.get("candidates") or [] if c["key"] == gate["chosen"]["key"]), {}
+        )
         if planned.get("custom_model_arn"):  # evaluated through a Nova deployment (its ARN is model_id)
             extra["custom_model_arn"] = planned["custom_model_arn"]
         selected = {**selected, "chosen": {**selected["chosen"], **extra}}
