@@ -168,19 +168,12 @@ class WorkflowFunctions(Construct):
 
         validate = [read_datasets, write_reports, s3_key]
         if judges:
-            probe, routed = judge_invoke_statements(
-                self, judges, sid="ProbeReferencesThroughJudges", routed_sid="ProbeJudgeThroughProfile"
-            )
-            validate += probe
-            extra_wildcards.update(
-                {
-                    nag.render_resource(self._scope_stack.resolve(arn)): (
-                        "The pre-flight's judge probe calls each judge through its cross-region inference "
-                        "profile, which routes to the model in one of its regions; allowed only through "
-                        "that profile (bedrock:InferenceProfileArn condition)."
-                    )
-                    for arn in routed
-                }
+            validate += self._invoke_through_profiles(
+                judges,
+                "ProbeReferencesThroughJudges",
+                "ProbeJudgeThroughProfile",
+                "The pre-flight's judge probe calls each judge",
+                extra_wildcards,
             )
         self._grant("ValidateDataset", *validate)
         audit = [read_datasets, write_reports, s3_key]
@@ -197,22 +190,12 @@ class WorkflowFunctions(Construct):
                 ),
             ]
         if audit_models[ControlPlane.NATIVE]:
-            sample, routed = judge_invoke_statements(
-                self,
+            audit += self._invoke_through_profiles(
                 set(audit_models[ControlPlane.NATIVE]),
-                sid="SampleNativeBaseModels",
-                routed_sid="SampleNativeThroughProfile",
-            )
-            audit += sample
-            extra_wildcards.update(
-                {
-                    nag.render_resource(self._scope_stack.resolve(arn)): (
-                        "The audit samples the Nova base model through its cross-region inference profile, "
-                        "which routes to the model in one of its regions; allowed only through that "
-                        "profile (bedrock:InferenceProfileArn condition)."
-                    )
-                    for arn in routed
-                }
+                "SampleNativeBaseModels",
+                "SampleNativeThroughProfile",
+                "The audit samples the Nova base model",
+                extra_wildcards,
             )
         self._grant("AuditRewardSignal", *audit)
         self._grant(
@@ -310,21 +293,12 @@ class WorkflowFunctions(Construct):
                 resources=[key.key_arn],
                 conditions={"StringEquals": {"kms:ViaService": f"bedrock.{self._scope_stack.region}.amazonaws.com"}},
             )
-            base_invoke, base_routed = judge_invoke_statements(
-                self,
+            base_invoke = self._invoke_through_profiles(
                 set(audit_models[ControlPlane.NATIVE]),
-                sid="EvaluateNativeBaseModels",
-                routed_sid="EvaluateNativeThroughProfile",
-            )
-            extra_wildcards.update(
-                {
-                    nag.render_resource(self._scope_stack.resolve(arn)): (
-                        "The evaluation answers with the Nova base model through its cross-region "
-                        "inference profile, which routes to the model in one of its regions; allowed "
-                        "only through that profile (bedrock:InferenceProfileArn condition)."
-                    )
-                    for arn in base_routed
-                }
+                "EvaluateNativeBaseModels",
+                "EvaluateNativeThroughProfile",
+                "The evaluation answers with the Nova base model",
+                extra_wildcards,
             )
             evaluate += [invoke_deployments, tuned_key, *base_invoke]
             nova_smoke = [invoke_deployments, tuned_key]
@@ -455,6 +429,24 @@ class WorkflowFunctions(Construct):
             iam.PolicyStatement(sid="NotifyTeam", actions=["sns:Publish"], resources=[topic.topic_arn]),
         )
         self._grant("CheckPromotionApproval", registry, table_key)
+
+    def _invoke_through_profiles(
+        self, models: set[str], sid: str, routed_sid: str, who: str, wildcards: dict[str, str]
+    ) -> list[iam.PolicyStatement]:
+        """InvokeModel on ``models`` (inference profiles and the models they route to, only
+        through the profile); the routed models' wildcard ARNs get their reason in ``wildcards``."""
+        statements, routed = judge_invoke_statements(self, models, sid=sid, routed_sid=routed_sid)
+        reason = (
+            f"{who} through its cross-region inference profile, which routes to the model in one of "
+            "its regions; allowed only through that profile (bedrock:InferenceProfileArn condition)."
+        )
+        for arn in routed:
+            key = nag.render_resource(self._scope_stack.resolve(arn))
+            # One reason per wildcard for every policy it is in: name every step that uses it.
+            wildcards[key] = (
+                f"{wildcards[key]} {reason}" if key in wildcards and reason not in wildcards[key] else reason
+            )
+        return statements
 
     def _native_jobs_statement(self, sid: str, *actions: str) -> iam.PolicyStatement:
         return iam.PolicyStatement(

@@ -312,3 +312,34 @@ def datasets(world, train_rows=120, validation_rows=20) -> dict:
 
 def output(described: dict) -> dict:
     return json.loads(described["output"])
+
+
+def invoice_rows(n: int, *, kind: str = "Invoice", field: str = "vendor") -> list[dict]:
+    """Nova examples: pull the issuer (``field``) and the total out of a one-line document."""
+    return [
+        {
+            "messages": [{"role": "user", "content": f"{kind} {i}: ACME, total {i}.00 USD"}],
+            "reference_answer": {field: "ACME", "total": float(i)},
+        }
+        for i in range(n)
+    ]
+
+
+def start_native_run(world, rows: list[dict], *, train_rows: int = 120, job_status: str = "Completed") -> str:
+    """Start a run on ``rows`` (the first ``train_rows`` train, the rest validate), wait for its
+    native job, and end the job (moto's jobs never finish by themselves). Returns the execution."""
+    from moto.bedrock.models import bedrock_backends
+
+    execution = world.start(
+        {
+            "train": world.put("train.jsonl", rows[:train_rows]),
+            "validation": world.put("validation.jsonl", rows[train_rows:]),
+            "poll_seconds": 1,
+        }
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "WaitForJob" not in world.entered(execution):
+        time.sleep(0.05)
+    for job in bedrock_backends[MOTO_ACCOUNT][world.region].model_customization_jobs.values():
+        job.status = job_status
+    return execution

@@ -14,13 +14,12 @@ makes, made the way AWS will receive it.
 from __future__ import annotations
 
 import json
-import time
 
 import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
-from tests.e2e.local_world import LocalWorlds, datasets
+from tests.e2e.local_world import LocalWorlds, datasets, invoice_rows, start_native_run
 from tests.e2e.sfn_local import state_machines
 
 SESSION = botocore.session.get_session()
@@ -172,7 +171,6 @@ def test_every_boto3_call_of_a_mantle_run_validates(local_platform):
 
 def test_every_boto3_call_of_a_native_run_validates(local_platform, monkeypatch):
     from rft_workflow import generate
-    from tests.e2e.test_workflow_e2e import _set_native_status
 
     world = local_platform("nova-example", "invoice-extraction", fake_mantle=False)
     recorded = record_calls()
@@ -184,24 +182,7 @@ def test_every_boto3_call_of_a_native_run_validates(local_platform, monkeypatch)
         return json.dumps({"vendor": "ACME", "total": total if len(calls) % 2 else total + 1})
 
     monkeypatch.setattr(generate, "converse_text", nova)
-    rows = [
-        {
-            "messages": [{"role": "user", "content": f"Invoice {i}: ACME, total {i}.00 USD"}],
-            "reference_answer": {"vendor": "ACME", "total": float(i)},
-        }
-        for i in range(140)
-    ]
-    execution = world.start(
-        {
-            "train": world.put("train.jsonl", rows[:120]),
-            "validation": world.put("validation.jsonl", rows[120:]),
-            "poll_seconds": 1,
-        }
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and "WaitForJob" not in world.entered(execution):
-        time.sleep(0.05)
-    _set_native_status(world, "Completed")
+    execution = start_native_run(world, invoice_rows(140))
     described = world.wait(execution)
     assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]
     ours = [c for c in recorded if c[0] not in ("stepfunctions", "sqs")]

@@ -11,11 +11,10 @@ model's inference profile gets every other total wrong.
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
-from tests.e2e.local_world import MOTO_ACCOUNT, RUN_ID, LocalWorlds, output
+from tests.e2e.local_world import RUN_ID, LocalWorlds, invoice_rows, output, start_native_run
 
 CUSTOMIZATION = "invoice-extraction"
 PARAMETER = f"/rft/nova-example/{CUSTOMIZATION}/model"
@@ -50,16 +49,6 @@ class Nova:
         return json.dumps({"vendor": "ACME", "total": total + 1 if wrong else total})
 
 
-def _rows(n: int) -> list[dict]:
-    return [
-        {
-            "messages": [{"role": "user", "content": f"Invoice {i}: ACME, total {i}.00 USD"}],
-            "reference_answer": {"vendor": "ACME", "total": float(i)},
-        }
-        for i in range(n)
-    ]
-
-
 def _world(local_platform, monkeypatch, nova: Nova, **kwargs):
     import rft_workflow.generate as generate
 
@@ -67,22 +56,8 @@ def _world(local_platform, monkeypatch, nova: Nova, **kwargs):
     return local_platform("nova-example", CUSTOMIZATION, fake_mantle=False, **kwargs)
 
 
-def _run(world, *, job_status: str = "Completed", until=("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")):
-    from moto.bedrock.models import bedrock_backends
-
-    rows = _rows(170)
-    execution = world.start(
-        {
-            "train": world.put("train.jsonl", rows[:120]),
-            "validation": world.put("validation.jsonl", rows[120:]),
-            "poll_seconds": 1,
-        }
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and "WaitForJob" not in world.entered(execution):
-        time.sleep(0.05)
-    for job in bedrock_backends[MOTO_ACCOUNT][world.region].model_customization_jobs.values():
-        job.status = job_status
+def _run(world, *, until=("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")):
+    execution = start_native_run(world, invoice_rows(170))
     return execution, world.wait(execution, until=until)
 
 

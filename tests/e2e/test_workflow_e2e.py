@@ -12,7 +12,16 @@ import time
 
 import pytest
 
-from tests.e2e.local_world import MOTO_ACCOUNT, RUN_ID, LocalWorlds, datasets, gold, output, ticket
+from tests.e2e.local_world import (
+    RUN_ID,
+    LocalWorlds,
+    datasets,
+    gold,
+    invoice_rows,
+    output,
+    start_native_run,
+    ticket,
+)
 
 
 @pytest.fixture
@@ -207,13 +216,6 @@ def test_without_checkpoints_the_final_model_is_promoted(local_platform):
 # -- native (Nova) plane -----------------------------------------------------------------------------
 
 
-def _set_native_status(world, status: str) -> None:
-    from moto.bedrock.models import bedrock_backends
-
-    for job in bedrock_backends[MOTO_ACCOUNT][world.region].model_customization_jobs.values():
-        job.status = status
-
-
 def test_native_run_creates_the_job_from_snapshots_and_does_not_promote_what_it_cannot_evaluate(
     local_platform, monkeypatch
 ):
@@ -230,23 +232,7 @@ def test_native_run_creates_the_job_from_snapshots_and_does_not_promote_what_it_
         return json.dumps({"merchant": "ACME", "total": total if len(calls) % 2 else total + 1})
 
     monkeypatch.setattr(generate, "converse_text", nova)
-    rows = [
-        {
-            "messages": [{"role": "user", "content": f"Receipt {i}: ACME, total {i}.00 USD"}],
-            "reference_answer": {"merchant": "ACME", "total": float(i)},
-        }
-        for i in range(140)
-    ]
-    run_input = {
-        "train": world.put("train.jsonl", rows[:120]),
-        "validation": world.put("validation.jsonl", rows[120:]),
-        "poll_seconds": 1,
-    }
-    execution = world.start(run_input)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and "WaitForJob" not in world.entered(execution):
-        time.sleep(0.05)
-    _set_native_status(world, "Completed")
+    execution = start_native_run(world, invoice_rows(140, kind="Receipt", field="merchant"))
     described = world.wait(execution)
     assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]
     [job] = world.bedrock.list_model_customization_jobs()["modelCustomizationJobSummaries"]

@@ -16,13 +16,12 @@ import itertools
 import json
 import os
 import re
-import time
 
 import pytest
 
 from rft.config.loader import load_team
 from rft_contracts.naming import grader_function_name, workflow_function_name
-from tests.e2e.local_world import MOTO_ACCOUNT, LocalWorlds, datasets, output
+from tests.e2e.local_world import MOTO_ACCOUNT, LocalWorlds, datasets, invoice_rows, output, start_native_run
 from tests.iam.authorization import (
     World,
     checks_for_boto_call,
@@ -237,27 +236,7 @@ def test_native_run_calls_are_all_allowed(synth, recorded_worlds):
             min_improvement_over_base=-1.0, min_improvement_over_current=-1.0, min_paired_prompts=1
         ),
     )
-    rows = [
-        {
-            "messages": [{"role": "user", "content": f"Invoice {i}: ACME, total {i}.00 USD"}],
-            "reference_answer": {"vendor": "ACME", "total": float(i)},
-        }
-        for i in range(140)
-    ]
-    execution = world.start(
-        {
-            "train": world.put("train.jsonl", rows[:120]),
-            "validation": world.put("validation.jsonl", rows[120:]),
-            "poll_seconds": 1,
-        }
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and "WaitForJob" not in world.entered(execution):
-        time.sleep(0.05)
-    from moto.bedrock.models import bedrock_backends
-
-    for job in bedrock_backends[MOTO_ACCOUNT][world.region].model_customization_jobs.values():
-        job.status = "Completed"
+    execution = start_native_run(world, invoice_rows(140))
     described = world.wait(execution)
     assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]
 
@@ -290,24 +269,7 @@ def test_native_failure_path_and_abandoned_run_cleanup_calls_are_all_allowed(syn
             min_improvement_over_base=-1.0, min_improvement_over_current=-1.0, min_paired_prompts=1
         ),
     )
-    rows = [
-        {
-            "messages": [{"role": "user", "content": f"Invoice {i}: ACME, total {i}.00 USD"}],
-            "reference_answer": {"vendor": "ACME", "total": float(i)},
-        }
-        for i in range(140)
-    ]
-    execution = world.start(
-        {"train": world.put("train.jsonl", rows[:120]), "validation": world.put("validation.jsonl", rows[120:])}
-        | {"poll_seconds": 1}
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and "WaitForJob" not in world.entered(execution):
-        time.sleep(0.05)
-    from moto.bedrock.models import bedrock_backends
-
-    for job in bedrock_backends[MOTO_ACCOUNT][world.region].model_customization_jobs.values():
-        job.status = "Completed"
+    execution = start_native_run(world, invoice_rows(140))
     assert world.wait(execution)["status"] == "FAILED"
     assert world.registry_item()["deployment_deleted"] == "deleted"
     cleanup = workflow_function_name("nova-example", "CleanupAbandonedRun")
