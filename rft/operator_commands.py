@@ -191,7 +191,7 @@ def _item_results(team, customization, run_id: str) -> dict[str, list[dict]]:
 
     s3 = boto3.client("s3", region_name=team.region)
     bucket = naming.bucket_name(team.team, "artifacts", team.account, team.region)
-    prefix = naming.artifact_key(customization.name, run_id, "evaluation/items/")
+    prefix = naming.evaluation_key(customization.name, run_id, naming.EVALUATION_ITEMS_DIR)
     out: dict[str, list[dict]] = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
@@ -247,6 +247,15 @@ def _candidate(item: dict, checkpoint: str | None) -> dict:
     return found
 
 
+def served_model_id(item: dict, candidate: dict) -> str:
+    """What the model parameter should name for a candidate: a Nova model evaluated through the
+    run's deployment is served by that deployment only while it exists (kept); the run deleted
+    it otherwise, so the parameter names the custom model itself (as the workflow's Promote)."""
+    if candidate.get("custom_model_arn") and (item.get("evaluation_deployment") or {}).get("action") != "kept":
+        return candidate["custom_model_arn"]
+    return candidate["model_id"]
+
+
 def _put_model(team, customization, model_id: str) -> tuple[int, str | None]:
     import boto3
 
@@ -290,12 +299,13 @@ def promote_run(
             how = "approved_hold"
         else:
             how = "gate"
-    version, previous = _put_model(team, customization, candidate["model_id"])
+    model_id = served_model_id(item, candidate)
+    version, previous = _put_model(team, customization, model_id)
     _registry(team).record_manual_promotion(
         customization.name,
         run_id,
         {
-            "model_id": candidate["model_id"],
+            "model_id": model_id,
             "previous_model_id": previous,
             "by": by,
             "reason": reason,
@@ -306,7 +316,7 @@ def promote_run(
         promoted=True,
     )
     print(
-        f"{customization.name}: {candidate['model_id']} ({run_id} {candidate['key']}) promoted ({how}) "
+        f"{customization.name}: {model_id} ({run_id} {candidate['key']}) promoted ({how}) "
         f"by {by}; previous {previous or '(none)'}"
     )
     return 0

@@ -363,6 +363,12 @@ def render(item: dict, now: dt.datetime | None = None) -> str:
                     promoted += f" v{item['parameter_version']}"
             promoted += ")"
         summary.append(("model", promoted))
+    deployment = item.get("evaluation_deployment") or {}
+    if deployment:
+        state = deployment.get("action") or deployment.get("status") or "-"
+        summary.append(("evaluation deployment", f"{deployment.get('arn') or deployment.get('name')} ({state})"))
+    if item.get("report_key"):
+        summary.append(("report", f"{item['report_key']} (artifacts bucket; rft runs report RUN -o FILE draws it too)"))
     out += _fields(summary)
 
     if item.get("error") or item.get("failed_step"):

@@ -111,7 +111,15 @@ def artifact_key(customization: str, run_id: str, name: str) -> str:
 # The run's held-out evaluation artifacts (per-item results, prompts, gate report) and the run's
 # report page, under its artifact prefix.
 EVALUATION_DIR = "evaluation/"
+EVALUATION_ITEMS_DIR = "items/"  # items/<model key>/<batch>.json, one per Map item
+EVALUATION_PROMPTS = "prompts.jsonl"  # the held-out prompts every model answered
+EVALUATION_GATE = "gate.json"  # the gate's decision, intervals and sample counts
 RUN_REPORT = "report.html"
+
+
+def evaluation_key(customization: str, run_id: str, name: str = "") -> str:
+    """``<customization>/runs/<run_id>/evaluation/<name>`` in the artifacts bucket."""
+    return artifact_key(customization, run_id, EVALUATION_DIR + name)
 
 
 def run_report_key(customization: str, run_id: str) -> str:

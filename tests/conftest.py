@@ -34,6 +34,18 @@ class _SynthCache:
         return self._cache[key]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_boto3_default_session():
+    """Every test starts and ends without boto3's default session: a session made by an earlier
+    test caches the credentials it resolved (the fake ones of moto tests), and a test that
+    checks what happens without credentials would then sign with them."""
+    import boto3
+
+    boto3.DEFAULT_SESSION = None
+    yield
+    boto3.DEFAULT_SESSION = None
+
+
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory) -> _SynthCache:
     """`synth("example")`, `synth("example", raw=True)`: cached for the whole session."""

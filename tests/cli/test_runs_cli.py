@@ -495,6 +495,27 @@ def test_show_a_failed_run_prints_error_and_step(history, capsys):
     assert re.search(r"^  base model +qwen\.qwen3-32b$", out, re.M)
 
 
+def test_show_names_the_report_page_and_the_evaluation_deployment(history, capsys):
+    """What WriteRunReport and the Nova deployment steps record (RunRegistry.record_report,
+    record_deployment) is shown, so an operator finds the page and any deployment left."""
+    from rft_contracts.naming import run_report_key
+
+    key = run_report_key("ticket-triage", FAILED)
+    assert registry().record_report("ticket-triage", FAILED, key)
+    deployment = {
+        "name": "rft-d",
+        "arn": "arn:aws:bedrock:us-west-2:1:custom-model-deployment/abc",
+        "action": "deleted",
+    }
+    registry().record_deployment(TEAM, "ticket-triage", FAILED, deployment)
+    assert cli("runs", "show", FAILED, "--team", TEAM, "--customization", "ticket-triage") == 0
+    out = capsys.readouterr().out
+    assert re.search(rf"^  report +{re.escape(key)} \(artifacts bucket", out, re.M)
+    assert re.search(
+        r"^  evaluation deployment +arn:aws:bedrock:us-west-2:1:custom-model-deployment/abc \(deleted\)$", out, re.M
+    )
+
+
 def test_show_a_rejected_run(history, capsys):
     assert cli("runs", "show", REJECTED, "--team", TEAM, "--customization", "python-functions") == 0
     out = capsys.readouterr().out

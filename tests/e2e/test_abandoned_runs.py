@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.e2e.local_world import MOTO_ACCOUNT, RUN_ID, LocalWorlds, datasets
+from tests.e2e.local_world import MOTO_ACCOUNT, RUN_ID, datasets
 
 CLEANUP_FUNCTION = "rft-example-wf-cleanup-abandoned-run"
 
@@ -89,13 +89,6 @@ def test_the_rule_targets_the_cleanup_function_with_a_dead_letter_queue_and_erro
         and {"Name": "FunctionName", "Value": {"Ref": function_id}} in r["Properties"].get("Dimensions", [])
     ]
     assert len(alarms) == 1 and alarms[0]["Threshold"] == 1
-
-
-@pytest.fixture
-def local_platform(synth, monkeypatch):
-    worlds = LocalWorlds(lambda team: synth(team).template("all-but-data"), monkeypatch)
-    yield worlds.build
-    worlds.close()
 
 
 def _cleanup_environment(platform: dict, monkeypatch) -> None:

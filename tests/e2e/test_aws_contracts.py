@@ -19,7 +19,7 @@ import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
-from tests.e2e.local_world import LocalWorlds, datasets, invoice_rows, start_native_run
+from tests.e2e.local_world import datasets, invoice_rows, start_native_run
 from tests.e2e.sfn_local import state_machines
 
 SESSION = botocore.session.get_session()
@@ -128,13 +128,6 @@ def record_calls() -> list[tuple[str, str, dict]]:
 
     boto3._get_default_session()._session.register("provide-client-params.*.*", record)
     return calls
-
-
-@pytest.fixture
-def local_platform(synth, monkeypatch):
-    worlds = LocalWorlds(lambda team: synth(team).template("all-but-data"), monkeypatch)
-    yield worlds.build
-    worlds.close()
 
 
 def _validate_all(calls):

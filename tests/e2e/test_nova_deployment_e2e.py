@@ -14,26 +14,19 @@ import json
 
 import pytest
 
-from tests.e2e.local_world import RUN_ID, LocalWorlds, invoice_rows, output, start_native_run
+from tests.e2e.local_world import RUN_ID, invoice_rows, output, start_native_run
 
 CUSTOMIZATION = "invoice-extraction"
 PARAMETER = f"/rft/nova-example/{CUSTOMIZATION}/model"
 BASE_PROFILE = "us.amazon.nova-2-lite-v1:0"
 
 
-@pytest.fixture
-def local_platform(synth, monkeypatch):
-    worlds = LocalWorlds(lambda team: synth(team).template("all-but-data"), monkeypatch)
-    yield worlds.build
-    worlds.close()
-
-
 class Nova:
     """Converse answers by model id; ``tuned_right``: whether the deployed model is always
     right (better than the base model) or always wrong (worse)."""
 
-    def __init__(self, tuned_right: bool = True):
-        self.tuned_right = tuned_right
+    def __init__(self, tuned_right: bool = True, field: str = "vendor"):
+        self.tuned_right, self.field = tuned_right, field
         self.calls: list[str] = []
 
     def __call__(self, runtime, model_id, messages, max_tokens, temperature) -> str:
@@ -46,7 +39,7 @@ class Nova:
         wrong = len(self.calls) % 2 == 1
         if ":custom-model-deployment/" in model_id:
             wrong = not self.tuned_right
-        return json.dumps({"vendor": "ACME", "total": total + 1 if wrong else total})
+        return json.dumps({self.field: "ACME", "total": total + 1 if wrong else total})
 
 
 def _world(local_platform, monkeypatch, nova: Nova, **kwargs):
@@ -214,3 +207,47 @@ def test_a_run_that_fails_after_deploying_deletes_the_deployment(local_platform,
     assert out_item["deployment_deleted"] == "deleted"
     assert len(world.deployments.deleted) == 1 and world.deployments.deployments == {}
     assert world.ssm.get_parameters(Names=[PARAMETER])["InvalidParameters"] == [PARAMETER]
+
+
+def test_forcing_a_rejected_nova_model_promotes_the_custom_model_not_its_deleted_deployment(
+    local_platform, monkeypatch, operator, capsys
+):
+    """Attack on the operator path: the gate's recorded candidate is the deployment the model
+    was evaluated through, which the run then deleted. A forced promotion must name something
+    that exists: the custom model (as the workflow's own Promote does with keep: never)."""
+    world = _world(local_platform, monkeypatch, Nova(tuned_right=False))
+    execution, described = _run(world)
+    assert output(described)["gate"]["decision"] == "reject"
+    assert world.deployments.deployments == {}
+    assert (
+        operator.promote_run(
+            "nova-example", CUSTOMIZATION, RUN_ID, checkpoint=None, force=True, reason="the team read the answers"
+        )
+        == 0
+    )
+    assert world.ssm.get_parameter(Name=PARAMETER)["Parameter"]["Value"] == _custom_model_arn(world)
+
+
+def test_a_nova_model_without_the_opt_in_can_still_be_forced(local_platform, monkeypatch, operator, capsys):
+    """receipt-extraction never deploys: the gate records the custom model as its one candidate
+    (not evaluated), so `rft models promote RUN --force` has something to promote, as the
+    README says; without --force the gate refuses it."""
+    import rft_workflow.generate as generate
+    from rft.aws_errors import CliError
+
+    monkeypatch.setattr(generate, "converse_text", Nova(field="merchant"))
+    world = local_platform("nova-example", "receipt-extraction", fake_mantle=False)
+    described = world.wait(start_native_run(world, invoice_rows(140, kind="Receipt", field="merchant")))
+    gate = output(described)["gate"]
+    [candidate] = [c for c in gate["candidates"] if c["role"] == "candidate"]
+    assert candidate["n"] == 0 and ":custom-model/" in candidate["model_id"]
+    with pytest.raises(CliError, match="the gate rejects"):
+        operator.promote_run("nova-example", "receipt-extraction", RUN_ID, checkpoint=None, force=False, reason="x")
+    assert (
+        operator.promote_run(
+            "nova-example", "receipt-extraction", RUN_ID, checkpoint=None, force=True, reason="evaluated by hand"
+        )
+        == 0
+    )
+    parameter = "/rft/nova-example/receipt-extraction/model"
+    assert world.ssm.get_parameter(Name=parameter)["Parameter"]["Value"] == candidate["model_id"]

@@ -8,17 +8,10 @@ import time
 
 import pytest
 
-from tests.e2e.local_world import RUN_ID, LocalWorlds, datasets, gold, output
+from tests.e2e.local_world import RUN_ID, datasets, gold, output
 
 SECOND_RUN = "r20261125190000-def456"
 PARAMETER = "/rft/example/ticket-triage/model"
-
-
-@pytest.fixture
-def local_platform(synth, monkeypatch):
-    worlds = LocalWorlds(lambda team: synth(team).template("all-but-data"), monkeypatch)
-    yield worlds.build
-    worlds.close()
 
 
 def _run(world, name=RUN_ID):
@@ -139,21 +132,6 @@ def test_an_uncertain_gate_holds_for_a_person_and_can_require_a_distinct_approve
 
 
 # -- operator commands against the same world ---------------------------------------------------
-@pytest.fixture
-def operator(monkeypatch):
-    """rft.operator_commands with the team config moved to moto's account, as the world is."""
-    from rft import operator_commands
-    from rft.aws_errors import load_customization
-    from tests.e2e.local_world import MOTO_ACCOUNT
-
-    def moved(team, customization):
-        config, c = load_customization(team, customization)
-        return config.model_copy(update={"account": MOTO_ACCOUNT}), c
-
-    monkeypatch.setattr(operator_commands, "load_customization", moved)
-    return operator_commands
-
-
 def test_cancel_stops_the_execution_and_leaves_no_job_running(local_platform, operator, capsys):
     world = local_platform("example", "ticket-triage", statuses=("running",))
     execution = world.start(datasets(world))

@@ -15,16 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.local_world import RUN_ID, LocalWorlds, datasets, output
+from tests.e2e.local_world import RUN_ID, datasets, output
 
 HOSTILE = "<script>window.pwned=1</script><img src=x onerror=alert(1)>"
-
-
-@pytest.fixture
-def local_platform(synth, monkeypatch):
-    worlds = LocalWorlds(lambda team: synth(team).template("all-but-data"), monkeypatch)
-    yield worlds.build
-    worlds.close()
 
 
 def _browser() -> str | None:

@@ -7,15 +7,7 @@ from __future__ import annotations
 import pytest
 
 from rft_contracts.naming import run_report_key, s3_console_url
-from tests.e2e.local_world import RUN_ID, LocalWorlds, datasets
-
-
-@pytest.fixture
-def local_platform(synth, monkeypatch):
-    worlds = LocalWorlds(lambda team: synth(team).template("all-but-data"), monkeypatch)
-    yield worlds.build
-    worlds.close()
-
+from tests.e2e.local_world import RUN_ID, datasets
 
 # outcome -> (how the run is made to end so, execution status, registry status, notification,
 #             report state, what the page says of the gate)

@@ -14,7 +14,6 @@ import pytest
 
 from tests.e2e.local_world import (
     RUN_ID,
-    LocalWorlds,
     datasets,
     gold,
     invoice_rows,
@@ -22,14 +21,6 @@ from tests.e2e.local_world import (
     start_native_run,
     ticket,
 )
-
-
-@pytest.fixture
-def local_platform(synth, monkeypatch):
-    worlds = LocalWorlds(lambda team: synth(team).template("all-but-data"), monkeypatch)
-    yield worlds.build
-    worlds.close()
-
 
 # -- mantle (OpenAI-compatible) plane ----------------------------------------------------------------
 

@@ -102,7 +102,9 @@ class CallRecorder:
         handlers = [("provide-client-params", self._record), ("before-call", self._answer_converse)]
         for spec in handlers:
             botocore.handlers.BUILTIN_HANDLERS.append(spec)
-        monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # the next default session has our hooks
+        # The next default session has our hooks (set, not monkeypatched: undoing it would bring
+        # back a session made during the test, with its fake credentials cached).
+        boto3.DEFAULT_SESSION = None
         try:  # the judge's client is cached per process: make the next one fresh (with our hooks)
             from rft_graders.judges.client import default_judge_client
 
@@ -137,6 +139,7 @@ class CallRecorder:
         def remove() -> None:
             for spec in handlers:
                 botocore.handlers.BUILTIN_HANDLERS.remove(spec)
+            boto3.DEFAULT_SESSION = None
             try:
                 from rft_graders.judges.client import default_judge_client
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rft_contracts.naming import EVALUATION_DIR
-
-ITEMS_DIR = "items/"
-PROMPTS = "prompts.jsonl"
-GATE_REPORT = "gate.json"
+from rft_contracts.naming import EVALUATION_GATE as GATE_REPORT
+from rft_contracts.naming import EVALUATION_ITEMS_DIR as ITEMS_DIR
+from rft_contracts.naming import EVALUATION_PROMPTS as PROMPTS
+from rft_contracts.naming import evaluation_key
 
 
 def read_evaluation(s3: Any, bucket: str, prefix: str) -> dict:
@@ -40,9 +39,7 @@ def read_evaluation(s3: Any, bucket: str, prefix: str) -> dict:
 
 
 def evaluation_prefix(customization: str, run_id: str) -> str:
-    from rft_contracts.naming import artifact_key
-
-    return artifact_key(customization, run_id, EVALUATION_DIR)
+    return evaluation_key(customization, run_id)
 
 
 def make_bundle(

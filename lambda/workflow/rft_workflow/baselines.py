@@ -19,6 +19,7 @@ import json
 import math
 from typing import Any
 
+from rft_contracts.naming import EVALUATION_ITEMS_DIR, EVALUATION_PROMPTS, evaluation_key
 from rft_contracts.runtime_config import WorkflowConfig
 
 from . import clients, storage
@@ -28,14 +29,13 @@ from .checkpoints import NOVA_NO_INFERENCE
 # A Nova custom model's ARN: it answers only through a deployment (or Provisioned Throughput).
 CUSTOM_MODEL_MARKER = ":custom-model/"
 
-PROMPTS_FILE = "evaluation/prompts.jsonl"
 # Items stay in the execution's state (an inline Map reads them from there; 256 KiB per state):
 # past this many, batches grow instead. 6 candidates x 500 prompts / 25 = 120 items.
 MAX_ITEMS = 400
 
 
 def item_key(config: WorkflowConfig, run_id: str, candidate: str, batch: int) -> str:
-    return config.artifact_key(run_id, f"evaluation/items/{candidate}/{batch:04d}.json")
+    return evaluation_key(config.customization, run_id, f"{EVALUATION_ITEMS_DIR}{candidate}/{batch:04d}.json")
 
 
 def candidate_key(checkpoint: dict) -> str:
@@ -70,6 +70,8 @@ def candidates_of(config: WorkflowConfig, checkpoints: dict, current: str | None
         }
         if c.get("custom_model_arn"):
             entry["custom_model_arn"] = c["custom_model_arn"]  # evaluated through a deployment
+        if c.get("invocable") is False:
+            entry.update(invocable=False, note=c.get("note"))
         out.append(entry)
     out.append({"key": "base", "role": "base", "model_id": base_id, "step": None, "final": False})
     if current and current not in seen and current not in (base_id, config.base_model):
@@ -86,17 +88,25 @@ def candidates_of(config: WorkflowConfig, checkpoints: dict, current: str | None
 
 
 def nova_candidates(config: WorkflowConfig, checkpoints: dict, deployment: dict | None) -> tuple[dict, str]:
-    """A Nova job's candidates (its final model, through the run's deployment) and why there is
-    none: Nova models answer only through a deployment, which is opt-in."""
-    if not config.evaluation.nova_deployment.enabled:
-        return {"items": []}, NOVA_NO_INFERENCE
+    """A Nova job's candidate: its final model, through the run's deployment when that serves;
+    else the custom model itself, not invocable, with why (Nova models answer only through a
+    deployment, which is opt-in). It is listed either way, so the gate records it and
+    ``rft models promote RUN --force`` can promote it."""
     deployment = deployment or {}
-    if not deployment.get("ready"):
-        return {"items": []}, (
+    if not config.evaluation.nova_deployment.enabled:
+        note = NOVA_NO_INFERENCE
+    elif not deployment.get("ready"):
+        note = (
             f"the evaluation deployment {deployment.get('name') or '(none)'} is not usable "
             f"({deployment.get('status') or 'not created'}: {deployment.get('failure_message') or 'no reason given'}); "
             "the Nova model was not evaluated"
         )
+    else:
+        note = ""
+    final = checkpoints.get("final_model")
+    if note:
+        unserved = {"model_id": final, "step": None, "final": True, "invocable": False, "note": note}
+        return {"items": [unserved] if final else []}, note
     return {
         "items": [
             {
@@ -137,7 +147,7 @@ def plan(
     s3 = clients.client("s3", config.region)
     rows = storage.read_rows(s3, config, validation)
     picked = [rows[i][1] for i in sample_indices(len(rows), config.evaluation.max_prompts, run_id)]
-    prompts_key = config.artifact_key(run_id, PROMPTS_FILE)
+    prompts_key = evaluation_key(config.customization, run_id, EVALUATION_PROMPTS)
     s3.put_object(
         Bucket=config.artifacts_bucket,
         Key=prompts_key,

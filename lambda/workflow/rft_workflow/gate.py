@@ -30,6 +30,7 @@ import json
 import random
 from typing import Any
 
+from rft_contracts.naming import EVALUATION_GATE, evaluation_key
 from rft_contracts.runtime_config import PromotionGateSettings, WorkflowConfig
 
 from . import clients, selection, storage
@@ -268,7 +269,7 @@ def run_gate(config: WorkflowConfig, run_id: str, plan: dict, started_by: str | 
     report_key = storage.put_json(
         clients.client("s3", config.region),
         config.artifacts_bucket,
-        config.artifact_key(run_id, "evaluation/gate.json"),
+        evaluation_key(config.customization, run_id, EVALUATION_GATE),
         {**gate, "plan_note": plan.get("note"), "batch_size": plan.get("batch_size")},
     )
     gate["report_key"] = report_key
