@@ -99,17 +99,25 @@ def create(config: WorkflowConfig, run_id: str, job: dict, checkpoints: dict) ->
         except ClientError as exc:
             if _code(exc) in _RETRYABLE:
                 raise _throttled(exc) from None
-            result = {**base, "status": FAILED, "failure_message": f"{_code(exc)}: {str(exc)[:300]}"}
+            # An overlapping invocation of this step may have created it since we looked.
+            existing = _describe(client, name)
+            if existing is None:
+                result = {**base, "status": FAILED, "failure_message": f"{_code(exc)}: {str(exc)[:300]}"}
+                _record(config, run_id, result)
+                return result
+        else:
+            result = {**base, "arn": arn, "status": CREATING, "adopted": False}
             _record(config, run_id, result)
             return result
-        result = {**base, "arn": arn, "status": CREATING, "adopted": False}
-    else:
-        result = {
-            **base,
-            "arn": existing["customModelDeploymentArn"],
-            "status": existing.get("status", CREATING),
-            "adopted": True,
-        }
+    created = existing.get("createdAt")
+    result = {
+        **base,
+        "arn": existing["customModelDeploymentArn"],
+        "status": existing.get("status", CREATING),
+        "adopted": True,
+        # The ready deadline counts from the deployment's creation, not from this retry.
+        "started_at": created.isoformat() if isinstance(created, dt.datetime) else base["started_at"],
+    }
     _record(config, run_id, result)
     return result
 

@@ -47,7 +47,33 @@ def test_a_retried_create_adopts_the_runs_deployment_instead_of_making_a_second(
     first = _create(handlers, aws, ctx)
     again = _create(handlers, aws, ctx)
     assert again["arn"] == first["arn"] and again["adopted"] is True
+
+
+def test_a_retry_does_not_restart_the_ready_deadline(handlers, aws, ctx, nova):
+    """Attack: a step retried again and again must not keep a deployment that never becomes
+    Active waiting forever; the deadline counts from the deployment's creation."""
+    nova.polls_until_settled = 10**6
+    first = _create(handlers, aws, ctx)
+    nova.deployments[first["name"]].created_at -= dt.timedelta(minutes=31)
+    again = _create(handlers, aws, ctx)
+    polled = handlers.evaluation_deployment_status(state(aws, RUN, deployment=again), ctx)
+    assert polled["status"] == "Failed" and "not Active after 30 minutes" in polled["failure_message"]
     assert [op for op, _ in nova.calls].count("CreateCustomModelDeployment") == 1
+
+
+def test_a_create_that_loses_a_race_adopts_the_winners_deployment(handlers, aws, ctx, nova, monkeypatch):
+    """Two invocations of the step overlap: both look the name up before either creates; the
+    second create is refused (the name is taken) and adopts the first one's deployment."""
+    original = nova._create
+
+    def create_twice(body, identifier):
+        original(body, identifier)  # the overlapping invocation got there first
+        return original({**body, "clientRequestToken": "another-invocation"}, identifier)
+
+    monkeypatch.setattr(nova, "_create", create_twice)
+    created = _create(handlers, aws, ctx)
+    assert created["status"] == "Creating" and created["adopted"] is True and created["arn"]
+    assert len(nova.deployments) == 1
 
 
 def test_a_refused_create_is_a_failed_deployment_not_an_error(handlers, aws, ctx, nova):
