@@ -93,6 +93,7 @@ def held_out_gate(
         decision=sfn.JsonPath.string_at("$.gate.decision"),
         reason=sfn.JsonPath.string_at("$.gate.reason"),
         report=sfn.JsonPath.string_at("$.gate.report_key"),
+        **workflow.deployment_fields(customization),
     )
     workflow._catch(notify_not_promoted, "Notify")
     notify_not_promoted.next(sfn.Succeed(workflow, "RunNotPromoted"))

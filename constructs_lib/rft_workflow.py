@@ -403,6 +403,7 @@ class RftWorkflow(Construct):
             # What the model parameter now names (a Nova model: its kept deployment or the model).
             model=sfn.JsonPath.string_at("$.promotion.model_id"),
             selection=sfn.JsonPath.object_at("$.selection"),
+            **self.deployment_fields(customization),
         )
         self._catch(notify, "Notify")
         notify.next(sfn.Succeed(self, "RunSucceeded"))
@@ -428,6 +429,14 @@ class RftWorkflow(Construct):
         if not deploys:
             return checkpoints.next(gate)
         return checkpoints.next(self._deploy_for_evaluation(gate))
+
+    @staticmethod
+    def deployment_fields(customization: Customization) -> dict[str, Any]:
+        """What a run's end message says of its Nova evaluation deployment (deleted, kept, or
+        the error its release hit): always set on both paths of a customization that deploys."""
+        if not customization.evaluation.nova_deployment.enabled:
+            return {}
+        return {"deployment": sfn.JsonPath.object_at("$.deployment_release")}
 
     def _deploy_for_evaluation(self, evaluate: sfn.IChainable) -> sfn.IChainable:
         """Nova, opt-in: an on-demand deployment of the tuned model to evaluate through, polled

@@ -107,6 +107,7 @@ def test_a_better_nova_model_is_evaluated_through_its_deployment_promoted_and_th
     assert item["lineage"]["chosen"]["model_id"] == deployment_arn  # what was evaluated
     [message] = [m for m in world.notifications() if m.get("outcome") == "succeeded"]
     assert message["model"] == model_arn
+    assert message["deployment"]["action"] == "deleted" and message["deployment"]["arn"] == deployment_arn
     # The run's page says how the model was evaluated, and that the deployment is gone.
     page = _report(world)
     assert f"evaluated through its on-demand deployment {deployment_arn}" in page and "was deleted" in page
@@ -147,6 +148,8 @@ def test_a_nova_model_no_better_than_the_base_is_not_promoted_and_its_deployment
     assert world.deployments.deleted == [out["deployment"]["arn"]] and world.deployments.deployments == {}
     assert world.ssm.get_parameters(Names=[PARAMETER])["InvalidParameters"] == [PARAMETER]
     assert world.registry_item()["status"] == "not_promoted"
+    [message] = [m for m in world.notifications() if m.get("outcome") == "not_promoted"]
+    assert message["deployment"]["action"] == "deleted"
 
 
 @pytest.mark.parametrize(
@@ -174,6 +177,19 @@ def test_a_deployment_that_never_serves_ends_the_run_not_promoted_with_its_reaso
     assert world.registry_item()["status"] == "not_promoted"
     page = _report(world)
     assert "The Nova model was not evaluated: its evaluation deployment" in page and reason in page
+
+
+def test_a_release_that_fails_keeps_the_outcome_and_tells_the_team(local_platform, monkeypatch):
+    """The delete is refused (a missing permission): the promoted run still succeeds, and its
+    message and registry item say the deployment was not released (it still exists)."""
+    world = _world(local_platform, monkeypatch, Nova(tuned_right=True))
+    world.deployments.refuse_delete = "AccessDeniedException"
+    execution, described = _run(world)
+    assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]
+    [message] = [m for m in world.notifications() if m.get("outcome") == "succeeded"]
+    assert "AccessDeniedException" in message["deployment"]["Cause"]
+    assert len(world.deployments.deployments) == 1  # left, and said so
+    assert world.registry_item()["evaluation_deployment"]["status"] == "Active"
 
 
 def test_throttled_deployment_calls_are_retried_and_create_exactly_one(local_platform, monkeypatch):

@@ -52,6 +52,7 @@ class FakeDeployments:
     polls_until_settled: int = 2
     failure_message: str = "the model could not be deployed (scripted)"
     refuse_create: str | None = None  # an error code CreateCustomModelDeployment answers with
+    refuse_delete: str | None = None  # an error code DeleteCustomModelDeployment answers with
     throttle: int = 0  # the next N calls answer ThrottlingException
     deployments: dict[str, Deployment] = field(default_factory=dict)
     deleted: list[str] = field(default_factory=list)
@@ -156,6 +157,11 @@ class FakeDeployments:
         return 200, answer
 
     def _delete(self, _: dict, identifier: str) -> tuple[int, dict]:
+        if self.refuse_delete:
+            return 403 if self.refuse_delete == "AccessDeniedException" else 400, {
+                "code": self.refuse_delete,
+                "message": "scripted refusal",
+            }
         deployment = self._find(identifier)
         if deployment is None:
             return 404, {"code": "ResourceNotFoundException", "message": f"no deployment {identifier}"}
