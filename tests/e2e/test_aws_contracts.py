@@ -165,12 +165,23 @@ def test_every_boto3_call_of_a_mantle_run_validates(local_platform):
 def test_every_boto3_call_of_a_native_run_validates(local_platform, monkeypatch):
     from rft_workflow import generate
 
-    world = local_platform("nova-example", "invoice-extraction", fake_mantle=False)
+    # A gate that promotes whatever was evaluated: every call down to the deployment's release
+    # is made (a held promotion would wait for a person).
+    world = local_platform(
+        "nova-example",
+        "invoice-extraction",
+        fake_mantle=False,
+        edit_config=lambda c: c["promotion"].update(
+            min_improvement_over_base=-1.0, min_improvement_over_current=-1.0, min_paired_prompts=1
+        ),
+    )
     recorded = record_calls()
     calls = []
 
     def nova(runtime, model_id, messages, max_tokens, temperature):  # moto has no Converse
         calls.append(model_id)
+        if "total " not in messages[-1]["content"]:
+            return "Ready."  # the smoke test
         total = float(messages[-1]["content"].split("total ")[1].split(" ")[0])
         return json.dumps({"vendor": "ACME", "total": total if len(calls) % 2 else total + 1})
 
@@ -184,6 +195,13 @@ def test_every_boto3_call_of_a_native_run_validates(local_platform, monkeypatch)
     # Made by the state machine's SDK tasks through moto's engine (boto3 underneath) and by the handlers.
     assert ("bedrock", "CreateModelCustomizationJob") in operations
     assert ("s3", "CopyObject") in operations and ("bedrock", "GetModelCustomizationJob") in operations
+    # The evaluation deployment's calls, validated like the rest (the fake answers them after
+    # botocore serialized them against its model).
+    assert {
+        ("bedrock", "CreateCustomModelDeployment"),
+        ("bedrock", "GetCustomModelDeployment"),
+        ("bedrock", "DeleteCustomModelDeployment"),
+    } <= operations
 
 
 # -- grants and policies the hedges rely on (docs/aws-contracts.md A8, A15) ----------------------
