@@ -63,7 +63,7 @@ def main() -> None:
     config = load_team(args.team)
     settings = config.customization(args.customization).evaluation
     with tempfile.TemporaryDirectory() as outdir:
-        template = synthesize(config, Path(outdir)).template("platform")
+        template = synthesize(config, Path(outdir)).template("all-but-data")
 
     def with_latency(handle):
         # The fake serves requests under one lock; the latency is spent before it, as a real
