@@ -89,10 +89,14 @@ docs: setup
 
 # The issue-15 table (each figure beside its reference, measured in the same run), then the
 # other benchmarks; `make bench QUICK=1` for one run of each at smaller sizes.
-BENCH_OTHERS := graders judges workflow
+# Each line: a script and the arguments QUICK=1 gives it (smaller sizes, same code paths).
+BENCH_OTHERS := graders judges workflow math_corpus rule_graders_dos
 bench: setup
 	@echo "== benchmarks/fast_loop.py"; $(PY) benchmarks/fast_loop.py $(if $(QUICK),--quick)
 	@for script in $(BENCH_OTHERS); do echo "== benchmarks/$$script.py"; $(PY) benchmarks/$$script.py; done
+	@echo "== benchmarks/sandbox_limits.py"; $(PY) benchmarks/sandbox_limits.py $(if $(QUICK),--repeats 1)
+	@echo "== benchmarks/evaluation.py"; $(PY) benchmarks/evaluation.py $(if $(QUICK),--prompts 100 --latency 0.2)
+	@echo "== benchmarks/run_report.py"; $(PY) benchmarks/run_report.py $(if $(QUICK),--prompts 100 --no-bundle)
 
 clean:
 	rm -rf cdk.out $(VENV) .venv-checkov node_modules *.egg-info

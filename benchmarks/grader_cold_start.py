@@ -57,8 +57,18 @@ SPECS: dict[str, tuple[dict[str, Any], tuple[str, str]]] = {
     ),
     "instruction_following": ({"template": "instruction_following", "mode": "loose"}, ("A short answer.", "")),
 }
-# Binary wheels in the grader lock (Linux arm64 there); the same versions for this machine.
-_BINARY = ("pydantic-core", "rapidfuzz", "pyyaml", "rpds-py")
+
+
+def _compiled(target: Path) -> tuple[str, ...]:
+    """Distributions in a bundle that ship compiled extensions (built for Linux arm64 there):
+    read from each wheel's RECORD, so a newly added binary dependency is never missed."""
+    names = []
+    for record in target.glob("*.dist-info/RECORD"):
+        if any(line.split(",", 1)[0].endswith(".so") for line in record.read_text().splitlines()):
+            metadata = (record.parent / "METADATA").read_text()
+            name = next(line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Name:"))
+            names.append(name.lower().replace("_", "-"))
+    return tuple(sorted(names))
 
 _TIMER = r"""
 import sys, time, importlib
@@ -129,7 +139,8 @@ def make_bundle(target: Path, runtime: Path, py: str) -> None:
         "--no-compile",
         "--upgrade",
     ]
-    subprocess.run([*pip, "--target", str(target), *_pins(GRADER_LOCK, _BINARY)], check=True)
+    # The same versions of the compiled ones, for this machine.
+    subprocess.run([*pip, "--target", str(target), *_pins(GRADER_LOCK, _compiled(target))], check=True)
     boto3 = _pins(GRADER_DIR / "requirements.txt", ("boto3",)) or ["boto3"]
     subprocess.run(
         [py, "-m", "pip", "--disable-pip-version-check", "--quiet", "install", "--target", str(runtime), *boto3],
@@ -182,14 +193,16 @@ def lambda_env(bundle: Path, runtime: Path, spec: dict) -> dict[str, str]:
 def time_import(
     py: str, module: str, env: dict, mode: str, sample: tuple[str, str] = ("", "")
 ) -> tuple[float, float, float]:
-    out = subprocess.run(
+    process = subprocess.run(
         [py, "-c", _TIMER, module, mode, *sample],
         env=env,
         capture_output=True,
         text=True,
-        check=True,
         cwd=env["LAMBDA_TASK_ROOT"],
-    ).stdout
+    )
+    if process.returncode:
+        sys.exit(f"grader_cold_start: importing {module} failed:\n{process.stderr[-3000:]}")
+    out = process.stdout
     imported, done, cpu = map(float, out.split()[-3:])
     return imported, done, cpu
 
