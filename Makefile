@@ -93,7 +93,7 @@ docs: setup
 BENCH_OTHERS := graders judges workflow math_corpus rule_graders_dos
 bench: setup
 	@echo "== benchmarks/fast_loop.py"; $(PY) benchmarks/fast_loop.py $(if $(QUICK),--quick)
-	@for script in $(BENCH_OTHERS); do echo "== benchmarks/$$script.py"; $(PY) benchmarks/$$script.py; done
+	@for script in $(BENCH_OTHERS); do echo "== benchmarks/$$script.py"; $(PY) benchmarks/$$script.py || exit 1; done
 	@echo "== benchmarks/sandbox_limits.py"; $(PY) benchmarks/sandbox_limits.py $(if $(QUICK),--repeats 1)
 	@echo "== benchmarks/evaluation.py"; $(PY) benchmarks/evaluation.py $(if $(QUICK),--prompts 100 --latency 0.2)
 	@echo "== benchmarks/run_report.py"; $(PY) benchmarks/run_report.py $(if $(QUICK),--prompts 100 --no-bundle)

@@ -70,6 +70,7 @@ def _compiled(target: Path) -> tuple[str, ...]:
             names.append(name.lower().replace("_", "-"))
     return tuple(sorted(names))
 
+
 _TIMER = r"""
 import sys, time, importlib
 t, cpu = time.perf_counter(), time.process_time()

@@ -12,12 +12,9 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lambda", "code_sandbox"))
-
-from sandbox_runner import SandboxConfig, run_batch  # noqa: E402
+from rft_sandbox.runner import SandboxConfig, run_batch
 
 
 def _run(code, tests, timeout_s, config=None):

@@ -66,7 +66,7 @@ def main() -> None:
     poll_seconds = config.customization(args.customization).workflow.poll_seconds
     with tempfile.TemporaryDirectory() as outdir:
         synth_started = time.perf_counter()
-        template = synthesize(config, Path(outdir)).template("platform")
+        template = synthesize(config, Path(outdir)).template("all-but-data")
         synth_s = time.perf_counter() - synth_started
     # Handlers print logs and EMF documents to stdout, as in Lambda: send them to stderr here.
     with pytest.MonkeyPatch.context() as monkeypatch, contextlib.redirect_stdout(sys.stderr):
