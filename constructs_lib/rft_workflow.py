@@ -168,7 +168,7 @@ class RftWorkflow(Construct):
         estimate = self._step("EstimateCost", "$.cost", phase="CostGuard")
 
         submit_chain, job_started = self._submit(customization)
-        approval = self._approval(submit_chain, Duration.minutes(round(customization.approval_timeout_hours * 60)))
+        approval = self._approval(submit_chain, Duration.minutes(round(customization.cost_approval_timeout_hours * 60)))
         cost_gate = (
             sfn.Choice(self, "CostGate")
             .when(

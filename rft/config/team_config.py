@@ -510,7 +510,7 @@ class Customization(_Frozen):
         )
 
     @property
-    def approval_timeout_hours(self) -> float:
+    def cost_approval_timeout_hours(self) -> float:
         """How long a run may wait for a cost approval, so that everything after it still fits
         in the execution."""
         return min(APPROVAL_MAX_HOURS, self.workflow.execution_timeout_hours - self._hours_after_cost_approval())
