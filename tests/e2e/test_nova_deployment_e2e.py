@@ -267,3 +267,29 @@ def test_a_nova_model_without_the_opt_in_can_still_be_forced(local_platform, mon
     )
     parameter = "/rft/nova-example/receipt-extraction/model"
     assert world.ssm.get_parameter(Name=parameter)["Parameter"]["Value"] == candidate["model_id"]
+
+
+def test_a_deployment_the_evaluation_may_not_invoke_is_missing_not_scored_low(local_platform, monkeypatch):
+    """docs/aws-contracts.md A19: if invoking a deployment needed a right we do not grant, every
+    call through it fails. The items fail, are retried, and count as missing: the gate rejects
+    because nothing could be evaluated, never because the model scored 0."""
+    from botocore.exceptions import ClientError
+
+    nova = Nova(tuned_right=True)
+
+    def denied_for_deployments(runtime, model_id, messages, max_tokens, temperature):
+        if ":custom-model-deployment/" in model_id:
+            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "Converse")
+        return nova(runtime, model_id, messages, max_tokens, temperature)
+
+    import rft_workflow.generate as generate
+
+    world = local_platform("nova-example", CUSTOMIZATION, fake_mantle=False)
+    monkeypatch.setattr(generate, "converse_text", denied_for_deployments)
+    execution, described = _run(world)
+    assert described["status"] == "SUCCEEDED", world.history(execution)[-3:]
+    gate = output(described)["gate"]
+    assert gate["decision"] == "reject" and "could be evaluated" in gate["reason"]
+    final = next(c for c in gate["candidates"] if c["key"] == "final")
+    assert final["n"] == 0 and final["missing_items"] == len(output(described)["evaluation_plan"]["items"]) // 2
+    assert world.deployments.deployments == {}  # released all the same
