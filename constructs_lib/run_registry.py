@@ -9,6 +9,7 @@ from constructs import Construct
 
 from constructs_lib import nag
 from constructs_lib.cfn import cfn_child
+from rft_contracts.registry import PARTITION_KEY, SORT_KEY
 
 
 class RunRegistry(Construct):
@@ -24,8 +25,8 @@ class RunRegistry(Construct):
             self,
             "Table",
             table_name=table_name,
-            partition_key=dynamodb.Attribute(name="customization", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="run_id", type=dynamodb.AttributeType.STRING),
+            partition_key=dynamodb.Attribute(name=PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=SORT_KEY, type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
             encryption_key=key,

@@ -67,8 +67,12 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+# The table's key: partition by customization, sort by run id (constructs_lib/run_registry.py).
+PARTITION_KEY, SORT_KEY = "customization", "run_id"
+
+
 def key(customization: str, run_id: str) -> dict[str, str]:
-    return {"customization": customization, "run_id": run_id}
+    return {PARTITION_KEY: customization, SORT_KEY: run_id}
 
 
 # --------------------------------------------------------------------------- codec

@@ -12,6 +12,7 @@ import pytest
 
 from rft import run_control as run_cli
 from rft_contracts.run_ids import RUN_ID_LENGTH, is_run_id
+from tests.fakes.registry_table import create_registry_table
 
 TEAM, CUSTOMIZATION, ACCOUNT, REGION = "example", "ticket-triage", "111111111111", "us-west-2"
 BUCKET = f"rft-{TEAM}-datasets-{ACCOUNT}-{REGION}"
@@ -50,18 +51,7 @@ def aws():
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
         s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
-        boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName=TABLE,
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[
-                {"AttributeName": "customization", "KeyType": "HASH"},
-                {"AttributeName": "run_id", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "customization", "AttributeType": "S"},
-                {"AttributeName": "run_id", "AttributeType": "S"},
-            ],
-        )
+        create_registry_table(TABLE, REGION)
         yield s3
 
 

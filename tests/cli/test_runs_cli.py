@@ -16,6 +16,7 @@ import pytest
 
 from rft import run_history as runs_cli
 from rft_contracts import naming
+from tests.fakes.registry_table import create_registry_table
 
 TEAM, ACCOUNT, REGION = "example", "111111111111", "us-west-2"
 TABLE = naming.registry_table_name(TEAM)
@@ -237,18 +238,7 @@ def env(monkeypatch):
 
 
 def create_table() -> None:
-    boto3.client("dynamodb", region_name=REGION).create_table(
-        TableName=TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[
-            {"AttributeName": "customization", "KeyType": "HASH"},
-            {"AttributeName": "run_id", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "customization", "AttributeType": "S"},
-            {"AttributeName": "run_id", "AttributeType": "S"},
-        ],
-    )
+    create_registry_table(TABLE, REGION)
 
 
 @pytest.fixture

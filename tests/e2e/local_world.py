@@ -19,6 +19,7 @@ from types import SimpleNamespace
 from rft.config.loader import REPO_ROOT, load_team
 from rft_contracts.naming import grader_function_name, workflow_function_name
 from tests.e2e.sfn_local import fast_clock, functions, install_moto_patches, state_machines
+from tests.fakes.registry_table import create_registry_table
 
 MOTO_ACCOUNT = "123456789012"  # moto's default account; ARNs in the definition are resolved to it
 RUN_ID = "r20261125180000-abc123"
@@ -177,18 +178,7 @@ class LocalWorlds:
             create = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
             s3.create_bucket(Bucket=bucket, **create)
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-        boto3.client("dynamodb", region_name=region).create_table(
-            TableName=runtime_config["registry_table"],
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[
-                {"AttributeName": "customization", "KeyType": "HASH"},
-                {"AttributeName": "run_id", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "customization", "AttributeType": "S"},
-                {"AttributeName": "run_id", "AttributeType": "S"},
-            ],
-        )
+        create_registry_table(runtime_config["registry_table"], region)
         sns = boto3.client("sns", region_name=region)
         topic = sns.create_topic(Name=f"rft-{team}-notifications")["TopicArn"]
         assert topic == runtime_config["topic_arn"]
@@ -312,6 +302,13 @@ def datasets(world, train_rows=120, validation_rows=20) -> dict:
 
 def output(described: dict) -> dict:
     return json.loads(described["output"])
+
+
+def promote_whatever_is_evaluated(config: dict) -> None:
+    """An ``edit_config`` for tests of permissions and contracts rather than of the gate's
+    judgement: the gate promotes any candidate that was evaluated at all (a hold would wait for
+    a person), so every step down to Promote runs."""
+    config["promotion"].update(min_improvement_over_base=-1.0, min_improvement_over_current=-1.0, min_paired_prompts=1)
 
 
 def invoice_rows(n: int, *, kind: str = "Invoice", field: str = "vendor") -> list[dict]:

@@ -19,7 +19,7 @@ import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
-from tests.e2e.local_world import datasets, invoice_rows, start_native_run
+from tests.e2e.local_world import datasets, invoice_rows, promote_whatever_is_evaluated, start_native_run
 from tests.e2e.sfn_local import state_machines
 
 SESSION = botocore.session.get_session()
@@ -171,9 +171,7 @@ def test_every_boto3_call_of_a_native_run_validates(local_platform, monkeypatch)
         "nova-example",
         "invoice-extraction",
         fake_mantle=False,
-        edit_config=lambda c: c["promotion"].update(
-            min_improvement_over_base=-1.0, min_improvement_over_current=-1.0, min_paired_prompts=1
-        ),
+        edit_config=promote_whatever_is_evaluated,
     )
     recorded = record_calls()
     calls = []

@@ -13,6 +13,7 @@ import pytest
 
 from rft import doctor
 from rft.config.loader import load_team
+from tests.fakes.registry_table import create_registry_table
 
 TEAM, ACCOUNT, REGION = "example", "111111111111", "us-west-2"
 
@@ -59,18 +60,7 @@ def world(synth, monkeypatch):
         for s in statements:
             s["Resource"] = f"arn:aws:s3:::{bucket}/*/by-sha256/*"
         s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
-        boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName=f"rft-{TEAM}-runs",
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[
-                {"AttributeName": "customization", "KeyType": "HASH"},
-                {"AttributeName": "run_id", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "customization", "AttributeType": "S"},
-                {"AttributeName": "run_id", "AttributeType": "S"},
-            ],
-        )
+        create_registry_table(f"rft-{TEAM}-runs", REGION)
         from tests.fakes.inprocess_lambda import create_function
 
         sfn = boto3.client("stepfunctions", region_name=REGION)

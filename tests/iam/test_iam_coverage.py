@@ -21,7 +21,15 @@ import pytest
 
 from rft.config.loader import load_team
 from rft_contracts.naming import grader_function_name, workflow_function_name
-from tests.e2e.local_world import MOTO_ACCOUNT, LocalWorlds, datasets, invoice_rows, output, start_native_run
+from tests.e2e.local_world import (
+    MOTO_ACCOUNT,
+    LocalWorlds,
+    datasets,
+    invoice_rows,
+    output,
+    promote_whatever_is_evaluated,
+    start_native_run,
+)
 from tests.iam.authorization import (
     World,
     checks_for_boto_call,
@@ -189,9 +197,7 @@ def test_mantle_run_calls_are_all_allowed(synth, recorded_worlds, customization)
     world = worlds(
         "example",
         customization,
-        edit_config=lambda c: c["promotion"].update(
-            min_improvement_over_base=-1.0, min_improvement_over_current=-1.0, min_paired_prompts=1
-        ),
+        edit_config=promote_whatever_is_evaluated,
     )
     described = world.wait(world.start(datasets(world)))
     assert described["status"] == "SUCCEEDED", world.history(described["executionArn"])[-3:]
@@ -232,9 +238,7 @@ def test_native_run_calls_are_all_allowed(synth, recorded_worlds):
         "nova-example",
         "invoice-extraction",
         fake_mantle=False,
-        edit_config=lambda c: c["promotion"].update(
-            min_improvement_over_base=-1.0, min_improvement_over_current=-1.0, min_paired_prompts=1
-        ),
+        edit_config=promote_whatever_is_evaluated,
     )
     execution = start_native_run(world, invoice_rows(140))
     described = world.wait(execution)
@@ -265,9 +269,7 @@ def test_native_failure_path_and_abandoned_run_cleanup_calls_are_all_allowed(syn
         "nova-example",
         "invoice-extraction",
         fake_mantle=False,
-        edit_config=lambda c: c["promotion"].update(
-            min_improvement_over_base=-1.0, min_improvement_over_current=-1.0, min_paired_prompts=1
-        ),
+        edit_config=promote_whatever_is_evaluated,
     )
     execution = start_native_run(world, invoice_rows(140))
     assert world.wait(execution)["status"] == "FAILED"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import importlib.util
 import json
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from rft.config.loader import REPO_ROOT
+from tests.fakes.registry_table import create_registry_table
 
 
 @pytest.fixture()
@@ -20,18 +20,7 @@ def recorder(monkeypatch):
     monkeypatch.setenv("REGISTRY_TABLE", "rft-t-runs")
     monkeypatch.setenv("CUSTOMIZATIONS", json.dumps(["invoice", "invoice-extraction"]))
     with mock_aws():
-        table = boto3.resource("dynamodb").create_table(
-            TableName="rft-t-runs",
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[
-                {"AttributeName": "customization", "KeyType": "HASH"},
-                {"AttributeName": "run_id", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "customization", "AttributeType": "S"},
-                {"AttributeName": "run_id", "AttributeType": "S"},
-            ],
-        )
+        table = create_registry_table("rft-t-runs")
         spec = importlib.util.spec_from_file_location(
             "job_events_handler", REPO_ROOT / "lambda" / "job_events" / "handler.py"
         )

@@ -9,6 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.fakes.registry_table import create_registry_table
+
 REPORT_DIR = Path(__file__).resolve().parents[3] / "lambda" / "run_report"
 if str(REPORT_DIR) not in sys.path:
     sys.path.insert(0, str(REPORT_DIR))
@@ -72,18 +74,7 @@ def world(monkeypatch):
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=ARTIFACTS, CreateBucketConfiguration={"LocationConstraint": REGION})
-        boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName=TABLE,
-            KeySchema=[
-                {"AttributeName": "customization", "KeyType": "HASH"},
-                {"AttributeName": "run_id", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "customization", "AttributeType": "S"},
-                {"AttributeName": "run_id", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_registry_table(TABLE, REGION)
         table = boto3.resource("dynamodb", region_name=REGION).Table(TABLE)
         prefix = f"{CUSTOMIZATION}/runs/{RUN_ID}/evaluation/"
 

@@ -52,6 +52,7 @@ def aws(monkeypatch):
 
     from rft_graders.spec import spec_hash
     from tests.fakes.inprocess_lambda import MOTO_CONFIG, create_function, grader_handler, install
+    from tests.fakes.registry_table import create_registry_table
 
     calls = install(monkeypatch, {"grader": grader_handler(SPEC)})
     with mock_aws(config=MOTO_CONFIG):
@@ -61,20 +62,8 @@ def aws(monkeypatch):
         for bucket in (datasets, artifacts):
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
         table = f"rft-{TEAM}-runs"
-        dynamodb.create_table(
-            TableName=table,
-            KeySchema=[
-                {"AttributeName": "customization", "KeyType": "HASH"},
-                {"AttributeName": "run_id", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "customization", "AttributeType": "S"},
-                {"AttributeName": "run_id", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_registry_table(table, REGION)
         sns = boto3.client("sns", region_name=REGION)
         topic = sns.create_topic(Name=f"rft-{TEAM}-notifications")["TopicArn"]
         sqs = boto3.client("sqs", region_name=REGION)
