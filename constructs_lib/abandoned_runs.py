@@ -29,7 +29,7 @@ from constructs_lib.cfn import cfn_child
 from constructs_lib.iam_statements import mantle_project_arn, use_key_through
 from constructs_lib.python_function import PythonFunction
 from rft_contracts.metrics import WORKFLOW_SERVICE
-from rft_contracts.naming import topic_arn, workflow_function_name
+from rft_contracts.naming import lambda_arn, topic_arn, workflow_function_name
 
 ABANDONED_STATUSES = ["ABORTED", "TIMED_OUT"]
 STEP = "CleanupAbandonedRun"
@@ -61,6 +61,7 @@ class AbandonedRunCleanup(Construct):
         planes: set[str],
         state_machine_arn_prefix: str,
         deployments: bool = False,
+        report_function_name: str | None = None,
     ) -> None:
         super().__init__(scope, id_)
         stack = Stack.of(self)
@@ -98,6 +99,8 @@ class AbandonedRunCleanup(Construct):
                 "RFT_TEAM_PLANES": ",".join(sorted(planes)),
                 # Whether a customization deploys Nova models for evaluation (delete the run's).
                 "RFT_EVALUATION_DEPLOYMENTS": "true" if deployments else "false",
+                # WriteRunReport, asked for the page of a run no state got to write it for.
+                **({"RFT_REPORT_FUNCTION": report_function_name} if report_function_name else {}),
                 "POWERTOOLS_SERVICE_NAME": WORKFLOW_SERVICE,
             },
         )
@@ -144,6 +147,20 @@ class AbandonedRunCleanup(Construct):
                     resources=[evaluation_deployments],
                 )
             )
+        machines = f"{state_machine_arn_prefix}*"
+        if report_function_name:
+            statements += [
+                iam.PolicyStatement(
+                    sid="ReadTeamRunConfigs",
+                    actions=["states:DescribeStateMachine"],
+                    resources=[machines],
+                ),
+                iam.PolicyStatement(
+                    sid="RequestRunReports",
+                    actions=["lambda:InvokeFunction"],
+                    resources=[lambda_arn(report_function_name, stack.account, stack.region, stack.partition)],
+                ),
+            ]
         self.cleaner.policy.add_statements(*statements)
         reasons = {
             "*": "bedrock-mantle:CallWithBearerToken supports no resource-level permissions.",
@@ -157,6 +174,9 @@ class AbandonedRunCleanup(Construct):
                 stack.resolve(evaluation_deployments)
             ): "A run's evaluation deployment gets a generated id (it is deleted by the run's name); "
             "limited to this account and region.",
+            nag.render_resource(stack.resolve(machines)): "Reads the definition (its runtime config) of "
+            "whichever of the team's state machines, all named rft-<team>-<customization>, a run "
+            "was aborted in, to ask for its report page.",
         }
         document = stack.resolve(self.cleaner.policy.document.to_json())
         for statement in document.get("Statement", []):

@@ -41,7 +41,7 @@ from rft.config.team_config import Customization, JobVpc
 from rft_contracts.naming import dataset_snapshot_key, runs_prefix
 from rft_contracts.phases import FAILED_STATE_PATH, Phase
 from rft_contracts.run_ids import job_name_prefix
-from rft_contracts.runtime_config import WorkflowConfig
+from rft_contracts.runtime_config import CONFIG_STATE, WorkflowConfig
 
 # Transient failures worth another attempt: a Lambda that timed out or died (Lambda.Unknown,
 # Sandbox.Timedout) and the openai SDK's retryable errors once its own retries are spent. Every
@@ -138,7 +138,7 @@ class RftWorkflow(Construct):
 
         load = sfn.Pass(
             self,
-            "LoadConfig",
+            CONFIG_STATE,
             parameters={
                 "run_id.$": "$$.Execution.Name",
                 "input.$": "$.input",

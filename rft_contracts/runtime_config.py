@@ -18,6 +18,15 @@ from pydantic import BaseModel, ConfigDict
 
 from .naming import artifact_key
 
+# The first state of every customization's state machine: its Parameters hold the literal
+# ``config`` (a WorkflowConfig). The abandoned-run cleanup reads it from the deployed definition.
+CONFIG_STATE = "LoadConfig"
+
+
+def config_of_definition(definition: dict) -> dict:
+    """The runtime config baked into a state machine definition (ASL as a dict)."""
+    return definition["States"][CONFIG_STATE]["Parameters"]["config"]
+
 
 class _Contract(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -22,6 +22,7 @@ from constructs_lib.job_events import JobStateEvents
 from constructs_lib.lambda_assets import job_events_code, run_report_code, sandbox_code, workflow_code
 from constructs_lib.metric_catalog import TeamMetrics
 from constructs_lib.notification_topic import NotificationTopic
+from constructs_lib.run_report import STEP as RUN_REPORT_STEP
 from constructs_lib.run_report import RunReportFunction
 from constructs_lib.team_dashboard import TeamDashboard
 from constructs_lib.workflow_functions import WorkflowFunctions, deploys_for_evaluation
@@ -37,6 +38,7 @@ from rft_contracts.naming import (
     notification_topic_name,
     sandbox_function_name,
     state_machine_arn,
+    workflow_function_name,
 )
 
 
@@ -134,6 +136,7 @@ class PlatformStack(Stack):
             registry_table_name=registry.table_name,
             planes={c.control_plane.value for c in config.customizations},
             deployments=deploys_for_evaluation(config.customizations),
+            report_function_name=workflow_function_name(team, RUN_REPORT_STEP),
             # rft-<team>- : every state machine of the team, present and future
             state_machine_arn_prefix=state_machine_arn(team, "", self.account, self.region, self.partition),
         )

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 from rft.config.loader import REPO_ROOT, load_team
 from rft_contracts.naming import grader_function_name, workflow_function_name
+from rft_contracts.runtime_config import config_of_definition
 from tests.e2e.sfn_local import fast_clock, functions, install_moto_patches, state_machines
 from tests.fakes.registry_table import create_registry_table
 
@@ -142,7 +143,7 @@ class LocalWorlds:
         # Names and ARNs written by account (bucket names, functions of the platform stack) move
         # to moto's account, consistently across the definition and its config.
         definition = json.loads(json.dumps(definition).replace(config.account, MOTO_ACCOUNT))
-        runtime_config = definition["States"]["LoadConfig"]["Parameters"]["config"]
+        runtime_config = config_of_definition(definition)
         if edit_config:
             edit_config(runtime_config)
         spec = runtime_config["grader_spec"]

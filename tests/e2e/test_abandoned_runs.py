@@ -127,6 +127,14 @@ def test_a_stopped_execution_gets_its_running_job_cancelled_and_recorded(local_p
     record = world.registry_item()
     assert record["status"] == "failed" and record["execution_status"] == "ABORTED"
     assert record["cleanup"]["cancelled"] is True and record["job_cancelled"] is True
+    # No state wrote the run's page: the cleanup asked WriteRunReport for it (issue 12, item 5).
+    assert result["report"] == "requested"
+    from rft_contracts.naming import run_report_key
+
+    key = run_report_key("ticket-triage", RUN_ID)
+    page = world.s3.get_object(Bucket=world.config["artifacts_bucket"], Key=key)["Body"].read().decode()
+    assert RUN_ID in page and ">failed<" in page
+    assert world.registry_item()["report_key"] == key
     # Delivered twice (EventBridge is at-least-once): nothing more to do, nothing breaks.
     again = handlers.cleanup_abandoned_run(event, fake_context(CLEANUP_FUNCTION))
     assert again["cancelled"] is False

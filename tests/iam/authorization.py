@@ -117,6 +117,8 @@ def checks_for_boto_call(call: BotoCall, world: World) -> list[Request]:
     if call.service == "ssm" and op in ("PutParameter", "GetParameter", "GetParameters"):
         names = p.get("Names") or [p["Name"]]
         return [Request(f"ssm:{op}", f"arn:aws:ssm:{region}:{account}:parameter/{n.lstrip('/')}") for n in names]
+    if call.service == "stepfunctions" and op == "DescribeStateMachine":
+        return [Request("states:DescribeStateMachine", p["stateMachineArn"])]
     if call.service == "cloudwatch" and op == "PutMetricData":
         return [Request("cloudwatch:PutMetricData", "*", {"cloudwatch:namespace": p["Namespace"]})]
     if call.service == "bedrock-runtime":

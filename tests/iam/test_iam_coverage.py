@@ -295,6 +295,8 @@ def test_native_failure_path_and_abandoned_run_cleanup_calls_are_all_allowed(syn
     answer = boto3.client("lambda", region_name=world.region).invoke(FunctionName=cleanup, Payload=json.dumps(event))
     result = json.loads(answer["Payload"].read())
     assert result.get("ignored") is False and result["deployment"] == "absent", result
+    # ...and asked WriteRunReport for the page (read the config from the machine's definition).
+    assert result["report"] == "requested", result
 
     denied, checked = _denials(
         recorder, world, synth("nova-example").template("all-but-data"), load_team("nova-example").account
@@ -303,4 +305,4 @@ def test_native_failure_path_and_abandoned_run_cleanup_calls_are_all_allowed(syn
     expected = {workflow_function_name("nova-example", s) for s in ("RecordFailure", "CleanupAbandonedRun")}
     assert expected <= set(checked), sorted(expected - set(checked))
     cleanup_calls = {c.operation for c in recorder.calls if c.function == cleanup}
-    assert {"GetItem", "UpdateItem", "DeleteCustomModelDeployment"} <= cleanup_calls, cleanup_calls
+    assert {"GetItem", "UpdateItem", "DeleteCustomModelDeployment", "DescribeStateMachine", "Invoke"} <= cleanup_calls

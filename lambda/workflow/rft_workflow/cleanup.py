@@ -11,7 +11,10 @@ team's state machines only; ``constructs_lib/abandoned_runs.py``) invokes this s
    cancels it if it may still run;
 3. when the team deploys Nova models for evaluation, deletes the run's evaluation deployment
    by its name (``deployment.delete_for_run``; never one a promotion of the run made live);
-4. records the outcome in the run's registry item (``RunRegistry.record_abandoned``).
+4. records the outcome in the run's registry item (``RunRegistry.record_abandoned``);
+5. asks WriteRunReport, asynchronously, for the run's report page (no state of the run got to
+   write it), with the runtime config read from the state machine's own definition. Best
+   effort: a page that cannot be requested is a note, never a retry.
 
 Errors propagate (EventBridge retries the invocation; the function's Errors alarm tells the
 team): a job we could not cancel costs money, so failing loudly is the point.
@@ -19,10 +22,12 @@ team): a job we could not cancel costs money, so failing loudly is the point.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rft_contracts.naming import state_machine_name
 from rft_contracts.registry import RunRegistry
+from rft_contracts.runtime_config import config_of_definition
 
 from . import clients, deployment, recovery
 
@@ -45,9 +50,11 @@ def cleanup(
     region: str,
     registry: RunRegistry,
     deployments: bool = False,
+    report_function: str | None = None,
 ) -> dict[str, Any]:
     """``planes``: the control planes the team's customizations use ("mantle", "native");
-    ``deployments``: whether any of them deploys Nova models for evaluation.
+    ``deployments``: whether any of them deploys Nova models for evaluation;
+    ``report_function``: the team's WriteRunReport function, asked for the run's page.
 
     The customization is the state machine's name after ``rft-<team>-``. A run the registry
     does not know (its execution died before any step recorded it, or a hyphenated team's
@@ -77,6 +84,8 @@ def cleanup(
     if deleted is not None:
         record["deployment"] = deleted
     registry.record_abandoned(team, customization, run_id, execution_status=status, cleanup=record)
+    if report_function:
+        record["report"] = request_report(region, event, run_id, report_function)
     failed_cancel = [n for n in outcome["notes"] if n.startswith(("cancel failed", "job lookup failed"))]
     if str(deleted).startswith("delete failed"):
         failed_cancel.append(f"evaluation deployment {deleted}")
@@ -84,6 +93,23 @@ def cleanup(
         # Recorded above; raising makes EventBridge retry and the Errors alarm fire.
         raise RuntimeError(f"run {run_id}: the job or deployment may still be running: {failed_cancel[0]}")
     return {"ignored": False, "customization": customization, "run_id": run_id, "status": status, **record}
+
+
+def request_report(region: str, event: dict, run_id: str, function: str) -> str:
+    """Invoke WriteRunReport (Event: the cleanup does not wait) with the run's config, read from
+    the deployed state machine's definition: "requested", or why not."""
+    machine_arn = str((event.get("detail") or {}).get("stateMachineArn") or "")
+    try:
+        described = clients.client("stepfunctions", region).describe_state_machine(stateMachineArn=machine_arn)
+        config = config_of_definition(json.loads(described["definition"]))
+        clients.client("lambda", region).invoke(
+            FunctionName=function,
+            InvocationType="Event",
+            Payload=json.dumps({"run_id": run_id, "config": config}).encode(),
+        )
+    except Exception as exc:  # noqa: BLE001 - the page is best effort; the job and deployment were handled
+        return f"not requested: {type(exc).__name__}: {str(exc)[:200]}"
+    return "requested"
 
 
 def cleanup_from_environment(event: dict, environ: dict[str, str]) -> dict[str, Any]:
@@ -96,4 +122,5 @@ def cleanup_from_environment(event: dict, environ: dict[str, str]) -> dict[str, 
         region=region,
         registry=registry,
         deployments=environ.get("RFT_EVALUATION_DEPLOYMENTS") == "true",
+        report_function=environ.get("RFT_REPORT_FUNCTION") or None,
     )
