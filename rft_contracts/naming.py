@@ -132,12 +132,17 @@ def s3_uri(bucket: str, key: str) -> str:
     return f"s3://{bucket}/{key}"
 
 
+# The AWS console's host per partition, told apart by the region's name.
+CONSOLE_HOSTS = (("cn-", "console.amazonaws.cn"), ("us-gov-", "console.amazonaws-us-gov.com"))
+
+
 def s3_console_url(bucket: str, key: str, region: str) -> str:
-    """The S3 console page of an object (commercial partition). Opening it needs the reader's
-    own console session and rights: no credentials in the link, unlike a presigned URL."""
+    """The S3 console page of an object, in the region's partition. Opening it needs the
+    reader's own console session and rights: no credentials in the link, unlike a presigned URL."""
     from urllib.parse import quote
 
-    return f"https://console.aws.amazon.com/s3/object/{bucket}?region={region}&prefix={quote(key, safe='/')}"
+    host = next((h for prefix, h in CONSOLE_HOSTS if region.startswith(prefix)), "console.aws.amazon.com")
+    return f"https://{host}/s3/object/{bucket}?region={region}&prefix={quote(key, safe='/')}"
 
 
 # Immutable, content-addressed copies of the exact data each run trained on (lineage): written

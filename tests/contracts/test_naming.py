@@ -33,3 +33,6 @@ def test_the_run_report_key_and_its_console_link():
     url = naming.s3_console_url("b", key, "us-west-2")
     assert url == f"https://console.aws.amazon.com/s3/object/b?region=us-west-2&prefix={key}"
     assert naming.s3_console_url("b", "a b&c/x", "us-west-2").endswith("prefix=a%20b%26c/x")  # quoted
+    # Other partitions have their own console hosts.
+    assert naming.s3_console_url("b", "k", "cn-north-1").startswith("https://console.amazonaws.cn/s3/object/b?")
+    assert naming.s3_console_url("b", "k", "us-gov-west-1").startswith("https://console.amazonaws-us-gov.com/s3/")
