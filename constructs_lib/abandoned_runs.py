@@ -88,7 +88,8 @@ class AbandonedRunCleanup(Construct):
             handler="handlers.cleanup_abandoned_run",
             key=key,
             log_retention_days=log_retention_days,
-            timeout=Duration.minutes(2),
+            # Its own work (a few calls) plus a synchronous WriteRunReport (2 minutes at most).
+            timeout=Duration.minutes(4),
             memory_mb=512,
             # EventBridge invokes it asynchronously: a run the function failed on (after
             # Lambda's own retries) lands in the same queue as undeliverable events.

@@ -169,7 +169,7 @@ class PythonFunction(Construct):
                 nag.acknowledge(resource, rule, synchronous)
             checkov_skips.skip(resource, "CKV_AWS_116", synchronous)
         no_vpc = (
-            "Reaches only AWS APIs (Lambda, Bedrock, S3, DynamoDB, CloudWatch) through "
+            "Reaches only AWS APIs (Lambda, Bedrock, S3, DynamoDB, CloudWatch, Step Functions) through "
             "IAM-authorized endpoints and stores nothing; a VPC would add NAT or endpoints "
             "without narrowing what its role may do."
         )

@@ -128,7 +128,7 @@ def test_a_stopped_execution_gets_its_running_job_cancelled_and_recorded(local_p
     assert record["status"] == "failed" and record["execution_status"] == "ABORTED"
     assert record["cleanup"]["cancelled"] is True and record["job_cancelled"] is True
     # No state wrote the run's page: the cleanup asked WriteRunReport for it (issue 12, item 5).
-    assert result["report"] == "requested"
+    assert result["report"] == "written"
     from rft_contracts.naming import run_report_key
 
     key = run_report_key("ticket-triage", RUN_ID)
@@ -179,3 +179,17 @@ def test_rft_run_stop_stops_the_execution_with_its_reason(monkeypatch, capsys):
         assert "cleanup" in capsys.readouterr().out
         assert cli("stop", RUN_ID, "--team", "example", "--customization", "ticket-triage") == 2
         assert capsys.readouterr().err.strip() == f"rft run: run {RUN_ID} is not running (status: ABORTED)"
+
+
+def test_the_cleanup_waits_long_enough_for_the_report_and_not_longer_than_it_may_run(platform):
+    """The cleanup invokes WriteRunReport synchronously: its client waits past the report
+    function's timeout, and its own timeout leaves room for that wait after its work."""
+    from rft_workflow.cleanup import REPORT_WAIT_SECONDS
+
+    timeouts = {
+        r["Properties"]["FunctionName"]: r["Properties"]["Timeout"]
+        for r in platform["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function" and isinstance(r["Properties"].get("FunctionName"), str)
+    }
+    report = timeouts["rft-example-wf-write-run-report"]
+    assert report < REPORT_WAIT_SECONDS < timeouts[CLEANUP_FUNCTION] - 60

@@ -296,7 +296,7 @@ def test_native_failure_path_and_abandoned_run_cleanup_calls_are_all_allowed(syn
     result = json.loads(answer["Payload"].read())
     assert result.get("ignored") is False and result["deployment"] == "absent", result
     # ...and asked WriteRunReport for the page (read the config from the machine's definition).
-    assert result["report"] == "requested", result
+    assert result["report"] == "written", result
 
     denied, checked = _denials(
         recorder, world, synth("nova-example").template("all-but-data"), load_team("nova-example").account

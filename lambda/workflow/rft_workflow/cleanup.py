@@ -12,9 +12,10 @@ team's state machines only; ``constructs_lib/abandoned_runs.py``) invokes this s
 3. when the team deploys Nova models for evaluation, deletes the run's evaluation deployment
    by its name (``deployment.delete_for_run``; never one a promotion of the run made live);
 4. records the outcome in the run's registry item (``RunRegistry.record_abandoned``);
-5. asks WriteRunReport, asynchronously, for the run's report page (no state of the run got to
-   write it), with the runtime config read from the state machine's own definition. Best
-   effort: a page that cannot be requested is a note, never a retry.
+5. asks WriteRunReport for the run's report page (no state of the run got to write it), with
+   the runtime config read from the state machine's own definition. Synchronously, so the
+   outcome is known here and the report function stays invoked synchronously only (its nag
+   acknowledgment says so). Best effort: a page that cannot be written is a note, never a retry.
 
 Errors propagate (EventBridge retries the invocation; the function's Errors alarm tells the
 team): a job we could not cancel costs money, so failing loudly is the point.
@@ -32,6 +33,9 @@ from rft_contracts.runtime_config import config_of_definition
 from . import clients, deployment, recovery
 
 ABANDONED = ("ABORTED", "TIMED_OUT")
+# WriteRunReport's timeout (constructs_lib/run_report.py) plus a margin; the cleanup function's
+# own timeout (constructs_lib/abandoned_runs.py) leaves room for this wait after its work.
+REPORT_WAIT_SECONDS = 130
 
 
 def execution_of(event: dict) -> tuple[str, str, str]:
@@ -96,20 +100,21 @@ def cleanup(
 
 
 def request_report(region: str, event: dict, run_id: str, function: str) -> str:
-    """Invoke WriteRunReport (Event: the cleanup does not wait) with the run's config, read from
-    the deployed state machine's definition: "requested", or why not."""
+    """Invoke WriteRunReport with the run's config, read from the deployed state machine's
+    definition: "written", or why not."""
     machine_arn = str((event.get("detail") or {}).get("stateMachineArn") or "")
     try:
         described = clients.client("stepfunctions", region).describe_state_machine(stateMachineArn=machine_arn)
         config = config_of_definition(json.loads(described["definition"]))
-        clients.client("lambda", region).invoke(
-            FunctionName=function,
-            InvocationType="Event",
-            Payload=json.dumps({"run_id": run_id, "config": config}).encode(),
+        answer = clients.client("lambda", region, read_timeout=REPORT_WAIT_SECONDS).invoke(
+            FunctionName=function, Payload=json.dumps({"run_id": run_id, "config": config}).encode()
         )
+        result = json.loads(answer["Payload"].read() or b"{}")
     except Exception as exc:  # noqa: BLE001 - the page is best effort; the job and deployment were handled
-        return f"not requested: {type(exc).__name__}: {str(exc)[:200]}"
-    return "requested"
+        return f"not written: {type(exc).__name__}: {str(exc)[:200]}"
+    if answer.get("FunctionError") or not (isinstance(result, dict) and result.get("written")):
+        return f"not written: {str(result)[:200]}"
+    return "written"
 
 
 def cleanup_from_environment(event: dict, environ: dict[str, str]) -> dict[str, Any]:

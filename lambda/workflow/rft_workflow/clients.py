@@ -19,8 +19,14 @@ from . import mantle as mantle_endpoint
 _RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})
 
 
-def client(service: str, region: str | None = None) -> Any:
-    return boto3.client(service, region_name=region, config=_RETRIES)
+def client(service: str, region: str | None = None, *, read_timeout: int | None = None) -> Any:
+    """``read_timeout``: for a call that waits on a slow answer (a synchronous Lambda invoke),
+    longer than botocore's 60 s, and not retried: a retry would run the work again."""
+    if read_timeout is None:
+        return boto3.client(service, region_name=region, config=_RETRIES)
+    return boto3.client(
+        service, region_name=region, config=Config(read_timeout=read_timeout, retries={"total_max_attempts": 1})
+    )
 
 
 def resource(service: str, region: str | None = None) -> Any:
