@@ -21,11 +21,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib import nag
-from constructs_lib.cfn import cfn_child
+from constructs_lib.dead_letter_queue import dead_letter_queue
 from constructs_lib.iam_statements import mantle_project_arn, use_key_through
 from constructs_lib.python_function import PythonFunction
 from rft_contracts.metrics import WORKFLOW_SERVICE
@@ -65,18 +64,11 @@ class AbandonedRunCleanup(Construct):
     ) -> None:
         super().__init__(scope, id_)
         stack = Stack.of(self)
-        self.dead_letters = sqs.Queue(
+        self.dead_letters = dead_letter_queue(
             self,
             "DeadLetters",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        nag.acknowledge(
-            cfn_child(self.dead_letters, sqs.CfnQueue),
-            "Serverless-SQSRedrivePolicy",
-            "This queue is itself the dead-letter queue of the abandoned-run rule's target and of "
+            key=key,
+            reason="This queue is itself the dead-letter queue of the abandoned-run rule's target and of "
             "its cleanup function; a dead-letter queue of a dead-letter queue would only move the problem.",
         )
         self.cleaner = PythonFunction(

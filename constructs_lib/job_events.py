@@ -12,11 +12,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from constructs_lib import nag
-from constructs_lib.cfn import cfn_child
+from constructs_lib.dead_letter_queue import dead_letter_queue
 from constructs_lib.iam_statements import use_key_through
 from constructs_lib.python_function import PythonFunction
 from rft_contracts.run_ids import job_name_prefix
@@ -52,20 +50,13 @@ class JobStateEvents(Construct):
     ) -> None:
         super().__init__(scope, id_)
         # Events EventBridge could not deliver to a target, kept 14 days for replay.
-        self.dead_letters = sqs.Queue(
-            self,
-            "DeadLetters",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
         # cdk-nag sees this queue as the recorder function's dead-letter queue (AwsSolutions-SQS3
         # is answered); Serverless-SQSRedrivePolicy still asks the queue for a DLQ of its own.
-        nag.acknowledge(
-            cfn_child(self.dead_letters, sqs.CfnQueue),
-            "Serverless-SQSRedrivePolicy",
-            "This queue is itself the dead-letter queue of the job-state rule's targets and of the "
+        self.dead_letters = dead_letter_queue(
+            self,
+            "DeadLetters",
+            key=key,
+            reason="This queue is itself the dead-letter queue of the job-state rule's targets and of the "
             "recorder function; a dead-letter queue of a dead-letter queue would only move the problem.",
         )
         self.recorder = PythonFunction(

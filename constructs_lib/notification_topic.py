@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from constructs_lib import nag
-from constructs_lib.cfn import cfn_child
+from constructs_lib.dead_letter_queue import dead_letter_queue
 from constructs_lib.iam_statements import team_rules_arn_pattern
 
 
@@ -54,18 +51,12 @@ class NotificationTopic(Construct):
             )
         # Messages SNS cannot deliver (bounced addresses, throttled endpoints) land here instead
         # of vanishing: an approval request must not be lost silently.
-        self.undeliverable = sqs.Queue(
+        self.undeliverable = dead_letter_queue(
             self,
             "Undeliverable",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        nag.acknowledge_each(
-            cfn_child(self.undeliverable, sqs.CfnQueue),
-            ["AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"],
-            "This queue is itself the dead-letter queue of the notification subscriptions (an SNS "
+            key=key,
+            findings=("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"),
+            reason="This queue is itself the dead-letter queue of the notification subscriptions (an SNS "
             "redrive policy, which cdk-nag does not recognise as a DLQ relationship).",
         )
         for email in emails:
