@@ -251,9 +251,9 @@ def served_model_id(item: dict, candidate: dict) -> str:
     """What the model parameter should name for a candidate: a Nova model evaluated through the
     run's deployment is served by that deployment only while it exists (kept); the run deleted
     it otherwise, so the parameter names the custom model itself (as the workflow's Promote)."""
-    if candidate.get("custom_model_arn") and (item.get("evaluation_deployment") or {}).get("action") != "kept":
-        return candidate["custom_model_arn"]
-    return candidate["model_id"]
+    from rft_contracts.registry import served_model_id as served
+
+    return served(candidate, deployment_kept=(item.get("evaluation_deployment") or {}).get("action") == "kept")
 
 
 def _put_model(team, customization, model_id: str) -> tuple[int, str | None]:

@@ -75,6 +75,16 @@ def key(customization: str, run_id: str) -> dict[str, str]:
     return {PARTITION_KEY: customization, SORT_KEY: run_id}
 
 
+def served_model_id(candidate: dict[str, Any], deployment_kept: bool) -> str:
+    """What the model parameter names when ``candidate`` is promoted: a Nova model evaluated
+    through the run's deployment (``custom_model_arn`` set, ``model_id`` the deployment ARN) is
+    served by that deployment only while it is kept; otherwise by the custom model itself.
+    The workflow's Promote and the operator's ``rft models promote`` both ask this."""
+    if candidate.get("custom_model_arn") and not deployment_kept:
+        return str(candidate["custom_model_arn"])
+    return str(candidate["model_id"])
+
+
 # --------------------------------------------------------------------------- codec
 def to_dynamo(value: Any) -> Any:
     """JSON-like value -> DynamoDB-safe value (floats as Decimal, non-finite floats as None)."""

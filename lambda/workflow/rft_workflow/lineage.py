@@ -64,8 +64,7 @@ def promote(config: WorkflowConfig, run_id: str, state: dict) -> dict:
         raise NothingToPromote(f"the selection chose no model ({chosen.get('reason', 'no reason given')})")
     # A Nova model was evaluated through the run's deployment (model_id is its ARN): the
     # parameter names the deployment when the team keeps it, else the custom model itself.
-    if chosen.get("custom_model_arn") and not deployment.kept(config, promoted=True):
-        model_id = chosen["custom_model_arn"]
+    model_id = run_registry.served_model_id(chosen, deployment_kept=deployment.kept(config, promoted=True))
     version = clients.client("ssm", config.region).put_parameter(
         Name=config.model_parameter,
         Value=model_id,
